@@ -1,0 +1,63 @@
+// The emulator's parts, wired together. API modules (apis/*.ts) register their routes on the
+// router and keep their resources in the state store; everything else here is shared machinery.
+import { Router } from './router.js';
+import { StateStore } from './state.js';
+import { FaultInjector, type FaultRates } from './faults.js';
+import { QuotaTracker } from './quota.js';
+import { Operations } from './operations.js';
+import { Projects } from './projects.js';
+import { PolicyStore } from './iam-policy.js';
+import { RequestLog } from './request-log.js';
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; loopback by default. */
+  host?: string;
+  /** Persist state to this JSON file (atomically, after every change). In memory when absent. */
+  stateFile?: string;
+  /** Added to every API request before it is handled. */
+  latencyMs?: number;
+  /** How long long-running operations (Cloud Run rollouts, repository creation) take. */
+  operationMs?: number;
+  /** For this long after creation a service account 404s on GET and cannot be bound in a policy. */
+  serviceAccountConsistencyMs?: number;
+  /** Enforce Google's default quotas. */
+  quotas?: boolean;
+  /** Seeded fault injection. */
+  faults?: FaultRates;
+  /** Keep this many requests (with bodies) in the request log. */
+  requestLogSize?: number;
+}
+
+export class Emulator {
+  readonly router = new Router();
+  readonly store: StateStore;
+  readonly faults: FaultInjector;
+  readonly quota: QuotaTracker;
+  readonly operations: Operations;
+  readonly projects: Projects;
+  readonly policies: PolicyStore;
+  readonly log: RequestLog;
+  readonly stats = { total: 0, requests: {} as Record<string, number> };
+
+  constructor(readonly options: EmulatorOptions = {}) {
+    this.store = new StateStore(options.stateFile);
+    this.faults = new FaultInjector(options.faults ?? {});
+    this.quota = new QuotaTracker(Boolean(options.quotas));
+    this.operations = new Operations(this.store, options.operationMs ?? 0);
+    this.projects = new Projects(this.store);
+    this.policies = new PolicyStore(this.store);
+    this.log = new RequestLog(options.requestLogSize ?? 20_000);
+  }
+
+  /** Clears state, counters, the request log and fault sequences (POST /_emulator/reset). */
+  reset(): void {
+    this.store.reset();
+    this.stats.total = 0;
+    this.stats.requests = {};
+    this.quota.reset();
+    this.faults.reset();
+    this.log.clear();
+  }
+}

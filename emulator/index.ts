@@ -1,0 +1,37 @@
+// The local Google Cloud. Importable (tests and `npm start` embed it on a free port) and run by
+// `musectl emulator`. It imports nothing from src/ or controllers/: it is an independent oracle of
+// Google's behaviour (../shared/gcp-api-facts.md), not a mirror of our controllers.
+import type { Server } from 'node:http';
+import { Emulator, type EmulatorOptions } from './emulator.js';
+import { createHttpServer, listen } from './server.js';
+import { registerAllApis } from './apis/index.js';
+
+export type { EmulatorOptions } from './emulator.js';
+export { parseFaults, type FaultRates } from './faults.js';
+
+export interface RunningEmulator {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  emulator: Emulator;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = new Emulator(options);
+  registerAllApis(emulator);
+  const server: Server = createHttpServer(emulator);
+  const host = options.host ?? '127.0.0.1';
+  const address = await listen(server, options.port ?? 0, host);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    emulator,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,161 @@
+// The HTTP front: one pipeline for every API. Order per request: log and count, injected latency,
+// settle due operations, route, injected fault, handler, persist, answer.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { ApiError, renderError, type ErrorDialect } from './errors.js';
+import type { Emulator } from './emulator.js';
+import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
+import type { LoggedRequest } from './request-log.js';
+
+const FAULT_MESSAGES: Record<number, string> = {
+  429: 'Quota exceeded for quota metric \'Requests\' and limit \'Requests per minute\' (injected fault).',
+  500: 'Internal error encountered.',
+  503: 'The service is currently unavailable.',
+};
+
+export function createHttpServer(emu: Emulator): Server {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let raw = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip' && raw.length > 0) raw = gunzipSync(raw);
+      handle(emu, req, res, raw).catch((err) => {
+        process.stderr.write(`emulator: unhandled error: ${err?.stack ?? err}\n`);
+        if (!res.headersSent) send(res, 500, { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } });
+      });
+    });
+  });
+  // Clients keep connections alive; do not let an idle one hold close() open.
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const path = url.pathname;
+
+  if (path.startsWith('/_emulator/')) return admin(emu, method, path, url, res);
+
+  const entry = emu.log.begin(method, path, raw);
+  emu.stats.total++;
+  if (emu.options.latencyMs) await sleep(emu.options.latencyMs);
+  if (emu.operations.settleDue()) emu.store.persist();
+
+  const match = emu.router.match(method, path);
+  const routeKey = match ? `${method} ${match.route.template}` : `${method} (unrouted)`;
+  entry.route = routeKey;
+  emu.stats.requests[routeKey] = (emu.stats.requests[routeKey] ?? 0) + 1;
+  const dialect: ErrorDialect = match?.route.dialect ?? (path.startsWith('/storage/') || path.startsWith('/upload/storage/') ? 'storage' : 'google');
+
+  if (!match) {
+    const err = emu.router.hasPath(path)
+      ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
+      : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
+    return finish(res, entry, err.httpCode, renderError(err, dialect));
+  }
+
+  const fault = emu.faults.decide(method, path);
+  if (fault.kind === 'status') {
+    const err = new ApiError(fault.code, FAULT_MESSAGES[fault.code], undefined, [], fault.code === 429 ? 'rateLimitExceeded' : 'backendError');
+    return finish(res, entry, fault.code, renderError(err, dialect));
+  }
+  if (fault.kind === 'drop' && !fault.afterEffect) return drop(res, entry);
+
+  let response: EmuResponse;
+  try {
+    const request = buildRequest(emu, method, url, req, raw, match);
+    response = await match.route.handler(request);
+    if (match.route.mutates) emu.store.persist();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    // A failed mutation may still have changed state (e.g. provisioned a project): keep the file true.
+    if (match.route.mutates) emu.store.persist();
+    if (fault.kind === 'drop') return drop(res, entry);
+    return finish(res, entry, err.httpCode, renderError(err, dialect), err.headers);
+  }
+  if (fault.kind === 'drop') return drop(res, entry);
+  if (response.rawBody) {
+    entry.status = response.status ?? 200;
+    entry.end = Date.now();
+    res.writeHead(entry.status, { 'content-type': 'application/octet-stream', 'content-length': String(response.rawBody.length), ...response.headers });
+    res.end(response.rawBody);
+    return;
+  }
+  return finish(res, entry, response.status ?? 200, response.body, response.headers);
+}
+
+function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMessage, raw: Buffer, match: RouteMatch): EmuRequest {
+  let body: unknown;
+  const type = String(req.headers['content-type'] ?? '');
+  const text = raw.length > 0 && !type.startsWith('multipart/') ? raw.toString('utf8') : '';
+  if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'Invalid JSON payload received. Unexpected token.', 'INVALID_ARGUMENT');
+    }
+  }
+  const alt = url.searchParams.get('$alt') ?? '';
+  return {
+    method,
+    route: `${method} ${match.route.template}`,
+    params: match.params,
+    query: url.searchParams,
+    headers: req.headers,
+    raw,
+    body,
+    enumInt: alt.includes('enum-encoding=int'),
+    emu,
+  };
+}
+
+function admin(emu: Emulator, method: string, path: string, url: URL, res: ServerResponse): void {
+  if (method === 'GET' && path === '/_emulator/stats') return send(res, 200, emu.stats);
+  if (method === 'GET' && path === '/_emulator/requests') {
+    return send(res, 200, { requests: emu.log.since(Number(url.searchParams.get('since') ?? 0)) });
+  }
+  if (method === 'GET' && path === '/_emulator/state') return send(res, 200, emu.store.state);
+  if (method === 'POST' && path === '/_emulator/reset') {
+    emu.reset();
+    return send(res, 200, {});
+  }
+  send(res, 404, { error: { code: 404, message: `No emulator admin route ${method} ${path}.`, status: 'NOT_FOUND' } });
+}
+
+function finish(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  entry.status = status;
+  entry.end = Date.now();
+  send(res, status, body, headers);
+}
+
+function drop(res: ServerResponse, entry: LoggedRequest): void {
+  entry.status = -1;
+  entry.end = Date.now();
+  res.socket?.destroy();
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}

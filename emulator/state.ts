@@ -1,0 +1,63 @@
+// The emulator's whole world: plain JSON, so it can be persisted and reset. Each API keeps its
+// resources in a named collection keyed by full resource name.
+import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface WorldState {
+  /** Monotonic counter for ids and numbers handed out by the emulator. */
+  seq: number;
+  collections: Record<string, Record<string, any>>;
+}
+
+export const emptyState = (): WorldState => ({ seq: 0, collections: {} });
+
+export class StateStore {
+  state: WorldState;
+
+  constructor(private readonly file?: string) {
+    this.state = file ? loadState(file) : emptyState();
+  }
+
+  /** The named collection, created on first use. */
+  collection<T = any>(name: string): Record<string, T> {
+    return (this.state.collections[name] ??= {}) as Record<string, T>;
+  }
+
+  nextSeq(): number {
+    return ++this.state.seq;
+  }
+
+  reset(): void {
+    this.state = emptyState();
+    this.persist();
+  }
+
+  /**
+   * Writes the state file atomically: a temporary file in the same directory, fsynced, then renamed
+   * over the old one. A crash at any point leaves either the old or the new file, never a torn one.
+   */
+  persist(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state));
+    const fd = openSync(tmp, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    renameSync(tmp, this.file);
+  }
+}
+
+function loadState(file: string): WorldState {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw err;
+  }
+  const parsed = JSON.parse(text) as WorldState;
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.collections !== 'object') {
+    throw new Error(`emulator state file ${file} is not an emulator state (no "collections")`);
+  }
+  return parsed;
+}
