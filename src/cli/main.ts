@@ -1,0 +1,67 @@
+// musectl's entry point: picks the command, parses its flags, runs it, turns failures into exit codes.
+// Exit codes: 0 success, 1 error (bad input, failed apply, usage), 2 changes present (plan with
+// --detailed-exitcode), 70 internal error (a bug: please report it).
+import { helpText, parseCommandArgs, UsageError, type Command } from './command.js';
+import { processOutput, type Output } from './output.js';
+import { packageVersion } from '../paths.js';
+import { UserError } from '../errors.js';
+import { validateCommand } from './commands/validate.js';
+import { emulatorCommand } from './commands/emulator.js';
+
+const COMMANDS: Command[] = [validateCommand, emulatorCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'musectl: keeps Google Cloud in the state your YAML manifests describe.',
+    '',
+    'Usage: musectl COMMAND [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Global options:',
+    '  --no-color    No colours (also NO_COLOR=1)',
+    '  --version     Print the version',
+    '  -h, --help    Show help (musectl COMMAND --help for a command)',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], out: Output = processOutput(argv)): Promise<number> {
+  const args = argv.filter((a) => a !== '--no-color');
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === 'help' && rest[0]) return main([rest[0], '--help'], out);
+    out.out(mainHelp());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    out.out(`musectl ${packageVersion()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    const { didYouMean } = await import('../manifest/suggest.js');
+    out.err(`musectl: unknown command "${name}"${didYouMean(name, COMMANDS.map((c) => c.name))}. Run "musectl --help" for the list.\n`);
+    return 1;
+  }
+  try {
+    const parsed = parseCommandArgs(cmd, rest);
+    if (parsed.flags.help) {
+      out.out(helpText(cmd));
+      return 0;
+    }
+    return await cmd.run(parsed, out);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.err(`musectl ${cmd.name}: ${err.message}\nRun "musectl ${cmd.name} --help" for usage.\n`);
+      return 1;
+    }
+    if (err instanceof UserError) {
+      out.err(`${out.color.red('Error:')} ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

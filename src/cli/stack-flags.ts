@@ -1,0 +1,35 @@
+// Flags shared by every command that reads manifests.
+import type { FlagSpec, ParsedArgs } from './command.js';
+import { UsageError } from './command.js';
+import { parseSetArguments } from '../manifest/variables.js';
+
+export const manifestFlags: Record<string, FlagSpec> = {
+  filename: { type: 'string', short: 'f', multiple: true, value: 'PATH', description: 'Manifest file or directory (directories are read recursively)' },
+  project: { type: 'string', value: 'ID', description: 'Google Cloud project id: the value of ${PROJECT_ID}' },
+  region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
+  set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
+};
+
+export function manifestPaths(args: ParsedArgs): string[] {
+  const paths = (args.flags.filename as string[] | undefined) ?? [];
+  if (paths.length === 0) throw new UsageError('no manifests given: use -f PATH (a file or a directory)');
+  return paths;
+}
+
+/** Variables given on the command line: --set, then --project and --region. */
+export function cliVariables(args: ParsedArgs): Record<string, string> {
+  let vars: Record<string, string>;
+  try {
+    vars = parseSetArguments((args.flags.set as string[] | undefined) ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (typeof args.flags.project === 'string') {
+    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(args.flags.project)) {
+      throw new UsageError(`--project ${args.flags.project}: a project id is 6-30 lower-case letters, digits and '-', starting with a letter`);
+    }
+    vars.PROJECT_ID = args.flags.project;
+  }
+  if (typeof args.flags.region === 'string') vars.REGION = args.flags.region;
+  return vars;
+}

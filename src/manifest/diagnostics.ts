@@ -1,0 +1,33 @@
+// A problem found in the manifests, located at the YAML node it is about. Printed as one line:
+//   FILE:LINE:COL: Kind/name: message
+// (warnings add "warning: " before the message).
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic extends SourcePosition {
+  severity: Severity;
+  /** "Kind/name" of the document, or "" when the document has no usable identity. */
+  subject: string;
+  message: string;
+  /** Lint rule id for warnings (lets a user look it up). */
+  rule?: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const subject = d.subject ? `${d.subject}: ` : '';
+  const level = d.severity === 'warning' ? 'warning: ' : '';
+  const rule = d.rule ? ` [${d.rule}]` : '';
+  return `${d.file}:${d.line}:${d.col}: ${subject}${level}${d.message}${rule}`;
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message);
+}
+
+export const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

@@ -1,0 +1,121 @@
+// ajv's errors, said the way a person fixing a manifest needs them: the field path, what is wrong,
+// and a did-you-mean where a typo is likely. Errors inside a failed oneOf branch are folded into one
+// message about the alternatives, so one mistake gives one line.
+import type { ErrorObject } from 'ajv';
+import type { Path } from './document.js';
+import { didYouMean } from './suggest.js';
+
+export interface LocatedMessage {
+  path: Path;
+  /** Point at the key of the last path segment rather than its value. */
+  atKey: boolean;
+  message: string;
+}
+
+export function pointerToPath(pointer: string, data: unknown): Path {
+  if (!pointer) return [];
+  const path: Path = [];
+  let cur: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur) && /^\d+$/.test(seg)) {
+      path.push(Number(seg));
+      cur = cur[Number(seg)];
+    } else {
+      path.push(seg);
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return path;
+}
+
+export function showPath(path: Path): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out;
+}
+
+/** Drops errors that a folded oneOf/anyOf message already covers. */
+export function foldAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  return errors.filter((e) => {
+    return !alternatives.some(
+      (alt) => alt !== e && e.schemaPath.startsWith(`${alt.schemaPath}/`) && e.instancePath === alt.instancePath,
+    );
+  });
+}
+
+export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
+  const path = pointerToPath(err.instancePath, data);
+  const at = showPath(path);
+  const prefix = at ? `${at}: ` : '';
+  const parent = (err.parentSchema ?? {}) as Record<string, any>;
+  const description = typeof parent.description === 'string' ? ` (${firstSentence(parent.description)})` : '';
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const field = String(err.params.additionalProperty);
+      const known = Object.keys(parent.properties ?? {});
+      const fieldPath = [...path, field];
+      return { path: fieldPath, atKey: true, message: `${showPath(fieldPath)}: unknown field${didYouMean(field, known)}` };
+    }
+    case 'required': {
+      const field = String(err.params.missingProperty);
+      return { path, atKey: true, message: `${prefix}missing required field "${field}"` };
+    }
+    case 'type':
+      return { path, atKey: false, message: `${prefix}must be ${article(String(err.params.type))}, not ${describe(err.data)}` };
+    case 'enum': {
+      const allowed = (err.params.allowedValues as unknown[]).map(String);
+      const hint = typeof err.data === 'string' ? didYouMean(err.data, allowed) : '';
+      return { path, atKey: false, message: `${prefix}${JSON.stringify(err.data)} is not allowed${hint}; use one of ${allowed.join(', ')}` };
+    }
+    case 'const':
+      return { path, atKey: false, message: `${prefix}must be ${JSON.stringify(err.params.allowedValue)}` };
+    case 'pattern':
+    case 'format':
+      return { path, atKey: false, message: `${prefix}${JSON.stringify(err.data)} is not valid${description || ` (must match ${err.params.pattern ?? err.params.format})`}` };
+    case 'oneOf':
+    case 'anyOf':
+      return { path, atKey: false, message: `${prefix}${alternativesMessage(err, parent)}` };
+    case 'not':
+      return { path, atKey: false, message: `${prefix}${notMessage(err, parent)}` };
+    case 'propertyNames': {
+      const name = String(err.params.propertyName);
+      const rule = parent.propertyNames?.pattern ? ` (keys must match ${parent.propertyNames.pattern})` : description;
+      return { path: [...path, name], atKey: true, message: `${showPath(path)}: key "${name}" is not allowed${rule}` };
+    }
+    default:
+      return { path, atKey: false, message: `${prefix}${err.message ?? err.keyword}${description}` };
+  }
+}
+
+function alternativesMessage(err: ErrorObject, parent: Record<string, any>): string {
+  const branches = (parent[err.keyword] ?? []) as Array<Record<string, any>>;
+  const requiredOnly = branches.every((b) => Array.isArray(b.required) && Object.keys(b).length === 1);
+  if (requiredOnly) {
+    const names = branches.map((b) => `"${b.required.join('", "')}"`);
+    return `set exactly one of ${names.join(' or ')}`;
+  }
+  if (typeof parent.description === 'string') return `${JSON.stringify(err.data)} is not valid: ${firstSentence(parent.description)}`;
+  return `${JSON.stringify(err.data)} matches none of the allowed forms`;
+}
+
+function notMessage(err: ErrorObject, parent: Record<string, any>): string {
+  const not = parent.not ?? {};
+  if (Array.isArray(not.enum)) return `${JSON.stringify(err.data)} is reserved and cannot be used`;
+  if (Array.isArray(not.required)) return `set only one of "${not.required.join('" or "')}"`;
+  if (typeof not.pattern === 'string') return `${JSON.stringify(err.data)} uses a reserved prefix`;
+  return `${JSON.stringify(err.data)} is not allowed here`;
+}
+
+const article = (t: string): string => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const firstSentence = (s: string): string => s.split(/(?<=\.)\s/)[0].replace(/\.$/, '');

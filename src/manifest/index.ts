@@ -1,0 +1,84 @@
+// files -load-> documents -validate-> resources: everything `musectl validate` does, and the first
+// step of plan and apply.
+import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
+import type { ManifestDocument } from './document.js';
+import { discoverFiles, parseFile } from './load.js';
+import type { Resource } from './resource.js';
+import { schemaRegistry } from './schemas.js';
+import { isStackDocument, readStack, type StackSettings } from './stack.js';
+import { crossCheck, subjectOf, validateDocument } from './validate.js';
+import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
+
+export interface LoadOptions {
+  /** Values from the command line: --project, --region and --set. They win over the Stack's. */
+  variables: Record<string, string>;
+  /**
+   * Use placeholders for built-in variables that have no value (validate without a target). When
+   * false, a missing value is an error.
+   */
+  allowPlaceholders: boolean;
+  /** Values the target knows (PROJECT_NUMBER); asked for only when the manifests use them. */
+  discovered?: Record<string, string>;
+}
+
+export interface ManifestSet {
+  stack: StackSettings;
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+  /** Built-in variables that were validated with a placeholder value. */
+  placeholdersUsed: string[];
+  files: string[];
+  documents: ManifestDocument[];
+}
+
+export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet {
+  const registry = schemaRegistry();
+  const found = discoverFiles(paths);
+  const diagnostics: Diagnostic[] = [...found.diagnostics];
+  const documents: ManifestDocument[] = [];
+  for (const file of found.files) {
+    const parsed = parseFile(file);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  if (found.files.length === 0 && found.diagnostics.length === 0) {
+    diagnostics.push({ file: paths.join(' '), line: 1, col: 1, severity: 'error', subject: '', message: 'no manifest files (*.yaml, *.yml) found' });
+  }
+
+  const stackDocs = documents.filter(isStackDocument);
+  const stackRead = readStack(stackDocs);
+  diagnostics.push(...stackRead.diagnostics);
+  for (const d of stackDocs) diagnostics.push(...validateDocument(d, registry).diagnostics);
+
+  const vars = variablesFor(stackRead.stack, opts);
+  const placeholders = new Set<string>();
+  const resources: Resource[] = [];
+  const identified: Resource[] = []; // valid or not: for the cross-document checks
+  for (const d of documents) {
+    if (isStackDocument(d)) continue;
+    const sub = substitute(d, vars, subjectOf(d.value));
+    sub.placeholdersUsed.forEach((p) => placeholders.add(p));
+    diagnostics.push(...sub.diagnostics);
+    if (sub.diagnostics.length > 0) continue;
+    const result = validateDocument(d, registry);
+    diagnostics.push(...result.diagnostics);
+    if (result.resource) identified.push(result.resource);
+    if (result.resource && result.valid) resources.push(result.resource);
+  }
+  diagnostics.push(...crossCheck(identified, registry));
+  diagnostics.sort(compareDiagnostics);
+  return { stack: stackRead.stack, resources, diagnostics, placeholdersUsed: [...placeholders].sort(), files: found.files, documents };
+}
+
+function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
+  const values: Record<string, string> = { ...stack.variables, ...opts.discovered, ...opts.variables };
+  const placeholders: Record<string, string> = {};
+  if (opts.allowPlaceholders) {
+    for (const [name, b] of Object.entries(BUILTIN_VARIABLES)) if (!(name in values)) placeholders[name] = b.placeholder;
+  }
+  return { values, placeholders };
+}
+
+export type { Resource, ResourceRef } from './resource.js';
+export type { Diagnostic } from './diagnostics.js';
+export { formatDiagnostic, hasErrors } from './diagnostics.js';

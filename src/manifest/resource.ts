@@ -1,0 +1,26 @@
+// A validated manifest: what the rest of musectl works with.
+import type { ManifestDocument, Path } from './document.js';
+
+export interface ResourceRef {
+  /** Where the reference is in the document. */
+  path: Path;
+  kind: string;
+  name: string;
+  /** For an outputRef: which output of the referenced resource. */
+  output?: string;
+}
+
+export interface Resource {
+  kind: string;
+  name: string;
+  /** "Kind/name", unique in a stack. */
+  key: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The spec with schema defaults (= Google's defaults) filled in: the desired state. */
+  spec: Record<string, any>;
+  refs: ResourceRef[];
+  doc: ManifestDocument;
+}
+
+export const resourceKey = (kind: string, name: string): string => `${kind}/${name}`;

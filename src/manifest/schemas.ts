@@ -1,0 +1,99 @@
+// The published contract: one JSON Schema per kind in schema/, compiled once with ajv. Defaults in
+// the schemas are Google's defaults. musectl's own annotations on schema nodes:
+//   x-musectl-ref        a reference to another manifest: "Kind", or {kindProperty: "kind"}
+//   x-musectl-outputs    (top level) outputs other manifests may reference, with descriptions
+//   x-musectl-immutable  Google cannot change this field in place: a change replaces the resource
+// References are collected by the x-musectl-ref keyword while ajv validates, so the schema is the
+// only place that knows which fields are references.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction, ErrorObject } from 'ajv';
+import { SCHEMA_DIR } from '../paths.js';
+
+const require = createRequire(import.meta.url);
+// ajv-formats is CommonJS with its function on `.default`.
+const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
+
+export type RefSpec = string | { kindProperty: string };
+
+export interface CollectedRef {
+  /** JSON pointer of the reference object in the document. */
+  instancePath: string;
+  spec: RefSpec;
+  data: Record<string, unknown>;
+}
+
+export interface KindSchema {
+  kind: string;
+  schema: Record<string, any>;
+  validate: ValidateFunction;
+  outputs: Record<string, string>;
+}
+
+export interface SchemaCheck {
+  errors: ErrorObject[];
+  /** The document with schema defaults filled in (a copy). */
+  withDefaults: unknown;
+  refs: CollectedRef[];
+}
+
+let collecting: CollectedRef[] | undefined;
+
+export class SchemaRegistry {
+  private readonly kinds = new Map<string, KindSchema>();
+
+  constructor(dir = SCHEMA_DIR) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true, useDefaults: true });
+    addFormats(ajv);
+    ajv.addKeyword({
+      keyword: 'x-musectl-ref',
+      schemaType: ['string', 'object'],
+      errors: false,
+      validate: (spec: RefSpec, data: unknown, _parent: unknown, cxt?: { instancePath: string }) => {
+        if (collecting && cxt && typeof data === 'object' && data !== null) {
+          collecting.push({ instancePath: cxt.instancePath, spec, data: data as Record<string, unknown> });
+        }
+        return true;
+      },
+    });
+    ajv.addVocabulary(['x-musectl-outputs', 'x-musectl-immutable']);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+    const schemas = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, any>);
+    for (const s of schemas) ajv.addSchema(s);
+    for (const s of schemas) {
+      const kind = s.properties?.kind?.const as string | undefined;
+      if (!kind) continue; // shared definitions
+      this.kinds.set(kind, {
+        kind,
+        schema: s,
+        validate: ajv.getSchema(s.$id as string)! as ValidateFunction,
+        outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
+      });
+    }
+  }
+
+  get kindNames(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  get(kind: string): KindSchema | undefined {
+    return this.kinds.get(kind);
+  }
+
+  /** Validates one document against its kind's schema, collecting references on the way. */
+  check(kind: KindSchema, value: unknown): SchemaCheck {
+    const copy = structuredClone(value);
+    collecting = [];
+    try {
+      kind.validate(copy);
+      return { errors: [...(kind.validate.errors ?? [])], withDefaults: copy, refs: collecting };
+    } finally {
+      collecting = undefined;
+    }
+  }
+}
+
+let shared: SchemaRegistry | undefined;
+export const schemaRegistry = (): SchemaRegistry => (shared ??= new SchemaRegistry());

@@ -1,0 +1,77 @@
+// Stack variables: ${NAME} in any string of a manifest. Values come from the command line
+// (--project, --region, --set KEY=VALUE), then the Stack document, then what the target knows
+// (the project number). `$${` writes a literal `${`.
+import { isScalar, visit, type Scalar } from 'yaml';
+import type { Diagnostic } from './diagnostics.js';
+import { positionAt, type ManifestDocument } from './document.js';
+import { didYouMean } from './suggest.js';
+
+export interface Variables {
+  values: Record<string, string>;
+  /**
+   * Stand-ins for values only a target can give (the project id and number), used by `validate`
+   * without --project so the manifests can be checked anywhere. Reported as a note.
+   */
+  placeholders: Record<string, string>;
+}
+
+/** Variables every stack has, with the placeholder used when no target gives a value. */
+export const BUILTIN_VARIABLES: Record<string, { placeholder: string; description: string }> = {
+  PROJECT_ID: { placeholder: 'example-project', description: 'the Google Cloud project id (--project)' },
+  PROJECT_NUMBER: { placeholder: '123456789012', description: 'the project number, read from Resource Manager' },
+  REGION: { placeholder: 'us-central1', description: 'the default region (--region or the Stack)' },
+};
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+
+/** Names of the variables a string uses. */
+export function referencedVariables(s: string): string[] {
+  const names: string[] = [];
+  for (const m of s.matchAll(REFERENCE)) if (m[1] !== undefined) names.push(m[1]);
+  return names;
+}
+
+/**
+ * Substitutes variables in every string scalar of the document, in place, so the YAML node keeps
+ * its source range. Returns diagnostics for unknown variables and the placeholders used.
+ */
+export function substitute(d: ManifestDocument, vars: Variables, subject: string): { diagnostics: Diagnostic[]; placeholdersUsed: Set<string> } {
+  const diagnostics: Diagnostic[] = [];
+  const placeholdersUsed = new Set<string>();
+  const known = [...new Set([...Object.keys(vars.values), ...Object.keys(vars.placeholders), ...Object.keys(BUILTIN_VARIABLES)])];
+  visit(d.doc, {
+    Scalar(_key, node: Scalar) {
+      if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$')) return;
+      node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
+        if (name === undefined) return '${'; // $${ escape
+        if (name in vars.values) return vars.values[name];
+        if (name in vars.placeholders) {
+          placeholdersUsed.add(name);
+          return vars.placeholders[name];
+        }
+        const pos = positionAt(d, node.range?.[0] ?? 0);
+        const builtin = BUILTIN_VARIABLES[name];
+        const message = builtin
+          ? `variable \${${name}} has no value: it is ${builtin.description}`
+          : `unknown variable \${${name}}${didYouMean(name, known)}; define it in the Stack's spec.variables or with --set ${name}=VALUE`;
+        diagnostics.push({ ...pos, severity: 'error', subject, message });
+        return match;
+      });
+    },
+  });
+  d.value = d.doc.toJS({ maxAliasCount: 1000 });
+  return { diagnostics, placeholdersUsed };
+}
+
+/** Parses `--set KEY=VALUE` arguments. */
+export function parseSetArguments(sets: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new Error(`--set ${s}: expected KEY=VALUE`);
+    const key = s.slice(0, eq);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`--set ${s}: variable names are upper-case letters, digits and '_' (e.g. REGION)`);
+    out[key] = s.slice(eq + 1);
+  }
+  return out;
+}
