@@ -7,8 +7,11 @@ import { packageVersion } from '../paths.js';
 import { UserError } from '../errors.js';
 import { validateCommand } from './commands/validate.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { planCommand } from './commands/plan.js';
+import { applyCommand } from './commands/apply.js';
+import { upCommand } from './commands/up.js';
 
-const COMMANDS: Command[] = [validateCommand, emulatorCommand];
+const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, upCommand, emulatorCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

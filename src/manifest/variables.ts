@@ -63,6 +63,19 @@ export function substitute(d: ManifestDocument, vars: Variables, subject: string
   return { diagnostics, placeholdersUsed };
 }
 
+/** Every variable any string scalar of the documents uses (to fetch PROJECT_NUMBER only when needed). */
+export function variablesUsed(documents: ManifestDocument[]): Set<string> {
+  const used = new Set<string>();
+  for (const d of documents) {
+    visit(d.doc, {
+      Scalar(_key, node: Scalar) {
+        if (typeof node.value === 'string' && node.value.includes('${')) referencedVariables(node.value).forEach((v) => used.add(v));
+      },
+    });
+  }
+  return used;
+}
+
 /** Parses `--set KEY=VALUE` arguments. */
 export function parseSetArguments(sets: string[]): Record<string, string> {
   const out: Record<string, string> = {};

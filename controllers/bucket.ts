@@ -1,0 +1,120 @@
+// Bucket: Cloud Storage buckets through @google-cloud/storage (JSON API v1). Google stores the
+// location upper-case; patches are guarded by the metageneration we read, so a concurrent change
+// is never overwritten blindly.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { isNotFound } from '../src/gcp/errors.js';
+import { upper } from '../src/engine/normalize.js';
+
+type BucketMetadata = import('@google-cloud/storage').BucketMetadata;
+
+/** The fields of the schema's spec, as the JSON API names them (the same names). */
+const MANAGED = ['location', 'storageClass', 'lifecycle', 'versioning', 'iamConfiguration', 'softDeletePolicy', 'cors'] as const;
+
+function specOf(m: BucketMetadata): Record<string, any> {
+  return {
+    location: m.location ?? 'US',
+    storageClass: m.storageClass ?? 'STANDARD',
+    lifecycle: { rule: (m.lifecycle?.rule ?? []).map(cleanRule) },
+    versioning: { enabled: Boolean(m.versioning?.enabled) },
+    iamConfiguration: {
+      uniformBucketLevelAccess: { enabled: Boolean(m.iamConfiguration?.uniformBucketLevelAccess?.enabled) },
+      publicAccessPrevention: m.iamConfiguration?.publicAccessPrevention ?? 'inherited',
+    },
+    softDeletePolicy: { retentionDurationSeconds: Number(m.softDeletePolicy?.retentionDurationSeconds ?? 0) },
+    cors: (m.cors ?? []).map((c) => ({ ...c })),
+  };
+}
+
+/** A lifecycle rule as the manifest writes it (the API adds nothing, but may number-ify strings). */
+function cleanRule(rule: any): Record<string, any> {
+  const action: Record<string, unknown> = { type: rule.action?.type };
+  if (rule.action?.storageClass) action.storageClass = rule.action.storageClass;
+  const condition: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rule.condition ?? {})) {
+    if (v !== undefined && v !== null) condition[k] = typeof v === 'string' && /^(age|numNewerVersions|daysSince\w+)$/.test(k) ? Number(v) : v;
+  }
+  return { action, condition };
+}
+
+function toObserved(m: BucketMetadata): Observed {
+  const name = m.name ?? '';
+  return {
+    id: name,
+    spec: specOf(m),
+    labels: (m.labels ?? {}) as Record<string, string>,
+    outputs: { name, url: `gs://${name}` },
+    raw: m,
+  };
+}
+
+/** The request body for the managed fields (and labels). */
+function body(desired: Record<string, any>, labels: Record<string, string | null>): Record<string, unknown> {
+  const out: Record<string, unknown> = { labels };
+  for (const f of MANAGED) out[f] = desired[f];
+  return out;
+}
+
+export const bucketController: Controller = {
+  kind: 'Bucket',
+  hasLabels: true,
+
+  scope: (_r, ctx) => `projects/${ctx.project}`,
+  id: (r) => r.name,
+
+  async observe(ctx) {
+    const storage = ctx.clients.storage();
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const [buckets, next] = await ctx.api.call({ quota: 'storage.read', scope: ctx.project, what: `list buckets of ${ctx.project}` }, () =>
+        storage.getBuckets({ autoPaginate: false, maxResults: 1000, pageToken }),
+      );
+      for (const b of buckets) found.set(b.name, toObserved(b.metadata));
+      pageToken = (next as { pageToken?: string } | null)?.pageToken;
+    } while (pageToken);
+    return found;
+  },
+
+  desired: (r) => structuredClone(Object.fromEntries(MANAGED.map((f) => [f, r.spec[f]]))),
+
+  predictOutputs: (r) => ({ name: r.name, url: `gs://${r.name}` }),
+
+  normalize(spec) {
+    const s = structuredClone(spec);
+    s.location = upper(s.location);
+    if (s.lifecycle?.rule) s.lifecycle.rule = s.lifecycle.rule.map(cleanRule);
+    return s;
+  },
+
+  async create(ctx, r, desired, labels) {
+    const storage = ctx.clients.storage();
+    const [bucket] = await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `create ${r.key}` }, () =>
+      storage.createBucket(r.name, body(desired, labels) as any),
+    );
+    return toObserved(bucket.metadata);
+  },
+
+  async update(ctx, r, desired, labels, actual) {
+    const bucket = ctx.clients.storage().bucket(r.name);
+    // Labels in a JSON API patch merge: a key is removed by setting it to null.
+    const patchLabels: Record<string, string | null> = { ...labels };
+    for (const k of Object.keys(actual.labels)) if (!(k in labels)) patchLabels[k] = null;
+    const patch = body(desired, patchLabels);
+    delete patch.location; // cannot change: a new location is a new bucket
+    const metageneration = (actual.raw as BucketMetadata).metageneration;
+    const [metadata] = await ctx.api.call({ quota: 'storage.bucketUpdate', scope: r.name, what: `update ${r.key}` }, () =>
+      bucket.setMetadata(patch as any, metageneration !== undefined ? { ifMetagenerationMatch: Number(metageneration) } : {}),
+    );
+    return toObserved(metadata);
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    try {
+      await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `delete bucket ${actual.id}` }, () =>
+        ctx.clients.storage().bucket(actual.id).delete(),
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};

@@ -1,0 +1,232 @@
+// CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
+// are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
+// survive; template.revision is cleared, or Google refuses a changed template under an old name.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import { isNotFound } from '../src/gcp/errors.js';
+import { emailOf } from './service-account.js';
+
+type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
+type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
+
+/** How the spec form writes "no service account set: the Compute Engine default one". */
+export const DEFAULT_SERVICE_ACCOUNT = '(Compute Engine default service account)';
+
+const locationOf = (id: string): string => id.split('/')[3];
+
+function serviceAccountSpec(email: string | null | undefined, project: string): Record<string, unknown> {
+  if (!email || /^\d+-compute@developer\.gserviceaccount\.com$/.test(email)) return { serviceAccount: DEFAULT_SERVICE_ACCOUNT };
+  const suffix = `@${project}.iam.gserviceaccount.com`;
+  return email.endsWith(suffix) ? { serviceAccountRef: { name: email.slice(0, -suffix.length) } } : { serviceAccount: email };
+}
+
+const secretName = (secret: string): string => secret.replace(/^projects\/[^/]+\/secrets\//, '');
+
+function containerSpec(c: Container): Record<string, any> {
+  const limits = { ...(c.resources?.limits ?? {}) };
+  return {
+    ...(c.name ? { name: c.name } : {}),
+    image: c.image ?? '',
+    command: c.command ?? [],
+    args: c.args ?? [],
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    env: (c.env ?? []).map((e) =>
+      e.valueSource?.secretKeyRef
+        ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName(e.valueSource.secretKeyRef.secret ?? ''), version: e.valueSource.secretKeyRef.version || 'latest' } } }
+        : { name: e.name, value: e.value ?? '' },
+    ),
+    resources: { limits, cpuIdle: Boolean(c.resources?.cpuIdle), startupCpuBoost: Boolean(c.resources?.startupCpuBoost) },
+    ports: (c.ports ?? []).map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort ?? 8080 })),
+  };
+}
+
+function specOf(s: Service, project: string): Record<string, any> {
+  const t = s.template ?? {};
+  const vpc = t.vpcAccess;
+  return {
+    location: locationOf(s.name ?? ''),
+    description: s.description ?? '',
+    annotations: { ...(s.annotations ?? {}) },
+    ingress: enumName(s.ingress),
+    launchStage: enumName(s.launchStage),
+    invokerIamDisabled: Boolean(s.invokerIamDisabled),
+    defaultUriDisabled: Boolean(s.defaultUriDisabled),
+    template: {
+      labels: { ...(t.labels ?? {}) },
+      annotations: { ...(t.annotations ?? {}) },
+      ...serviceAccountSpec(t.serviceAccount, project),
+      scaling: { minInstanceCount: t.scaling?.minInstanceCount ?? 0, maxInstanceCount: t.scaling?.maxInstanceCount ?? 0 },
+      timeout: t.timeout ?? undefined,
+      maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency ?? 0,
+      ...(enumName(t.executionEnvironment) !== undefined ? { executionEnvironment: enumName(t.executionEnvironment) } : {}),
+      sessionAffinity: Boolean(t.sessionAffinity),
+      ...(vpc && (vpc.connector || vpc.networkInterfaces?.length)
+        ? { vpcAccess: { ...(vpc.connector ? { connector: vpc.connector } : {}), ...(enumName(vpc.egress) ? { egress: enumName(vpc.egress) } : {}), ...(vpc.networkInterfaces?.length ? { networkInterfaces: vpc.networkInterfaces } : {}) } }
+        : {}),
+      containers: (t.containers ?? []).map(containerSpec),
+    },
+    traffic: (s.traffic ?? []).map((tt) => ({
+      type: enumName(tt.type),
+      percent: tt.percent ?? 0,
+      ...(tt.revision ? { revision: tt.revision } : {}),
+      ...(tt.tag ? { tag: tt.tag } : {}),
+    })),
+  };
+}
+
+const protoDuration = (seconds: number) => ({ seconds: String(Math.floor(seconds)), nanos: Math.round((seconds % 1) * 1e9) });
+
+/** gax decodes enums to names; an unset one reads as *_UNSPECIFIED. */
+function enumName(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === 0) return undefined;
+  const s = String(v);
+  return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
+}
+
+function toObserved(s: Service, project: string): Observed {
+  return {
+    id: s.name ?? '',
+    spec: specOf(s, project),
+    labels: { ...(s.labels ?? {}) },
+    outputs: { uri: s.uri ?? '', name: s.name ?? '' },
+    raw: s,
+  };
+}
+
+/** The API's Service for the managed fields, onto `base` (what Google returned, for updates). */
+function toApi(desired: Record<string, any>, labels: Record<string, string>, project: string, base: Service = {}): Service {
+  const t = desired.template;
+  const baseContainers = base.template?.containers ?? [];
+  const svc: Service = {
+    ...base,
+    description: desired.description,
+    annotations: desired.annotations,
+    labels,
+    ingress: desired.ingress,
+    launchStage: desired.launchStage,
+    invokerIamDisabled: desired.invokerIamDisabled,
+    defaultUriDisabled: desired.defaultUriDisabled,
+    traffic: desired.traffic,
+    template: {
+      ...(base.template ?? {}),
+      revision: '', // a changed template under the old revision name is refused (409)
+      labels: t.labels,
+      annotations: t.annotations,
+      serviceAccount: t.serviceAccountRef ? emailOf(t.serviceAccountRef.name, project) : t.serviceAccount === DEFAULT_SERVICE_ACCOUNT ? '' : t.serviceAccount,
+      scaling: t.scaling,
+      timeout: protoDuration(durationSeconds(t.timeout) as number),
+      maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency,
+      executionEnvironment: t.executionEnvironment ?? base.template?.executionEnvironment,
+      sessionAffinity: t.sessionAffinity,
+      vpcAccess: t.vpcAccess ?? base.template?.vpcAccess,
+      containers: t.containers.map((c: Record<string, any>, i: number) => ({
+        ...(baseContainers[i] ?? {}),
+        ...(c.name !== undefined ? { name: c.name } : {}),
+        image: c.image,
+        command: c.command,
+        args: c.args,
+        ...(c.workingDir !== undefined ? { workingDir: c.workingDir } : {}),
+        env: c.env.map((e: Record<string, any>) =>
+          e.valueFrom?.secretKeyRef
+            ? { name: e.name, valueSource: { secretKeyRef: { secret: e.valueFrom.secretKeyRef.name, version: e.valueFrom.secretKeyRef.version } } }
+            : { name: e.name, value: e.value },
+        ),
+        resources: {
+          limits: { ...c.resources.limits, cpu: String(c.resources.limits.cpu) },
+          cpuIdle: c.resources.cpuIdle,
+          startupCpuBoost: c.resources.startupCpuBoost,
+        },
+        ports: c.ports,
+      })),
+    },
+  };
+  // Output-only fields are ignored by Google; dropping them keeps requests small and readable.
+  for (const k of ['uid', 'generation', 'createTime', 'updateTime', 'deleteTime', 'expireTime', 'creator', 'lastModifier', 'observedGeneration', 'terminalCondition', 'conditions', 'latestReadyRevision', 'latestCreatedRevision', 'trafficStatuses', 'uri', 'urls', 'reconciling', 'satisfiesPzs'] as const) {
+    delete (svc as Record<string, unknown>)[k];
+  }
+  return svc;
+}
+
+export const cloudRunServiceController: Controller = {
+  kind: 'CloudRunService',
+  hasLabels: true,
+
+  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
+  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}`,
+
+  async observe(ctx, scope) {
+    const client = ctx.clients.runServices();
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const [services, next] = await ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () =>
+        client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
+      );
+      for (const s of services) found.set(s.name ?? '', toObserved(s, ctx.project));
+      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
+    } while (pageToken);
+    return found;
+  },
+
+  desired(r, _ctx, outputs) {
+    const spec = structuredClone(r.spec);
+    const t = spec.template;
+    if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    for (const c of t.containers) {
+      c.env = c.env.map((e: Record<string, any>) => {
+        const ref = e.valueFrom?.outputRef;
+        return ref ? { name: e.name, value: outputs(ref.kind, ref.name, ref.output) } : e;
+      });
+    }
+    // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.
+    if (t.maxInstanceRequestConcurrency === undefined) {
+      const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
+      t.maxInstanceRequestConcurrency = cpu < 1000 ? 1 : 80;
+    }
+    return spec;
+  },
+
+  predictOutputs: (r, ctx) => ({ name: `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}` }),
+
+  normalize(spec) {
+    const s = structuredClone(spec);
+    s.location = lower(s.location);
+    mapPath(s, 'template.timeout', durationSeconds);
+    mapPath(s, 'template.containers[].resources.limits.cpu', cpuMillis);
+    mapPath(s, 'template.containers[].resources.limits.memory', memoryBytes);
+    return s;
+  },
+
+  async create(ctx, r, desired, labels) {
+    const client = ctx.clients.runServices();
+    const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
+      client.createService({ parent, serviceId: r.name, service: toApi(desired, labels, ctx.project) }),
+    );
+    const [service] = await operation.promise();
+    return toObserved(service, ctx.project);
+  },
+
+  async update(ctx, r, desired, labels, actual) {
+    const client = ctx.clients.runServices();
+    const service = toApi(desired, labels, ctx.project, structuredClone(actual.raw as Service));
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: `projects/${ctx.project}/locations/${r.spec.location}`, what: `update ${r.key}` }, () =>
+      client.updateService({ service }),
+    );
+    const [updated] = await operation.promise();
+    return toObserved(updated, ctx.project);
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    const client = ctx.clients.runServices();
+    try {
+      const [operation] = await ctx.api.call({ quota: 'run.write', scope: actual.id.split('/services/')[0], what: `delete ${actual.id}` }, () =>
+        client.deleteService({ name: actual.id }),
+      );
+      await operation.promise();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};
+

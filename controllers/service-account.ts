@@ -1,0 +1,125 @@
+// ServiceAccount: IAM API v1 service accounts, through @googleapis/iam (@google-cloud/iam has no
+// service-account API). Accounts have no labels: ownership is kept in the inventory.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { isNotFound } from '../src/gcp/errors.js';
+import { sleep } from '../src/gcp/retry.js';
+
+type Account = import('@googleapis/iam').iam_v1.Schema$ServiceAccount;
+
+export const emailOf = (accountId: string, project: string): string => `${accountId}@${project}.iam.gserviceaccount.com`;
+
+/** Consecutive successful reads after which a new account counts as visible (what Terraform does). */
+const CONSISTENT_READS = 3;
+
+function toObserved(a: Account): Observed {
+  const email = a.email ?? '';
+  return {
+    id: a.name ?? '',
+    spec: { displayName: a.displayName ?? '', description: a.description ?? '', disabled: Boolean(a.disabled) },
+    labels: {},
+    outputs: { email, member: `serviceAccount:${email}`, uniqueId: a.uniqueId ?? '' },
+    raw: a,
+  };
+}
+
+export const serviceAccountController: Controller = {
+  kind: 'ServiceAccount',
+  hasLabels: false,
+
+  scope: (_r, ctx) => `projects/${ctx.project}`,
+  id: (r, ctx) => `projects/${ctx.project}/serviceAccounts/${emailOf(r.name, ctx.project)}`,
+
+  async observe(ctx, scope) {
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const res = await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `list service accounts in ${scope}` }, () =>
+        ctx.clients.iam().projects.serviceAccounts.list({ name: scope, pageSize: 100, pageToken }),
+      );
+      for (const a of res.data.accounts ?? []) {
+        const o = toObserved(a);
+        found.set(o.id, o);
+      }
+      pageToken = res.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return found;
+  },
+
+  desired: (r) => ({ displayName: r.spec.displayName, description: r.spec.description, disabled: r.spec.disabled }),
+
+  predictOutputs(r, ctx) {
+    const email = emailOf(r.name, ctx.project);
+    return { email, member: `serviceAccount:${email}` };
+  },
+
+  normalize: (spec) => spec,
+
+  async create(ctx, r, desired) {
+    const iam = ctx.clients.iam();
+    const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `create ${r.key}` }, () =>
+      iam.projects.serviceAccounts.create({
+        name: `projects/${ctx.project}`,
+        requestBody: { accountId: r.name, serviceAccount: { displayName: desired.displayName, description: desired.description } },
+      }),
+    );
+    let account = res.data;
+    if (desired.disabled) await setDisabled(ctx, account.name!, true);
+    await waitUntilVisible(ctx, account.name!);
+    return toObserved({ ...account, disabled: desired.disabled });
+  },
+
+  async update(ctx, r, desired, _labels, actual) {
+    const iam = ctx.clients.iam();
+    let account = actual.raw as Account;
+    if (desired.displayName !== actual.spec.displayName || desired.description !== actual.spec.description) {
+      const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `update ${r.key}` }, () =>
+        iam.projects.serviceAccounts.patch({
+          name: actual.id,
+          requestBody: { serviceAccount: { displayName: desired.displayName, description: desired.description }, updateMask: 'displayName,description' },
+        }),
+      );
+      account = res.data;
+    }
+    if (desired.disabled !== actual.spec.disabled) await setDisabled(ctx, actual.id, desired.disabled);
+    return toObserved({ ...account, disabled: desired.disabled });
+  },
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+        ctx.clients.iam().projects.serviceAccounts.delete({ name: actual.id }),
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};
+
+async function setDisabled(ctx: ControllerContext, name: string, disabled: boolean): Promise<void> {
+  const accounts = ctx.clients.iam().projects.serviceAccounts;
+  await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `${disabled ? 'disable' : 'enable'} ${name}` }, () =>
+    disabled ? accounts.disable({ name, requestBody: {} }) : accounts.enable({ name, requestBody: {} }),
+  );
+}
+
+/**
+ * A new account is not visible everywhere at once: reads 404 and IAM bindings of it fail for a
+ * few seconds. Wait for several successful reads in a row before anything depends on it.
+ */
+async function waitUntilVisible(ctx: ControllerContext, name: string): Promise<void> {
+  const deadline = Date.now() + ctx.consistencyTimeoutMs;
+  let streak = 0;
+  let delay = 100;
+  while (streak < CONSISTENT_READS) {
+    try {
+      await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `read new ${name}` }, () => ctx.clients.iam().projects.serviceAccounts.get({ name }));
+      streak++;
+    } catch (err) {
+      if (!isNotFound(err) && !(typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status === 403)) throw err;
+      streak = 0;
+      if (Date.now() > deadline) throw new Error(`service account ${name} was created but is still not visible after ${ctx.consistencyTimeoutMs} ms`);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2_000);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// musectl up: `npm start`. Runs the built-in emulator with its state in .musectl/, then plans and
+// applies the manifests to it, so anyone can see musectl work without a cloud account.
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { applyFlags, runApply } from './apply.js';
+import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)',
+  usage: 'musectl up -f PATH... [--state-dir DIR] [--project ID]',
+  details: `
+Starts the emulator on a free loopback port with its state in DIR/emulator-state.json (kept
+between runs, so a second run shows "No changes"), applies the manifests without asking, and
+stops the emulator. Delete the directory to start from an empty cloud.`,
+  flags: {
+    ...applyFlags,
+    'state-dir': { type: 'string', value: 'DIR', description: 'Where the emulator keeps its state', default: '.musectl' },
+  },
+  async run(args, out) {
+    const { startEmulator } = await import('../../../emulator/index.js');
+    const stateFile = join(String(args.flags['state-dir']), 'emulator-state.json');
+    const emu = await startEmulator({ stateFile });
+    const project = (args.flags.project as string | undefined) ?? EMULATOR_DEFAULT_PROJECT;
+    out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n\n`));
+    try {
+      return await runApply({ ...args, flags: { ...args.flags, yes: true, project } }, out, { kind: 'emulator', project, url: new URL(emu.url) });
+    } finally {
+      await emu.close();
+    }
+  },
+};

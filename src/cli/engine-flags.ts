@@ -1,0 +1,47 @@
+// Flags and set-up shared by the commands that talk to a target (plan, apply, up, watch).
+import type { FlagSpec, ParsedArgs } from './command.js';
+import { UsageError } from './command.js';
+import type { Output } from './output.js';
+import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
+import { resolveTarget, type Target } from '../gcp/target.js';
+import { formatDiagnostic } from '../manifest/index.js';
+import { InvalidManifestsError } from '../engine/session.js';
+
+export const targetFlags: Record<string, FlagSpec> = {
+  emulator: { type: 'string', value: 'URL', description: 'Talk to a musectl emulator instead of Google (also MUSECTL_EMULATOR)' },
+  'impersonate-service-account': { type: 'string', value: 'EMAIL', description: 'Call Google as this service account (ADC must be allowed to impersonate it)' },
+  'log-level': { type: 'string', value: 'LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'warn' },
+};
+
+export function targetFrom(args: ParsedArgs): Target {
+  return resolveTarget({
+    project: args.flags.project as string | undefined,
+    emulator: args.flags.emulator as string | undefined,
+    impersonate: args.flags['impersonate-service-account'] as string | undefined,
+    env: process.env,
+  });
+}
+
+export function loggerFrom(args: ParsedArgs): Logger {
+  const level = String(args.flags['log-level'] ?? 'warn');
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`);
+  return createLogger(level);
+}
+
+/** Prints invalid manifests' diagnostics and returns exit code 1; rethrows anything else. */
+export function reportInvalid(err: unknown, out: Output): number {
+  if (!(err instanceof InvalidManifestsError)) throw err;
+  for (const d of err.set.diagnostics) {
+    const line = formatDiagnostic(d);
+    out.err(`${d.severity === 'error' ? out.color.red(line) : out.color.yellow(line)}\n`);
+  }
+  out.err(`${out.color.red('invalid:')} nothing was sent to Google Cloud; fix the manifests and run again\n`);
+  return 1;
+}
+
+export function parallelismFrom(args: ParsedArgs): number {
+  const raw = args.flags.parallelism;
+  const n = Number(raw ?? 10);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--parallelism ${raw}: expected a whole number from 1 to 100`);
+  return n;
+}

@@ -1,0 +1,136 @@
+// apply: runs a plan in dependency order, as many actions at once as the graph and `parallelism`
+// allow. An action starts when everything it depends on succeeded; when one fails, the actions
+// that depend on it are skipped and every independent branch still finishes, so a rerun converges.
+import type { Resource } from '../manifest/index.js';
+import type { Controller, ControllerContext, Observed } from './controller.js';
+import { controllerFor } from './observe.js';
+import { desiredLabels, ownedBy } from './ownership.js';
+import { actionKey, type ExecutablePlan, type PlanAction } from './plan.js';
+import { outputLookup, resourceChanges } from './planner.js';
+import { hasUnknowns } from './diff.js';
+import type { ApplyListener } from './events.js';
+import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
+import { UserError } from '../errors.js';
+
+export interface ApplyOptions {
+  parallelism: number;
+  listener: ApplyListener;
+}
+
+export interface ApplyResult {
+  done: PlanAction[];
+  failed: Array<{ action: PlanAction; error: string }>;
+  skipped: Array<{ action: PlanAction; reason: string }>;
+}
+
+export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, Controller>, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
+  const { plan, context } = exec;
+  const result: ApplyResult = { done: [], failed: [], skipped: [] };
+  const live = new Map<string, Observed>(); // state after this apply, by key
+  for (const [key, c] of context) if (c.observed) live.set(key, c.observed);
+  const resources = [...context.values()].flatMap((c) => (c.resource ? [c.resource] : []));
+  const lookup = outputLookup(resources, controllers, ctx, (key) => live.get(key));
+
+  const outcome = new Map<string, Promise<boolean>>();
+  const byKey = new Map(plan.actions.map((a) => [actionKey(a), a]));
+  const slots = new Semaphore(opts.parallelism);
+
+  const run = (action: PlanAction): Promise<boolean> => {
+    const key = actionKey(action);
+    let p = outcome.get(key);
+    if (p) return p;
+    p = (async () => {
+      const deps = action.dependsOn.filter((d) => byKey.has(d));
+      const depResults = await Promise.all(deps.map((d) => run(byKey.get(d)!)));
+      const failedDep = deps.find((_, i) => !depResults[i]);
+      if (failedDep) {
+        const reason = `not attempted: it depends on ${failedDep}, which did not apply`;
+        result.skipped.push({ action, reason });
+        opts.listener({ type: 'skipped', action, reason });
+        return false;
+      }
+      if (action.action === 'noop') return true;
+      await slots.acquire();
+      const started = Date.now();
+      opts.listener({ type: 'start', action });
+      try {
+        const note = await execute(action);
+        result.done.push(action);
+        opts.listener({ type: 'done', action, ms: Date.now() - started, note });
+        return true;
+      } catch (err) {
+        const error = err instanceof UserError ? err.message : errorMessage(err);
+        result.failed.push({ action, error });
+        opts.listener({ type: 'failed', action, ms: Date.now() - started, error });
+        return false;
+      } finally {
+        slots.release();
+      }
+    })();
+    outcome.set(key, p);
+    return p;
+  };
+
+  const execute = async (action: PlanAction): Promise<string | undefined> => {
+    const key = actionKey(action);
+    const { resource, observed } = context.get(key) ?? {};
+    const controller = controllerFor(controllers, action.kind);
+    if (action.action === 'delete') {
+      if (observed) await controller.delete(ctx, observed);
+      live.delete(key);
+      return undefined;
+    }
+    if (!resource) throw new Error(`plan action ${key} has no manifest`);
+    // Re-resolved now: outputs of resources created earlier in this apply are known by now.
+    const desired = controller.desired(resource, ctx, lookup);
+    if (hasUnknowns(desired)) throw new Error(`${key}: a referenced output is still unknown after its resource was applied`);
+    const labels = desiredLabels(resource.labels, ctx.stack, controller.hasLabels);
+    if (action.action === 'create') {
+      try {
+        live.set(key, await controller.create(ctx, resource, desired, labels));
+        return undefined;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        // Someone (or our own earlier attempt, whose answer was lost) created it meanwhile.
+        const existing = (await controller.observe(ctx, controller.scope(resource, ctx))).get(action.id);
+        if (!existing) throw err;
+        live.set(key, await adoptRaced(controller, resource, desired, labels, existing, ctx));
+        return 'it already existed and was ours or identical: adopted';
+      }
+    }
+    live.set(key, await controller.update(ctx, resource, desired, labels, observed!));
+    return undefined;
+  };
+
+  await Promise.all(plan.actions.map(run));
+  return result;
+}
+
+/** A 409 on create: take the existing resource only if it is ours or already what we want. */
+async function adoptRaced(controller: Controller, resource: Resource, desired: Record<string, any>, labels: Record<string, string>, existing: Observed, ctx: ControllerContext): Promise<Observed> {
+  const changes = resourceChanges(controller, desired, labels, existing);
+  const ours = controller.hasLabels ? ownedBy(existing.labels) === ctx.stack : false;
+  if (changes.length === 0) return existing;
+  if (ours) return controller.update(ctx, resource, desired, labels, existing);
+  throw new UserError(
+    `${resource.key} already exists in Google Cloud (${existing.id}), differs from the manifest and is not managed by this stack`,
+    'Delete it in Google Cloud or give the manifest another name.',
+  );
+}
+
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

@@ -1,0 +1,66 @@
+// The contract every kind's controller fulfils (after Crossplane's ExternalClient): observe never
+// changes anything; create, update and delete are idempotent (a create that finds the resource
+// already there is not an error, a delete of a missing resource is done). Controllers are the only
+// code that knows an API's field names.
+import type { Resource } from '../manifest/index.js';
+import type { ApiCaller } from '../gcp/api-call.js';
+import type { ClientFactory } from '../gcp/clients.js';
+import type { Logger } from '../log.js';
+
+/** A value only known once another resource exists, e.g. a new service's URL. */
+export interface Unknown {
+  $unknown: string;
+}
+export const unknown = (what: string): Unknown => ({ $unknown: what });
+export const isUnknown = (v: unknown): v is Unknown => typeof v === 'object' && v !== null && '$unknown' in v;
+
+/** A resource as Google has it, in spec form (the manifest's shape), plus what came back raw. */
+export interface Observed {
+  /** Google's full resource name. */
+  id: string;
+  spec: Record<string, any>;
+  labels: Record<string, string>;
+  outputs: Record<string, string>;
+  /** The API's own representation, for read-modify-write updates. */
+  raw: unknown;
+}
+
+export interface ControllerContext {
+  project: string;
+  /** The project number (fetched once, only if a controller needs it). */
+  projectNumber(): Promise<string>;
+  stack: string;
+  clients: ClientFactory;
+  api: ApiCaller;
+  log: Logger;
+  /** Milliseconds to wait on a new service account until Google shows it consistently. */
+  consistencyTimeoutMs: number;
+}
+
+/** Outputs of other resources: known values, or Unknown when they are created in this apply. */
+export type OutputLookup = (kind: string, name: string, output: string) => string | Unknown;
+
+export interface Controller {
+  kind: string;
+  /** Where the kind is listed: one list call per scope (e.g. projects/P/locations/L). */
+  scope(r: Resource, ctx: ControllerContext): string;
+  /** Google's full resource name. */
+  id(r: Resource, ctx: ControllerContext): string;
+  /** Reads every resource of this kind in `scope` (by list where the API allows), keyed by id. */
+  observe(ctx: ControllerContext, scope: string): Promise<Map<string, Observed>>;
+  /**
+   * The desired state in spec form, as written (not normalized), as it will compare with
+   * observe()'s: references resolved (outputs may still be Unknown) and Google's computed
+   * defaults filled in. create/update receive this.
+   */
+  desired(r: Resource, ctx: ControllerContext, outputs: OutputLookup): Record<string, any>;
+  /** Outputs known before the resource exists (a service account's email), if any. */
+  predictOutputs(r: Resource, ctx: ControllerContext): Record<string, string>;
+  /** Brings a copy of a spec into canonical form, only for comparison ("1" = "1000m", "60s" = 60). */
+  normalize(spec: Record<string, any>): Record<string, any>;
+  create(ctx: ControllerContext, r: Resource, desired: Record<string, any>, labels: Record<string, string>): Promise<Observed>;
+  update(ctx: ControllerContext, r: Resource, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): Promise<Observed>;
+  delete(ctx: ControllerContext, actual: Observed): Promise<void>;
+  /** Whether the kind carries labels (ownership is marked by labels where it can be). */
+  hasLabels: boolean;
+}

@@ -1,0 +1,89 @@
+// One run of musectl against a target: manifests loaded and validated with the target's variables,
+// the controller context (clients, rate limits, retries, logs), then observe and plan. plan, apply,
+// up and watch all start here.
+import { allControllers } from '../../controllers/index.js';
+import { loadManifestSet, hasErrors, type ManifestSet } from '../manifest/index.js';
+import { discoverFiles, parseFile } from '../manifest/load.js';
+import { variablesUsed } from '../manifest/variables.js';
+import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
+import { ClientFactory } from '../gcp/clients.js';
+import { RateLimiter } from '../gcp/rate-limit.js';
+import type { Target } from '../gcp/target.js';
+import type { Logger } from '../log.js';
+import type { Controller, ControllerContext } from './controller.js';
+import { observeAll, type ObservedState } from './observe.js';
+import { buildPlan } from './planner.js';
+import type { ExecutablePlan } from './plan.js';
+
+export interface SessionOptions {
+  paths: string[];
+  variables: Record<string, string>;
+  target: Target;
+  log: Logger;
+  onRetry?: (e: RetryEvent) => void;
+  /** How long to wait for a new service account to become visible (default 60 s). */
+  consistencyTimeoutMs?: number;
+}
+
+export interface Session {
+  set: ManifestSet;
+  ctx: ControllerContext;
+  controllers: Map<string, Controller>;
+  close(): Promise<void>;
+}
+
+export class InvalidManifestsError extends Error {
+  constructor(readonly set: ManifestSet) {
+    super('the manifests are not valid');
+  }
+}
+
+/** Validates the manifests (before any API call but the project number, when used) and builds the context. */
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const clients = new ClientFactory(opts.target);
+  const api = new ApiCaller(new RateLimiter(), (e) => {
+    opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
+    opts.onRetry?.(e);
+  });
+  const project = opts.target.project;
+  let projectNumber: Promise<string> | undefined;
+  const ctxBase = {
+    project,
+    clients,
+    api,
+    log: opts.log,
+    consistencyTimeoutMs: opts.consistencyTimeoutMs ?? 60_000,
+    projectNumber: () => (projectNumber ??= fetchProjectNumber(clients, api, project)),
+  };
+
+  // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. A first,
+  // cheap parse finds out; bad YAML is reported by the full load below, before anything is sent.
+  const discovered: Record<string, string> = {};
+  const files = discoverFiles(opts.paths).files;
+  const docs = files.flatMap((f) => parseFile(f).documents);
+  if (variablesUsed(docs).has('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
+    const preliminary = loadManifestSet(opts.paths, { variables: { ...opts.variables, PROJECT_ID: project }, allowPlaceholders: true });
+    if (hasErrors(preliminary.diagnostics)) throw new InvalidManifestsError(preliminary);
+    discovered.PROJECT_NUMBER = await ctxBase.projectNumber();
+  }
+  const set = loadManifestSet(opts.paths, { variables: { ...opts.variables, PROJECT_ID: project }, discovered, allowPlaceholders: false });
+  if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+  const ctx: ControllerContext = { ...ctxBase, stack: set.stack.name };
+  return { set, ctx, controllers: allControllers(), close: () => clients.close() };
+}
+
+async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {
+  const [p] = await api.call({ quota: 'resourcemanager.read', scope: project, what: `read project ${project}` }, () =>
+    clients.projects().getProject({ name: `projects/${project}` }),
+  );
+  const number = /^projects\/(\d+)$/.exec(p.name ?? '')?.[1];
+  if (!number) throw new Error(`Resource Manager answered project ${project} without a number (name: ${p.name})`);
+  return number;
+}
+
+export async function observeAndPlan(session: Session): Promise<{ observed: ObservedState; exec: ExecutablePlan }> {
+  const { set, ctx, controllers } = session;
+  const observed = await observeAll(set.resources, controllers, ctx);
+  const exec = buildPlan({ resources: set.resources, observed, controllers, ctx });
+  return { observed, exec };
+}

@@ -1,0 +1,45 @@
+// Every call to Google goes through here: the client-side rate limit of its quota, retries of what
+// is retryable, and a count of calls (reported per watch cycle and checked by the benchmarks).
+import { RateLimiter } from './rate-limit.js';
+import { withRetry, type RetryOptions } from './retry.js';
+
+export interface CallInfo {
+  /** Quota the call counts against, e.g. run.write (see rate-limit.ts). */
+  quota: string;
+  /** Scope of the quota: project, or project/region. */
+  scope: string;
+  /** What the call does, for logs: "create CloudRunService/backend". */
+  what: string;
+}
+
+export interface RetryEvent {
+  what: string;
+  attempt: number;
+  delayMs: number;
+  error: string;
+}
+
+export class ApiCaller {
+  calls = 0;
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly onRetry: (e: RetryEvent) => void = () => undefined,
+    private readonly retryDefaults: RetryOptions = {},
+  ) {}
+
+  async call<T>(info: CallInfo, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
+    return withRetry(
+      async () => {
+        await this.limiter.acquire(info.quota, info.scope);
+        this.calls++;
+        return fn();
+      },
+      {
+        ...this.retryDefaults,
+        ...retry,
+        onRetry: (r) => this.onRetry({ what: info.what, ...r }),
+      },
+    );
+  }
+}

@@ -1,0 +1,128 @@
+// One factory for every official client, against Google or an emulator. Clients are loaded on first
+// use (loading @google-cloud/run alone takes ~150 ms), so commands that need none load none.
+import { createRequire } from 'node:module';
+import type { Target } from './target.js';
+
+const require = createRequire(import.meta.url);
+
+type Gax = typeof import('google-gax');
+type RunModule = typeof import('@google-cloud/run');
+type RunServicesClient = InstanceType<RunModule['v2']['ServicesClient']>;
+type RunJobsClient = InstanceType<RunModule['v2']['JobsClient']>;
+type StorageClient = import('@google-cloud/storage').Storage;
+type IamApi = import('@googleapis/iam').iam_v1.Iam;
+type SecretManagerClient = import('@google-cloud/secret-manager').SecretManagerServiceClient;
+type ArtifactRegistryClient = import('@google-cloud/artifact-registry').ArtifactRegistryClient;
+type ProjectsClient = import('@google-cloud/resource-manager').ProjectsClient;
+type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClient;
+
+export class ClientFactory {
+  private readonly cache = new Map<string, unknown>();
+  private auth: unknown;
+
+  constructor(readonly target: Target) {}
+
+  private memo<T>(key: string, make: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, make());
+    return this.cache.get(key) as T;
+  }
+
+  /**
+   * The auth client handed to gax clients. It must come from google-gax's own google-auth-library
+   * (a second copy fails with "auth.fetch is not a function").
+   */
+  private authClient(): any {
+    if (this.auth) return this.auth;
+    const { googleAuthLibrary } = require('google-gax') as Gax;
+    if (this.target.kind === 'emulator') {
+      const client = new googleAuthLibrary.OAuth2Client();
+      client.setCredentials({ access_token: 'emulator' });
+      this.auth = client;
+    } else if (this.target.impersonateServiceAccount) {
+      const source = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+      this.auth = new googleAuthLibrary.Impersonated({
+        sourceClient: source as any,
+        targetPrincipal: this.target.impersonateServiceAccount,
+        targetScopes: ['https://www.googleapis.com/auth/cloud-platform'],
+        lifetime: 3600,
+      });
+    } else {
+      this.auth = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+    }
+    return this.auth;
+  }
+
+  /** Options every gax client (REST mode) gets. */
+  private gaxOptions(): any {
+    const t = this.target;
+    if (t.kind === 'emulator') {
+      return { fallback: true, protocol: 'http', apiEndpoint: t.url.hostname, port: Number(t.url.port || 80), authClient: this.authClient(), projectId: t.project };
+    }
+    const auth = t.impersonateServiceAccount ? { authClient: this.authClient() } : {};
+    return { fallback: true, projectId: t.project, ...auth };
+  }
+
+  runServices(): RunServicesClient {
+    return this.memo('run.services', () => new (require('@google-cloud/run') as RunModule).v2.ServicesClient(this.gaxOptions()));
+  }
+
+  runJobs(): RunJobsClient {
+    return this.memo('run.jobs', () => new (require('@google-cloud/run') as RunModule).v2.JobsClient(this.gaxOptions()));
+  }
+
+  secretManager(): SecretManagerClient {
+    return this.memo('secretmanager', () => {
+      const { SecretManagerServiceClient } = require('@google-cloud/secret-manager') as typeof import('@google-cloud/secret-manager');
+      return new SecretManagerServiceClient(this.gaxOptions());
+    });
+  }
+
+  artifactRegistry(): ArtifactRegistryClient {
+    return this.memo('artifactregistry', () => {
+      const { ArtifactRegistryClient } = require('@google-cloud/artifact-registry') as typeof import('@google-cloud/artifact-registry');
+      return new ArtifactRegistryClient(this.gaxOptions());
+    });
+  }
+
+  projects(): ProjectsClient {
+    return this.memo('resourcemanager.projects', () => {
+      const { ProjectsClient } = require('@google-cloud/resource-manager') as typeof import('@google-cloud/resource-manager');
+      return new ProjectsClient(this.gaxOptions());
+    });
+  }
+
+  serviceUsage(): ServiceUsageClient {
+    return this.memo('serviceusage', () => {
+      const { ServiceUsageClient } = require('@google-cloud/service-usage') as typeof import('@google-cloud/service-usage');
+      return new ServiceUsageClient(this.gaxOptions());
+    });
+  }
+
+  storage(): StorageClient {
+    return this.memo('storage', () => {
+      const { Storage } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+      const t = this.target;
+      // Against a custom endpoint the storage client sends no credentials unless asked to.
+      const base = { projectId: t.project, retryOptions: { autoRetry: false } };
+      return t.kind === 'emulator' ? new Storage({ ...base, apiEndpoint: t.url.origin }) : new Storage(base);
+    });
+  }
+
+  iam(): IamApi {
+    return this.memo('iam', () => {
+      const { iam } = require('@googleapis/iam') as typeof import('@googleapis/iam');
+      const t = this.target;
+      // Retries are ours (src/gcp/retry.ts), so the client's own are off.
+      const common = { auth: this.authClient(), retry: false };
+      return (t.kind === 'emulator' ? iam({ version: 'v1', rootUrl: `${t.url.origin}/`, ...common }) : iam({ version: 'v1', ...common })) as IamApi;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.cache.values()) {
+      const closable = c as { close?: () => Promise<void> };
+      if (typeof closable.close === 'function') await closable.close().catch(() => undefined);
+    }
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,77 @@
+// Client-side rate limits at Google's default quotas, so a large apply slows itself down instead
+// of collecting 429s. A token bucket per quota: a minute's worth of burst, refilled evenly.
+import { sleep } from './retry.js';
+
+export interface QuotaSpec {
+  perMinute: number;
+  /** Calls allowed at once before the steady rate applies (default: a minute's worth). */
+  burst?: number;
+}
+
+/** Google's default write quotas that a big apply can reach (gcp-api-facts.md). */
+export const DEFAULT_QUOTAS: Record<string, QuotaSpec> = {
+  'run.write': { perMinute: 60 },
+  'run.read': { perMinute: 1000 },
+  'iam.write': { perMinute: 600 },
+  'iam.read': { perMinute: 6000 },
+  'secretmanager.write': { perMinute: 600 },
+  'secretmanager.read': { perMinute: 600 },
+  // Cloud Storage: about one bucket create/delete every 2 s per project.
+  'storage.bucketCreateDelete': { perMinute: 30, burst: 1 },
+  // and about one metadata update per second per bucket.
+  'storage.bucketUpdate': { perMinute: 60, burst: 1 },
+  'storage.read': { perMinute: 5000 },
+  'resourcemanager.write': { perMinute: 600 },
+  'resourcemanager.read': { perMinute: 600 },
+  'artifactregistry.request': { perMinute: 60_000 },
+  'serviceusage.write': { perMinute: 180 },
+  'serviceusage.read': { perMinute: 2400 },
+};
+
+class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly capacity: number, private readonly perMs: number) {
+    this.tokens = capacity;
+  }
+
+  take(): Promise<void> {
+    // Chained so waiters are served in order.
+    const next = this.queue.then(async () => {
+      for (;;) {
+        const now = Date.now();
+        this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+        this.last = now;
+        if (this.tokens >= 1) {
+          this.tokens -= 1;
+          return;
+        }
+        await sleep(Math.ceil((1 - this.tokens) / this.perMs));
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS, private readonly enabled = true) {}
+
+  /** Waits until a call against `quota` in `scope` (project, region) is within the limit. */
+  async acquire(quota: string, scope: string): Promise<void> {
+    if (!this.enabled) return;
+    const spec = this.quotas[quota];
+    if (!spec) throw new Error(`no rate limit defined for ${quota}`);
+    const key = `${quota}|${scope}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(spec.burst ?? spec.perMinute, spec.perMinute / 60_000);
+      this.buckets.set(key, bucket);
+    }
+    await bucket.take();
+  }
+}

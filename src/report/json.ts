@@ -1,0 +1,24 @@
+// The plan as JSON: formatVersion 1, documented in the README as a stable format. Unknown values
+// are written as the string "(known after apply)".
+import type { Plan } from '../engine/plan.js';
+import { isUnknown } from '../engine/controller.js';
+import { KNOWN_AFTER_APPLY } from './values.js';
+
+export function renderPlanJson(plan: Plan): string {
+  const doc = {
+    formatVersion: plan.formatVersion,
+    stack: plan.stack,
+    project: plan.project,
+    actions: plan.actions.map((a) => ({
+      action: a.action,
+      kind: a.kind,
+      name: a.name,
+      id: a.id,
+      dependsOn: a.dependsOn,
+      changes: a.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })),
+      ...(a.warnings.length > 0 ? { warnings: a.warnings } : {}),
+    })),
+    summary: plan.summary,
+  };
+  return `${JSON.stringify(doc, (_k, v) => (isUnknown(v) ? KNOWN_AFTER_APPLY : v), 2)}\n`;
+}
