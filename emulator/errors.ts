@@ -45,7 +45,8 @@ export const errorInfo = (reason: string, domain: string, metadata: Record<strin
 
 export const badRequest = (field: string, description: string): ErrorDetail => ({
   '@type': 'type.googleapis.com/google.rpc.BadRequest',
-  fieldViolations: [{ field, description }],
+  // Proto3 JSON omits an empty field (a violation of the request's top level names none).
+  fieldViolations: [field ? { field, description } : { description }],
 });
 
 export const resourceInfo = (resourceType: string, resourceName: string, description = ''): ErrorDetail => ({

@@ -47,8 +47,8 @@ export class Operations {
    * Starts an operation under `parent` (e.g. projects/P/locations/L). With a zero duration it
    * completes before the call that started it returns, as a fast rollout would.
    */
-  start(parent: string, opts: { metadata?: Record<string, unknown>; hook?: string; hookArg?: unknown; durationMs?: number }): StoredOperation {
-    const name = `${parent}/operations/${randomUUID()}`;
+  start(parent: string, opts: { metadata?: Record<string, unknown>; hook?: string; hookArg?: unknown; durationMs?: number; id?: string }): StoredOperation {
+    const name = operationName(parent, opts.id ?? randomUUID());
     const op: StoredOperation = {
       name,
       metadata: opts.metadata,
@@ -64,7 +64,7 @@ export class Operations {
 
   /** A finished operation, for calls that complete synchronously but still answer an Operation. */
   done(parent: string, response: Record<string, unknown>, metadata?: Record<string, unknown>): StoredOperation {
-    const name = `${parent}/operations/${randomUUID()}`;
+    const name = operationName(parent, randomUUID());
     const op: StoredOperation = { name, metadata, done: true, response, doneAt: Date.now() };
     this.all[name] = op;
     return op;
@@ -112,6 +112,14 @@ export class Operations {
     if (result.metadata) op.metadata = result.metadata;
     return true;
   }
+}
+
+/**
+ * `PARENT/operations/ID`; with an empty parent `operations/ID`, as APIs whose operations are not
+ * under a project name them (Service Usage: `operations/acf.p2-NUMBER-UUID`).
+ */
+function operationName(parent: string, id: string): string {
+  return parent ? `${parent}/operations/${id}` : `operations/${id}`;
 }
 
 /** The wire form of an operation: Any fields encoded by their @type; proto3 omits done=false. */

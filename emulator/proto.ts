@@ -86,7 +86,8 @@ export class ProtoCodec {
       }
       if (!keepOutputOnly && isOutputOnly(field)) continue;
       if (value === null) continue;
-      const childPath = path ? `${path}.${field.name}` : field.name;
+      // Google names fields in error paths by their proto (snake_case) names: 'service.max_instance_request_concurrency'.
+      const childPath = path ? `${path}.${snake(field.name)}` : snake(field.name);
       out[field.name] = this.decodeField(field, value, childPath, keepOutputOnly);
     }
     return out;

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { ApiError, renderError, type ErrorDialect } from './errors.js';
+import { ApiError, errorInfo, renderError, type ErrorDialect } from './errors.js';
 import type { Emulator } from './emulator.js';
 import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
 import type { LoggedRequest } from './request-log.js';
@@ -59,7 +59,9 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
 
   const fault = emu.faults.decide(method, path);
   if (fault.kind === 'status') {
-    const err = new ApiError(fault.code, FAULT_MESSAGES[fault.code], undefined, [], fault.code === 429 ? 'rateLimitExceeded' : 'backendError');
+    // A real 429 always names its reason: clients and retry policies read ErrorInfo.reason.
+    const details = fault.code === 429 ? [errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com')] : [];
+    const err = new ApiError(fault.code, FAULT_MESSAGES[fault.code], undefined, details, fault.code === 429 ? 'rateLimitExceeded' : 'backendError');
     return finish(res, entry, fault.code, renderError(err, dialect));
   }
   if (fault.kind === 'drop' && !fault.afterEffect) return drop(res, entry);
@@ -90,7 +92,10 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
 function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMessage, raw: Buffer, match: RouteMatch): EmuRequest {
   let body: unknown;
   const type = String(req.headers['content-type'] ?? '');
-  const text = raw.length > 0 && !type.startsWith('multipart/') ? raw.toString('utf8') : '';
+  // Object content (a Cloud Storage media upload or resumable chunk) is bytes, not a request
+  // body, even when it looks like JSON.
+  const isObjectContent = url.pathname.startsWith('/upload/') && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
+  const text = raw.length > 0 && !type.startsWith('multipart/') && !isObjectContent ? raw.toString('utf8') : '';
   if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
     try {
       body = JSON.parse(text);

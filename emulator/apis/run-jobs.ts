@@ -1,4 +1,148 @@
-// Placeholder: filled in by the emulator work (issue 3).
+// Cloud Run Admin API v2: jobs (gcp-api-facts.md §1, "Jobs follow the same patterns"). Create,
+// update (a full replacement: UpdateJobRequest has no update mask) and delete answer operations
+// whose metadata and response are the Job; while one is pending the job is reconciling. Running a
+// job and its executions are in run-executions.ts; IAM in run-iam.ts.
+import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
+import { decode } from '../codecs.js';
+import { alreadyExists } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
+import { nowIso, paginate, quotedEtag, wire } from './common.js';
+import { CALLER, RUN, answerOperation, checkEtag, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
+import { applyJobDefaults } from './run-defaults.js';
+import { registerRunExecutions } from './run-executions.js';
+import { registerRunIam, runPolicyKey } from './run-iam.js';
+import { JOB, deleteExecutionsOf, jobs, lookupJob } from './run-job-store.js';
+import { RESERVED_JOB_ENV, checkContainers, checkResourceId, checkUserKeys, violation } from './run-validation.js';
 
-export function registerRunJobs(_emu: Emulator): void {}
+const JOB_TYPE_URL = `type.googleapis.com/${JOB}`;
+const ROLLOUT_HOOK = 'run.job.rollout';
+const DELETE_HOOK = 'run.job.delete';
+/** [G] Job ids follow the service rule with the DNS-label limit. */
+const JOB_ID_LIMIT = 64;
+
+const typed = (job: Record<string, any>) => ({ '@type': JOB_TYPE_URL, ...structuredClone(job) });
+const SPEC_FIELDS = (): string[] => specFields(JOB);
+
+export function registerRunJobs(emu: Emulator): void {
+  const base = '/v2/projects/{project}/locations/{location}/jobs';
+  const r = emu.router;
+
+  r.post(base, (req) => createJob(req));
+  r.get(base, (req) => listJobs(req));
+  r.get(`${base}/{job}`, (req) => wire(req, JOB, lookupJob(req, 'run.read').stored.job));
+  r.patch(`${base}/{job}`, (req) => updateJob(req));
+  r.delete(`${base}/{job}`, (req) => deleteJob(req));
+
+  emu.operations.onComplete(ROLLOUT_HOOK, (arg: { key: string; generation: string }) => completeRollout(emu, arg));
+  emu.operations.onComplete(DELETE_HOOK, (snapshot: Record<string, any>) => ({ response: snapshot, metadata: snapshot }));
+
+  registerRunExecutions(emu);
+  registerRunIam(emu, 'jobs', 'JOB', (name) => Boolean(jobs(emu)[name]));
+}
+
+function createJob(req: EmuRequest): EmuResponse {
+  const scope = runScope(req, 'run.write');
+  const id = checkResourceId(req.query.get('jobId'), 'CreateJobRequest.job_id', JOB_ID_LIMIT);
+  const body = decode(JOB, req.body ?? {}, 'job');
+  const spec = pickFields(JOB, body, SPEC_FIELDS());
+  checkJobSpec(spec, 'CreateJobRequest');
+  if (jobs(req.emu)[`${scope.parent}/jobs/${id}`]) throw alreadyExists(`Resource '${id}' already exists.`);
+  return deploy(req, scope, id, spec);
+}
+
+function updateJob(req: EmuRequest): EmuResponse {
+  const scope = runScope(req, 'run.write');
+  const id = req.params.job;
+  const body = decode(JOB, req.body ?? {}, 'job');
+  const stored = jobs(req.emu)[`${scope.parent}/jobs/${id}`];
+  if (!stored) {
+    if (!queryFlag(req, 'allowMissing')) throw runNotFound('JOB', id, scope);
+    checkResourceId(id, 'UpdateJobRequest.job.name', JOB_ID_LIMIT);
+  } else {
+    checkEtag(body.etag, stored.job.etag, id);
+  }
+  const spec = pickFields(JOB, body, SPEC_FIELDS());
+  checkJobSpec(spec, 'UpdateJobRequest');
+  return deploy(req, scope, id, spec);
+}
+
+function checkJobSpec(spec: Record<string, any>, request: string): void {
+  checkUserKeys(spec.labels, `${request}.job.labels`, 'labels');
+  checkUserKeys(spec.annotations, `${request}.job.annotations`, 'annotations');
+  checkUserKeys(spec.template?.labels, `${request}.job.template.labels`, 'labels');
+  checkUserKeys(spec.template?.annotations, `${request}.job.template.annotations`, 'annotations');
+  if (!spec.template?.template) throw violation(`${request}.job.template.template`, 'field is required.'); // [G]
+  checkContainers(spec.template.template.containers, { path: 'template.template.containers', reservedEnv: RESERVED_JOB_ENV, portsAllowed: false });
+}
+
+
+/** Creates or replaces job `id`; a spec change bumps the generation, no change answers a finished operation. */
+function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<string, any>): EmuResponse {
+  const emu = req.emu;
+  const key = `${scope.parent}/jobs/${id}`;
+  const current = jobs(emu)[key];
+  applyJobDefaults(spec, scope.projectNumber);
+  if (current && sameJson(pickFields(JOB, current.job, SPEC_FIELDS()), spec)) {
+    return answerOperation(req, emu.operations.done(scope.parent, typed(current.job), typed(current.job)));
+  }
+  const now = nowIso();
+  const previous = current?.job ?? {};
+  const job: Record<string, any> = {
+    name: key,
+    ...spec,
+    uid: previous.uid ?? randomUUID(),
+    generation: String(Number(previous.generation ?? 0) + 1),
+    createTime: previous.createTime ?? now,
+    updateTime: now,
+    creator: previous.creator ?? CALLER,
+    lastModifier: CALLER,
+    observedGeneration: previous.observedGeneration,
+    executionCount: previous.executionCount,
+    latestCreatedExecution: previous.latestCreatedExecution,
+    reconciling: true,
+    terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: now },
+    etag: quotedEtag(),
+  };
+  if (queryFlag(req, 'validateOnly')) return answerOperation(req, emu.operations.done(scope.parent, typed(job), typed(job)));
+  jobs(emu)[key] = { job, projectNumber: scope.projectNumber };
+  return answerOperation(req, emu.operations.start(scope.parent, { metadata: typed(job), hook: ROLLOUT_HOOK, hookArg: { key, generation: job.generation } }));
+}
+
+function completeRollout(emu: Emulator, arg: { key: string; generation: string }) {
+  const stored = jobs(emu)[arg.key];
+  if (!stored) {
+    const [, project, , location, , id] = arg.key.split('/');
+    return { error: { code: 5, message: `Resource '${id}' of kind 'JOB' in region '${location}' in project '${project}' does not exist.` } };
+  }
+  const job = stored.job;
+  if (job.generation === arg.generation) {
+    job.reconciling = false;
+    job.observedGeneration = job.generation;
+    job.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: nowIso() };
+  }
+  return { response: typed(job), metadata: typed(job) };
+}
+
+function deleteJob(req: EmuRequest): EmuResponse {
+  const { scope, key, stored } = lookupJob(req, 'run.write');
+  checkEtag(req.query.get('etag'), stored.job.etag, req.params.job);
+  const snapshot = typed({ ...stored.job, deleteTime: nowIso() });
+  if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(scope.parent, snapshot, snapshot));
+  delete jobs(req.emu)[key];
+  deleteExecutionsOf(req.emu, key);
+  req.emu.policies.delete(runPolicyKey(key));
+  return answerOperation(req, req.emu.operations.start(scope.parent, { metadata: snapshot, hook: DELETE_HOOK, hookArg: snapshot }));
+}
+
+function listJobs(req: EmuRequest): EmuResponse {
+  const scope = runScope(req, 'run.read');
+  const prefix = `${scope.parent}/jobs/`;
+  const all = Object.entries(jobs(req.emu))
+    .filter(([k]) => k.startsWith(prefix))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, j]) => j.job);
+  const { page, nextPageToken } = paginate(all, req.query);
+  return wire(req, `${RUN}.ListJobsResponse`, { jobs: page, nextPageToken });
+}
+

@@ -10,18 +10,25 @@ export interface FieldChange {
   after: unknown;
 }
 
-export function diffSpecs(desired: unknown, actual: unknown): FieldChange[] {
+export interface DiffOptions {
+  /** Whether the value at a path pattern (list indexes as []) is a map, whose every key is managed. */
+  isMap?: (pattern: string) => boolean;
+}
+
+export function diffSpecs(desired: unknown, actual: unknown, opts: DiffOptions = {}): FieldChange[] {
   const changes: FieldChange[] = [];
-  walk(desired, actual, '', changes);
+  walk(desired, actual, '', changes, opts.isMap ?? (() => false));
   return changes;
 }
+
+const pattern = (path: string): string => path.replace(/\[\d+\]/g, '[]');
 
 /**
  * Compares normalized forms (so "1" equals "1000m") but reports the values as written: the
  * manifest's for `after`, Google's for `before`.
  */
-export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v: any) => any): FieldChange[] {
-  return diffSpecs(normalize(structuredClone(desired)), normalize(structuredClone(actual))).map((c) => ({
+export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v: any) => any, opts: DiffOptions = {}): FieldChange[] {
+  return diffSpecs(normalize(structuredClone(desired)), normalize(structuredClone(actual)), opts).map((c) => ({
     path: c.path,
     before: valueAt(actual, c.path),
     after: valueAt(desired, c.path),
@@ -39,14 +46,19 @@ export function valueAt(obj: unknown, path: string): unknown {
   return cur;
 }
 
-function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[]): void {
+function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[], isMap: (p: string) => boolean): void {
   if (desired === undefined) return; // not managed
   if (isUnknown(desired)) {
     out.push({ path, before: actual, after: desired });
     return;
   }
   if (isPlainObject(desired) && isPlainObject(actual)) {
-    for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), out);
+    if (isMap(pattern(path))) {
+      // Every key of a map is managed: one only Google has is a change too.
+      if (!deepEqual(desired, actual)) out.push({ path, before: actual, after: desired });
+      return;
+    }
+    for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), out, isMap);
     return;
   }
   if (Array.isArray(desired) && Array.isArray(actual)) {
@@ -54,7 +66,7 @@ function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[
     for (let i = 0; i < n; i++) {
       if (i >= desired.length) out.push({ path: `${path}[${i}]`, before: actual[i], after: undefined });
       else if (i >= actual.length) out.push({ path: `${path}[${i}]`, before: undefined, after: desired[i] });
-      else walk(desired[i], actual[i], `${path}[${i}]`, out);
+      else walk(desired[i], actual[i], `${path}[${i}]`, out, isMap);
     }
     return;
   }

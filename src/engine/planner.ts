@@ -2,6 +2,7 @@
 // dependency order. Outputs of resources that exist are known; those of resources this apply
 // creates are predicted where Google makes them predictable, else "(known after apply)".
 import type { Resource } from '../manifest/index.js';
+import { schemaRegistry } from '../manifest/schemas.js';
 import { isUnknown, unknown, type Controller, type ControllerContext, type Observed, type OutputLookup } from './controller.js';
 import { diffForDisplay, type FieldChange } from './diff.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
@@ -43,7 +44,8 @@ export function buildPlan(input: PlanInput): ExecutablePlan {
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
 export function resourceChanges(controller: Controller, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): FieldChange[] {
-  const changes = diffForDisplay(desired, actual.spec, (s) => controller.normalize(s));
+  const maps = schemaRegistry().get(controller.kind)?.mapPaths ?? new Set<string>();
+  const changes = diffForDisplay(desired, actual.spec, (s) => controller.normalize(s), { isMap: (p) => maps.has(p) });
   if (controller.hasLabels) changes.push(...labelChanges(labels, actual.labels));
   return changes;
 }

@@ -30,6 +30,12 @@ export interface KindSchema {
   schema: Record<string, any>;
   validate: ValidateFunction;
   outputs: Record<string, string>;
+  /**
+   * Paths under spec whose value is a map (free keys, e.g. annotations), written with [] for list
+   * elements: template.containers[].resources.limits. A diff manages every key of a map, but only
+   * the declared fields of an object.
+   */
+  mapPaths: Set<string>;
 }
 
 export interface SchemaCheck {
@@ -62,6 +68,7 @@ export class SchemaRegistry {
     const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
     const schemas = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, any>);
     for (const s of schemas) ajv.addSchema(s);
+    const byId = new Map(schemas.map((s) => [s.$id as string, s]));
     for (const s of schemas) {
       const kind = s.properties?.kind?.const as string | undefined;
       if (!kind) continue; // shared definitions
@@ -70,6 +77,7 @@ export class SchemaRegistry {
         schema: s,
         validate: ajv.getSchema(s.$id as string)! as ValidateFunction,
         outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
+        mapPaths: findMapPaths(s.properties?.spec, s, byId),
       });
     }
   }
@@ -93,6 +101,36 @@ export class SchemaRegistry {
       collecting = undefined;
     }
   }
+}
+
+/** Follows $ref within a file (#/...) or to a sibling schema (common.schema.json#/...). */
+function deref(node: Record<string, any>, file: Record<string, any>, byId: Map<string, Record<string, any>>): [Record<string, any>, Record<string, any>] {
+  let n = node;
+  let f = file;
+  while (typeof n?.$ref === 'string') {
+    const [id, pointer] = (n.$ref as string).split('#');
+    if (id) f = byId.get(id) ?? f;
+    const siblings = { ...n };
+    delete siblings.$ref;
+    n = { ...pointer.split('/').filter(Boolean).reduce((o: any, k) => o?.[k], f), ...siblings };
+  }
+  return [n, f];
+}
+
+function findMapPaths(root: Record<string, any> | undefined, file: Record<string, any>, byId: Map<string, Record<string, any>>): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: Record<string, any> | undefined, f: Record<string, any>, path: string, depth: number): void => {
+    if (!node || depth > 20) return;
+    const [n, nf] = deref(node, f, byId);
+    if (n.properties) {
+      for (const [k, child] of Object.entries(n.properties as Record<string, any>)) walk(child, nf, path ? `${path}.${k}` : k, depth + 1);
+    } else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
+      out.add(path);
+    }
+    if (n.items) walk(n.items, nf, `${path}[]`, depth + 1);
+  };
+  walk(root, file, '', 0);
+  return out;
 }
 
 let shared: SchemaRegistry | undefined;

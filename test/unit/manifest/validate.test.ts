@@ -118,3 +118,11 @@ describe('defaults', () => {
     expect(r.spec.traffic).toEqual([{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }]);
   });
 });
+
+describe('schema map paths', () => {
+  it('knows which spec fields are maps (every key managed)', async () => {
+    const { schemaRegistry } = await import('../../../src/manifest/schemas.js');
+    const paths = [...schemaRegistry().get('CloudRunService')!.mapPaths].sort();
+    expect(paths).toEqual(['annotations', 'template.annotations', 'template.labels']);
+  });
+});

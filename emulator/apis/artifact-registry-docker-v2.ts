@@ -1,0 +1,184 @@
+// The Docker Registry HTTP API v2 of Artifact Registry, enough to push a manifest under a tag and to
+// resolve a tag to its digest (HEAD/GET .../manifests/REF -> Docker-Content-Digest), as `docker
+// push`, crane and musectl do. Google serves it at https://LOCATION-docker.pkg.dev/v2/PROJECT/REPO/IMAGE;
+// the emulator serves the same paths on its one host. The location comes from the Host header when
+// a client sends LOCATION-docker.pkg.dev; otherwise the project's repository of that id is used
+// (the alphabetically first location if several share the id).
+//
+// Paths: /v2/{project}/{repository}/{image...}/manifests/{reference} and .../tags/list. An image path
+// may have several segments (team/app), which one router template cannot express, so a template is
+// registered per depth up to MAX_IMAGE_DEPTH. They cannot capture Cloud Run's /v2/projects/... routes:
+// those are registered first, and their fixed segments (locations, services, ...) sit where these
+// templates need "manifests" or "tags".
+//
+// Errors use the registry's own shape, {"errors":[{code, message}]}, not Google's.
+import { createHash } from 'node:crypto';
+import type { Emulator } from '../emulator.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
+import { ApiError } from '../errors.js';
+import { nowIso } from './common.js';
+import { dockerImages, imageKey, repositories, type StoredDockerImage, type StoredRepository } from './artifact-registry-store.js';
+
+const MAX_IMAGE_DEPTH = 8;
+const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
+const DOCKER_V2_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_TYPES = new Set([
+  DOCKER_V2_MANIFEST,
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+]);
+/** Docker's grammar for a path component and a tag. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+type DockerHandler = (req: EmuRequest, target: Target) => EmuResponse;
+
+interface Target {
+  repo: StoredRepository;
+  project: string;
+  repository: string;
+  image: string;
+}
+
+export function registerDockerRegistryV2(emu: Emulator): void {
+  const r = emu.router;
+  // The version check every registry client starts with.
+  r.get('/v2/', () => ({ body: {}, headers: API_VERSION }));
+  for (let depth = 1; depth <= MAX_IMAGE_DEPTH; depth++) {
+    const image = Array.from({ length: depth }, (_, i) => `{i${i}}`).join('/');
+    const base = `/v2/{project}/{repository}/${image}`;
+    r.add('HEAD', `${base}/manifests/{reference}`, docker(getManifest));
+    r.get(`${base}/manifests/{reference}`, docker(getManifest));
+    r.put(`${base}/manifests/{reference}`, docker(putManifest));
+    r.delete(`${base}/manifests/{reference}`, docker(deleteManifest));
+    r.get(`${base}/tags/list`, docker(listTags));
+  }
+}
+
+/** Resolves the repository, charges the quota, and renders failures in the registry's error shape. */
+function docker(handler: DockerHandler) {
+  return (req: EmuRequest): EmuResponse => {
+    const depth = Object.keys(req.params).filter((k) => /^i\d+$/.test(k)).length;
+    const image = Array.from({ length: depth }, (_, i) => req.params[`i${i}`]).join('/');
+    const { project: projectId, repository } = req.params;
+    let project;
+    try {
+      project = req.emu.projects.resolve(projectId);
+      req.emu.quota.charge('artifactregistry.request', project.projectId, project.projectNumber);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      return err.httpCode === 429
+        ? dockerError(429, 'TOOMANYREQUESTS', err.message)
+        : dockerError(403, 'DENIED', `Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/${projectId}/locations/-/repositories/${repository}" (or it may not exist)`);
+    }
+    const repo = findRepository(req, project.projectId, repository);
+    if (!repo) return dockerError(404, 'NAME_UNKNOWN', `Repository "${repository}" not found`);
+    if (!image.split('/').every((c) => COMPONENT.test(c))) return dockerError(400, 'NAME_INVALID', 'invalid repository name');
+    return handler(req, { repo, project: project.projectId, repository, image });
+  };
+}
+
+function findRepository(req: EmuRequest, projectId: string, repository: string): StoredRepository | undefined {
+  const candidates = Object.values(repositories(req))
+    .filter((repo) => repo.format === 'DOCKER' && repo.name.startsWith(`projects/${projectId}/locations/`) && repo.name.endsWith(`/repositories/${repository}`))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const host = /^([a-z0-9-]+)-docker\.pkg\.dev(?::\d+)?$/.exec(String(req.headers.host ?? ''));
+  if (host) return candidates.find((repo) => repo.name === `projects/${projectId}/locations/${host[1]}/repositories/${repository}`);
+  return candidates[0];
+}
+
+function dockerError(status: number, code: string, message: string): EmuResponse {
+  return { status, body: { errors: [{ code, message }] }, headers: API_VERSION };
+}
+
+function imagesOf(req: EmuRequest, t: Target): StoredDockerImage[] {
+  return Object.values(dockerImages(req)).filter((img) => img.repository === t.repo.name && img.image === t.image);
+}
+
+/** A tag or a digest, as the registry resolves a reference. */
+function findManifest(req: EmuRequest, t: Target, reference: string): StoredDockerImage | undefined {
+  return imagesOf(req, t).find((img) => (DIGEST.test(reference) ? img.digest === reference : img.tags.includes(reference)));
+}
+
+function getManifest(req: EmuRequest, t: Target): EmuResponse {
+  const { reference } = req.params;
+  const img = findManifest(req, t, reference);
+  if (!img) {
+    return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`);
+  }
+  const manifest = Buffer.from(img.manifest, 'base64');
+  // HEAD gets the same headers and no body (Node drops it for HEAD requests).
+  return {
+    status: 200,
+    rawBody: manifest,
+    headers: { ...API_VERSION, 'content-type': img.mediaType, 'docker-content-digest': img.digest, etag: `"${img.digest}"` },
+  };
+}
+
+/**
+ * Stores a manifest (the emulator's stand-in for `docker push`; layer blobs are not kept). Its digest
+ * is the sha256 of the bytes as sent; a tag moves from whatever image it named before.
+ */
+function putManifest(req: EmuRequest, t: Target): EmuResponse {
+  const { reference } = req.params;
+  const raw = req.raw;
+  let manifest: { schemaVersion?: number; mediaType?: string; config?: { size?: number }; layers?: Array<{ size?: number }>; manifests?: Array<{ size?: number }>; annotations?: Record<string, string> };
+  try {
+    manifest = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+  }
+  if (manifest?.schemaVersion !== 2) return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+  const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const isDigest = reference.startsWith('sha256:');
+  if (isDigest && reference !== digest) return dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
+  if (!isDigest && !TAG.test(reference)) return dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI');
+
+  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+  const mediaType = MANIFEST_TYPES.has(contentType) ? contentType : (manifest.mediaType ?? DOCKER_V2_MANIFEST);
+  const parts = [manifest.config, ...(manifest.layers ?? []), ...(manifest.manifests ?? [])];
+  const size = parts.reduce((sum, p) => sum + Number(p?.size ?? 0), 0);
+  const now = nowIso();
+  const images = dockerImages(req);
+  const key = imageKey(t.repo.name, t.image, digest);
+  const img: StoredDockerImage = images[key] ?? {
+    repository: t.repo.name, image: t.image, digest, manifest: raw.toString('base64'), mediaType, tags: [],
+    imageSizeBytes: size, uploadTime: now, updateTime: now,
+    buildTime: manifest.annotations?.['org.opencontainers.image.created'],
+  };
+  if (!isDigest && !img.tags.includes(reference)) {
+    for (const other of imagesOf(req, t)) {
+      if (other.tags.includes(reference)) {
+        other.tags = other.tags.filter((tag) => tag !== reference);
+        other.updateTime = now;
+      }
+    }
+    img.tags = [...img.tags, reference].sort();
+    img.updateTime = now;
+  }
+  images[key] = img;
+  return {
+    status: 201,
+    rawBody: Buffer.alloc(0),
+    headers: { ...API_VERSION, location: `/v2/${t.project}/${t.repository}/${t.image}/manifests/${digest}`, 'docker-content-digest': digest },
+  };
+}
+
+/** By digest, deletes the image; by tag, removes only the tag (the OCI distribution spec allows both). */
+function deleteManifest(req: EmuRequest, t: Target): EmuResponse {
+  const { reference } = req.params;
+  const img = findManifest(req, t, reference);
+  if (!img) return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`);
+  if (DIGEST.test(reference)) delete dockerImages(req)[imageKey(img.repository, img.image, img.digest)];
+  else img.tags = img.tags.filter((tag) => tag !== reference);
+  return { status: 202, rawBody: Buffer.alloc(0), headers: API_VERSION };
+}
+
+function listTags(req: EmuRequest, t: Target): EmuResponse {
+  const images = imagesOf(req, t);
+  if (images.length === 0) return dockerError(404, 'NAME_UNKNOWN', `Repository "${t.repository}" not found`);
+  const tags = images.flatMap((img) => img.tags).sort();
+  return { body: { name: `${t.project}/${t.repository}/${t.image}`, tags }, headers: API_VERSION };
+}
