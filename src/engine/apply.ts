@@ -40,6 +40,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
     let p = outcome.get(key);
     if (p) return p;
     p = (async () => {
+      if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
       const deps = action.dependsOn.filter((d) => byKey.has(d));
       const depResults = await Promise.all(deps.map((d) => run(byKey.get(d)!)));
       const failedDep = deps.find((_, i) => !depResults[i]);
@@ -49,7 +50,6 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
         opts.listener({ type: 'skipped', action, reason });
         return false;
       }
-      if (action.action === 'noop') return true;
       await slots.acquire();
       const started = Date.now();
       opts.listener({ type: 'start', action });

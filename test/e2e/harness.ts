@@ -1,0 +1,59 @@
+// What the end-to-end tests share: an emulator on a free loopback port (started by the test), a
+// private copy of manifests/ to edit, and the CLI pointed at both.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { ROOT, runCli, type CliOptions, type CliResult } from './cli.js';
+
+export const PROJECT = 'e2e-project';
+
+export interface Stage {
+  emu: RunningEmulator;
+  dir: string;
+  /** Runs musectl with --emulator and --project set. */
+  cli(args: string[], opts?: CliOptions): Promise<CliResult>;
+  /** Rewrites a manifest file of the private copy. */
+  edit(file: string, fn: (text: string) => string): void;
+  stats(): Promise<{ total: number; requests: Record<string, number> }>;
+  requests(): Promise<Array<{ seq: number; method: string; path: string; route: string; status: number; start: number; end: number; body: string }>>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests'): Promise<Stage> {
+  const emu = await startEmulator(opts);
+  const dir = mkdtempSync(join(tmpdir(), 'musectl-e2e-'));
+  cpSync(join(ROOT, manifests), dir, { recursive: true });
+  const admin = async (method: string, path: string): Promise<any> => (await fetch(`${emu.url}${path}`, { method })).json();
+  return {
+    emu,
+    dir,
+    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT], o),
+    edit(file, fn) {
+      const path = join(dir, file);
+      writeFileSync(path, fn(readFileSync(path, 'utf8')));
+    },
+    stats: () => admin('GET', '/_emulator/stats'),
+    requests: async () => (await admin('GET', '/_emulator/requests')).requests,
+    reset: async () => {
+      await admin('POST', '/_emulator/reset');
+    },
+    close: () => emu.close(),
+  };
+}
+
+/** Calls made between two stats snapshots, by route. */
+export function callsBetween(before: { requests: Record<string, number> }, after: { requests: Record<string, number> }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [route, n] of Object.entries(after.requests)) {
+    const d = n - (before.requests[route] ?? 0);
+    if (d > 0) out[route] = d;
+  }
+  return out;
+}
+
+/** Calls that changed something, from the emulator's stats. */
+export function writeCalls(requests: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.startsWith('GET ') && !/:getIamPolicy$/.test(route)));
+}
