@@ -5,13 +5,24 @@ import { helpText, parseCommandArgs, UsageError, type Command } from './command.
 import { processOutput, type Output } from './output.js';
 import { packageVersion } from '../paths.js';
 import { UserError } from '../errors.js';
-import { validateCommand } from './commands/validate.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { planCommand } from './commands/plan.js';
-import { applyCommand } from './commands/apply.js';
-import { upCommand } from './commands/up.js';
 
-const COMMANDS: Command[] = [validateCommand, planCommand, applyCommand, upCommand, emulatorCommand];
+/**
+ * Commands are loaded only when run, so `musectl validate` never loads the engine, pino or a
+ * Google client, and `--help` loads nothing.
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const COMMANDS: CommandEntry[] = [
+  { name: 'validate', summary: 'Check manifests against the schemas and each other (no API calls)', load: async () => (await import('./commands/validate.js')).validateCommand },
+  { name: 'plan', summary: 'Show what apply would change (reads Google Cloud, changes nothing)', load: async () => (await import('./commands/plan.js')).planCommand },
+  { name: 'apply', summary: 'Make Google Cloud match the manifests', load: async () => (await import('./commands/apply.js')).applyCommand },
+  { name: 'up', summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)', load: async () => (await import('./commands/up.js')).upCommand },
+  { name: 'emulator', summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)', load: async () => (await import('./commands/emulator.js')).emulatorCommand },
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -43,12 +54,13 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
     out.out(`musectl ${packageVersion()}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     const { didYouMean } = await import('../manifest/suggest.js');
     out.err(`musectl: unknown command "${name}"${didYouMean(name, COMMANDS.map((c) => c.name))}. Run "musectl --help" for the list.\n`);
     return 1;
   }
+  const cmd = await entry.load();
   try {
     const parsed = parseCommandArgs(cmd, rest);
     if (parsed.flags.help) {

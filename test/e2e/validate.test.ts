@@ -82,3 +82,23 @@ describe('CLI conventions', () => {
     expect(missing.stderr).toContain('no manifests given: use -f PATH');
   });
 });
+
+describe('command list', () => {
+  it('lists each command with the summary its module declares', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const lines: string[] = [];
+    await main(['--help'], { out: (t) => lines.push(t), err: () => undefined, color: (await import('../../src/cli/output.js')).makeColors(false), interactive: false });
+    for (const [name, mod, exp] of [
+      ['validate', '../../src/cli/commands/validate.js', 'validateCommand'],
+      ['plan', '../../src/cli/commands/plan.js', 'planCommand'],
+      ['apply', '../../src/cli/commands/apply.js', 'applyCommand'],
+      ['up', '../../src/cli/commands/up.js', 'upCommand'],
+      ['emulator', '../../src/cli/commands/emulator.js', 'emulatorCommand'],
+    ] as const) {
+      const cmd = (await import(mod))[exp];
+      expect(cmd.name).toBe(name);
+      expect(lines.join('')).toContain(`${name}`);
+      expect(lines.join('')).toContain(cmd.summary);
+    }
+  });
+});
