@@ -2,8 +2,10 @@
 // location upper-case; patches are guarded by the metageneration we read, so a concurrent change
 // is never overwritten blindly.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { cloneSpec } from '../src/engine/diff.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { upper } from '../src/engine/normalize.js';
+import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type BucketMetadata = import('@google-cloud/storage').BucketMetadata;
 
@@ -57,6 +59,24 @@ function body(desired: Record<string, any>, labels: Record<string, string | null
 export const bucketController: Controller = {
   kind: 'Bucket',
   hasLabels: true,
+  requiresApi: 'storage.googleapis.com',
+
+  iamPolicy: {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const [p] = await ctx.api.call({ quota: 'storage.read', scope: ctx.project, what: `read the IAM policy of bucket ${id}` }, () =>
+          ctx.clients.storage().bucket(id).iam.getPolicy({ requestedPolicyVersion: 3 }),
+        );
+        return fromApiPolicy(p as any);
+      }),
+    async set(ctx, id, policy) {
+      // A stale etag is refused with 412 (Cloud Storage's way of saying "concurrent change").
+      const [p] = await ctx.api.call({ quota: 'storage.bucketUpdate', scope: id, what: `write the IAM policy of bucket ${id}` }, () =>
+        ctx.clients.storage().bucket(id).iam.setPolicy(toApiPolicy(policy) as any),
+      );
+      return fromApiPolicy(p as any);
+    },
+  },
 
   scope: (_r, ctx) => `projects/${ctx.project}`,
   id: (r) => r.name,
@@ -80,7 +100,7 @@ export const bucketController: Controller = {
   predictOutputs: (r) => ({ name: r.name, url: `gs://${r.name}` }),
 
   normalize(spec) {
-    const s = structuredClone(spec);
+    const s = cloneSpec(spec);
     s.location = upper(s.location);
     if (s.lifecycle?.rule) s.lifecycle.rule = s.lifecycle.rule.map(cleanRule);
     return s;

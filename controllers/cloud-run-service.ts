@@ -2,9 +2,11 @@
 // are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { emailOf } from './service-account.js';
+import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
@@ -147,9 +149,28 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
   return svc;
 }
 
+const regionScope = (id: string): string => id.split('/services/')[0];
+
 export const cloudRunServiceController: Controller = {
   kind: 'CloudRunService',
   hasLabels: true,
+  requiresApi: 'run.googleapis.com',
+
+  iamPolicy: {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const [p] = await ctx.api.call({ quota: 'run.read', scope: regionScope(id), what: `read the IAM policy of ${id}` }, () =>
+          ctx.clients.runServices().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
+        );
+        return fromApiPolicy(p);
+      }),
+    async set(ctx, id, policy) {
+      const [p] = await ctx.api.call({ quota: 'run.write', scope: regionScope(id), what: `write the IAM policy of ${id}` }, () =>
+        ctx.clients.runServices().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
+      );
+      return fromApiPolicy(p);
+    },
+  },
 
   scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
   id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}`,
@@ -169,7 +190,7 @@ export const cloudRunServiceController: Controller = {
   },
 
   desired(r, _ctx, outputs) {
-    const spec = structuredClone(r.spec);
+    const spec = cloneSpec(r.spec);
     const t = spec.template;
     if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
     for (const c of t.containers) {
@@ -189,7 +210,7 @@ export const cloudRunServiceController: Controller = {
   predictOutputs: (r, ctx) => ({ name: `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}` }),
 
   normalize(spec) {
-    const s = structuredClone(spec);
+    const s = cloneSpec(spec);
     s.location = lower(s.location);
     mapPath(s, 'template.timeout', durationSeconds);
     mapPath(s, 'template.containers[].resources.limits.cpu', cpuMillis);
@@ -220,7 +241,7 @@ export const cloudRunServiceController: Controller = {
   async delete(ctx: ControllerContext, actual) {
     const client = ctx.clients.runServices();
     try {
-      const [operation] = await ctx.api.call({ quota: 'run.write', scope: actual.id.split('/services/')[0], what: `delete ${actual.id}` }, () =>
+      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         client.deleteService({ name: actual.id }),
       );
       await operation.promise();

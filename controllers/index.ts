@@ -1,9 +1,22 @@
 // Every kind musectl manages, and the controller that knows its API.
 import type { Controller } from '../src/engine/controller.js';
+import { artifactRegistryRepositoryController } from './artifact-registry-repository.js';
 import { bucketController } from './bucket.js';
 import { cloudRunServiceController } from './cloud-run-service.js';
+import { iamPolicyMemberController } from './iam-policy-member.js';
+import { projectServiceController } from './project-service.js';
+import { secretController } from './secret.js';
 import { serviceAccountController } from './service-account.js';
 
 export function allControllers(): Map<string, Controller> {
-  return new Map([serviceAccountController, bucketController, cloudRunServiceController].map((c) => [c.kind, c]));
+  const all = [
+    projectServiceController,
+    serviceAccountController,
+    bucketController,
+    secretController,
+    artifactRegistryRepositoryController,
+    cloudRunServiceController,
+    iamPolicyMemberController,
+  ];
+  return new Map(all.map((c) => [c.kind, c]));
 }

@@ -3,6 +3,7 @@
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
+import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type Account = import('@googleapis/iam').iam_v1.Schema$ServiceAccount;
 
@@ -25,6 +26,23 @@ function toObserved(a: Account): Observed {
 export const serviceAccountController: Controller = {
   kind: 'ServiceAccount',
   hasLabels: false,
+  requiresApi: 'iam.googleapis.com',
+
+  iamPolicy: {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const res = await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
+          ctx.clients.iam().projects.serviceAccounts.getIamPolicy({ resource: id, 'options.requestedPolicyVersion': 3 }),
+        );
+        return fromApiPolicy(res.data as any);
+      }),
+    async set(ctx, id, policy) {
+      const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
+        ctx.clients.iam().projects.serviceAccounts.setIamPolicy({ resource: id, requestBody: { policy: toApiPolicy(policy) as any } }),
+      );
+      return fromApiPolicy(res.data as any);
+    },
+  },
 
   scope: (_r, ctx) => `projects/${ctx.project}`,
   id: (r, ctx) => `projects/${ctx.project}/serviceAccounts/${emailOf(r.name, ctx.project)}`,

@@ -4,7 +4,7 @@ import { UsageError } from './command.js';
 import type { Output } from './output.js';
 import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
 import { resolveTarget, type Target } from '../gcp/target.js';
-import { formatDiagnostic } from '../manifest/index.js';
+import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
 import { InvalidManifestsError } from '../engine/session.js';
 
 export const targetFlags: Record<string, FlagSpec> = {
@@ -37,6 +37,11 @@ export function reportInvalid(err: unknown, out: Output): number {
   }
   out.err(`${out.color.red('invalid:')} nothing was sent to Google Cloud; fix the manifests and run again\n`);
   return 1;
+}
+
+/** Lint warnings of valid manifests, before the plan (they are about the design, not the diff). */
+export function printWarnings(set: ManifestSet, out: Output): void {
+  for (const d of set.diagnostics) if (d.severity === 'warning') out.err(`${out.color.yellow(formatDiagnostic(d))}\n`);
 }
 
 export function parallelismFrom(args: ParsedArgs): number {

@@ -2,7 +2,7 @@
 // allow. An action starts when everything it depends on succeeded; when one fails, the actions
 // that depend on it are skipped and every independent branch still finishes, so a rerun converges.
 import type { Resource } from '../manifest/index.js';
-import type { Controller, ControllerContext, Observed } from './controller.js';
+import type { BatchItem, Controller, ControllerContext, Observed } from './controller.js';
 import { controllerFor } from './observe.js';
 import { desiredLabels, ownedBy } from './ownership.js';
 import { actionKey, type ExecutablePlan, type PlanAction } from './plan.js';
@@ -35,40 +35,91 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
   const byKey = new Map(plan.actions.map((a) => [actionKey(a), a]));
   const slots = new Semaphore(opts.parallelism);
 
+  /** The first dependency that did not apply, once all of them have finished. */
+  const failedDependency = async (action: PlanAction): Promise<string | undefined> => {
+    const deps = action.dependsOn.filter((d) => byKey.has(d));
+    const ok = await Promise.all(deps.map((d) => run(byKey.get(d)!)));
+    return deps.find((_, i) => !ok[i]);
+  };
+
+  /** Runs `work` for `actions` in one slot, reporting start, done or failure for each. */
+  const attempt = async (actions: PlanAction[], work: () => Promise<string | undefined>): Promise<boolean> => {
+    await slots.acquire();
+    const started = Date.now();
+    for (const action of actions) opts.listener({ type: 'start', action });
+    try {
+      const note = await work();
+      for (const action of actions) {
+        result.done.push(action);
+        opts.listener({ type: 'done', action, ms: Date.now() - started, note });
+      }
+      return true;
+    } catch (err) {
+      const error = err instanceof UserError ? err.message : errorMessage(err);
+      for (const action of actions) {
+        result.failed.push({ action, error });
+        opts.listener({ type: 'failed', action, ms: Date.now() - started, error });
+      }
+      return false;
+    } finally {
+      slots.release();
+    }
+  };
+
+  const batches = new Map<string, Batch>();
+  for (const action of plan.actions) {
+    const key = batchKeyOf(action);
+    if (!key) continue;
+    let b = batches.get(key);
+    if (!b) batches.set(key, (b = new Batch((ready) => attempt(ready, () => executeBatch(ready)))));
+    b.expect(action);
+  }
+
   const run = (action: PlanAction): Promise<boolean> => {
     const key = actionKey(action);
     let p = outcome.get(key);
     if (p) return p;
     p = (async () => {
       if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
-      const deps = action.dependsOn.filter((d) => byKey.has(d));
-      const depResults = await Promise.all(deps.map((d) => run(byKey.get(d)!)));
-      const failedDep = deps.find((_, i) => !depResults[i]);
+      const failedDep = await failedDependency(action);
+      const batch = batches.get(batchKeyOf(action) ?? '');
       if (failedDep) {
         const reason = `not attempted: it depends on ${failedDep}, which did not apply`;
         result.skipped.push({ action, reason });
         opts.listener({ type: 'skipped', action, reason });
+        batch?.arrive(action, false);
         return false;
       }
-      await slots.acquire();
-      const started = Date.now();
-      opts.listener({ type: 'start', action });
-      try {
-        const note = await execute(action);
-        result.done.push(action);
-        opts.listener({ type: 'done', action, ms: Date.now() - started, note });
-        return true;
-      } catch (err) {
-        const error = err instanceof UserError ? err.message : errorMessage(err);
-        result.failed.push({ action, error });
-        opts.listener({ type: 'failed', action, ms: Date.now() - started, error });
-        return false;
-      } finally {
-        slots.release();
-      }
+      if (batch) return batch.arrive(action, true);
+      return attempt([action], () => execute(action));
     })();
     outcome.set(key, p);
     return p;
+  };
+
+  function batchKeyOf(action: PlanAction): string | undefined {
+    const controller = controllerFor(controllers, action.kind);
+    if (!controller.batchKey || action.action === 'noop') return undefined;
+    const c = context.get(actionKey(action));
+    return `${action.kind}|${controller.batchKey(c?.resource, c?.observed, ctx)}`;
+  }
+
+  /** One write for several actions of a kind that batches (IAM members of one policy). */
+  const executeBatch = async (actions: PlanAction[]): Promise<undefined> => {
+    const controller = controllerFor(controllers, actions[0].kind);
+    const items: BatchItem[] = actions.map((a) => {
+      const c = context.get(actionKey(a)) ?? {};
+      const desired = c.resource ? controller.desired(c.resource, ctx, lookup) : undefined;
+      if (desired && hasUnknowns(desired)) throw new Error(`${actionKey(a)}: a referenced output is still unknown after its resource was applied`);
+      return { action: a.action === 'delete' ? 'delete' : a.action === 'create' ? 'create' : 'update', resource: c.resource, observed: c.observed, desired };
+    });
+    const written = await controller.applyBatch!(ctx, items);
+    items.forEach((item, i) => {
+      const o = written.get(item);
+      if (o) live.set(actionKey(actions[i]), o);
+      else live.delete(actionKey(actions[i]));
+    });
+    return undefined;
   };
 
   const execute = async (action: PlanAction): Promise<string | undefined> => {
@@ -116,6 +167,32 @@ async function adoptRaced(controller: Controller, resource: Resource, desired: R
     `${resource.key} already exists in Google Cloud (${existing.id}), differs from the manifest and is not managed by this stack`,
     'Delete it in Google Cloud or give the manifest another name.',
   );
+}
+
+/**
+ * Actions written together: the write happens once every expected action has arrived (ready, or
+ * skipped because a dependency failed), for the ready ones.
+ */
+class Batch {
+  private readonly expected = new Set<PlanAction>();
+  private readonly ready: PlanAction[] = [];
+  private arrived = 0;
+  private resolve!: (ok: boolean) => void;
+  private readonly outcome = new Promise<boolean>((r) => (this.resolve = r));
+
+  constructor(private readonly write: (ready: PlanAction[]) => Promise<boolean>) {}
+
+  expect(action: PlanAction): void {
+    this.expected.add(action);
+  }
+
+  async arrive(action: PlanAction, ready: boolean): Promise<boolean> {
+    if (ready) this.ready.push(action);
+    if (++this.arrived === this.expected.size) {
+      this.resolve(this.ready.length > 0 ? await this.write(this.ready) : true);
+    }
+    return ready ? this.outcome : false;
+  }
 }
 
 class Semaphore {

@@ -14,6 +14,55 @@ export interface Unknown {
 export const unknown = (what: string): Unknown => ({ $unknown: what });
 export const isUnknown = (v: unknown): v is Unknown => typeof v === 'object' && v !== null && '$unknown' in v;
 
+/**
+ * A secret value in a spec. The value itself stays in `reveal()` (a closure, so neither
+ * JSON.stringify nor a logger can print it); plans and reports only ever say it is sensitive.
+ */
+export interface Sensitive {
+  $sensitive: true;
+  /** Compares without revealing; used by the diff. */
+  equals(other: Sensitive): boolean;
+  reveal(): Buffer;
+  toJSON(): string;
+}
+
+export const SENSITIVE_TEXT = '(sensitive value)';
+
+export function sensitive(value: Buffer): Sensitive {
+  const copy = Buffer.from(value);
+  return {
+    $sensitive: true,
+    equals: (other) => other.reveal().equals(copy),
+    reveal: () => Buffer.from(copy),
+    toJSON: () => SENSITIVE_TEXT,
+  };
+}
+
+export const isSensitive = (v: unknown): v is Sensitive => typeof v === 'object' && v !== null && (v as { $sensitive?: unknown }).$sensitive === true;
+
+/** An IAM policy as every API returns it (etag kept opaque). */
+export interface IamPolicy {
+  version?: number;
+  etag?: unknown;
+  bindings: Array<{ role: string; members: string[]; condition?: unknown }>;
+}
+
+/** Read and write the IAM policy of a kind's resources (for IAMPolicyMember). */
+export interface IamPolicyAccess {
+  /** The policy of the resource with this Google id; an empty policy when the resource does not exist yet. */
+  get(ctx: ControllerContext, id: string): Promise<IamPolicy>;
+  /** Writes it back; rejects with a concurrent-change error (409 ABORTED / 412) when the etag is stale. */
+  set(ctx: ControllerContext, id: string, policy: IamPolicy): Promise<IamPolicy>;
+}
+
+/** One member of a batched write (see Controller.applyBatch). */
+export interface BatchItem {
+  action: 'create' | 'update' | 'delete';
+  resource?: Resource;
+  desired?: Record<string, any>;
+  observed?: Observed;
+}
+
 /** A resource as Google has it, in spec form (the manifest's shape), plus what came back raw. */
 export interface Observed {
   /** Google's full resource name. */
@@ -35,6 +84,10 @@ export interface ControllerContext {
   log: Logger;
   /** Milliseconds to wait on a new service account until Google shows it consistently. */
   consistencyTimeoutMs: number;
+  /** Another manifest of the stack, by kind and name. */
+  resource(kind: string, name: string): Resource | undefined;
+  /** The controller of a kind. */
+  controller(kind: string): Controller;
 }
 
 /** Outputs of other resources: known values, or Unknown when they are created in this apply. */
@@ -63,4 +116,16 @@ export interface Controller {
   delete(ctx: ControllerContext, actual: Observed): Promise<void>;
   /** Whether the kind carries labels (ownership is marked by labels where it can be). */
   hasLabels: boolean;
+  /** The Google API this kind needs enabled; resources wait for a ProjectService of it. */
+  requiresApi?: string;
+  /** How the kind's resources' IAM policies are read and written, if they have one. */
+  iamPolicy?: IamPolicyAccess;
+  /** Things a reviewer should know about this resource, found while planning. */
+  planWarnings?(r: Resource, ctx: ControllerContext): string[];
+  /**
+   * Kinds whose changes are written together (IAM members of one policy: one read-modify-write)
+   * group their actions by this key; apply runs each group once all its actions are ready.
+   */
+  batchKey?(r: Resource | undefined, observed: Observed | undefined, ctx: ControllerContext): string;
+  applyBatch?(ctx: ControllerContext, items: BatchItem[]): Promise<Map<BatchItem, Observed | undefined>>;
 }

@@ -1,7 +1,7 @@
 // The generic diff, over spec form, after both sides went through the kind's normalizer. A field
 // missing from the desired spec is not managed (the schema filled every default it has, so only
 // fields Google chooses for itself are missing); anything else that differs is a change.
-import { isUnknown } from './controller.js';
+import { isSensitive, isUnknown } from './controller.js';
 
 export interface FieldChange {
   /** Dotted path with list indexes: template.containers[0].env[2].value */
@@ -28,7 +28,7 @@ const pattern = (path: string): string => path.replace(/\[\d+\]/g, '[]');
  * manifest's for `after`, Google's for `before`.
  */
 export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v: any) => any, opts: DiffOptions = {}): FieldChange[] {
-  return diffSpecs(normalize(structuredClone(desired)), normalize(structuredClone(actual)), opts).map((c) => ({
+  return diffSpecs(normalize(cloneSpec(desired)), normalize(cloneSpec(actual)), opts).map((c) => ({
     path: c.path,
     before: valueAt(actual, c.path),
     after: valueAt(desired, c.path),
@@ -50,6 +50,10 @@ function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[
   if (desired === undefined) return; // not managed
   if (isUnknown(desired)) {
     out.push({ path, before: actual, after: desired });
+    return;
+  }
+  if (isSensitive(desired)) {
+    if (!(isSensitive(actual) && desired.equals(actual))) out.push({ path, before: actual, after: desired });
     return;
   }
   if (isPlainObject(desired) && isPlainObject(actual)) {
@@ -75,10 +79,18 @@ function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 
-export const isPlainObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPlainObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v) && !isSensitive(v);
+
+/** A deep copy of a spec that keeps Sensitive values as they are (they cannot be cloned). */
+export function cloneSpec<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(cloneSpec) as T;
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneSpec(x)])) as T;
+  return v;
+}
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (isSensitive(a) || isSensitive(b)) return isSensitive(a) && isSensitive(b) && a.equals(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
@@ -91,6 +103,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 /** Whether a desired spec still holds values known only after apply. */
 export function hasUnknowns(v: unknown): boolean {
   if (isUnknown(v)) return true;
+  if (isSensitive(v)) return false;
   if (Array.isArray(v)) return v.some(hasUnknowns);
   if (isPlainObject(v)) return Object.values(v).some(hasUnknowns);
   return false;

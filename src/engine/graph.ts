@@ -5,7 +5,20 @@ import { resourceKey } from '../manifest/resource.js';
 
 /** Keys of the resources `r` references (each once, in manifest order). */
 export function dependenciesOf(r: Resource): string[] {
-  return [...new Set(r.refs.map((ref) => resourceKey(ref.kind, ref.name)))].filter((k) => k !== r.key);
+  const keys = [...r.refs.map((ref) => resourceKey(ref.kind, ref.name)), ...(r.implicitDependencies ?? [])];
+  return [...new Set(keys)].filter((k) => k !== r.key);
+}
+
+/**
+ * Adds the implicit edges: a resource of a kind that needs an API waits for the ProjectService
+ * that enables it, when the stack has one.
+ */
+export function addImplicitDependencies(resources: Resource[], requiredApi: (kind: string) => string | undefined): void {
+  const services = new Set(resources.filter((r) => r.kind === 'ProjectService').map((r) => r.name));
+  for (const r of resources) {
+    const api = requiredApi(r.kind);
+    if (api && services.has(api)) r.implicitDependencies = [resourceKey('ProjectService', api)];
+  }
 }
 
 /** Resources ordered so that every resource comes after what it references; ties keep manifest order. */

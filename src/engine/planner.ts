@@ -29,7 +29,7 @@ export function buildPlan(input: PlanInput): ExecutablePlan {
     const actual = observed.byKey.get(r.key);
     const desired = controller.desired(r, ctx, lookup);
     const labels = desiredLabels(r.labels, ctx.stack, controller.hasLabels);
-    const base = { kind: r.kind, name: r.name, id: controller.id(r, ctx), dependsOn: dependenciesOf(r), warnings: [] as string[] };
+    const base = { kind: r.kind, name: r.name, id: controller.id(r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
     if (!actual) {
       creating.add(r.key);
       actions.push({ ...base, action: 'create', changes: creationChanges(desired, labels) });

@@ -11,7 +11,8 @@ import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import type { Controller, ControllerContext } from './controller.js';
-import { observeAll, type ObservedState } from './observe.js';
+import { controllerFor, observeAll, type ObservedState } from './observe.js';
+import { addImplicitDependencies } from './graph.js';
 import { buildPlan } from './planner.js';
 import type { ExecutablePlan } from './plan.js';
 
@@ -68,8 +69,16 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   }
   const set = loadManifestSet(opts.paths, { variables: { ...opts.variables, PROJECT_ID: project }, discovered, allowPlaceholders: false });
   if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
-  const ctx: ControllerContext = { ...ctxBase, stack: set.stack.name };
-  return { set, ctx, controllers: allControllers(), close: () => clients.close() };
+  const controllers = allControllers();
+  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
+  const byKey = new Map(set.resources.map((r) => [r.key, r]));
+  const ctx: ControllerContext = {
+    ...ctxBase,
+    stack: set.stack.name,
+    resource: (kind, name) => byKey.get(`${kind}/${name}`),
+    controller: (kind) => controllerFor(controllers, kind),
+  };
+  return { set, ctx, controllers, close: () => clients.close() };
 }
 
 async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {

@@ -16,6 +16,7 @@ export const DEFAULT_QUOTAS: Record<string, QuotaSpec> = {
   'iam.read': { perMinute: 6000 },
   'secretmanager.write': { perMinute: 600 },
   'secretmanager.read': { perMinute: 600 },
+  'secretmanager.access': { perMinute: 90_000 },
   // Cloud Storage: about one bucket create/delete every 2 s per project.
   'storage.bucketCreateDelete': { perMinute: 30, burst: 1 },
   // and about one metadata update per second per bucket.

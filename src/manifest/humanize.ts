@@ -79,6 +79,10 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
       return { path, atKey: false, message: `${prefix}${alternativesMessage(err, parent)}` };
     case 'not':
       return { path, atKey: false, message: `${prefix}${notMessage(err, parent)}` };
+    case 'false schema':
+      return { path, atKey: true, message: `${prefix}is not allowed here` };
+    case 'if':
+      return { path, atKey: false, message: '' }; // its then/else branch error says what is wrong
     case 'propertyNames': {
       const name = String(err.params.propertyName);
       const rule = parent.propertyNames?.pattern ? ` (keys must match ${parent.propertyNames.pattern})` : description;
@@ -94,7 +98,7 @@ function alternativesMessage(err: ErrorObject, parent: Record<string, any>): str
   const requiredOnly = branches.every((b) => Array.isArray(b.required) && Object.keys(b).length === 1);
   if (requiredOnly) {
     const names = branches.map((b) => `"${b.required.join('", "')}"`);
-    return `set exactly one of ${names.join(' or ')}`;
+    return `set ${err.keyword === 'oneOf' ? 'exactly one' : 'one'} of ${names.join(' or ')}`;
   }
   if (typeof parent.description === 'string') return `${JSON.stringify(err.data)} is not valid: ${firstSentence(parent.description)}`;
   return `${JSON.stringify(err.data)} matches none of the allowed forms`;

@@ -8,6 +8,7 @@ import { schemaRegistry } from './schemas.js';
 import { isStackDocument, readStack, type StackSettings } from './stack.js';
 import { crossCheck, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
+import { lintResources } from './lint/index.js';
 
 export interface LoadOptions {
   /** Values from the command line: --project, --region and --set. They win over the Stack's. */
@@ -66,6 +67,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource && result.valid) resources.push(result.resource);
   }
   diagnostics.push(...crossCheck(identified, registry));
+  diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
   return { stack: stackRead.stack, resources, diagnostics, placeholdersUsed: [...placeholders].sort(), files: found.files, documents };
 }

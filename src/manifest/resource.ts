@@ -20,6 +20,8 @@ export interface Resource {
   /** The spec with schema defaults (= Google's defaults) filled in: the desired state. */
   spec: Record<string, any>;
   refs: ResourceRef[];
+  /** Keys of resources this one waits for without referencing them (the API it needs enabled). */
+  implicitDependencies?: string[];
   doc: ManifestDocument;
 }
 

@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 // ajv-formats is CommonJS with its function on `.default`.
 const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
 
-export type RefSpec = string | { kindProperty: string };
+export type RefSpec = string | { kindProperty: string; when?: string };
 
 export interface CollectedRef {
   /** JSON pointer of the reference object in the document. */
@@ -58,7 +58,8 @@ export class SchemaRegistry {
       schemaType: ['string', 'object'],
       errors: false,
       validate: (spec: RefSpec, data: unknown, _parent: unknown, cxt?: { instancePath: string }) => {
-        if (collecting && cxt && typeof data === 'object' && data !== null) {
+        const applies = typeof spec === 'string' || !spec.when || (typeof data === 'object' && data !== null && spec.when in data);
+        if (collecting && cxt && applies && typeof data === 'object' && data !== null) {
           collecting.push({ instancePath: cxt.instancePath, spec, data: data as Record<string, unknown> });
         }
         return true;

@@ -39,10 +39,10 @@ export function validateDocument(d: ManifestDocument, registry: SchemaRegistry):
     // propertyNames reports the failing name twice: once as its own keyword, once inside.
     (e) => e.keyword === 'propertyNames' || (e as { propertyName?: string }).propertyName === undefined,
   );
-  const diagnostics = errors.map((e) => {
-    const m = humanize(e, value);
-    return error(locate(d, m.path, { key: m.atKey }), m.message);
-  });
+  const diagnostics = errors
+    .map((e) => ({ e, m: humanize(e, value) }))
+    .filter(({ m }) => m.message !== '')
+    .map(({ m }) => error(locate(d, m.path, { key: m.atKey }), m.message));
   // An invalid document still takes part in the cross-document checks when it has an identity, so
   // one run reports a bad field and a dangling reference of the same document together.
   const full = check.withDefaults as { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, any> };

@@ -2,7 +2,7 @@
 // are written as the string "(known after apply)".
 import type { Plan } from '../engine/plan.js';
 import { isUnknown } from '../engine/controller.js';
-import { KNOWN_AFTER_APPLY } from './values.js';
+import { isSensitiveChange, KNOWN_AFTER_APPLY } from './values.js';
 
 export function renderPlanJson(plan: Plan): string {
   const doc = {
@@ -15,7 +15,7 @@ export function renderPlanJson(plan: Plan): string {
       name: a.name,
       id: a.id,
       dependsOn: a.dependsOn,
-      changes: a.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })),
+      changes: a.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null, ...(isSensitiveChange(c) ? { sensitive: true } : {}) })),
       ...(a.warnings.length > 0 ? { warnings: a.warnings } : {}),
     })),
     summary: plan.summary,

@@ -22,25 +22,39 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
   });
   afterAll(async () => s.close());
 
-  it('applies the stack from empty', async () => {
-    const r = await s.cli(['apply', '-f', s.dir, '--yes']);
-    expect(r.stderr).toMatch(/Apply complete: 6 created, 0 updated, 0 deleted/);
+  it('applies the stack from empty (storage.googleapis.com is on in a new project already)', async () => {
+    const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
+    expect(r.stderr).toMatch(/Apply complete: 21 created, 0 updated, 0 deleted/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 6 to create, 0 to update, 0 to delete, 0 unchanged.');
+    expect(r.stdout).toContain('Plan: 21 to create, 0 to update, 0 to delete, 1 unchanged.');
   });
 
-  it('then plans no changes (exit 0 with --detailed-exitcode) with one list call per kind and scope plus the project lookup', async () => {
+  it('then plans no changes (exit 0 with --detailed-exitcode): one list per kind and scope, one read per IAM policy, the secret\'s latest value and the project lookup', async () => {
     const before = await s.stats();
-    const r = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode']);
-    expect(r.stdout).toBe(`No changes. Project ${PROJECT} matches the manifests (6 resources).\n`);
+    const r = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
+    expect(r.stdout).toBe(`No changes. Project ${PROJECT} matches the manifests (22 resources).\n`);
     expect(r.code).toBe(0);
     const calls = callsBetween(before, await s.stats());
     expect(calls).toEqual({
+      // one list per kind and scope (6)
+      'GET /v1/projects/{project}/services': 1,
       'GET /v1/projects/{project}/serviceAccounts': 1,
       'GET /storage/v1/b': 1,
+      'GET /v1/projects/{project}/secrets': 1,
+      'GET /v1/projects/{project}/locations/{location}/repositories': 1,
       'GET /v2/projects/{project}/locations/{location}/services': 1,
-      'GET /v3/projects/{project}': 1, // ${PROJECT_NUMBER} in the frontend's env
+      // one read per IAM policy that has members in the stack (7)
+      'POST /v3/projects/{project}:getIamPolicy': 1,
+      'GET /v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy': 2,
+      'GET /storage/v1/b/{bucket}/iam': 2,
+      'GET /v1/projects/{project}/secrets/{secret}:getIamPolicy': 1,
+      'POST /v1/projects/{project}/serviceAccounts/{account}:getIamPolicy': 1,
+      // the secret's latest value, to compare with GEMINI_API_KEY (1)
+      'GET /v1/projects/{project}/secrets/{secret}/versions/{version}:access': 1,
+      // ${PROJECT_NUMBER} in the frontend's env (1)
+      'GET /v3/projects/{project}': 1,
     });
+    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(15);
   });
 
   it('a second apply makes no write call and says so', async () => {
@@ -57,14 +71,14 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.code).toBe(2);
     const plan = JSON.parse(r.stdout);
     expect(plan.formatVersion).toBe(1);
-    expect(plan.summary).toEqual({ create: 0, update: 1, delete: 0, noop: 5 });
+    expect(plan.summary).toEqual({ create: 0, update: 1, delete: 0, noop: 21 });
     const update = plan.actions.find((a: any) => a.action === 'update');
     expect(update).toEqual({
       action: 'update',
       kind: 'CloudRunService',
       name: 'sessionmuse-backend',
       id: BACKEND,
-      dependsOn: ['ServiceAccount/sa-backend'],
+      dependsOn: ['ServiceAccount/sa-backend', 'Secret/GEMINI_API_KEY', 'ProjectService/run.googleapis.com'],
       changes: [{ path: 'template.containers[0].resources.limits.memory', before: '2Gi', after: '4Gi' }],
     });
     const applied = await s.cli(['apply', '-f', s.dir, '--yes']);
@@ -85,7 +99,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.stdout).toContain('~ CloudRunService/sessionmuse-backend');
     expect(r.stdout).toContain('    template.scaling.maxInstanceCount: 50 -> 10');
     expect(r.stdout).toContain('    labels.added-by-hand: "yes" -> (none)');
-    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 5 unchanged.');
+    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 21 unchanged.');
     expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     const [after] = await client.getService({ name: BACKEND });
     expect(after.template?.scaling?.maxInstanceCount).toBe(10);
@@ -159,13 +173,13 @@ describe('faults', () => {
     const s = await stage({ faults: { r429: 0.08, r500: 0.04, r503: 0.08, drop: 0.05, seed: 11 } });
     try {
       const r = await s.cli(['apply', '-f', s.dir, '--yes', '--log-level', 'info']);
-      expect(r.stderr, r.stderr).toMatch(/Apply complete: 6 created/);
+      expect(r.stderr, r.stderr).toMatch(/Apply complete: 21 created/);
       expect(r.stderr).toContain('retrying a call');
       const faulted = (await s.requests()).filter((e) => e.status === 429 || e.status >= 500 || e.status === -1);
       expect(faulted.length).toBeGreaterThan(0);
       const plan = await s.cli(['plan', '-f', s.dir, '-o', 'json']);
       expect(plan.code).toBe(0);
-      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, delete: 0, noop: 6 });
+      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, delete: 0, noop: 22 });
       // Exactly what the manifests name, once each.
       const state: any = await (await fetch(`${s.emu.url}/_emulator/state`)).json();
       const inProject = (c: string) => Object.keys(state.collections[c] ?? {}).filter((k) => k.includes(PROJECT)).sort();

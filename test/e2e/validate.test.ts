@@ -6,7 +6,8 @@ const FIXTURE = 'test/fixtures/invalid/four-errors.yaml';
 describe('musectl validate (CLI)', () => {
   it('accepts manifests/ and exits 0, noting the placeholders it used', async () => {
     const r = await runCli(['validate', '-f', 'manifests']);
-    expect(r.stderr).toContain('valid: 6 resources in 5 files: 0 errors, 0 warnings');
+    expect(r.stderr).toContain('valid: 22 resources in 9 files: 0 errors, 2 warnings');
+    expect(r.stderr).toMatch(/manifests\/frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: warning: .*\[next-public-on-runtime\]/);
     expect(r.stderr).toContain('placeholder values for ${PROJECT_ID}, ${PROJECT_NUMBER}');
     expect(r.code).toBe(0);
   });
@@ -33,6 +34,12 @@ describe('musectl validate (CLI)', () => {
     expect(json.valid).toBe(false);
     expect(json.diagnostics).toHaveLength(4);
     expect(json.diagnostics[0]).toMatchObject({ file: FIXTURE, line: 6, col: 3, severity: 'error' });
+  });
+
+  it('--strict makes the design warnings errors', async () => {
+    const r = await runCli(['validate', '-f', 'manifests', '--strict']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('invalid: 22 resources in 9 files: 2 errors, 0 warnings');
   });
 
   it('never loads a Google client library', async () => {

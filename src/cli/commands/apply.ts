@@ -2,7 +2,7 @@
 import type { Command, ParsedArgs } from '../command.js';
 import type { Output } from '../output.js';
 import { manifestFlags, manifestPaths, cliVariables } from '../stack-flags.js';
-import { loggerFrom, parallelismFrom, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
+import { loggerFrom, parallelismFrom, printWarnings, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
 import { confirmApply } from '../confirm.js';
 import { openSession, observeAndPlan } from '../../engine/session.js';
 import { applyPlan } from '../../engine/apply.js';
@@ -41,6 +41,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     return reportInvalid(err, out);
   }
   try {
+    printWarnings(session.set, out);
     const { exec } = await observeAndPlan(session);
     out.out(renderPlanText(exec.plan, out.color));
     if (!hasChanges(exec.plan)) return 0;

@@ -2,7 +2,7 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { manifestFlags, manifestPaths, cliVariables } from '../stack-flags.js';
-import { loggerFrom, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
+import { loggerFrom, printWarnings, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
 import { openSession, observeAndPlan } from '../../engine/session.js';
 import { hasChanges } from '../../engine/plan.js';
 import { renderPlanText } from '../../report/text.js';
@@ -34,6 +34,7 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
       return reportInvalid(err, out);
     }
     try {
+      printWarnings(session.set, out);
       const { exec } = await observeAndPlan(session);
       out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
       return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;

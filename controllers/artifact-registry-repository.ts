@@ -1,0 +1,115 @@
+// ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
+// long-running operations; a patch is synchronous and names its fields in an update mask.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { isNotFound } from '../src/gcp/errors.js';
+import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+
+type Repository = import('@google-cloud/artifact-registry').protos.google.devtools.artifactregistry.v1.IRepository;
+
+const locationOf = (name: string): string => name.split('/')[3];
+const registryOf = (location: string, project: string, id: string): string => `${location}-docker.pkg.dev/${project}/${id}`;
+
+function toObserved(repo: Repository, project: string): Observed {
+  const name = repo.name ?? '';
+  const id = name.split('/').pop() ?? '';
+  const location = locationOf(name);
+  return {
+    id: name,
+    spec: {
+      location,
+      format: String(repo.format ?? ''),
+      description: repo.description ?? '',
+      dockerConfig: { immutableTags: Boolean(repo.dockerConfig?.immutableTags) },
+    },
+    labels: { ...(repo.labels ?? {}) },
+    outputs: { name, registry: registryOf(location, project, id) },
+    raw: repo,
+  };
+}
+
+export const artifactRegistryRepositoryController: Controller = {
+  kind: 'ArtifactRegistryRepository',
+  hasLabels: true,
+  requiresApi: 'artifactregistry.googleapis.com',
+
+  iamPolicy: {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const [p] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
+          ctx.clients.artifactRegistry().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
+        );
+        return fromApiPolicy(p);
+      }),
+    async set(ctx, id, policy) {
+      const [p] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
+        ctx.clients.artifactRegistry().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
+      );
+      return fromApiPolicy(p);
+    },
+  },
+
+  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
+  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/repositories/${r.name}`,
+
+  async observe(ctx, scope) {
+    const client = ctx.clients.artifactRegistry();
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const [repos, next] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () =>
+        client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false }),
+      );
+      for (const repo of repos) found.set(repo.name ?? '', toObserved(repo, ctx.project));
+      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
+    } while (pageToken);
+    return found;
+  },
+
+  desired: (r) => {
+    const { location, format, description, dockerConfig } = r.spec;
+    return { location, format, description, ...(dockerConfig ? { dockerConfig } : {}) };
+  },
+
+  predictOutputs: (r, ctx) => ({
+    name: `projects/${ctx.project}/locations/${r.spec.location}/repositories/${r.name}`,
+    registry: registryOf(r.spec.location, ctx.project, r.name),
+  }),
+
+  normalize: (spec) => spec,
+
+  async create(ctx, r, desired, labels) {
+    const client = ctx.clients.artifactRegistry();
+    const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
+    const [operation] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `create ${r.key}` }, () =>
+      client.createRepository({
+        parent,
+        repositoryId: r.name,
+        repository: { format: desired.format, description: desired.description, labels, ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}) },
+      }),
+    );
+    const [repo] = await operation.promise();
+    return toObserved(repo as Repository, ctx.project);
+  },
+
+  async update(ctx, r, desired, labels, actual) {
+    const paths = ['description', 'labels', ...(desired.dockerConfig ? ['docker_config.immutable_tags'] : [])];
+    const [repo] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `update ${r.key}` }, () =>
+      ctx.clients.artifactRegistry().updateRepository({
+        repository: { name: actual.id, description: desired.description, labels, ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}) },
+        updateMask: { paths },
+      }),
+    );
+    return toObserved(repo, ctx.project);
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    try {
+      const [operation] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+        ctx.clients.artifactRegistry().deleteRepository({ name: actual.id }),
+      );
+      await operation.promise();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};

@@ -1,0 +1,56 @@
+// ProjectService: an API enabled on the stack's project (Service Usage v1). Enabling is a
+// long-running operation. Google names services with the project number; musectl keys them by
+// project id like every other kind.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+
+const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
+
+export const projectServiceController: Controller = {
+  kind: 'ProjectService',
+  hasLabels: false,
+
+  scope: (_r, ctx) => `projects/${ctx.project}`,
+  id: (r, ctx) => keyOf(ctx.project, r.name),
+
+  async observe(ctx, scope) {
+    const client = ctx.clients.serviceUsage();
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const [services, next] = await ctx.api.call({ quota: 'serviceusage.read', scope: ctx.project, what: `list enabled services of ${scope}` }, () =>
+        client.listServices({ parent: scope, filter: 'state:ENABLED', pageSize: 200, pageToken }, { autoPaginate: false }),
+      );
+      for (const s of services) {
+        const service = (s.name ?? '').split('/').pop() ?? '';
+        found.set(keyOf(ctx.project, service), { id: s.name ?? '', spec: {}, labels: {}, outputs: {}, raw: s });
+      }
+      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
+    } while (pageToken);
+    return found;
+  },
+
+  desired: () => ({}),
+  predictOutputs: () => ({}),
+  normalize: (spec) => spec,
+
+  async create(ctx, r) {
+    const name = keyOf(ctx.project, r.name);
+    const [operation] = await ctx.api.call({ quota: 'serviceusage.write', scope: ctx.project, what: `enable ${r.name}` }, () =>
+      ctx.clients.serviceUsage().enableService({ name }),
+    );
+    // Enabling an API that is already on answers an operation that is already done.
+    if (!operation.done) await operation.promise();
+    return { id: name, spec: {}, labels: {}, outputs: {}, raw: undefined };
+  },
+
+  async update(_ctx, _r, _desired, _labels, actual) {
+    return actual; // nothing to change on an enabled service
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    const [operation] = await ctx.api.call({ quota: 'serviceusage.write', scope: ctx.project, what: `disable ${actual.id}` }, () =>
+      ctx.clients.serviceUsage().disableService({ name: actual.id }),
+    );
+    if (!operation.done) await operation.promise();
+  },
+};

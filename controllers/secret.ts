@@ -1,0 +1,163 @@
+// Secret: Secret Manager secrets. The value comes from an environment variable or a file named in
+// the manifest, never from the manifest itself; it lives only in a Sensitive (never printed) and
+// is added as a new version only when it differs from the latest one. Google names secrets with
+// the project number; musectl keys them by project id like every other kind.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { sensitive } from '../src/engine/controller.js';
+import type { Resource } from '../src/manifest/index.js';
+import { httpStatus, isNotFound } from '../src/gcp/errors.js';
+import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+
+type ApiSecret = import('@google-cloud/secret-manager').protos.google.cloud.secretmanager.v1.ISecret;
+
+const keyOf = (project: string, secretId: string): string => `projects/${project}/secrets/${secretId}`;
+const secretIdOf = (name: string): string => name.split('/').pop() ?? '';
+
+/** The value from its source, or why there is none. */
+export function readValue(r: Resource): { value?: Buffer; missing?: string } {
+  const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
+  if (!from) return {};
+  if (from.env !== undefined) {
+    const v = process.env[from.env];
+    return v ? { value: Buffer.from(v, 'utf8') } : { missing: `environment variable ${from.env} is not set` };
+  }
+  try {
+    const data = readFileSync(from.file!);
+    return data.length > 0 ? { value: data } : { missing: `file ${from.file} is empty` };
+  } catch (err) {
+    return { missing: `file ${from.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+}
+
+function replicationSpec(s: ApiSecret): Record<string, unknown> {
+  const um = s.replication?.userManaged;
+  if (um?.replicas?.length) return { userManaged: { replicas: um.replicas.map((x) => ({ location: x.location ?? '' })) } };
+  return { automatic: {} };
+}
+
+export const secretController: Controller = {
+  kind: 'Secret',
+  hasLabels: true,
+  requiresApi: 'secretmanager.googleapis.com',
+
+  iamPolicy: {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const [p] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
+          ctx.clients.secretManager().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
+        );
+        return fromApiPolicy(p);
+      }),
+    async set(ctx, id, policy) {
+      const [p] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
+        ctx.clients.secretManager().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
+      );
+      return fromApiPolicy(p);
+    },
+  },
+
+  scope: (_r, ctx) => `projects/${ctx.project}`,
+  id: (r, ctx) => keyOf(ctx.project, r.name),
+
+  async observe(ctx, scope) {
+    const client = ctx.clients.secretManager();
+    const found = new Map<string, Observed>();
+    let pageToken: string | undefined;
+    do {
+      const [secrets, next] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () =>
+        client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false }),
+      );
+      for (const s of secrets) {
+        const id = secretIdOf(s.name ?? '');
+        found.set(keyOf(ctx.project, id), { id: s.name ?? '', spec: { replication: replicationSpec(s) }, labels: { ...(s.labels ?? {}) }, outputs: { name: s.name ?? '', secretId: id }, raw: s });
+      }
+      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
+    } while (pageToken);
+    // The latest value, only of the stack's secrets whose value musectl manages.
+    await Promise.all(
+      [...found.entries()].map(async ([key, o]) => {
+        const r = ctx.resource('Secret', secretIdOf(key));
+        if (!r || readValue(r).value === undefined) return;
+        const latest = await latestValue(ctx, o.id);
+        if (latest) o.spec.value = sensitive(latest);
+      }),
+    );
+    return found;
+  },
+
+  desired(r) {
+    const { value } = readValue(r);
+    return { replication: r.spec.replication, ...(value ? { value: sensitive(value) } : {}) };
+  },
+
+  planWarnings(r) {
+    const { missing } = readValue(r);
+    return missing ? [`no value: ${missing}; the secret's existing value (if any) is left as it is`] : [];
+  },
+
+  predictOutputs: (r) => ({ secretId: r.name }),
+  normalize: (spec) => spec,
+
+  async create(ctx, r, desired, labels) {
+    const client = ctx.clients.secretManager();
+    const [secret] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `create ${r.key}` }, () =>
+      client.createSecret({ parent: `projects/${ctx.project}`, secretId: r.name, secret: { replication: desired.replication, labels } }),
+    );
+    if (desired.value) await addVersion(ctx, secret.name!, desired.value.reveal());
+    return { id: secret.name!, spec: { replication: replicationSpec(secret), ...(desired.value ? { value: desired.value } : {}) }, labels: { ...(secret.labels ?? {}) }, outputs: { name: secret.name!, secretId: r.name }, raw: secret };
+  },
+
+  async update(ctx, r, desired, labels, actual) {
+    const client = ctx.clients.secretManager();
+    let secret = actual.raw as ApiSecret;
+    if (JSON.stringify(labels) !== JSON.stringify(actual.labels)) {
+      [secret] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `update ${r.key}` }, () =>
+        client.updateSecret({ secret: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
+      );
+    }
+    const changed = desired.value && !(actual.spec.value && desired.value.equals(actual.spec.value));
+    if (changed) await addVersion(ctx, actual.id, desired.value.reveal());
+    return { ...actual, labels: { ...(secret.labels ?? labels) }, spec: { ...actual.spec, ...(desired.value ? { value: desired.value } : {}) }, raw: secret };
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    try {
+      await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `delete ${actual.id}` }, () => ctx.clients.secretManager().deleteSecret({ name: actual.id }));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};
+
+/** The latest version's payload, or undefined when there is none usable (none yet, disabled, destroyed). */
+async function latestValue(ctx: ControllerContext, name: string): Promise<Buffer | undefined> {
+  try {
+    const [res] = await ctx.api.call({ quota: 'secretmanager.access', scope: ctx.project, what: `read the latest version of ${name}` }, () =>
+      ctx.clients.secretManager().accessSecretVersion({ name: `${name}/versions/latest` }),
+    );
+    const data = res.payload?.data;
+    return data ? Buffer.from(data as Uint8Array) : undefined;
+  } catch (err) {
+    if (isNotFound(err) || httpStatus(err) === 400) return undefined;
+    throw err;
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/** CRC32C as Secret Manager wants it (unsigned), from the official storage library's implementation. */
+function crc32c(data: Buffer): number {
+  const { CRC32C } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+  const crc = new CRC32C();
+  crc.update(data);
+  return crc.valueOf() >>> 0;
+}
+
+/** Adds a version with its CRC32C, so Google checks the payload arrived intact. */
+async function addVersion(ctx: ControllerContext, name: string, data: Buffer): Promise<void> {
+  await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `add a version to ${name}` }, () =>
+    ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } }),
+  );
+}
