@@ -2,7 +2,8 @@
 // long-running operations; a patch is synchronous and names its fields in an update mask.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
-import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+import { gaxPolicyAccess } from './iam-policy.js';
+import { listAllPages } from './paging.js';
 
 type Repository = import('@google-cloud/artifact-registry').protos.google.devtools.artifactregistry.v1.IRepository;
 
@@ -32,37 +33,21 @@ export const artifactRegistryRepositoryController: Controller = {
   hasLabels: true,
   requiresApi: 'artifactregistry.googleapis.com',
 
-  iamPolicy: {
-    get: (ctx, id) =>
-      policyOrEmpty(async () => {
-        const [p] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
-          ctx.clients.artifactRegistry().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
-        );
-        return fromApiPolicy(p);
-      }),
-    async set(ctx, id, policy) {
-      const [p] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
-        ctx.clients.artifactRegistry().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
-      );
-      return fromApiPolicy(p);
-    },
-  },
+  iamPolicy: gaxPolicyAccess({
+    client: (ctx) => ctx.clients.artifactRegistry(),
+    quota: { read: 'artifactregistry.request', write: 'artifactregistry.request' },
+    scope: (ctx) => ctx.project,
+  }),
 
   scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
   id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/repositories/${r.name}`,
 
   async observe(ctx, scope) {
     const client = ctx.clients.artifactRegistry();
-    const found = new Map<string, Observed>();
-    let pageToken: string | undefined;
-    do {
-      const [repos, next] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () =>
-        client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false }),
-      );
-      for (const repo of repos) found.set(repo.name ?? '', toObserved(repo, ctx.project));
-      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
-    } while (pageToken);
-    return found;
+    const repos = await listAllPages((pageToken) =>
+      ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () => client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false })),
+    );
+    return new Map(repos.map((repo) => [repo.name ?? '', toObserved(repo, ctx.project)]));
   },
 
   desired: (r) => {

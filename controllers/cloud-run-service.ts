@@ -6,7 +6,8 @@ import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { emailOf } from './service-account.js';
-import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+import { gaxPolicyAccess } from './iam-policy.js';
+import { listAllPages } from './paging.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
@@ -156,37 +157,21 @@ export const cloudRunServiceController: Controller = {
   hasLabels: true,
   requiresApi: 'run.googleapis.com',
 
-  iamPolicy: {
-    get: (ctx, id) =>
-      policyOrEmpty(async () => {
-        const [p] = await ctx.api.call({ quota: 'run.read', scope: regionScope(id), what: `read the IAM policy of ${id}` }, () =>
-          ctx.clients.runServices().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
-        );
-        return fromApiPolicy(p);
-      }),
-    async set(ctx, id, policy) {
-      const [p] = await ctx.api.call({ quota: 'run.write', scope: regionScope(id), what: `write the IAM policy of ${id}` }, () =>
-        ctx.clients.runServices().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
-      );
-      return fromApiPolicy(p);
-    },
-  },
+  iamPolicy: gaxPolicyAccess({
+    client: (ctx) => ctx.clients.runServices(),
+    quota: { read: 'run.read', write: 'run.write' },
+    scope: (_ctx, id) => regionScope(id),
+  }),
 
   scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
   id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}`,
 
   async observe(ctx, scope) {
     const client = ctx.clients.runServices();
-    const found = new Map<string, Observed>();
-    let pageToken: string | undefined;
-    do {
-      const [services, next] = await ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () =>
-        client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
-      );
-      for (const s of services) found.set(s.name ?? '', toObserved(s, ctx.project));
-      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
-    } while (pageToken);
-    return found;
+    const services = await listAllPages((pageToken) =>
+      ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () => client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false })),
+    );
+    return new Map(services.map((s) => [s.name ?? '', toObserved(s, ctx.project)]));
   },
 
   desired(r, _ctx, outputs) {

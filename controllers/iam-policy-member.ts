@@ -8,24 +8,14 @@ import type { Resource } from '../src/manifest/index.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
 import { UserError } from '../src/errors.js';
-import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+import { gaxPolicyAccess } from './iam-policy.js';
 
 /** The project's policy, through Resource Manager v3. */
-const projectPolicy: IamPolicyAccess = {
-  get: (ctx, id) =>
-    policyOrEmpty(async () => {
-      const [p] = await ctx.api.call({ quota: 'resourcemanager.read', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
-        ctx.clients.projects().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
-      );
-      return fromApiPolicy(p);
-    }),
-  async set(ctx, id, policy) {
-    const [p] = await ctx.api.call({ quota: 'resourcemanager.write', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
-      ctx.clients.projects().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
-    );
-    return fromApiPolicy(p);
-  },
-};
+const projectPolicy: IamPolicyAccess = gaxPolicyAccess({
+  client: (ctx) => ctx.clients.projects(),
+  quota: { read: 'resourcemanager.read', write: 'resourcemanager.write' },
+  scope: (ctx) => ctx.project,
+});
 
 /** The policy a member goes into: "Kind|google id". */
 function policyScope(r: Resource, ctx: ControllerContext): string {

@@ -1,6 +1,6 @@
 // Shared by the kinds whose resources have IAM policies: reading a policy of a resource that does
 // not exist yet as empty, and the policy shape the gax clients use.
-import type { IamPolicy } from '../src/engine/controller.js';
+import type { ControllerContext, IamPolicy, IamPolicyAccess } from '../src/engine/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
 
 export const EMPTY_POLICY: IamPolicy = { bindings: [] };
@@ -28,4 +28,33 @@ export function fromApiPolicy(p: { version?: number | null; etag?: unknown; bind
 export function toApiPolicy(p: IamPolicy): { version: number; etag?: any; bindings: any[] } {
   const version = p.bindings.some((b) => b.condition) ? 3 : Math.max(1, p.version ?? 1);
   return { version, ...(p.etag !== undefined ? { etag: p.etag } : {}), bindings: p.bindings.filter((b) => b.members.length > 0) };
+}
+
+/** The IAM methods every gax client of a resource with a policy has (Run, Secret Manager, ...). */
+interface GaxIamClient {
+  getIamPolicy(req: { resource: string; options?: { requestedPolicyVersion?: number } }): Promise<[any, ...unknown[]]>;
+  setIamPolicy(req: { resource: string; policy: any }): Promise<[any, ...unknown[]]>;
+}
+
+/** Policy access through a gax client's IAM methods, charged to the API's quotas. */
+export function gaxPolicyAccess(opts: {
+  client: (ctx: ControllerContext) => GaxIamClient;
+  quota: { read: string; write: string };
+  scope: (ctx: ControllerContext, id: string) => string;
+}): IamPolicyAccess {
+  return {
+    get: (ctx, id) =>
+      policyOrEmpty(async () => {
+        const [p] = await ctx.api.call({ quota: opts.quota.read, scope: opts.scope(ctx, id), what: `read the IAM policy of ${id}` }, () =>
+          opts.client(ctx).getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
+        );
+        return fromApiPolicy(p);
+      }),
+    async set(ctx, id, policy) {
+      const [p] = await ctx.api.call({ quota: opts.quota.write, scope: opts.scope(ctx, id), what: `write the IAM policy of ${id}` }, () =>
+        opts.client(ctx).setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
+      );
+      return fromApiPolicy(p);
+    },
+  };
 }

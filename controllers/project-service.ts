@@ -2,6 +2,7 @@
 // long-running operation. Google names services with the project number; musectl keys them by
 // project id like every other kind.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { listAllPages } from './paging.js';
 
 const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
 
@@ -14,18 +15,16 @@ export const projectServiceController: Controller = {
 
   async observe(ctx, scope) {
     const client = ctx.clients.serviceUsage();
-    const found = new Map<string, Observed>();
-    let pageToken: string | undefined;
-    do {
-      const [services, next] = await ctx.api.call({ quota: 'serviceusage.read', scope: ctx.project, what: `list enabled services of ${scope}` }, () =>
+    const services = await listAllPages((pageToken) =>
+      ctx.api.call({ quota: 'serviceusage.read', scope: ctx.project, what: `list enabled services of ${scope}` }, () =>
         client.listServices({ parent: scope, filter: 'state:ENABLED', pageSize: 200, pageToken }, { autoPaginate: false }),
-      );
-      for (const s of services) {
-        const service = (s.name ?? '').split('/').pop() ?? '';
-        found.set(keyOf(ctx.project, service), { id: s.name ?? '', spec: {}, labels: {}, outputs: {}, raw: s });
-      }
-      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
-    } while (pageToken);
+      ),
+    );
+    const found = new Map<string, Observed>();
+    for (const s of services) {
+      const service = (s.name ?? '').split('/').pop() ?? '';
+      found.set(keyOf(ctx.project, service), { id: s.name ?? '', spec: {}, labels: {}, outputs: {}, raw: s });
+    }
     return found;
   },
 

@@ -8,7 +8,8 @@ import type { Controller, ControllerContext, Observed } from '../src/engine/cont
 import { sensitive } from '../src/engine/controller.js';
 import type { Resource } from '../src/manifest/index.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
-import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
+import { gaxPolicyAccess } from './iam-policy.js';
+import { listAllPages } from './paging.js';
 
 type ApiSecret = import('@google-cloud/secret-manager').protos.google.cloud.secretmanager.v1.ISecret;
 
@@ -42,39 +43,25 @@ export const secretController: Controller = {
   hasLabels: true,
   requiresApi: 'secretmanager.googleapis.com',
 
-  iamPolicy: {
-    get: (ctx, id) =>
-      policyOrEmpty(async () => {
-        const [p] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
-          ctx.clients.secretManager().getIamPolicy({ resource: id, options: { requestedPolicyVersion: 3 } }),
-        );
-        return fromApiPolicy(p);
-      }),
-    async set(ctx, id, policy) {
-      const [p] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
-        ctx.clients.secretManager().setIamPolicy({ resource: id, policy: toApiPolicy(policy) }),
-      );
-      return fromApiPolicy(p);
-    },
-  },
+  iamPolicy: gaxPolicyAccess({
+    client: (ctx) => ctx.clients.secretManager(),
+    quota: { read: 'secretmanager.read', write: 'secretmanager.write' },
+    scope: (ctx) => ctx.project,
+  }),
 
   scope: (_r, ctx) => `projects/${ctx.project}`,
   id: (r, ctx) => keyOf(ctx.project, r.name),
 
   async observe(ctx, scope) {
     const client = ctx.clients.secretManager();
+    const secrets = await listAllPages((pageToken) =>
+      ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () => client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false })),
+    );
     const found = new Map<string, Observed>();
-    let pageToken: string | undefined;
-    do {
-      const [secrets, next] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () =>
-        client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false }),
-      );
-      for (const s of secrets) {
-        const id = secretIdOf(s.name ?? '');
-        found.set(keyOf(ctx.project, id), { id: s.name ?? '', spec: { replication: replicationSpec(s) }, labels: { ...(s.labels ?? {}) }, outputs: { name: s.name ?? '', secretId: id }, raw: s });
-      }
-      pageToken = (next as { pageToken?: string } | null)?.pageToken || undefined;
-    } while (pageToken);
+    for (const s of secrets) {
+      const id = secretIdOf(s.name ?? '');
+      found.set(keyOf(ctx.project, id), { id: s.name ?? '', spec: { replication: replicationSpec(s) }, labels: { ...(s.labels ?? {}) }, outputs: { name: s.name ?? '', secretId: id }, raw: s });
+    }
     // The latest value, only of the stack's secrets whose value musectl manages.
     await Promise.all(
       [...found.entries()].map(async ([key, o]) => {
