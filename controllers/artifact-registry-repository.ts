@@ -33,6 +33,19 @@ export const artifactRegistryRepositoryController: Controller = {
   hasLabels: true,
   requiresApi: 'artifactregistry.googleapis.com',
 
+  async dataHeld(ctx, actual) {
+    const [images] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `count the images of ${actual.id}` }, () =>
+      ctx.clients.artifactRegistry().listDockerImages({ parent: actual.id, pageSize: 1000 }, { autoPaginate: false }),
+    );
+    return { count: images.length, more: images.length >= 1000, noun: images.length === 1 ? 'image' : 'images' };
+  },
+
+  async setLabels(ctx, actual, labels) {
+    await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `relabel ${actual.id}` }, () =>
+      ctx.clients.artifactRegistry().updateRepository({ repository: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
+    );
+  },
+
   iamPolicy: gaxPolicyAccess({
     client: (ctx) => ctx.clients.artifactRegistry(),
     quota: { read: 'artifactregistry.request', write: 'artifactregistry.request' },

@@ -60,6 +60,22 @@ export const bucketController: Controller = {
   kind: 'Bucket',
   hasLabels: true,
   requiresApi: 'storage.googleapis.com',
+  defaultDeletionPolicy: 'abandon',
+
+  async dataHeld(ctx, actual) {
+    const [files, next] = await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `count the objects of bucket ${actual.id}` }, () =>
+      ctx.clients.storage().bucket(actual.id).getFiles({ maxResults: 1000, autoPaginate: false }),
+    );
+    return { count: files.length, more: Boolean((next as { pageToken?: string } | null)?.pageToken), noun: files.length === 1 ? 'object' : 'objects' };
+  },
+
+  async setLabels(ctx, actual, labels) {
+    const patch: Record<string, string | null> = { ...labels };
+    for (const k of Object.keys(actual.labels)) if (!(k in labels)) patch[k] = null;
+    await ctx.api.call({ quota: 'storage.bucketUpdate', scope: actual.id, what: `relabel bucket ${actual.id}` }, () =>
+      ctx.clients.storage().bucket(actual.id).setMetadata({ labels: patch } as any),
+    );
+  },
 
   iamPolicy: {
     get: (ctx, id) =>
@@ -128,11 +144,12 @@ export const bucketController: Controller = {
     return toObserved(metadata);
   },
 
-  async delete(ctx: ControllerContext, actual) {
+  async delete(ctx: ControllerContext, actual, opts) {
+    const bucket = ctx.clients.storage().bucket(actual.id);
     try {
-      await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `delete bucket ${actual.id}` }, () =>
-        ctx.clients.storage().bucket(actual.id).delete(),
-      );
+      // Google refuses to delete a bucket that holds objects (409): force-destroy empties it first.
+      if (opts?.force) await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `delete the objects of bucket ${actual.id}` }, () => bucket.deleteFiles({ force: true }));
+      await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `delete bucket ${actual.id}` }, () => bucket.delete());
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -163,6 +163,29 @@ export const cloudRunServiceController: Controller = {
     scope: (_ctx, id) => regionScope(id),
   }),
 
+  async setLabels(ctx, actual, labels) {
+    const service = { ...(structuredClone(actual.raw) as Service), labels };
+    delete service.template?.revision; // an unchanged template keeps its revision
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
+      ctx.clients.runServices().updateService({ service }),
+    );
+    await operation.promise();
+  },
+
+  toManifestSpec(observed, ctx, exported) {
+    const spec = cloneSpec(observed.spec);
+    const t = spec.template;
+    t.timeout = `${durationSeconds(t.timeout)}s`;
+    if (t.serviceAccount === DEFAULT_SERVICE_ACCOUNT) delete t.serviceAccount;
+    if (t.serviceAccountRef && !exported('ServiceAccount', t.serviceAccountRef.name)) {
+      t.serviceAccount = emailOf(t.serviceAccountRef.name, ctx.project);
+      delete t.serviceAccountRef;
+    }
+    const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
+    if (t.maxInstanceRequestConcurrency === (cpu < 1000 ? 1 : 80)) delete t.maxInstanceRequestConcurrency;
+    return spec;
+  },
+
   scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
   id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}`,
 

@@ -58,6 +58,7 @@ const MAX_POLICY_ATTEMPTS = 8;
 export const iamPolicyMemberController: Controller = {
   kind: 'IAMPolicyMember',
   hasLabels: false,
+  sharedIdentity: true,
 
   scope: policyScope,
   id: (r, ctx) => memberId(policyScope(r, ctx), r.spec.role, memberOf(r, ctx)),

@@ -9,6 +9,9 @@ const keyOf = (project: string, service: string): string => `projects/${project}
 export const projectServiceController: Controller = {
   kind: 'ProjectService',
   hasLabels: false,
+  sharedIdentity: true,
+  // Turning an API off breaks whatever else uses it: only on explicit request.
+  defaultDeletionPolicy: 'abandon',
 
   scope: (_r, ctx) => `projects/${ctx.project}`,
   id: (r, ctx) => keyOf(ctx.project, r.name),

@@ -42,6 +42,20 @@ export const secretController: Controller = {
   kind: 'Secret',
   hasLabels: true,
   requiresApi: 'secretmanager.googleapis.com',
+  defaultDeletionPolicy: 'abandon',
+
+  async dataHeld(ctx, actual) {
+    const [versions] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `count the versions of ${actual.id}` }, () =>
+      ctx.clients.secretManager().listSecretVersions({ parent: actual.id, filter: 'state:ENABLED', pageSize: 1000 }, { autoPaginate: false }),
+    );
+    return { count: versions.length, more: versions.length >= 1000, noun: versions.length === 1 ? 'enabled version' : 'enabled versions' };
+  },
+
+  async setLabels(ctx, actual, labels) {
+    await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `relabel ${actual.id}` }, () =>
+      ctx.clients.secretManager().updateSecret({ secret: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
+    );
+  },
 
   iamPolicy: gaxPolicyAccess({
     client: (ctx) => ctx.clients.secretManager(),
@@ -85,6 +99,7 @@ export const secretController: Controller = {
   },
 
   predictOutputs: (r) => ({ secretId: r.name }),
+  toManifestSpec: (observed) => ({ replication: observed.spec.replication }),
   normalize: (spec) => spec,
 
   async create(ctx, r, desired, labels) {

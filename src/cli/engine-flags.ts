@@ -6,12 +6,36 @@ import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
 import { resolveTarget, type Target } from '../gcp/target.js';
 import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
 import { InvalidManifestsError } from '../engine/session.js';
+import type { PlanOptions } from '../engine/planner.js';
+import { blockers, type Plan } from '../engine/plan.js';
 
 export const targetFlags: Record<string, FlagSpec> = {
   emulator: { type: 'string', value: 'URL', description: 'Talk to a musectl emulator instead of Google (also MUSECTL_EMULATOR)' },
   'impersonate-service-account': { type: 'string', value: 'EMAIL', description: 'Call Google as this service account (ADC must be allowed to impersonate it)' },
   'log-level': { type: 'string', value: 'LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'warn' },
 };
+
+/** What plan and apply may do about ownership; the same flags on both, so a plan shows what apply would do. */
+export const ownershipFlags: Record<string, FlagSpec> = {
+  state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stack keeps its inventory and lock', default: '.musectl/state' },
+  prune: { type: 'boolean', description: 'Delete (or abandon) what the stack owns and the manifests no longer name' },
+  adopt: { type: 'boolean', description: 'Take over existing resources this stack did not create (never those of another stack)' },
+  'allow-replace': { type: 'string', multiple: true, value: 'KIND/NAME', description: 'Allow replacing this resource although it holds data or is abandon-on-delete' },
+};
+
+export function planOptionsFrom(args: ParsedArgs): PlanOptions {
+  const allow = (args.flags['allow-replace'] as string[] | undefined) ?? [];
+  for (const a of allow) if (!/^[A-Za-z]+\/.+$/.test(a)) throw new UsageError(`--allow-replace ${a}: expected KIND/NAME, e.g. Bucket/my-bucket`);
+  return { prune: Boolean(args.flags.prune), adopt: Boolean(args.flags.adopt), allowReplace: new Set(allow) };
+}
+
+/** Prints why the plan cannot be applied; returns true when there is such a reason. */
+export function reportBlockers(plan: Plan, out: Output): boolean {
+  const reasons = blockers(plan);
+  for (const r of reasons) out.err(`${out.color.red('Error:')} ${r}\n`);
+  if (reasons.length > 0) out.err('Nothing was changed.\n');
+  return reasons.length > 0;
+}
 
 export function targetFrom(args: ParsedArgs): Target {
   return resolveTarget({

@@ -4,8 +4,8 @@
 import type { Resource } from '../manifest/index.js';
 import type { BatchItem, Controller, ControllerContext, Observed } from './controller.js';
 import { controllerFor } from './observe.js';
-import { desiredLabels, ownedBy } from './ownership.js';
-import { actionKey, type ExecutablePlan, type PlanAction } from './plan.js';
+import { desiredLabels, MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
+import { actionKey, blockers, type ExecutablePlan, type PlanAction } from './plan.js';
 import { outputLookup, resourceChanges } from './planner.js';
 import { hasUnknowns } from './diff.js';
 import type { ApplyListener } from './events.js';
@@ -15,6 +15,8 @@ import { UserError } from '../errors.js';
 export interface ApplyOptions {
   parallelism: number;
   listener: ApplyListener;
+  /** The stack's lease: an action does not start once it is lost (another writer took over). */
+  lease?: { check(): void };
 }
 
 export interface ApplyResult {
@@ -25,6 +27,8 @@ export interface ApplyResult {
 
 export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, Controller>, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
   const { plan, context } = exec;
+  const refused = blockers(plan);
+  if (refused.length > 0) throw new UserError(`the plan cannot be applied: ${refused.join('; ')}`);
   const result: ApplyResult = { done: [], failed: [], skipped: [] };
   const live = new Map<string, Observed>(); // state after this apply, by key
   for (const [key, c] of context) if (c.observed) live.set(key, c.observed);
@@ -45,6 +49,16 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
   /** Runs `work` for `actions` in one slot, reporting start, done or failure for each. */
   const attempt = async (actions: PlanAction[], work: () => Promise<string | undefined>): Promise<boolean> => {
     await slots.acquire();
+    try {
+      opts.lease?.check();
+    } catch (err) {
+      slots.release();
+      for (const action of actions) {
+        result.failed.push({ action, error: (err as Error).message });
+        opts.listener({ type: 'failed', action, ms: 0, error: (err as Error).message });
+      }
+      return false;
+    }
     const started = Date.now();
     for (const action of actions) opts.listener({ type: 'start', action });
     try {
@@ -124,10 +138,19 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
 
   const execute = async (action: PlanAction): Promise<string | undefined> => {
     const key = actionKey(action);
-    const { resource, observed } = context.get(key) ?? {};
+    const { resource, observed, orphan } = context.get(key) ?? {};
     const controller = controllerFor(controllers, action.kind);
     if (action.action === 'delete') {
-      if (observed) await controller.delete(ctx, observed);
+      if (observed) await controller.delete(ctx, observed, { force: Boolean(orphan?.forceDestroy) });
+      live.delete(key);
+      return undefined;
+    }
+    if (action.action === 'abandon') {
+      // Left in place; without our labels a later plan no longer counts it as this stack's.
+      if (observed && controller.hasLabels && controller.setLabels) {
+        const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
+        await controller.setLabels(ctx, observed, rest);
+      }
       live.delete(key);
       return undefined;
     }
@@ -149,8 +172,15 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
         return 'it already existed and was ours or identical: adopted';
       }
     }
+    if (action.action === 'replace') {
+      // Allowed by the plan (--allow-replace, or nothing is lost): what it holds goes with it.
+      await controller.delete(ctx, observed!, { force: true });
+      live.set(key, await controller.create(ctx, resource, desired, labels));
+      return undefined;
+    }
+    if (action.action === 'adopt' && !controller.hasLabels && action.changes.length === 0) return 'adopted';
     live.set(key, await controller.update(ctx, resource, desired, labels, observed!));
-    return undefined;
+    return action.action === 'adopt' ? 'adopted' : undefined;
   };
 
   await Promise.all(plan.actions.map(run));

@@ -113,9 +113,28 @@ export interface Controller {
   normalize(spec: Record<string, any>): Record<string, any>;
   create(ctx: ControllerContext, r: Resource, desired: Record<string, any>, labels: Record<string, string>): Promise<Observed>;
   update(ctx: ControllerContext, r: Resource, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): Promise<Observed>;
-  delete(ctx: ControllerContext, actual: Observed): Promise<void>;
+  /** Deletes; with `force`, also what the resource holds (a bucket's objects). */
+  delete(ctx: ControllerContext, actual: Observed, opts?: { force?: boolean }): Promise<void>;
   /** Whether the kind carries labels (ownership is marked by labels where it can be). */
   hasLabels: boolean;
+  /** Replaces the labels of an existing resource (to drop ownership when abandoning it). */
+  setLabels?(ctx: ControllerContext, actual: Observed, labels: Record<string, string>): Promise<void>;
+  /**
+   * A grant or an enabled API is shared state rather than a thing with one owner: one that exists
+   * already needs no adoption, and only one this stack created is removed when its manifest goes.
+   */
+  sharedIdentity?: boolean;
+  /** What prune and replacement do by default: Buckets and Secrets hold data and are abandoned. */
+  defaultDeletionPolicy?: 'delete' | 'abandon';
+  /** The manifest name of an observed resource, when it is not the last segment of its id. */
+  nameOf?(observed: Observed): string;
+  /**
+   * For export: the observed spec as a person writes it (durations as "60s", references by name
+   * to resources that are exported too, computed defaults left out).
+   */
+  toManifestSpec?(observed: Observed, ctx: ControllerContext, exported: (kind: string, name: string) => boolean): Record<string, any>;
+  /** How much data the resource holds (a bucket's objects), shown before deleting or replacing it. */
+  dataHeld?(ctx: ControllerContext, actual: Observed): Promise<{ count: number; more: boolean; noun: string } | undefined>;
   /** The Google API this kind needs enabled; resources wait for a ProjectService of it. */
   requiresApi?: string;
   /** How the kind's resources' IAM policies are read and written, if they have one. */

@@ -10,12 +10,25 @@ export interface ObservedState {
   listed: Map<string, Map<string, Observed>>;
 }
 
-export async function observeAll(resources: Resource[], controllers: Map<string, Controller>, ctx: ControllerContext): Promise<ObservedState> {
+/**
+ * Reads every scope the manifests use, and `extraScopes` (where resources the inventory knows but
+ * the manifests dropped live, so prune can find them).
+ */
+export async function observeAll(
+  resources: Resource[],
+  controllers: Map<string, Controller>,
+  ctx: ControllerContext,
+  extraScopes: Array<{ kind: string; scope: string }> = [],
+): Promise<ObservedState> {
   const scopes = new Map<string, { controller: Controller; scope: string }>();
   for (const r of resources) {
     const controller = controllerFor(controllers, r.kind);
     const scope = controller.scope(r, ctx);
     scopes.set(`${r.kind}|${scope}`, { controller, scope });
+  }
+  for (const { kind, scope } of extraScopes) {
+    const controller = controllers.get(kind);
+    if (controller && scope) scopes.set(`${kind}|${scope}`, { controller, scope });
   }
   const listed = new Map<string, Map<string, Observed>>();
   await Promise.all(

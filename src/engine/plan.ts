@@ -3,8 +3,16 @@
 import type { Resource } from '../manifest/index.js';
 import type { FieldChange } from './diff.js';
 import type { Observed } from './controller.js';
+import type { InventoryEntry } from '../state/inventory.js';
 
-export type ActionType = 'create' | 'update' | 'delete' | 'noop';
+/**
+ * create, update, delete and noop as usual; adopt: take over an existing resource this stack did
+ * not create (with --adopt); replace: delete then create, for a change Google cannot make in place;
+ * abandon: stop managing a resource removed from the manifests, leaving it in place.
+ */
+export type ActionType = 'create' | 'update' | 'delete' | 'noop' | 'adopt' | 'replace' | 'abandon';
+
+export const ACTION_TYPES: ActionType[] = ['create', 'update', 'replace', 'adopt', 'delete', 'abandon', 'noop'];
 
 export interface PlanAction {
   action: ActionType;
@@ -17,20 +25,29 @@ export interface PlanAction {
   changes: FieldChange[];
   /** Things a reviewer should know (shown in every report). */
   warnings: string[];
+  /** Why apply will refuse this action (and so the whole apply), if it will. */
+  blocked?: string;
+  /** For delete, replace and abandon: what is lost or left behind. */
+  impact?: string;
 }
 
-export interface PlanSummary {
-  create: number;
-  update: number;
-  delete: number;
-  noop: number;
+/** A resource this stack owns that the manifests no longer name. */
+export interface Orphan {
+  kind: string;
+  name: string;
+  id: string;
+  deletionPolicy: 'delete' | 'abandon';
 }
+
+export type PlanSummary = Record<ActionType, number>;
 
 export interface Plan {
   formatVersion: 1;
   stack: string;
   project: string;
   actions: PlanAction[];
+  /** Resources the stack owns that are no longer in the manifests, when not pruning (--prune deletes them). */
+  wouldPrune: Orphan[];
   summary: PlanSummary;
 }
 
@@ -38,6 +55,8 @@ export interface Plan {
 export interface ActionContext {
   resource?: Resource;
   observed?: Observed;
+  /** For a resource removed from the manifests: what the inventory knew of it. */
+  orphan?: InventoryEntry;
 }
 
 export interface ExecutablePlan {
@@ -48,9 +67,12 @@ export interface ExecutablePlan {
 export const actionKey = (a: { kind: string; name: string }): string => `${a.kind}/${a.name}`;
 
 export function summarize(actions: PlanAction[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, delete: 0, noop: 0 };
+  const s = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as PlanSummary;
   for (const a of actions) s[a.action]++;
   return s;
 }
 
 export const hasChanges = (plan: Plan): boolean => plan.actions.some((a) => a.action !== 'noop');
+
+/** Reasons apply must refuse the plan as a whole (nothing is done when there is one). */
+export const blockers = (plan: Plan): string[] => plan.actions.filter((a) => a.blocked).map((a) => `${a.kind}/${a.name}: ${a.blocked}`);

@@ -1,28 +1,47 @@
 // plan: desired state (manifests, references resolved) against observed state, per resource in
 // dependency order. Outputs of resources that exist are known; those of resources this apply
 // creates are predicted where Google makes them predictable, else "(known after apply)".
+// Ownership decides what may happen to a resource that exists: ours is updated, one nobody owns is
+// adopted only when asked, one another stack owns is never touched.
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { isUnknown, unknown, type Controller, type ControllerContext, type Observed, type OutputLookup } from './controller.js';
 import { diffForDisplay, type FieldChange } from './diff.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
 import { controllerFor, type ObservedState } from './observe.js';
-import { desiredLabels } from './ownership.js';
+import { desiredLabels, ownedBy } from './ownership.js';
 import { summarize, type ActionContext, type ExecutablePlan, type PlanAction } from './plan.js';
+import { planOrphans } from './prune.js';
+import type { Inventory } from '../state/inventory.js';
+import { deletionPolicyOf, wantsAdoption } from './annotations.js';
+
+export interface PlanOptions {
+  /** Delete (or abandon) what the stack owns and the manifests no longer name. */
+  prune: boolean;
+  /** Take over existing resources nobody owns. */
+  adopt: boolean;
+  /** Keys ("Kind/name") whose replacement is allowed even though it loses data. */
+  allowReplace: Set<string>;
+}
+
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { prune: false, adopt: false, allowReplace: new Set() };
 
 export interface PlanInput {
   resources: Resource[];
   observed: ObservedState;
   controllers: Map<string, Controller>;
   ctx: ControllerContext;
+  inventory: Inventory;
+  options: PlanOptions;
 }
 
-export function buildPlan(input: PlanInput): ExecutablePlan {
-  const { resources, observed, controllers, ctx } = input;
+export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
+  const { resources, observed, controllers, ctx, inventory, options } = input;
   const actions: PlanAction[] = [];
   const context = new Map<string, ActionContext>();
   const creating = new Set<string>();
   const lookup = outputLookup(resources, controllers, ctx, (key) => (creating.has(key) ? undefined : observed.byKey.get(key)));
+  const inventoried = new Set(inventory.entries.map((e) => `${e.kind}/${e.name}`));
 
   for (const r of topologicalOrder(resources)) {
     const controller = controllerFor(controllers, r.kind);
@@ -30,16 +49,74 @@ export function buildPlan(input: PlanInput): ExecutablePlan {
     const desired = controller.desired(r, ctx, lookup);
     const labels = desiredLabels(r.labels, ctx.stack, controller.hasLabels);
     const base = { kind: r.kind, name: r.name, id: controller.id(r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
+    context.set(r.key, { resource: r, observed: actual });
     if (!actual) {
       creating.add(r.key);
       actions.push({ ...base, action: 'create', changes: creationChanges(desired, labels) });
-    } else {
-      const changes = resourceChanges(controller, desired, labels, actual);
-      actions.push({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes });
+      continue;
     }
-    context.set(r.key, { resource: r, observed: actual });
+    const changes = resourceChanges(controller, desired, labels, actual);
+    const owner = controller.hasLabels ? ownedBy(actual.labels) : inventoried.has(r.key) ? ctx.stack : undefined;
+    if (owner !== undefined && owner !== ctx.stack) {
+      actions.push({ ...base, action: 'adopt', changes, blocked: `it belongs to stack "${owner}" (label musectl-stack); a resource of another stack is never adopted` });
+      continue;
+    }
+    if (owner === undefined && !controller.sharedIdentity) {
+      const allowed = options.adopt || wantsAdoption(r);
+      actions.push({
+        ...base,
+        action: 'adopt',
+        changes,
+        ...(allowed ? {} : { blocked: `it exists in Google Cloud (${base.id}) but this stack did not create it; run with --adopt (or annotate musectl.dev/adopt: "true") to take it over` }),
+      });
+      continue;
+    }
+    const immutable = changes.filter((c) => isImmutable(controller.kind, c.path));
+    if (immutable.length > 0) {
+      creating.add(r.key); // its outputs are new after a replacement
+      actions.push(await replacement(r, base, changes, immutable, actual, controller, ctx, options));
+      continue;
+    }
+    actions.push({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes });
   }
-  return { plan: { formatVersion: 1, stack: ctx.stack, project: ctx.project, actions, summary: summarize(actions) }, context };
+
+  const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, prune: options.prune });
+  actions.push(...orphans.actions);
+  for (const [key, c] of orphans.context) context.set(key, c);
+  return {
+    plan: { formatVersion: 1, stack: ctx.stack, project: ctx.project, actions, wouldPrune: orphans.wouldPrune, summary: summarize(actions) },
+    context,
+  };
+}
+
+function isImmutable(kind: string, path: string): boolean {
+  const immutable = schemaRegistry().get(kind)?.immutablePaths ?? new Set<string>();
+  const pattern = path.replace(/\[\d+\]/g, '[]');
+  return [...immutable].some((p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`));
+}
+
+/** A change Google cannot make in place: delete then create, refused where it would lose data. */
+async function replacement(
+  r: Resource,
+  base: Omit<PlanAction, 'action' | 'changes'>,
+  changes: FieldChange[],
+  immutable: FieldChange[],
+  actual: Observed,
+  controller: Controller,
+  ctx: ControllerContext,
+  options: PlanOptions,
+): Promise<PlanAction> {
+  const fields = immutable.map((c) => c.path).join(', ');
+  const held = await controller.dataHeld?.(ctx, actual);
+  const holds = held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
+  const impact = `${fields} cannot change in place: ${r.key} will be deleted and created again${holds ? `, losing the ${holds} it holds` : ''}`;
+  const policy = deletionPolicyOf(r, controller);
+  let blocked: string | undefined;
+  if (!options.allowReplace.has(r.key) && (holds || policy === 'abandon')) {
+    const why = holds ? `it holds ${holds}` : 'its deletion policy is abandon';
+    blocked = `replacing it is refused because ${why}; run with --allow-replace ${r.key} to replace it anyway`;
+  }
+  return { ...base, action: 'replace', changes, impact, ...(blocked ? { blocked } : {}) };
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
@@ -63,7 +140,7 @@ function creationChanges(desired: Record<string, any>, labels: Record<string, st
       if (v !== undefined) changes.push({ path, before: undefined, after: v });
     } else if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) {
       v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !('$sensitive' in v)) {
       for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
     } else if (!(Array.isArray(v) && v.length === 0)) {
       changes.push({ path, before: undefined, after: v });
@@ -94,5 +171,3 @@ export function outputLookup(
     return predicted ?? unknown(`${key}.${output}`);
   };
 }
-
-export { isUnknown };

@@ -13,7 +13,10 @@ import type { Logger } from '../log.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { controllerFor, observeAll, type ObservedState } from './observe.js';
 import { addImplicitDependencies } from './graph.js';
-import { buildPlan } from './planner.js';
+import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
+import { InventoryStore, type Inventory } from '../state/inventory.js';
+import { openStateStore } from '../state/open.js';
+import type { StateStore } from '../state/store.js';
 import type { ExecutablePlan } from './plan.js';
 
 export interface SessionOptions {
@@ -24,12 +27,16 @@ export interface SessionOptions {
   onRetry?: (e: RetryEvent) => void;
   /** How long to wait for a new service account to become visible (default 60 s). */
   consistencyTimeoutMs?: number;
+  /** Where the inventory and lease live: a directory or gs://BUCKET/PREFIX (default .musectl/state). */
+  state?: string;
 }
 
 export interface Session {
   set: ManifestSet;
   ctx: ControllerContext;
   controllers: Map<string, Controller>;
+  store: StateStore;
+  inventory: InventoryStore;
   close(): Promise<void>;
 }
 
@@ -39,8 +46,10 @@ export class InvalidManifestsError extends Error {
   }
 }
 
-/** Validates the manifests (before any API call but the project number, when used) and builds the context. */
-export async function openSession(opts: SessionOptions): Promise<Session> {
+type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller'>;
+
+/** Clients, rate limits, retries and logs for a target, before any manifest is known. */
+export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs'>): BaseContext {
   const clients = new ClientFactory(opts.target);
   const api = new ApiCaller(new RateLimiter(), (e) => {
     opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
@@ -48,7 +57,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   });
   const project = opts.target.project;
   let projectNumber: Promise<string> | undefined;
-  const ctxBase = {
+  return {
     project,
     clients,
     api,
@@ -56,6 +65,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     consistencyTimeoutMs: opts.consistencyTimeoutMs ?? 60_000,
     projectNumber: () => (projectNumber ??= fetchProjectNumber(clients, api, project)),
   };
+}
+
+/** Validates the manifests (before any API call but the project number, when used) and builds the context. */
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const ctxBase = baseContext(opts);
+  const { clients, api, project } = ctxBase;
 
   // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. A first,
   // cheap parse finds out; bad YAML is reported by the full load below, before anything is sent.
@@ -78,7 +93,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     resource: (kind, name) => byKey.get(`${kind}/${name}`),
     controller: (kind) => controllerFor(controllers, kind),
   };
-  return { set, ctx, controllers, close: () => clients.close() };
+  const store = openStateStore(opts.state, clients, api);
+  const inventory = new InventoryStore(store, project, set.stack.name);
+  return { set, ctx, controllers, store, inventory, close: () => clients.close() };
 }
 
 async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {
@@ -90,9 +107,10 @@ async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, projec
   return number;
 }
 
-export async function observeAndPlan(session: Session): Promise<{ observed: ObservedState; exec: ExecutablePlan }> {
+export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
   const { set, ctx, controllers } = session;
-  const observed = await observeAll(set.resources, controllers, ctx);
-  const exec = buildPlan({ resources: set.resources, observed, controllers, ctx });
-  return { observed, exec };
+  const inventory = await session.inventory.load();
+  const observed = await observeAll(set.resources, controllers, ctx, inventory.entries);
+  const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, options });
+  return { observed, exec, inventory };
 }

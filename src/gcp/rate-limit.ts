@@ -22,6 +22,7 @@ export const DEFAULT_QUOTAS: Record<string, QuotaSpec> = {
   // and about one metadata update per second per bucket.
   'storage.bucketUpdate': { perMinute: 60, burst: 1 },
   'storage.read': { perMinute: 5000 },
+  'storage.objects': { perMinute: 5000 },
   'resourcemanager.write': { perMinute: 600 },
   'resourcemanager.read': { perMinute: 600 },
   'artifactregistry.request': { perMinute: 60_000 },

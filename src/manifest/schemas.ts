@@ -36,6 +36,8 @@ export interface KindSchema {
    * the declared fields of an object.
    */
   mapPaths: Set<string>;
+  /** Paths under spec that Google cannot change in place (x-musectl-immutable): a change replaces. */
+  immutablePaths: Set<string>;
 }
 
 export interface SchemaCheck {
@@ -78,7 +80,8 @@ export class SchemaRegistry {
         schema: s,
         validate: ajv.getSchema(s.$id as string)! as ValidateFunction,
         outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
-        mapPaths: findMapPaths(s.properties?.spec, s, byId),
+        mapPaths: findPaths(s.properties?.spec, s, byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
+        immutablePaths: findPaths(s.properties?.spec, s, byId, (n) => n['x-musectl-immutable'] === true),
       });
     }
   }
@@ -118,15 +121,15 @@ function deref(node: Record<string, any>, file: Record<string, any>, byId: Map<s
   return [n, f];
 }
 
-function findMapPaths(root: Record<string, any> | undefined, file: Record<string, any>, byId: Map<string, Record<string, any>>): Set<string> {
+/** Paths under `root` (with [] for list elements) of the schema nodes `test` picks. */
+function findPaths(root: Record<string, any> | undefined, file: Record<string, any>, byId: Map<string, Record<string, any>>, test: (n: Record<string, any>) => boolean): Set<string> {
   const out = new Set<string>();
   const walk = (node: Record<string, any> | undefined, f: Record<string, any>, path: string, depth: number): void => {
     if (!node || depth > 20) return;
     const [n, nf] = deref(node, f, byId);
+    if (path && test(n)) out.add(path);
     if (n.properties) {
       for (const [k, child] of Object.entries(n.properties as Record<string, any>)) walk(child, nf, path ? `${path}.${k}` : k, depth + 1);
-    } else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
-      out.add(path);
     }
     if (n.items) walk(n.items, nf, `${path}[]`, depth + 1);
   };

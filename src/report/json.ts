@@ -17,7 +17,10 @@ export function renderPlanJson(plan: Plan): string {
       dependsOn: a.dependsOn,
       changes: a.changes.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null, ...(isSensitiveChange(c) ? { sensitive: true } : {}) })),
       ...(a.warnings.length > 0 ? { warnings: a.warnings } : {}),
+      ...(a.impact ? { impact: a.impact } : {}),
+      ...(a.blocked ? { blocked: a.blocked } : {}),
     })),
+    wouldPrune: plan.wouldPrune,
     summary: plan.summary,
   };
   return `${JSON.stringify(doc, (_k, v) => (isUnknown(v) ? KNOWN_AFTER_APPLY : v), 2)}\n`;

@@ -1,40 +1,60 @@
 // The plan for a terminal, Terraform-style: + create, ~ update (before -> after per field),
-// - delete, and a summary line.
+// - delete, -/+ replace, > adopt, ! abandon, what would be pruned, and a summary line.
 import type { Colors } from '../cli/output.js';
-import type { Plan, PlanAction } from '../engine/plan.js';
+import type { ActionType, Plan } from '../engine/plan.js';
 import { isSensitiveChange, SENSITIVE_CHANGED, showValue } from './values.js';
 
-const SYMBOL: Record<PlanAction['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ' };
+const SYMBOL: Record<ActionType, string> = { create: '+', update: '~', delete: '-', noop: ' ', replace: '-/+', adopt: '>', abandon: '!' };
+
+/** Actions whose changes read as before -> after (a create only has "after"). */
+const SHOWS_BEFORE = new Set<ActionType>(['update', 'replace', 'adopt']);
 
 export function renderPlanText(plan: Plan, color: Colors): string {
-  const paint: Record<PlanAction['action'], (s: string) => string> = { create: color.green, update: color.yellow, delete: color.red, noop: (s) => s };
+  const paint: Record<ActionType, (s: string) => string> = {
+    create: color.green,
+    update: color.yellow,
+    delete: color.red,
+    replace: color.red,
+    adopt: color.cyan,
+    abandon: color.yellow,
+    noop: (s) => s,
+  };
   const changed = plan.actions.filter((a) => a.action !== 'noop');
   const lines: string[] = [];
   // Warnings of unchanged resources still matter (a secret whose value source is missing).
   const quietWarnings = plan.actions.filter((a) => a.action === 'noop' && a.warnings.length > 0);
   const warningLines = quietWarnings.flatMap((a) => a.warnings.map((w) => color.yellow(`warning: ${a.kind}/${a.name}: ${w}`)));
+  const pruneLines = plan.wouldPrune.map((o) => `  ${o.kind}/${o.name}  (${o.id}; on prune: ${o.deletionPolicy})`);
+  if (pruneLines.length > 0) {
+    pruneLines.unshift(color.yellow(`Would prune (no longer in the manifests; run with --prune to ${plan.wouldPrune.some((o) => o.deletionPolicy === 'delete') ? 'delete or abandon' : 'abandon'} them):`));
+    pruneLines.push('');
+  }
   if (changed.length === 0) {
-    lines.push(...warningLines, `No changes. Project ${plan.project} matches the manifests (${plan.summary.noop} resources).`);
+    lines.push(...warningLines, ...pruneLines, `No changes. Project ${plan.project} matches the manifests (${plan.summary.noop} resources).`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Stack ${plan.stack} on project ${plan.project}: ${color.green('+ create')}  ${color.yellow('~ update')}  ${color.red('- delete')}`, '');
+  lines.push(`Stack ${plan.stack} on project ${plan.project}: ${color.green('+ create')}  ${color.yellow('~ update')}  ${color.red('- delete')}  ${color.red('-/+ replace')}  ${color.cyan('> adopt')}  ${color.yellow('! abandon')}`, '');
   for (const a of changed) {
     const head = `${SYMBOL[a.action]} ${a.kind}/${a.name}`;
     lines.push(paint[a.action](color.bold(head)) + color.dim(`  (${a.action}: ${a.id})`));
     for (const c of a.changes) {
       if (a.action === 'create') lines.push(`    ${c.path}: ${showValue(c.after)}`);
-      else if (a.action === 'update' && isSensitiveChange(c)) lines.push(`    ${c.path}: ${SENSITIVE_CHANGED}`);
-      else if (a.action === 'update') lines.push(`    ${c.path}: ${showValue(c.before)} -> ${showValue(c.after)}`);
+      else if (SHOWS_BEFORE.has(a.action) && isSensitiveChange(c)) lines.push(`    ${c.path}: ${SENSITIVE_CHANGED}`);
+      else if (SHOWS_BEFORE.has(a.action)) lines.push(`    ${c.path}: ${showValue(c.before)} -> ${showValue(c.after)}`);
     }
+    if (a.impact) lines.push(color.red(`    impact: ${a.impact}`));
     for (const w of a.warnings) lines.push(color.yellow(`    warning: ${w}`));
+    if (a.blocked) lines.push(color.red(`    refused: ${a.blocked}`));
     lines.push('');
   }
   if (warningLines.length > 0) lines.push(...warningLines, '');
+  lines.push(...pruneLines);
   lines.push(summaryLine(plan));
   return `${lines.join('\n')}\n`;
 }
 
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged.`;
+  const extra = (['replace', 'adopt', 'abandon'] as const).filter((t) => s[t] > 0).map((t) => `${s[t]} to ${t}`);
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${extra.length ? `${extra.join(', ')}, ` : ''}${s.noop} unchanged.`;
 }

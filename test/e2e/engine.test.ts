@@ -71,7 +71,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.code).toBe(2);
     const plan = JSON.parse(r.stdout);
     expect(plan.formatVersion).toBe(1);
-    expect(plan.summary).toEqual({ create: 0, update: 1, delete: 0, noop: 21 });
+    expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 21 });
     const update = plan.actions.find((a: any) => a.action === 'update');
     expect(update).toEqual({
       action: 'update',
@@ -179,7 +179,7 @@ describe('faults', () => {
       expect(faulted.length).toBeGreaterThan(0);
       const plan = await s.cli(['plan', '-f', s.dir, '-o', 'json']);
       expect(plan.code).toBe(0);
-      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, delete: 0, noop: 22 });
+      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 22 });
       // Exactly what the manifests name, once each.
       const state: any = await (await fetch(`${s.emu.url}/_emulator/state`)).json();
       const inProject = (c: string) => Object.keys(state.collections[c] ?? {}).filter((k) => k.includes(PROJECT)).sort();

@@ -29,7 +29,8 @@ export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests')
   return {
     emu,
     dir,
-    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT], o),
+    // Each stage keeps its inventory and lock in its own directory.
+    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT, ...(['plan', 'apply'].includes(args[0]) ? ['--state', join(dir, '.state')] : [])], o),
     edit(file, fn) {
       const path = join(dir, file);
       writeFileSync(path, fn(readFileSync(path, 'utf8')));

@@ -1,7 +1,7 @@
 // A create that finds the resource already there (409): adopted when it is identical or already
 // ours, refused with a clear error otherwise. Driven in-process so the race can be staged between
 // plan and apply; everything below the engine is real (official clients, HTTP, emulator).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Storage } from '@google-cloud/storage';
 import { stage, PROJECT, type Stage } from './harness.js';
 import { openSession, observeAndPlan } from '../../src/engine/session.js';
@@ -14,11 +14,12 @@ const UPLOADS = `sessionmuse-uploads-${PROJECT}`;
 describe('a create that races an existing resource', () => {
   let s: Stage;
   let storage: Storage;
-  beforeAll(async () => {
+  // A fresh cloud per test: the plan must see the bucket (and everything else) as new.
+  beforeEach(async () => {
     s = await stage();
     storage = new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT });
   });
-  afterAll(async () => s.close());
+  afterEach(async () => s.close());
 
   async function planThenRace(race: () => Promise<void>) {
     const session = await openSession({ paths: [s.dir], variables: {}, target: { kind: 'emulator', project: PROJECT, url: new URL(s.emu.url) }, log: createLogger('silent') });
@@ -41,7 +42,6 @@ describe('a create that races an existing resource', () => {
     );
     const [meta] = await storage.bucket(UPLOADS).getMetadata();
     expect(meta.storageClass).toBe('NEARLINE'); // untouched
-    await storage.bucket(UPLOADS).delete();
   });
 
   it('adopts one that is already ours (our labels) and brings it in line', async () => {

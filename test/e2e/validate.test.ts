@@ -101,6 +101,7 @@ describe('command list', () => {
       ['apply', '../../src/cli/commands/apply.js', 'applyCommand'],
       ['up', '../../src/cli/commands/up.js', 'upCommand'],
       ['emulator', '../../src/cli/commands/emulator.js', 'emulatorCommand'],
+      ['export', '../../src/cli/commands/export.js', 'exportCommand'],
     ] as const) {
       const cmd = (await import(mod))[exp];
       expect(cmd.name).toBe(name);

@@ -2,44 +2,59 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { manifestFlags, manifestPaths, cliVariables } from '../stack-flags.js';
-import { loggerFrom, printWarnings, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
+import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
 import { openSession, observeAndPlan } from '../../engine/session.js';
 import { hasChanges } from '../../engine/plan.js';
 import { renderPlanText } from '../../report/text.js';
 import { renderPlanJson } from '../../report/json.js';
+import { renderPlanMarkdown } from '../../report/markdown.js';
+import { planMarks, renderGraph } from '../../report/graph.js';
+import type { Plan } from '../../engine/plan.js';
+import type { ManifestSet } from '../../manifest/index.js';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Show what apply would change (reads Google Cloud, changes nothing)',
-  usage: 'musectl plan -f PATH... (--project ID | --emulator URL) [-o text|json] [--detailed-exitcode]',
+  usage: 'musectl plan -f PATH... (--project ID | --emulator URL) [-o text|json|markdown] [--detailed-exitcode]',
   details: `
 Observes the actual state, diffs it against the manifests and prints the actions:
 + create, ~ update (before -> after per field), - delete. "(known after apply)" marks values
 that exist only once another resource is created.
+-o markdown writes a pull-request comment: security-relevant changes first, a summary table,
+collapsed details, lint warnings and the dependency graph with the changed resources marked.
 Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 error.`,
   flags: {
     ...manifestFlags,
     ...targetFlags,
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json (the stable plan format)', default: 'text' },
+    ...ownershipFlags,
+    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text, json (the stable plan format) or markdown (a pull-request comment)', default: 'text' },
     'detailed-exitcode': { type: 'boolean', description: 'Exit 2 when there are changes' },
   },
   async run(args, out) {
     const format = args.flags.output as string;
-    if (format !== 'text' && format !== 'json') throw new UsageError(`-o ${format}: use text or json`);
+    if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`-o ${format}: use text, json or markdown`);
     const log = loggerFrom(args);
     let session;
     try {
-      session = await openSession({ paths: manifestPaths(args), variables: cliVariables(args), target: targetFrom(args), log });
+      session = await openSession({ paths: manifestPaths(args), variables: cliVariables(args), target: targetFrom(args), log, state: args.flags.state as string });
     } catch (err) {
       return reportInvalid(err, out);
     }
     try {
       printWarnings(session.set, out);
-      const { exec } = await observeAndPlan(session);
-      out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
+      const { exec } = await observeAndPlan(session, planOptionsFrom(args));
+      if (format === 'markdown') out.out(markdownReport(exec.plan, session.set));
+      else out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
+      if (reportBlockers(exec.plan, out)) return 1;
       return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;
     } finally {
       await session.close();
     }
   },
 };
+
+/** The markdown report: the session's lint warnings and the stack's graph with what the plan changes marked. */
+function markdownReport(plan: Plan, set: ManifestSet): string {
+  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
+  return renderPlanMarkdown(plan, { warnings, graph: renderGraph(set.resources, 'mermaid', { mark: planMarks(plan) }) });
+}

@@ -1,0 +1,22 @@
+// musectl's own instructions on a manifest, under metadata.annotations (never sent to Google).
+import type { Resource } from '../manifest/index.js';
+import type { Controller } from './controller.js';
+import type { DeletionPolicy } from '../state/inventory.js';
+
+export const ANNOTATION = {
+  deletionPolicy: 'musectl.dev/deletion-policy',
+  forceDestroy: 'musectl.dev/force-destroy',
+  adopt: 'musectl.dev/adopt',
+} as const;
+
+const truthy = (v: string | undefined): boolean => v === 'true' || v === 'yes' || v === '1';
+
+/** delete or abandon: the annotation, else the kind's default (abandon for what holds data). */
+export function deletionPolicyOf(r: Resource, controller: Controller): DeletionPolicy {
+  const v = r.annotations[ANNOTATION.deletionPolicy];
+  if (v === 'delete' || v === 'abandon') return v;
+  return controller.defaultDeletionPolicy ?? 'delete';
+}
+
+export const forceDestroyOf = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.forceDestroy]);
+export const wantsAdoption = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.adopt]);

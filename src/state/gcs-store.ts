@@ -1,0 +1,69 @@
+// A state store under a Cloud Storage prefix (gs://BUCKET/PREFIX). Generation preconditions do the
+// compare-and-set: ifGenerationMatch=0 creates only when absent, a stale generation answers 412.
+import type { ClientFactory } from '../gcp/clients.js';
+import type { ApiCaller } from '../gcp/api-call.js';
+import { httpStatus, isNotFound } from '../gcp/errors.js';
+import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
+import { UserError } from '../errors.js';
+
+export function parseGcsUrl(url: string): { bucket: string; prefix: string } {
+  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!m) throw new UserError(`--state ${url}: expected gs://BUCKET/PREFIX or a directory`);
+  const prefix = (m[2] ?? '').replace(/\/+$/, '');
+  return { bucket: m[1], prefix: prefix ? `${prefix}/` : '' };
+}
+
+export class GcsStateStore implements StateStore {
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(url: string, private readonly clients: ClientFactory, private readonly api: ApiCaller) {
+    ({ bucket: this.bucket, prefix: this.prefix } = parseGcsUrl(url));
+  }
+
+  describe(): string {
+    return `gs://${this.bucket}/${this.prefix}`;
+  }
+
+  private file(key: string) {
+    return this.clients.storage().bucket(this.bucket).file(`${this.prefix}${key}`);
+  }
+
+  async read(key: string): Promise<StoredObject | undefined> {
+    try {
+      const [[data], [meta]] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `read ${this.describe()}${key}` }, () =>
+        Promise.all([this.file(key).download(), this.file(key).getMetadata()]),
+      );
+      return { data, generation: String(meta.generation) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async write(key: string, data: Buffer, ifGeneration: string): Promise<string> {
+    const file = this.file(key);
+    try {
+      await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `write ${this.describe()}${key}` }, () =>
+        file.save(data, { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: Number(ifGeneration) } }),
+      );
+    } catch (err) {
+      if (httpStatus(err) === 412) throw new PreconditionFailed(key);
+      throw err;
+    }
+    // The upload's answer is the new object: its generation is the one we wrote.
+    return String(file.metadata.generation);
+  }
+
+  async delete(key: string, ifGeneration: string): Promise<void> {
+    try {
+      await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `delete ${this.describe()}${key}` }, () =>
+        this.file(key).delete({ ifGenerationMatch: Number(ifGeneration) }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (httpStatus(err) === 412) throw new PreconditionFailed(key);
+      throw err;
+    }
+  }
+}

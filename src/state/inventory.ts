@@ -1,0 +1,73 @@
+// What a stack owns, kept next to its lease: every resource musectl created or adopted for the
+// stack, with what prune needs once the manifest is gone (scope, dependencies, deletion policy).
+// Kinds without labels (service accounts, IAM members, APIs) are known to be ours only from here.
+import { PreconditionFailed, type StateStore } from './store.js';
+
+export type DeletionPolicy = 'delete' | 'abandon';
+
+export interface InventoryEntry {
+  kind: string;
+  name: string;
+  /** Google's id, as the controller's id() gives it. */
+  id: string;
+  /** The controller's scope, so prune can observe it without the manifest. */
+  scope: string;
+  /** Keys of the resources it depended on when last applied (prune deletes in reverse). */
+  dependsOn: string[];
+  deletionPolicy: DeletionPolicy;
+  forceDestroy?: boolean;
+  /** Written before a create, so a crash mid-apply still knows the resource is ours. */
+  pending?: boolean;
+}
+
+export interface Inventory {
+  formatVersion: 1;
+  stack: string;
+  project: string;
+  updated: string;
+  entries: InventoryEntry[];
+}
+
+export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
+
+export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
+
+export class InventoryStore {
+  constructor(private readonly store: StateStore, readonly project: string, readonly stack: string) {}
+
+  private get key(): string {
+    return inventoryKey(this.project, this.stack);
+  }
+
+  describe(): string {
+    return `${this.store.describe()}${this.store.describe().endsWith('/') ? '' : '/'}${this.key}`;
+  }
+
+  async load(): Promise<Inventory> {
+    const found = await this.store.read(this.key);
+    if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
+    const inv = JSON.parse(found.data.toString()) as Inventory;
+    if (inv.formatVersion !== 1 || !Array.isArray(inv.entries)) throw new Error(`${this.describe()} is not a musectl inventory`);
+    return inv;
+  }
+
+  /**
+   * Applies `edit` to the current inventory and writes it back at the generation it was read at;
+   * if someone else wrote meanwhile, reads again and applies `edit` again, so no update is lost.
+   */
+  async update(edit: (entries: Map<string, InventoryEntry>) => void): Promise<Inventory> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.store.read(this.key);
+      const inv: Inventory = found ? (JSON.parse(found.data.toString()) as Inventory) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
+      edit(entries);
+      const next: Inventory = { ...inv, updated: new Date().toISOString(), entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))) };
+      try {
+        await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');
+        return next;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailed) || attempt >= 10) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// Where a stack keeps its inventory and its lease: a directory (local use, the emulator) or a Cloud
+// Storage prefix (gs://BUCKET/PREFIX, for CI and the watcher). Every write names the generation
+// it expects, so two writers can never lose each other's update: the second gets a
+// PreconditionFailed and must read again.
+
+export interface StoredObject {
+  data: Buffer;
+  /** Opaque version of the object; writes and deletes are conditional on it. */
+  generation: string;
+}
+
+export class PreconditionFailed extends Error {
+  constructor(readonly key: string) {
+    super(`${key} changed since it was read`);
+  }
+}
+
+export interface StateStore {
+  /** Where it is, for messages: a path or a gs:// URL. */
+  describe(): string;
+  read(key: string): Promise<StoredObject | undefined>;
+  /** Writes if the object is at `ifGeneration` ("0": must not exist). Returns the new generation. */
+  write(key: string, data: Buffer, ifGeneration: string): Promise<string>;
+  /** Deletes if the object is at `ifGeneration`; a missing object is already deleted. */
+  delete(key: string, ifGeneration: string): Promise<void>;
+}
