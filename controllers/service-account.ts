@@ -44,6 +44,7 @@ export const serviceAccountController: Controller = {
     },
   },
 
+  nameOf: (observed) => (observed.outputs.email ?? '').split('@')[0],
   scope: (_r, ctx) => `projects/${ctx.project}`,
   id: (r, ctx) => `projects/${ctx.project}/serviceAccounts/${emailOf(r.name, ctx.project)}`,
 

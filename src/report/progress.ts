@@ -2,11 +2,15 @@
 // time it took. On a terminal and off it alike (CI logs want it too), on stderr.
 import type { Output } from '../cli/output.js';
 import type { ApplyEvent } from '../engine/events.js';
+import type { ActionType } from '../engine/plan.js';
 
-const VERB: Record<string, [string, string]> = {
+const VERB: Record<ActionType, [string, string]> = {
   create: ['creating', 'created'],
   update: ['updating', 'updated'],
   delete: ['deleting', 'deleted'],
+  replace: ['replacing', 'replaced'],
+  adopt: ['adopting', 'adopted'],
+  abandon: ['abandoning', 'abandoned'],
   noop: ['checking', 'unchanged'],
 };
 

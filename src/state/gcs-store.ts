@@ -30,11 +30,16 @@ export class GcsStateStore implements StateStore {
   }
 
   async read(key: string): Promise<StoredObject | undefined> {
+    const what = `read ${this.describe()}${key}`;
     try {
-      const [[data], [meta]] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `read ${this.describe()}${key}` }, () =>
-        Promise.all([this.file(key).download(), this.file(key).getMetadata()]),
-      );
-      return { data, generation: String(meta.generation) };
+      // The content and its generation come from two calls: they belong together only if the
+      // generation is the same before and after the download.
+      for (;;) {
+        const [before] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what }, () => this.file(key).getMetadata());
+        const [data] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what }, () => this.file(key).download());
+        const [after] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what }, () => this.file(key).getMetadata());
+        if (String(before.generation) === String(after.generation)) return { data, generation: String(after.generation) };
+      }
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -25,7 +25,7 @@ export interface LeaseOptions {
   what?: string;
 }
 
-export const leaseKey = (stack: string): string => `${stack}.lease.json`;
+export const leaseKey = (project: string, stack: string): string => `${project}.${stack}.lease.json`;
 
 export class Lease {
   private generation: string;
@@ -43,8 +43,9 @@ export class Lease {
   }
 
   /** Takes the stack's lease, waiting up to `waitMs` for the holder to let go; fails naming the holder. */
-  static async acquire(store: StateStore, stack: string, opts: LeaseOptions): Promise<Lease> {
-    const key = leaseKey(stack);
+  static async acquire(store: StateStore, who: { project: string; stack: string }, opts: LeaseOptions): Promise<Lease> {
+    const { project, stack } = who;
+    const key = leaseKey(project, stack);
     const holder = randomUUID();
     const description = `${opts.what ?? 'musectl'} (pid ${process.pid} on ${hostname()})`;
     const deadline = Date.now() + opts.waitMs;
@@ -68,7 +69,7 @@ export class Lease {
       }
       if (Date.now() >= deadline) {
         throw new UserError(
-          `stack ${stack} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
+          `stack ${stack} of project ${project} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
           'Wait for it to finish, or run again with --lock-timeout 5m to wait. A holder that died lets go when its lease expires.',
         );
       }

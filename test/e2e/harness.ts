@@ -30,7 +30,7 @@ export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests')
     emu,
     dir,
     // Each stage keeps its inventory and lock in its own directory.
-    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT, ...(['plan', 'apply'].includes(args[0]) ? ['--state', join(dir, '.state')] : [])], o),
+    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT, ...(['plan', 'apply'].includes(args[0]) && !args.includes('--state') ? ['--state', join(dir, '.state')] : [])], o),
     edit(file, fn) {
       const path = join(dir, file);
       writeFileSync(path, fn(readFileSync(path, 'utf8')));

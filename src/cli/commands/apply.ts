@@ -53,7 +53,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   }
   let lease: Lease | undefined;
   try {
-    lease = await Lease.acquire(session.store, `${session.ctx.project}.${session.ctx.stack}`, {
+    lease = await Lease.acquire(session.store, { project: session.ctx.project, stack: session.ctx.stack }, {
       ttlMs: LEASE_TTL_MS,
       waitMs: lockWaitMs,
       what: 'musectl apply',
