@@ -24,7 +24,9 @@ stops the emulator. Delete the directory to start from an empty cloud.`,
     const project = (args.flags.project as string | undefined) ?? EMULATOR_DEFAULT_PROJECT;
     out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n\n`));
     try {
-      return await runApply({ ...args, flags: { ...args.flags, yes: true, project } }, out, { kind: 'emulator', project, url: new URL(emu.url) });
+      // The stack's inventory lives next to the emulator's state: both describe the same cloud.
+      const state = args.flags.state === '.musectl/state' ? join(String(args.flags['state-dir']), 'state') : args.flags.state;
+      return await runApply({ ...args, flags: { ...args.flags, yes: true, project, state } }, out, { kind: 'emulator', project, url: new URL(emu.url) });
     } finally {
       await emu.close();
     }
