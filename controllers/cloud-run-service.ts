@@ -6,6 +6,7 @@ import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { emailOf } from './service-account.js';
+import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -197,9 +198,26 @@ export const cloudRunServiceController: Controller = {
     return new Map(services.map((s) => [s.name ?? '', toObserved(s, ctx.project)]));
   },
 
-  desired(r, _ctx, outputs) {
+  async prepare(ctx, resources) {
+    const images = new Set(resources.filter((r) => r.spec.imagePolicy === 'digest').flatMap((r) => r.spec.template.containers.map((c: { image: string }) => c.image)));
+    await Promise.all([...images].filter((i) => parseArtifactRegistryImage(i)).map(async (image) => ctx.imageDigests.set(image, await resolveDigest(image, ctx.clients, ctx.api))));
+  },
+
+  planWarnings(r, ctx) {
+    if (r.spec.imagePolicy !== 'digest') return [];
+    return r.spec.template.containers
+      .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
+      .map((c: { image: string }) => `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`);
+  },
+
+  desired(r, ctx, outputs) {
     const spec = cloneSpec(r.spec);
+    delete spec.imagePolicy; // musectl's own setting, not Google's
     const t = spec.template;
+    for (const c of t.containers) {
+      const digest = r.spec.imagePolicy === 'digest' ? ctx.imageDigests.get(c.image) : undefined;
+      if (digest) c.image = pinned(c.image, digest);
+    }
     if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
     for (const c of t.containers) {
       c.env = c.env.map((e: Record<string, any>) => {

@@ -2,10 +2,11 @@
 import { createInterface } from 'node:readline';
 import type { Output } from './output.js';
 import { UserError } from '../errors.js';
+import { inCi } from './ci.js';
 
-export async function confirmApply(out: Output, opts: { yes: boolean }): Promise<boolean> {
+export async function confirmApply(out: Output, opts: { yes: boolean; ci?: boolean }): Promise<boolean> {
   if (opts.yes) return true;
-  if (!out.interactive || process.env.CI === 'true') {
+  if (!out.interactive || opts.ci || inCi()) {
     throw new UserError('apply needs confirmation and there is no terminal to ask on', 'Review the plan above, then run again with --yes.');
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -86,6 +86,8 @@ export interface ControllerContext {
   consistencyTimeoutMs: number;
   /** Another manifest of the stack, by kind and name. */
   resource(kind: string, name: string): Resource | undefined;
+  /** Container images resolved to digests before planning (see Controller.prepare); undefined: not found. */
+  imageDigests: Map<string, string | undefined>;
   /** The controller of a kind. */
   controller(kind: string): Controller;
 }
@@ -95,6 +97,8 @@ export type OutputLookup = (kind: string, name: string, output: string) => strin
 
 export interface Controller {
   kind: string;
+  /** Reads what desired() needs beyond the manifests, before planning (a tag's current digest). */
+  prepare?(ctx: ControllerContext, resources: Resource[]): Promise<void>;
   /** Where the kind is listed: one list call per scope (e.g. projects/P/locations/L). */
   scope(r: Resource, ctx: ControllerContext): string;
   /** Google's full resource name. */

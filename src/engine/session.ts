@@ -46,7 +46,7 @@ export class InvalidManifestsError extends Error {
   }
 }
 
-type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller'>;
+type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' | 'imageDigests'>;
 
 /** Clients, rate limits, retries and logs for a target, before any manifest is known. */
 export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs'>): BaseContext {
@@ -91,6 +91,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     ...ctxBase,
     stack: set.stack.name,
     resource: (kind, name) => byKey.get(`${kind}/${name}`),
+    imageDigests: new Map(),
     controller: (kind) => controllerFor(controllers, kind),
   };
   const store = openStateStore(opts.state, clients, api);
@@ -110,6 +111,9 @@ async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, projec
 export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
+  await Promise.all(
+    [...controllers.values()].filter((c) => c.prepare).map((c) => c.prepare!(ctx, set.resources.filter((r) => r.kind === c.kind))),
+  );
   const observed = await observeAll(set.resources, controllers, ctx, inventory.entries);
   const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, options });
   return { observed, exec, inventory };

@@ -118,6 +118,15 @@ export class ClientFactory {
     });
   }
 
+  /** An OAuth access token for calls no client library makes (the Docker registry API). */
+  async accessToken(): Promise<string> {
+    const auth = this.authClient() as { getAccessToken(): Promise<string | { token?: string | null } | null> };
+    const t = await auth.getAccessToken();
+    const token = typeof t === 'string' ? t : t?.token;
+    if (!token) throw new Error('no access token from Application Default Credentials');
+    return token;
+  }
+
   async close(): Promise<void> {
     for (const c of this.cache.values()) {
       const closable = c as { close?: () => Promise<void> };

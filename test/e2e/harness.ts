@@ -56,5 +56,5 @@ export function callsBetween(before: { requests: Record<string, number> }, after
 
 /** Calls that changed something, from the emulator's stats. */
 export function writeCalls(requests: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.startsWith('GET ') && !/:getIamPolicy$/.test(route)));
+  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.startsWith('GET ') && !route.startsWith('HEAD ') && !/:getIamPolicy$/.test(route)));
 }

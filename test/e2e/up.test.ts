@@ -14,10 +14,12 @@ describe('musectl up (npm start)', () => {
     expect(first.code).toBe(0);
     expect(existsSync(join(stateDir, 'emulator-state.json'))).toBe(true);
     const second = await runCli(['up', '-f', 'manifests', '--state-dir', stateDir], { env: { GEMINI_API_KEY: undefined } });
-    expect(second.stdout).toBe(
-      "warning: Secret/GEMINI_API_KEY: no value: environment variable GEMINI_API_KEY is not set; the secret's existing value (if any) is left as it is\n" +
-        'No changes. Project musectl-local matches the manifests (22 resources).\n',
-    );
+    expect(second.stdout.trim().split('\n')).toEqual([
+      "warning: Secret/GEMINI_API_KEY: no value: environment variable GEMINI_API_KEY is not set; the secret's existing value (if any) is left as it is",
+      'warning: CloudRunService/sessionmuse-backend: image asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists',
+      'warning: CloudRunService/sessionmuse-frontend: image asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/frontend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists',
+      'No changes. Project musectl-local matches the manifests (22 resources).',
+    ]);
     expect(second.code).toBe(0);
   });
 });

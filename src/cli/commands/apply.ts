@@ -10,6 +10,16 @@ import { hasChanges, type PlanSummary } from '../../engine/plan.js';
 import { recordIntent, recordOutcome, vanishedEntries } from '../../engine/record.js';
 import { durationSeconds } from '../../engine/normalize.js';
 import { Lease } from '../../state/lease.js';
+import { readSavedPlan, restoredOptions, staleResources, type SavedPlan } from '../../engine/saved-plan.js';
+import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
+import { planHash } from '../../report/markdown.js';
+import { appendStepSummary, targetIdentity } from '../ci.js';
+import { markdownReport } from './plan.js';
+import { UserError } from '../../errors.js';
+import type { Session } from '../../engine/session.js';
+import type { ExecutablePlan } from '../../engine/plan.js';
+import type { ObservedState } from '../../engine/observe.js';
+import type { PlanOptions } from '../../engine/planner.js';
 import type { Target } from '../../gcp/target.js';
 import { renderPlanText } from '../../report/text.js';
 import { progressPrinter, seconds } from '../../report/progress.js';
@@ -21,19 +31,23 @@ export const applyFlags = {
   yes: { type: 'boolean' as const, short: 'y', description: 'Apply without asking (required without a terminal)' },
   parallelism: { type: 'string' as const, value: 'N', description: 'Resources changed at the same time', default: '10' },
   'lock-timeout': { type: 'string' as const, value: 'DURATION', description: 'Wait this long for another apply of the stack to finish (e.g. 30s, 5m)', default: '0s' },
+  ci: { type: 'boolean' as const, description: 'Never prompt (also when CI=true): without --yes, stop instead of asking' },
 };
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Make Google Cloud match the manifests',
-  usage: 'musectl apply -f PATH... (--project ID | --emulator URL) [--yes] [--prune] [--adopt]',
+  usage: 'musectl apply -f PATH... (--project ID | --emulator URL) [--yes] [--prune] [--adopt]\n       musectl apply PLAN.json (--project ID | --emulator URL)',
   details: `
 Takes the stack's lock, shows the plan, asks for confirmation on a terminal (--yes skips it;
 without a terminal it is required), then applies it in dependency order, independent resources
 at the same time. Calls that Google says are retryable are retried with backoff; client-side
 rate limits follow Google's default quotas. On failure the other independent resources still
-finish, and a rerun converges. The inventory of what the stack owns is kept in --state.`,
+finish, and a rerun converges. The inventory of what the stack owns is kept in --state.
+With a saved plan (musectl plan --out PLAN.json) it applies exactly that plan, without asking,
+and refuses (exit 1) if the manifests or Google Cloud changed since it was made.`,
   flags: applyFlags,
+  positionals: true,
   run: (args, out) => runApply(args, out, targetFrom(args)),
 };
 
@@ -43,11 +57,17 @@ const LEASE_TTL_MS = 60_000;
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
   const log = loggerFrom(args);
   const parallelism = parallelismFrom(args);
-  const options = planOptionsFrom(args);
   const lockWaitMs = durationFlag(args, 'lock-timeout');
+  if (args.positionals.length > 1) throw new UsageError('apply takes at most one saved plan');
+  const saved = args.positionals[0] !== undefined ? readSavedPlan(args.positionals[0]) : undefined;
+  if (saved && (args.flags.filename as string[] | undefined)?.length) throw new UsageError('give either -f PATH or a saved plan, not both: the plan knows its manifests');
+  const options = saved ? restoredOptions(saved.options) : planOptionsFrom(args);
+  const paths = saved ? saved.paths : manifestPaths(args);
+  const variables = saved ? saved.variables : cliVariables(args);
+  const state = (args.flags.state === '.musectl/state' && saved?.state) || (args.flags.state as string);
   let session;
   try {
-    session = await openSession({ paths: manifestPaths(args), variables: cliVariables(args), target, log, state: args.flags.state as string });
+    session = await openSession({ paths, variables, target, log, state });
   } catch (err) {
     return reportInvalid(err, out);
   }
@@ -61,10 +81,14 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     });
     printWarnings(session.set, out);
     const { exec, inventory, observed } = await observeAndPlan(session, options);
+    if (saved) {
+      const stale = staleness(saved, session, exec, observed, options, variables);
+      if (stale) throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
+    }
     out.out(renderPlanText(exec.plan, out.color));
     if (reportBlockers(exec.plan, out)) return 1;
     if (!hasChanges(exec.plan)) return 0;
-    if (!(await confirmApply(out, { yes: Boolean(args.flags.yes) }))) {
+    if (!saved && !(await confirmApply(out, { yes: Boolean(args.flags.yes), ci: Boolean(args.flags.ci) }))) {
       out.err('Apply cancelled; nothing was changed.\n');
       return 1;
     }
@@ -75,7 +99,9 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
     await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
     const took = seconds(Date.now() - started);
-    if (result.failed.length === 0 && result.skipped.length === 0) {
+    const ok = result.failed.length === 0 && result.skipped.length === 0;
+    appendStepSummary(`${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`);
+    if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(exec.plan.summary)} in ${took} (${session.ctx.api.calls} API calls).\n`));
       return 0;
     }
@@ -87,6 +113,17 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     await lease?.release().catch((err) => log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
     await session.close();
   }
+}
+
+/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
+function staleness(saved: SavedPlan, session: Session, exec: ExecutablePlan, observed: ObservedState, options: PlanOptions, variables: Record<string, string>): string | undefined {
+  const identity = targetIdentity(session.ctx);
+  if (saved.target !== identity) return `it was made for ${saved.target}, not ${identity}`;
+  if (manifestsFingerprint(session.set.files, variables, options, identity) !== saved.fingerprints.manifests) return 'the manifests changed since it was made';
+  const changed = staleResources(saved.fingerprints.observed, observedFingerprints(exec, observed));
+  if (changed.length > 0) return `Google Cloud changed since it was made (${changed.join(', ')})`;
+  if (planHash(exec.plan) !== saved.fingerprints.plan) return 'the plan it makes now differs from the saved one (a secret value or an output changed)';
+  return undefined;
 }
 
 function outcomeSummary(s: PlanSummary): string {

@@ -50,7 +50,7 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
     const target = targetFrom(args);
     const controllers = allControllers();
     const base = baseContext({ target, log: loggerFrom(args) });
-    const ctx: ControllerContext = { ...base, stack: String(args.flags.stack ?? 'default'), resource: () => undefined, controller: (k) => controllerFor(controllers, k) };
+    const ctx: ControllerContext = { ...base, stack: String(args.flags.stack ?? 'default'), resource: () => undefined, imageDigests: new Map(), controller: (k) => controllerFor(controllers, k) };
     try {
       const found: Array<{ kind: string; observed: Observed }> = [];
       for (const kind of kinds) {

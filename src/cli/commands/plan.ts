@@ -7,7 +7,11 @@ import { openSession, observeAndPlan } from '../../engine/session.js';
 import { hasChanges } from '../../engine/plan.js';
 import { renderPlanText } from '../../report/text.js';
 import { renderPlanJson } from '../../report/json.js';
-import { renderPlanMarkdown } from '../../report/markdown.js';
+import { planHash, renderPlanMarkdown } from '../../report/markdown.js';
+import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
+import { savedOptions, writeSavedPlan } from '../../engine/saved-plan.js';
+import { packageVersion } from '../../paths.js';
+import { appendStepSummary, targetIdentity } from '../ci.js';
 import { planMarks, renderGraph } from '../../report/graph.js';
 import type { Plan } from '../../engine/plan.js';
 import type { ManifestSet } from '../../manifest/index.js';
@@ -29,6 +33,7 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     ...ownershipFlags,
     output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text, json (the stable plan format) or markdown (a pull-request comment)', default: 'text' },
     'detailed-exitcode': { type: 'boolean', description: 'Exit 2 when there are changes' },
+    out: { type: 'string', value: 'FILE', description: 'Also save the plan, to apply exactly it later with: musectl apply FILE' },
   },
   async run(args, out) {
     const format = args.flags.output as string;
@@ -42,9 +47,32 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     }
     try {
       printWarnings(session.set, out);
-      const { exec } = await observeAndPlan(session, planOptionsFrom(args));
-      if (format === 'markdown') out.out(markdownReport(exec.plan, session.set));
+      const options = planOptionsFrom(args);
+      const { exec, observed } = await observeAndPlan(session, options);
+      const markdown = markdownReport(exec.plan, session.set);
+      if (format === 'markdown') out.out(markdown);
       else out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
+      appendStepSummary(markdown);
+      if (typeof args.flags.out === 'string') {
+        writeSavedPlan(args.flags.out, {
+          formatVersion: 1,
+          kind: 'musectl-saved-plan',
+          createdAt: new Date().toISOString(),
+          musectlVersion: packageVersion(),
+          paths: manifestPaths(args),
+          variables: cliVariables(args),
+          options: savedOptions(options),
+          target: targetIdentity(session.ctx),
+          state: args.flags.state as string,
+          fingerprints: {
+            manifests: manifestsFingerprint(session.set.files, cliVariables(args), options, targetIdentity(session.ctx)),
+            observed: observedFingerprints(exec, observed),
+            plan: planHash(exec.plan),
+          },
+          plan: JSON.parse(renderPlanJson(exec.plan)),
+        });
+        out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
+      }
       if (reportBlockers(exec.plan, out)) return 1;
       return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;
     } finally {
@@ -54,7 +82,7 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
 };
 
 /** The markdown report: the session's lint warnings and the stack's graph with what the plan changes marked. */
-function markdownReport(plan: Plan, set: ManifestSet): string {
+export function markdownReport(plan: Plan, set: ManifestSet): string {
   const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
   return renderPlanMarkdown(plan, { warnings, graph: renderGraph(set.resources, 'mermaid', { mark: planMarks(plan) }) });
 }
