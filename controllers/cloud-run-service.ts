@@ -6,43 +6,12 @@ import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { emailOf } from './service-account.js';
+import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
-type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
-
-/** How the spec form writes "no service account set: the Compute Engine default one". */
-export const DEFAULT_SERVICE_ACCOUNT = '(Compute Engine default service account)';
-
-const locationOf = (id: string): string => id.split('/')[3];
-
-function serviceAccountSpec(email: string | null | undefined, project: string): Record<string, unknown> {
-  if (!email || /^\d+-compute@developer\.gserviceaccount\.com$/.test(email)) return { serviceAccount: DEFAULT_SERVICE_ACCOUNT };
-  const suffix = `@${project}.iam.gserviceaccount.com`;
-  return email.endsWith(suffix) ? { serviceAccountRef: { name: email.slice(0, -suffix.length) } } : { serviceAccount: email };
-}
-
-const secretName = (secret: string): string => secret.replace(/^projects\/[^/]+\/secrets\//, '');
-
-function containerSpec(c: Container): Record<string, any> {
-  const limits = { ...(c.resources?.limits ?? {}) };
-  return {
-    ...(c.name ? { name: c.name } : {}),
-    image: c.image ?? '',
-    command: c.command ?? [],
-    args: c.args ?? [],
-    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
-    env: (c.env ?? []).map((e) =>
-      e.valueSource?.secretKeyRef
-        ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName(e.valueSource.secretKeyRef.secret ?? ''), version: e.valueSource.secretKeyRef.version || 'latest' } } }
-        : { name: e.name, value: e.value ?? '' },
-    ),
-    resources: { limits, cpuIdle: Boolean(c.resources?.cpuIdle), startupCpuBoost: Boolean(c.resources?.startupCpuBoost) },
-    ports: (c.ports ?? []).map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort ?? 8080 })),
-  };
-}
 
 function specOf(s: Service, project: string): Record<string, any> {
   const t = s.template ?? {};
@@ -78,15 +47,6 @@ function specOf(s: Service, project: string): Record<string, any> {
   };
 }
 
-const protoDuration = (seconds: number) => ({ seconds: String(Math.floor(seconds)), nanos: Math.round((seconds % 1) * 1e9) });
-
-/** gax decodes enums to names; an unset one reads as *_UNSPECIFIED. */
-function enumName(v: unknown): string | undefined {
-  if (v === undefined || v === null || v === 0) return undefined;
-  const s = String(v);
-  return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
-}
-
 function toObserved(s: Service, project: string): Observed {
   return {
     id: s.name ?? '',
@@ -116,32 +76,14 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
       revision: '', // a changed template under the old revision name is refused (409)
       labels: t.labels,
       annotations: t.annotations,
-      serviceAccount: t.serviceAccountRef ? emailOf(t.serviceAccountRef.name, project) : t.serviceAccount === DEFAULT_SERVICE_ACCOUNT ? '' : t.serviceAccount,
+      serviceAccount: serviceAccountEmail(t, project),
       scaling: t.scaling,
-      timeout: protoDuration(durationSeconds(t.timeout) as number),
+      timeout: apiDuration(t.timeout),
       maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency,
       executionEnvironment: t.executionEnvironment ?? base.template?.executionEnvironment,
       sessionAffinity: t.sessionAffinity,
       vpcAccess: t.vpcAccess ?? base.template?.vpcAccess,
-      containers: t.containers.map((c: Record<string, any>, i: number) => ({
-        ...(baseContainers[i] ?? {}),
-        ...(c.name !== undefined ? { name: c.name } : {}),
-        image: c.image,
-        command: c.command,
-        args: c.args,
-        ...(c.workingDir !== undefined ? { workingDir: c.workingDir } : {}),
-        env: c.env.map((e: Record<string, any>) =>
-          e.valueFrom?.secretKeyRef
-            ? { name: e.name, valueSource: { secretKeyRef: { secret: e.valueFrom.secretKeyRef.name, version: e.valueFrom.secretKeyRef.version } } }
-            : { name: e.name, value: e.value },
-        ),
-        resources: {
-          limits: { ...c.resources.limits, cpu: String(c.resources.limits.cpu) },
-          cpuIdle: c.resources.cpuIdle,
-          startupCpuBoost: c.resources.startupCpuBoost,
-        },
-        ports: c.ports,
-      })),
+      containers: containersToApi(t.containers, baseContainers),
     },
   };
   // Output-only fields are ignored by Google; dropping them keeps requests small and readable.

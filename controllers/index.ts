@@ -2,6 +2,7 @@
 import type { Controller } from '../src/engine/controller.js';
 import { artifactRegistryRepositoryController } from './artifact-registry-repository.js';
 import { bucketController } from './bucket.js';
+import { cloudRunJobController } from './cloud-run-job.js';
 import { cloudRunServiceController } from './cloud-run-service.js';
 import { iamPolicyMemberController } from './iam-policy-member.js';
 import { projectServiceController } from './project-service.js';
@@ -16,6 +17,7 @@ export function allControllers(): Map<string, Controller> {
     secretController,
     artifactRegistryRepositoryController,
     cloudRunServiceController,
+    cloudRunJobController,
     iamPolicyMemberController,
   ];
   return new Map(all.map((c) => [c.kind, c]));

@@ -1,15 +1,28 @@
-// Structured logs with pino, on stderr: JSON lines when stderr is not a terminal (CI, Cloud Run),
-// short human lines on a terminal. Progress output is separate (report/progress.ts).
+// Structured logs with pino, on stderr (stdout is for data). Three forms:
+// - gcp: JSON lines in Cloud Logging's format (severity, message, timestamp), through Google's
+//   @google-cloud/pino-logging-gcp-config, for the watcher on Cloud Run;
+// - json: plain pino JSON lines, when stderr is not a terminal (CI);
+// - short human lines on a terminal.
+import { createRequire } from 'node:module';
 import { pino, type Logger as PinoLogger } from 'pino';
 
 export type Logger = PinoLogger;
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogFormat = 'gcp' | 'json' | 'text';
 
-export function createLogger(level: string, opts: { json?: boolean } = {}): Logger {
-  const json = opts.json ?? !process.stderr.isTTY;
-  if (json) {
-    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+const require = createRequire(import.meta.url);
+
+export function createLogger(level: string, opts: { json?: boolean; format?: LogFormat } = {}): Logger {
+  const format: LogFormat = opts.format ?? (opts.json ?? !process.stderr.isTTY ? 'json' : 'text');
+  const stderr = pino.destination({ fd: 2, sync: true });
+  if (format === 'gcp') {
+    // Loaded only here: it pulls in @google-cloud/logging.
+    const { createGcpLoggingPinoConfig } = require('@google-cloud/pino-logging-gcp-config') as typeof import('@google-cloud/pino-logging-gcp-config');
+    return pino(createGcpLoggingPinoConfig({}, { level }), stderr);
+  }
+  if (format === 'json') {
+    return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, stderr);
   }
   return pino(
     {

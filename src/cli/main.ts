@@ -22,6 +22,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'graph', summary: 'Print the dependency graph of the manifests as Mermaid or Graphviz dot (no API calls)', load: async () => (await import('./commands/graph.js')).graphCommand },
   { name: 'apply', summary: 'Make Google Cloud match the manifests', load: async () => (await import('./commands/apply.js')).applyCommand },
   { name: 'up', summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)', load: async () => (await import('./commands/up.js')).upCommand },
+  { name: 'watch', summary: 'Keep Google Cloud equal to the manifests, continuously', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'export', summary: 'Write manifests for resources that already exist', load: async () => (await import('./commands/export.js')).exportCommand },
   { name: 'emulator', summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)', load: async () => (await import('./commands/emulator.js')).emulatorCommand },
 ];

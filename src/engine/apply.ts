@@ -7,7 +7,7 @@ import { controllerFor } from './observe.js';
 import { desiredLabels, MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
 import { actionKey, blockers, type ExecutablePlan, type PlanAction } from './plan.js';
 import { outputLookup, resourceChanges } from './planner.js';
-import { hasUnknowns } from './diff.js';
+import { hasUnknowns, setAt, valueAt } from './diff.js';
 import type { ApplyListener } from './events.js';
 import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
 import { UserError } from '../errors.js';
@@ -17,6 +17,10 @@ export interface ApplyOptions {
   listener: ApplyListener;
   /** The stack's lease: an action does not start once it is lost (another writer took over). */
   lease?: { check(): void };
+  /** Actions not to attempt this time, with why (a resource backing off after failures). */
+  skip?: Map<string, string>;
+  /** Checked before each action starts: once true (SIGTERM), what has not started is left for later. */
+  shouldStop?: () => boolean;
 }
 
 export interface ApplyResult {
@@ -97,8 +101,9 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
       if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
       const failedDep = await failedDependency(action);
       const batch = batches.get(batchKeyOf(action) ?? '');
-      if (failedDep) {
-        const reason = `not attempted: it depends on ${failedDep}, which did not apply`;
+      const held = opts.skip?.get(key) ?? (opts.shouldStop?.() ? 'not attempted: stopping' : undefined);
+      if (failedDep || held) {
+        const reason = held ?? `not attempted: it depends on ${failedDep}, which did not apply`;
         result.skipped.push({ action, reason });
         opts.listener({ type: 'skipped', action, reason });
         batch?.arrive(action, false);
@@ -159,6 +164,17 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
     const desired = controller.desired(resource, ctx, lookup);
     if (hasUnknowns(desired)) throw new Error(`${key}: a referenced output is still unknown after its resource was applied`);
     const labels = desiredLabels(resource.labels, ctx.stack, controller.hasLabels);
+    // Fields whose drift is only reported keep the value Google has.
+    for (const path of context.get(key)?.preserve ?? []) {
+      if (!observed) continue;
+      if (path.startsWith('labels.')) {
+        const k = path.slice('labels.'.length);
+        if (observed.labels[k] === undefined) delete labels[k];
+        else labels[k] = observed.labels[k];
+      } else {
+        setAt(desired, path, valueAt(observed.spec, path));
+      }
+    }
     if (action.action === 'create') {
       try {
         live.set(key, await controller.create(ctx, resource, desired, labels));

@@ -35,6 +35,23 @@ export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v:
   }));
 }
 
+/** Sets (or, with undefined, removes) the value at a path as diffSpecs writes them, in place. */
+export function setAt(obj: Record<string, any>, path: string, value: unknown): void {
+  const segs = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+  let cur: any = obj;
+  for (const seg of segs.slice(0, -1)) {
+    if (cur[seg] === undefined || cur[seg] === null) return;
+    cur = cur[seg];
+  }
+  const last = segs[segs.length - 1];
+  if (value === undefined) {
+    if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
+    else delete cur[last];
+  } else {
+    cur[last] = value;
+  }
+}
+
 /** The value at a path as diffSpecs writes them (a.b[2].c). */
 export function valueAt(obj: unknown, path: string): unknown {
   if (!path) return obj;

@@ -57,6 +57,8 @@ export interface ActionContext {
   observed?: Observed;
   /** For a resource removed from the manifests: what the inventory knew of it. */
   orphan?: InventoryEntry;
+  /** Paths whose drift is only reported (watch's drift policy): apply keeps Google's value there. */
+  preserve?: string[];
 }
 
 export interface ExecutablePlan {

@@ -99,7 +99,7 @@ describe('SessionMUSE on the emulator', () => {
     await projects.close();
 
     const res = await fetch(`${s.emu.url}/v1/projects/${PROJECT}/serviceAccounts/sa-backend@${PROJECT}.iam.gserviceaccount.com:getIamPolicy`, { method: 'POST' });
-    expect(((await res.json()) as { bindings: unknown }).bindings).toEqual([{ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }]);
+    expect(((await res.json()) as { bindings: unknown }).bindings).toContainEqual({ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] });
 
     const { ServiceUsageClient } = require('@google-cloud/service-usage') as typeof import('@google-cloud/service-usage');
     const usage = new ServiceUsageClient(opts());

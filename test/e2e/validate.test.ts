@@ -6,7 +6,7 @@ const FIXTURE = 'test/fixtures/invalid/four-errors.yaml';
 describe('musectl validate (CLI)', () => {
   it('accepts manifests/ and exits 0, noting the placeholders it used', async () => {
     const r = await runCli(['validate', '-f', 'manifests']);
-    expect(r.stderr).toContain('valid: 22 resources in 9 files: 0 errors, 2 warnings');
+    expect(r.stderr).toContain('valid: 36 resources in 11 files: 0 errors, 2 warnings');
     expect(r.stderr).toMatch(/manifests\/frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: warning: .*\[next-public-on-runtime\]/);
     expect(r.stderr).toContain('placeholder values for ${PROJECT_ID}, ${PROJECT_NUMBER}');
     expect(r.code).toBe(0);
@@ -39,7 +39,7 @@ describe('musectl validate (CLI)', () => {
   it('--strict makes the design warnings errors', async () => {
     const r = await runCli(['validate', '-f', 'manifests', '--strict']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('invalid: 22 resources in 9 files: 2 errors, 0 warnings');
+    expect(r.stderr).toContain('invalid: 36 resources in 11 files: 2 errors, 0 warnings');
   });
 
   it('never loads a Google client library', async () => {
@@ -102,6 +102,7 @@ describe('command list', () => {
       ['up', '../../src/cli/commands/up.js', 'upCommand'],
       ['emulator', '../../src/cli/commands/emulator.js', 'emulatorCommand'],
       ['export', '../../src/cli/commands/export.js', 'exportCommand'],
+      ['watch', '../../src/cli/commands/watch.js', 'watchCommand'],
     ] as const) {
       const cmd = (await import(mod))[exp];
       expect(cmd.name).toBe(name);

@@ -32,7 +32,7 @@ describe('validation errors', () => {
 
   it('suggests the closest kind for a misspelled kind', () => {
     const f = manifest('apiVersion: musectl.dev/v1alpha1\nkind: Buckt\nmetadata:\n  name: b-one\n');
-    expect(lines([f])).toEqual([`${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunService, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`]);
+    expect(lines([f])).toEqual([`${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunJob, CloudRunService, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`]);
   });
 
   it('points at the key of the object that lacks a required field', () => {

@@ -1,0 +1,262 @@
+// `npm run bench`: how fast musectl is, how many API calls it makes, and how much memory it takes,
+// next to what an ideal client would need. Prints a table and writes bench/results.json.
+//
+// The emulator runs in this process (so the measured CLI, a separate process as a user runs it,
+// has the machine's other core to itself); it answers every API call after 50 ms and its
+// long-running operations (Cloud Run rollouts, API enables, repository creation) take 500 ms.
+// For each N: a create from empty, a no-op plan (3 runs, the median), and an update of 10% of the
+// resources, each measured as a whole CLI run (spawn to exit). Then the start-up cost: validate and
+// plan on the SessionMUSE stack.
+//
+//   node dist/bench/run.js [--sizes 10,100,1000] [--out bench/results.json]
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { loadManifestSet, type Resource } from '../src/manifest/index.js';
+import { discoverFiles, parseFile } from '../src/manifest/load.js';
+import { variablesUsed } from '../src/manifest/variables.js';
+import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
+import { allControllers } from '../controllers/index.js';
+import type { Plan } from '../src/engine/plan.js';
+import { generateStack, mixFor } from './generate.js';
+import { idealApply, idealPlan, type Ideal, type IdealOptions } from './ideal.js';
+import { cleanUpScratch, median, ROOT, runMeasured, type Measured } from './measure.js';
+
+const LATENCY_MS = 50;
+const OPERATION_MS = 500;
+const NOOP_RUNS = 3;
+const STARTUP_RUNS = 5;
+
+interface Row {
+  n: number | string;
+  op: string;
+  measured: Measured;
+  /** All runs, when the row is a median. */
+  runs?: number[];
+  ideal?: Ideal;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const progress = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+function check(m: Measured, what: string, expectCode = 0): Measured {
+  if (m.code !== expectCode) {
+    throw new Error(`bench: ${what} exited ${m.code} (expected ${expectCode})\n--- stdout\n${m.stdout.slice(-4000)}\n--- stderr\n${m.stderr.slice(-4000)}`);
+  }
+  return m;
+}
+
+function loadResources(dir: string, project: string): { resources: Resource[]; projectNumberUsed: boolean } {
+  const set = loadManifestSet([dir], { variables: { PROJECT_ID: project }, allowPlaceholders: true });
+  const controllers = allControllers();
+  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
+  const docs = discoverFiles([dir]).files.flatMap((f) => parseFile(f).documents);
+  return { resources: set.resources, projectNumberUsed: variablesUsed(docs).has('PROJECT_NUMBER') };
+}
+
+async function benchSize(emu: RunningEmulator, n: number, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {
+  const project = `bench-n${n}-project`;
+  const dir = join(work, `stack-${n}`);
+  const state = join(work, `state-${n}`);
+  const target = ['--emulator', emu.url, '--project', project, '--state', state];
+  const gen = generateStack({ n, dir });
+  const { resources, projectNumberUsed } = loadResources(dir, project);
+  const opts: IdealOptions = { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed };
+  const depth = criticalPathLength(resources);
+  progress(`N=${n}: ${JSON.stringify(gen.counts)}, dependency depth ${depth}`);
+  const rows: Row[] = [];
+
+  // The plan before the create (not measured): which actions the ideal apply has to do.
+  const before = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json']), `plan of N=${n} before create`);
+  const createPlan = JSON.parse(before.stdout) as Plan;
+  progress(`N=${n}: create...`);
+  const create = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { timeoutMs: 540_000 }), `create of N=${n}`);
+  rows.push({ n, op: 'create', measured: create, ideal: idealApply(resources, createPlan, opts) });
+
+  progress(`N=${n}: no-op plan x${NOOP_RUNS}...`);
+  const noops: Measured[] = [];
+  for (let i = 0; i < NOOP_RUNS; i++) noops.push(check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `no-op plan of N=${n}`));
+  const walls = noops.map((m) => m.wallMs);
+  const mid = noops.find((m) => m.wallMs === median(walls)) ?? noops[Math.floor(NOOP_RUNS / 2)];
+  rows.push({ n, op: 'no-op plan', measured: mid, runs: walls, ideal: idealPlan(resources, opts) });
+
+  generateStack({ n, dir, revision: 1 });
+  const updated = loadResources(dir, project).resources;
+  const beforeUpdate = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json', '--detailed-exitcode']), `plan of the update of N=${n}`, 2);
+  const updatePlan = JSON.parse(beforeUpdate.stdout) as Plan;
+  const changed = updatePlan.actions.filter((a) => a.action !== 'noop').length;
+  progress(`N=${n}: update of ${changed} resources...`);
+  const update = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes']), `update of N=${n}`);
+  rows.push({ n, op: `update ${changed}`, measured: update, ideal: idealApply(updated, updatePlan, opts) });
+  // It converged: nothing left to do.
+  check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `plan after the update of N=${n}`);
+  return { rows, info: { n, project, counts: gen.counts, mix: mixFor(n), depth, updated: changed } };
+}
+
+async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {
+  const manifests = join(ROOT, 'manifests');
+  const rows: Row[] = [];
+  progress(`start-up: validate x${STARTUP_RUNS}, plan x${STARTUP_RUNS} on SessionMUSE...`);
+  const traced = check(await runMeasured(undefined, ['validate', '-f', manifests], { nodeArgs: ['--require', join(ROOT, 'test/fixtures/trace-google-modules.cjs')] }), 'validate');
+  const googleModules = Number(/TRACE google modules loaded: (\d+)/.exec(traced.stderr)?.[1] ?? NaN);
+  const validates: Measured[] = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) validates.push(check(await runMeasured(undefined, ['validate', '-f', manifests]), 'validate'));
+  const vw = validates.map((m) => m.wallMs);
+  rows.push({ n: 'SessionMUSE', op: 'validate', measured: validates.find((m) => m.wallMs === median(vw)) ?? validates[0], runs: vw });
+
+  const project = 'bench-sessionmuse';
+  const target = ['--emulator', emu.url, '--project', project, '--state', join(work, 'state-sessionmuse')];
+  const env = { GEMINI_API_KEY: 'bench-gemini-key' };
+  check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env }), 'apply of SessionMUSE');
+  const plans: Measured[] = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) plans.push(check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], { env }), 'plan of SessionMUSE'));
+  const pw = plans.map((m) => m.wallMs);
+  const { resources, projectNumberUsed } = loadResources(manifests, project);
+  rows.push({ n: 'SessionMUSE', op: 'no-op plan', measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0], runs: pw, ideal: idealPlan(resources, { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }) });
+  return { rows, info: { googleModulesLoadedByValidate: googleModules, resources: resources.length } };
+}
+
+// --- output -------------------------------------------------------------------------------------
+
+const s = (ms: number): string => (ms >= 10_000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2));
+const x = (r: number): string => `${r.toFixed(r >= 10 ? 0 : 2)}x`;
+
+function table(rows: Row[]): string {
+  const head = ['N', 'operation', 'wall s', 'ideal s', 'ratio', 'API calls', 'ideal', 'ratio', 'before 1st call', 'API window', 'after last', 'peak RSS MB', 'CPU s'];
+  const body = rows.map((r) => {
+    const m = r.measured;
+    const i = r.ideal;
+    return [
+      String(r.n),
+      r.op,
+      s(m.wallMs),
+      i ? s(i.ms) : '-',
+      i ? x(m.wallMs / i.ms) : '-',
+      m.calls ? String(m.calls) : r.op === 'validate' ? '0' : '-',
+      i ? String(i.calls) : '-',
+      i ? x(m.calls / i.calls) : '-',
+      m.beforeFirstCallMs !== undefined ? s(m.beforeFirstCallMs) : '-',
+      m.apiWindowMs !== undefined ? s(m.apiWindowMs) : '-',
+      m.afterLastCallMs !== undefined ? s(m.afterLastCallMs) : '-',
+      m.maxRssMb.toFixed(0),
+      s(m.cpuMs),
+    ];
+  });
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, c) => (c < 2 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+interface Target {
+  target: string;
+  value: string;
+  met: boolean;
+  note?: string;
+}
+
+function targets(rows: Row[]): Target[] {
+  const out: Target[] = [];
+  const big = rows.filter((r) => r.n === Math.max(...rows.map((q) => (typeof q.n === 'number' ? q.n : 0))));
+  const noop = big.find((r) => r.op === 'no-op plan');
+  if (noop?.ideal) {
+    const ratio = noop.measured.wallMs / noop.ideal.ms;
+    out.push({
+      target: `no-op plan wall time <= 1.5 x ideal at N=${noop.n}`,
+      value: `${x(ratio)} (${s(noop.measured.wallMs)} s against ${s(noop.ideal.ms)} s; ${s(noop.measured.beforeFirstCallMs ?? 0)} s before the first call, ${s(noop.measured.apiWindowMs ?? 0)} s of calls, ${s(noop.measured.afterLastCallMs ?? 0)} s after)`,
+      met: ratio <= 1.5,
+    });
+  }
+  for (const r of rows.filter((q) => q.op === 'no-op plan' && q.ideal)) {
+    const ratio = r.measured.calls / r.ideal!.calls;
+    out.push({ target: `API calls of a no-op plan <= 1.1 x ideal (N=${r.n})`, value: `${r.measured.calls} against ${r.ideal!.calls}: ${x(ratio)}`, met: ratio <= 1.1 });
+  }
+  const rss = Math.max(...big.map((r) => r.measured.maxRssMb));
+  out.push({ target: `peak RSS < 300 MB at N=${big[0]?.n}`, value: `${rss.toFixed(0)} MB (the largest of create, no-op plan and update)`, met: rss < 300 });
+  const validate = rows.find((r) => r.op === 'validate');
+  if (validate) out.push({ target: 'musectl validate (SessionMUSE) < 500 ms', value: `${(validate.measured.wallMs).toFixed(0)} ms (median of ${validate.runs?.length}; runs ${validate.runs?.map((w) => w.toFixed(0)).join(', ')} ms)`, met: validate.measured.wallMs < 500 });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const sizes = (arg('--sizes') ?? '10,100,1000').split(',').map(Number);
+  const out = arg('--out') ?? join(ROOT, 'bench', 'results.json');
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'musectl-bench-work-'));
+  const emu = await startEmulator({ latencyMs: LATENCY_MS, operationMs: OPERATION_MS, requestLogSize: 50_000 });
+  const rows: Row[] = [];
+  const info: Record<string, unknown> = {};
+  try {
+    for (const n of sizes) {
+      const r = await benchSize(emu, n, work);
+      rows.push(...r.rows);
+      info[`n${n}`] = r.info;
+    }
+    const st = await benchStartup(emu, work);
+    rows.push(...st.rows);
+    info.startup = st.info;
+  } finally {
+    await emu.close();
+    rmSync(work, { recursive: true, force: true });
+    cleanUpScratch();
+  }
+
+  const t = targets(rows);
+  const total = (Date.now() - started) / 1000;
+  const text = [
+    `musectl benchmarks: emulator latency ${LATENCY_MS} ms per call, long-running operations ${OPERATION_MS} ms, apply --parallelism 10 (the default);`,
+    `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Wall time is the CLI process from spawn to exit.`,
+    '',
+    table(rows),
+    '',
+    'Ideal: calls = lists per kind and scope + IAM policies + secret values + project lookup + image digests (+ one write per change and one wait per operation);',
+    'time = one round trip for the reads + the critical path of the changes (latency per call + operation time), bounded by the default rate limits.',
+    ...rows.filter((r) => r.ideal).map((r) => {
+      const i = r.ideal!;
+      const parts = Object.entries(i.parts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+      const floor = i.floor ? `; rate floor ${s(i.floor.ms)} s (${i.floor.calls} calls of ${i.floor.quota} in ${i.floor.scope})` : '';
+      return `  N=${r.n} ${r.op}: ${parts}; reads ${s(i.planMs)} s + critical path ${s(i.criticalPathMs)} s${floor}`;
+    }),
+    '',
+    'The mix at each N (Google limits shape it: 100 service accounts per project, one bucket create per 2 s, 60 Cloud Run writes a minute per region):',
+    ...sizes.map((n) => `  N=${n}: ${JSON.stringify((info[`n${n}`] as { counts: unknown }).counts)}, dependency depth ${(info[`n${n}`] as { depth: number }).depth}`),
+    `validate loads ${(info.startup as { googleModulesLoadedByValidate: number }).googleModulesLoadedByValidate} Google client modules.`,
+    '',
+    'Targets:',
+    ...t.map((q) => `  [${q.met ? 'met' : 'MISSED'}] ${q.target}: ${q.value}`),
+    '',
+    `Total ${total.toFixed(0)} s.`,
+  ].join('\n');
+  process.stdout.write(`${text}\n`);
+
+  const strip = ({ stdout: _o, stderr: _e, ...m }: Measured) => m;
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+        settings: { latencyMs: LATENCY_MS, operationMs: OPERATION_MS, parallelism: 10, noopRuns: NOOP_RUNS, startupRuns: STARTUP_RUNS },
+        info,
+        rows: rows.map((r) => ({ n: r.n, op: r.op, measured: strip(r.measured), runs: r.runs, ideal: r.ideal })),
+        targets: t,
+        totalSeconds: total,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  progress(`wrote ${out}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+});

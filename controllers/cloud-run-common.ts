@@ -1,0 +1,79 @@
+// What Cloud Run services and jobs share: the container and service-account parts of their
+// templates, in spec form and back, and how gax hands over enums and durations.
+import { durationSeconds } from '../src/engine/normalize.js';
+import { emailOf } from './service-account.js';
+
+type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
+
+/** How the spec form writes "no service account set: the Compute Engine default one". */
+export const DEFAULT_SERVICE_ACCOUNT = '(Compute Engine default service account)';
+
+export const locationOf = (id: string): string => id.split('/')[3];
+
+export function serviceAccountSpec(email: string | null | undefined, project: string): Record<string, unknown> {
+  if (!email || /^\d+-compute@developer\.gserviceaccount\.com$/.test(email)) return { serviceAccount: DEFAULT_SERVICE_ACCOUNT };
+  const suffix = `@${project}.iam.gserviceaccount.com`;
+  return email.endsWith(suffix) ? { serviceAccountRef: { name: email.slice(0, -suffix.length) } } : { serviceAccount: email };
+}
+
+export const secretName = (secret: string): string => secret.replace(/^projects\/[^/]+\/secrets\//, '');
+
+export function containerSpec(c: Container): Record<string, any> {
+  const limits = { ...(c.resources?.limits ?? {}) };
+  return {
+    ...(c.name ? { name: c.name } : {}),
+    image: c.image ?? '',
+    command: c.command ?? [],
+    args: c.args ?? [],
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    env: (c.env ?? []).map((e) =>
+      e.valueSource?.secretKeyRef
+        ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName(e.valueSource.secretKeyRef.secret ?? ''), version: e.valueSource.secretKeyRef.version || 'latest' } } }
+        : { name: e.name, value: e.value ?? '' },
+    ),
+    resources: { limits, cpuIdle: Boolean(c.resources?.cpuIdle), startupCpuBoost: Boolean(c.resources?.startupCpuBoost) },
+    ports: (c.ports ?? []).map((p) => ({ name: p.name || 'http1', containerPort: p.containerPort ?? 8080 })),
+  };
+}
+
+export const protoDuration = (seconds: number) => ({ seconds: String(Math.floor(seconds)), nanos: Math.round((seconds % 1) * 1e9) });
+
+/** gax decodes enums to names; an unset one reads as *_UNSPECIFIED. */
+export function enumName(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === 0) return undefined;
+  const s = String(v);
+  return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
+}
+
+
+/** The API's serviceAccount for a template in spec form ('' for the default account). */
+export function serviceAccountEmail(t: Record<string, any>, project: string): string {
+  if (t.serviceAccountRef) return emailOf(t.serviceAccountRef.name, project);
+  return t.serviceAccount === DEFAULT_SERVICE_ACCOUNT ? '' : t.serviceAccount;
+}
+
+/** The API's containers for containers in spec form, onto what Google returned (probes, volumes stay). */
+export function containersToApi(containers: Array<Record<string, any>>, base: Container[] = []): Container[] {
+  return containers.map((c, i) => ({
+    ...(base[i] ?? {}),
+    ...(c.name !== undefined ? { name: c.name } : {}),
+    image: c.image,
+    command: c.command,
+    args: c.args,
+    ...(c.workingDir !== undefined ? { workingDir: c.workingDir } : {}),
+    env: c.env.map((e: Record<string, any>) =>
+      e.valueFrom?.secretKeyRef
+        ? { name: e.name, valueSource: { secretKeyRef: { secret: e.valueFrom.secretKeyRef.name, version: e.valueFrom.secretKeyRef.version } } }
+        : { name: e.name, value: e.value },
+    ),
+    resources: {
+      limits: { ...c.resources.limits, cpu: String(c.resources.limits.cpu) },
+      ...(c.resources.cpuIdle !== undefined ? { cpuIdle: c.resources.cpuIdle } : {}),
+      ...(c.resources.startupCpuBoost !== undefined ? { startupCpuBoost: c.resources.startupCpuBoost } : {}),
+    },
+    ...(c.ports ? { ports: c.ports } : {}),
+  }));
+}
+
+/** A template duration for the API ("60s", 60 or "1m" in a manifest). */
+export const apiDuration = (v: unknown) => protoDuration(durationSeconds(v) as number);

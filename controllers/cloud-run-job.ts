@@ -1,0 +1,140 @@
+// CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
+// updates are read-modify-write on what Google returned; create, update and delete are operations.
+// Running the job is not musectl's business: it manages the job's definition.
+import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { cloneSpec } from '../src/engine/diff.js';
+import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import { isNotFound } from '../src/gcp/errors.js';
+import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
+import { listAllPages } from './paging.js';
+
+type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
+
+const regionScope = (id: string): string => id.split('/jobs/')[0];
+
+function specOf(j: Job, project: string): Record<string, any> {
+  const exec = j.template ?? {};
+  const task = exec.template ?? {};
+  return {
+    location: locationOf(j.name ?? ''),
+    launchStage: enumName(j.launchStage),
+    template: {
+      taskCount: exec.taskCount ?? 1,
+      ...(exec.parallelism ? { parallelism: exec.parallelism } : {}),
+      template: {
+        ...serviceAccountSpec(task.serviceAccount, project),
+        timeout: task.timeout ?? undefined,
+        maxRetries: task.maxRetries ?? 0,
+        ...(enumName(task.executionEnvironment) ? { executionEnvironment: enumName(task.executionEnvironment) } : {}),
+        // Jobs have no ports and no request-based CPU: only the fields a job container has.
+        containers: (task.containers ?? []).map((c) => {
+          const { ports: _p, resources, ...rest } = containerSpec(c);
+          return { ...rest, resources: { limits: resources.limits } };
+        }),
+      },
+    },
+  };
+}
+
+function toObserved(j: Job, project: string): Observed {
+  return { id: j.name ?? '', spec: specOf(j, project), labels: { ...(j.labels ?? {}) }, outputs: { name: j.name ?? '' }, raw: j };
+}
+
+function toApi(desired: Record<string, any>, labels: Record<string, string>, project: string, base: Job = {}): Job {
+  const exec = desired.template;
+  const task = exec.template;
+  const job: Job = {
+    ...base,
+    labels,
+    launchStage: desired.launchStage,
+    template: {
+      ...(base.template ?? {}),
+      taskCount: exec.taskCount,
+      ...(exec.parallelism !== undefined ? { parallelism: exec.parallelism } : {}),
+      template: {
+        ...(base.template?.template ?? {}),
+        serviceAccount: serviceAccountEmail(task, project),
+        timeout: apiDuration(task.timeout),
+        maxRetries: task.maxRetries,
+        ...(task.executionEnvironment ? { executionEnvironment: task.executionEnvironment } : {}),
+        containers: containersToApi(task.containers, base.template?.template?.containers ?? []),
+      },
+    },
+  };
+  for (const k of ['uid', 'generation', 'createTime', 'updateTime', 'deleteTime', 'expireTime', 'creator', 'lastModifier', 'observedGeneration', 'terminalCondition', 'conditions', 'executionCount', 'latestCreatedExecution', 'reconciling', 'satisfiesPzs'] as const) {
+    delete (job as Record<string, unknown>)[k];
+  }
+  return job;
+}
+
+export const cloudRunJobController: Controller = {
+  kind: 'CloudRunJob',
+  hasLabels: true,
+  requiresApi: 'run.googleapis.com',
+
+  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
+  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/jobs/${r.name}`,
+
+  async observe(ctx, scope) {
+    const client = ctx.clients.runJobs();
+    const jobs = await listAllPages((pageToken) =>
+      ctx.api.call({ quota: 'run.read', scope, what: `list jobs in ${scope}` }, () => client.listJobs({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false })),
+    );
+    return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
+  },
+
+  desired(r, _ctx, outputs) {
+    const spec = cloneSpec(r.spec);
+    const task = spec.template.template;
+    if (!task.serviceAccountRef && !task.serviceAccount) task.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    for (const c of task.containers) {
+      c.env = c.env.map((e: Record<string, any>) => {
+        const ref = e.valueFrom?.outputRef;
+        return ref ? { name: e.name, value: outputs(ref.kind, ref.name, ref.output) } : e;
+      });
+    }
+    return spec;
+  },
+
+  predictOutputs: (r, ctx) => ({ name: `projects/${ctx.project}/locations/${r.spec.location}/jobs/${r.name}` }),
+
+  normalize(spec) {
+    const s = cloneSpec(spec);
+    s.location = lower(s.location);
+    mapPath(s, 'template.template.timeout', durationSeconds);
+    mapPath(s, 'template.template.containers[].resources.limits.cpu', cpuMillis);
+    mapPath(s, 'template.template.containers[].resources.limits.memory', memoryBytes);
+    return s;
+  },
+
+  async create(ctx, r, desired, labels) {
+    const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
+      ctx.clients.runJobs().createJob({ parent, jobId: r.name, job: toApi(desired, labels, ctx.project) }),
+    );
+    const [job] = await operation.promise();
+    return toObserved(job, ctx.project);
+  },
+
+  async update(ctx, r, desired, labels, actual) {
+    const job = toApi(desired, labels, ctx.project, structuredClone(actual.raw as Job));
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `update ${r.key}` }, () => ctx.clients.runJobs().updateJob({ job }));
+    const [updated] = await operation.promise();
+    return toObserved(updated, ctx.project);
+  },
+
+  async setLabels(ctx, actual, labels) {
+    const job = { ...(structuredClone(actual.raw) as Job), labels };
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () => ctx.clients.runJobs().updateJob({ job }));
+    await operation.promise();
+  },
+
+  async delete(ctx: ControllerContext, actual) {
+    try {
+      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () => ctx.clients.runJobs().deleteJob({ name: actual.id }));
+      await operation.promise();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  },
+};

@@ -1,0 +1,186 @@
+// watch: observe -> diff -> apply, every interval, for one or more stacks, until stopped (SIGTERM)
+// or a maximum duration (a Cloud Run job task's timeout). A cycle never overlaps the next; a cycle
+// that has something to write takes the stack's lease first (CI applies take the same one), plans
+// again under it, and applies what the drift policy says to correct. One summary line per cycle.
+import { formatDiagnostic } from '../manifest/index.js';
+import type { Logger } from '../log.js';
+import type { Target } from '../gcp/target.js';
+import { Lease } from '../state/lease.js';
+import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
+import { applyPlan, type ApplyResult } from './apply.js';
+import { Backoff } from './backoff.js';
+import { applyDriftPolicy } from './drift.js';
+import { actionKey, hasChanges } from './plan.js';
+import type { PlanOptions } from './planner.js';
+import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
+import { baseContext, InvalidManifestsError, observeAndPlan, openSession } from './session.js';
+
+export interface WatchOptions {
+  /** One entry per stack: a directory or gs://BUCKET/PREFIX/. */
+  sources: string[];
+  target: Target;
+  variables: Record<string, string>;
+  state?: string;
+  log: Logger;
+  intervalMs: number;
+  /** Fraction of the interval added or taken at random, so watchers of many stacks spread out. */
+  jitter: number;
+  /** Stop after this long (0: never). */
+  maxDurationMs: number;
+  observeOnly: boolean;
+  plan: PlanOptions;
+  parallelism: number;
+  /** How long a failing resource is left alone at first; doubles per failure up to backoffCapMs. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export interface CycleSummary {
+  stack: string;
+  source: string;
+  manifestsChanged: boolean;
+  /** Fields that differ from the manifests (resources to create or delete count as one). */
+  driftFound: number;
+  corrected: number;
+  reported: number;
+  failed: number;
+  backingOff: number;
+  durationMs: number;
+  apiCalls: number;
+}
+
+/** Lease lifetime: renewed every third of it while a cycle writes. */
+const LEASE_TTL_MS = 60_000;
+
+export class Watcher {
+  private stopping = false;
+  private wake?: () => void;
+  private readonly stacks: Array<{ source: ManifestSource; backoff: Backoff; name?: string }>;
+  private readonly base;
+
+  constructor(private readonly opts: WatchOptions) {
+    this.base = baseContext({ target: opts.target, log: opts.log });
+    this.stacks = opts.sources.map((s) => ({
+      source: s.startsWith('gs://') ? new GcsSource(s, this.base.clients, this.base.api) : new DirectorySource(s),
+      backoff: new Backoff(opts.backoffBaseMs, opts.backoffCapMs),
+    }));
+  }
+
+  /** Finish what is in flight, then return from run(). */
+  stop(reason: string): void {
+    if (!this.stopping) this.opts.log.info({ reason }, 'stopping after the actions in flight');
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  async run(): Promise<CycleSummary[]> {
+    const deadline = this.opts.maxDurationMs > 0 ? Date.now() + this.opts.maxDurationMs : Infinity;
+    const timer = Number.isFinite(deadline) ? setTimeout(() => this.stop('maximum duration reached'), this.opts.maxDurationMs) : undefined;
+    const all: CycleSummary[] = [];
+    try {
+      while (!this.stopping) {
+        for (const stack of this.stacks) {
+          if (this.stopping) break;
+          const summary = await this.cycle(stack).catch((err) => {
+            this.opts.log.error({ source: stack.source.describe(), err: String(err instanceof Error ? err.message : err) }, 'cycle failed');
+            return undefined;
+          });
+          if (summary) all.push(summary);
+        }
+        if (this.stopping) break;
+        await this.sleep(this.opts.intervalMs * (1 + (Math.random() * 2 - 1) * this.opts.jitter));
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      for (const s of this.stacks) s.source.close();
+      await this.base.clients.close();
+    }
+    return all;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async cycle(stack: { source: ManifestSource; backoff: Backoff; name?: string }): Promise<CycleSummary | undefined> {
+    const started = Date.now();
+    const { log } = this.opts;
+    const { dir, changed } = await stack.source.sync();
+    let session;
+    try {
+      session = await openSession({ paths: [dir], variables: this.opts.variables, target: this.opts.target, log, state: this.opts.state });
+    } catch (err) {
+      if (!(err instanceof InvalidManifestsError)) throw err;
+      const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      log.error({ source: stack.source.describe(), errors }, 'the manifests are not valid: nothing is applied this cycle');
+      return undefined;
+    }
+    try {
+      const { ctx } = session;
+      const callsBefore = ctx.api.calls + this.base.api.calls;
+      let planned = await observeAndPlan(session, this.opts.plan);
+      const driftFound = countDrift(planned.exec.plan.actions);
+      let reported = applyDriftPolicy(planned.exec, this.opts.observeOnly);
+      let result: ApplyResult | undefined;
+      const holding = stack.backoff.holding();
+      if (hasChanges(planned.exec.plan) && !this.stopping) {
+        const lease = await Lease.acquire(session.store, { project: ctx.project, stack: ctx.stack }, {
+          ttlMs: LEASE_TTL_MS,
+          waitMs: this.opts.intervalMs,
+          what: 'musectl watch',
+          onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
+        });
+        try {
+          // Someone may have written between the first look and the lease: look again.
+          planned = await observeAndPlan(session, this.opts.plan);
+          reported = applyDriftPolicy(planned.exec, this.opts.observeOnly);
+          await recordIntent(session.inventory, planned.exec, session.controllers, ctx);
+          result = await applyPlan(planned.exec, session.controllers, ctx, {
+            parallelism: this.opts.parallelism,
+            lease,
+            skip: holding,
+            shouldStop: () => this.stopping,
+            listener: (e) => {
+              if (e.type === 'done') log.info({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, ms: e.ms }, 'corrected');
+              if (e.type === 'failed') log.warn({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, error: e.error }, 'could not correct');
+            },
+          });
+          const inManifests = new Set(session.set.resources.map((r) => r.key));
+          const vanished = vanishedEntries(planned.inventory.entries, (e) => Boolean(planned.observed.listed.get(e.kind)?.has(e.id)), inManifests);
+          await recordOutcome(session.inventory, planned.exec, result, session.controllers, ctx, vanished);
+        } finally {
+          await lease.release().catch(() => undefined);
+        }
+        for (const a of result.done) stack.backoff.succeeded(actionKey(a));
+        for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
+      }
+      for (const r of reported) log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
+      const summary: CycleSummary = {
+        stack: ctx.stack,
+        source: stack.source.describe(),
+        manifestsChanged: changed,
+        driftFound,
+        corrected: result?.done.length ?? 0,
+        reported: reported.length,
+        failed: result?.failed.length ?? 0,
+        backingOff: result?.skipped.filter((s) => holding.has(actionKey(s.action))).length ?? 0,
+        durationMs: Date.now() - started,
+        apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
+      };
+      log.info(summary, 'cycle');
+      return summary;
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+function countDrift(actions: Array<{ action: string; changes: unknown[] }>): number {
+  return actions.filter((a) => a.action !== 'noop').reduce((n, a) => n + (a.action === 'update' || a.action === 'adopt' ? a.changes.length : 1), 0);
+}
