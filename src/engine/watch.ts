@@ -47,6 +47,8 @@ export interface CycleSummary {
   backingOff: number;
   durationMs: number;
   apiCalls: number;
+  /** When this cycle held the stack's lease (it wrote only in between). */
+  lease?: { acquiredAt: string; releasedAt: string };
 }
 
 /** Lease lifetime: renewed every third of it while a cycle writes. */
@@ -128,6 +130,7 @@ export class Watcher {
       const driftFound = countDrift(planned.exec.plan.actions);
       let reported = applyDriftPolicy(planned.exec, this.opts.observeOnly);
       let result: ApplyResult | undefined;
+      let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
       if (hasChanges(planned.exec.plan) && !this.stopping) {
         const lease = await Lease.acquire(session.store, { project: ctx.project, stack: ctx.stack }, {
@@ -156,6 +159,7 @@ export class Watcher {
           await recordOutcome(session.inventory, planned.exec, result, session.controllers, ctx, vanished);
         } finally {
           await lease.release().catch(() => undefined);
+          leaseWindow = { acquiredAt: lease.record.acquiredAt, releasedAt: new Date().toISOString() };
         }
         for (const a of result.done) stack.backoff.succeeded(actionKey(a));
         for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
@@ -172,6 +176,7 @@ export class Watcher {
         backingOff: result?.skipped.filter((s) => holding.has(actionKey(s.action))).length ?? 0,
         durationMs: Date.now() - started,
         apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
+        ...(leaseWindow ? { lease: leaseWindow } : {}),
       };
       log.info(summary, 'cycle');
       return summary;

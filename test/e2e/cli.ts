@@ -41,3 +41,38 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
     child.stdin.end(opts.input ?? '');
   });
 }
+
+export interface RunningCli {
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Sends a signal and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<CliResult>;
+  done: Promise<CliResult>;
+}
+
+/** Starts the CLI in the background (for `watch`). */
+export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    done,
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return done;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// musectl watch end to end: the CLI as a long-running process against the emulator, drift made
+// through the official clients, manifests uploaded to a bucket, SIGTERM, two watchers, faults.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Storage } from '@google-cloud/storage';
+import { PROJECT, stage, type Stage } from './harness.js';
+import { startCli, type RunningCli } from './cli.js';
+
+const SVC = `/v2/projects/${PROJECT}/locations/asia-northeast1/services/svc-watched`;
+const BUCKET = `watched-data-${PROJECT}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function get(s: Stage, path: string): Promise<any> {
+  return (await fetch(`${s.emu.url}${path}`)).json();
+}
+
+/** Changes the service out of band, as someone in the console would. */
+async function driftService(s: Stage, edit: (svc: any) => void): Promise<void> {
+  const svc = await get(s, SVC);
+  edit(svc);
+  const res = await fetch(`${s.emu.url}${SVC}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labels: svc.labels, template: svc.template }) });
+  expect(res.status).toBe(200);
+}
+
+async function driftBucket(s: Stage, labels: Record<string, string>): Promise<void> {
+  await new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT }).bucket(BUCKET).setMetadata({ labels });
+}
+
+function watch(s: Stage, extra: string[] = [], source = s.dir): RunningCli {
+  return startCli(['watch', '-f', source, '--emulator', s.emu.url, '--project', PROJECT, '--state', join(s.dir, '.state'), '--interval', '1s', '--jitter', '0', '--log-format', 'json', '--backoff', '1s', ...extra]);
+}
+
+const logLines = (w: RunningCli): any[] => w.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const cycles = (w: RunningCli) => logLines(w).filter((l) => l.msg === 'cycle');
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await check()) return Date.now() - start;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function applied(dir: string): Promise<Stage> {
+  const s = await stage({}, dir);
+  const r = await s.cli(['apply', '-f', s.dir, '--yes']);
+  expect(r.code, r.stderr).toBe(0);
+  return s;
+}
+
+describe('musectl watch', () => {
+  it('corrects drift within one interval, reports a report-only field without reverting it, and logs a line per cycle', async () => {
+    const s = await applied('test/fixtures/watch');
+    const w = watch(s);
+    try {
+      await until('a first cycle', () => cycles(w).length >= 1);
+      await driftService(s, (svc) => {
+        svc.template.scaling.maxInstanceCount = 7;
+        svc.template.containers[0].image = 'example/watched:2-deployed-by-ci';
+      });
+      await driftBucket(s, { 'added-by-hand': 'yes', 'managed-by': 'musectl', 'musectl-stack': 'watched' });
+      const took = await until('the drift to be corrected', async () => (await get(s, SVC)).template.scaling.maxInstanceCount === 3);
+      expect(took).toBeLessThan(3_000); // interval 1 s, plus one cycle
+      await until('the bucket label to go', async () => {
+        const [meta] = await new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT }).bucket(BUCKET).getMetadata();
+        return !meta.labels?.['added-by-hand'];
+      });
+      await sleep(1_500);
+      expect((await get(s, SVC)).template.containers[0].image).toBe('example/watched:2-deployed-by-ci');
+      const reports = logLines(w).filter((l) => l.msg === 'drift reported, not corrected');
+      expect(reports[0]).toMatchObject({ resource: 'CloudRunService/svc-watched', field: 'template.containers[0].image', actual: 'example/watched:2-deployed-by-ci', manifest: 'example/watched:1' });
+      const corrected = cycles(w).find((c) => c.corrected > 0);
+      expect(corrected).toMatchObject({ stack: 'watched', failed: 0 });
+      expect(corrected.driftFound).toBeGreaterThanOrEqual(2);
+      expect(corrected.reported).toBe(1);
+      for (const c of cycles(w)) expect(Object.keys(c)).toEqual(expect.arrayContaining(['driftFound', 'corrected', 'reported', 'failed', 'durationMs', 'apiCalls']));
+    } finally {
+      const r = await w.stop();
+      expect(r.code).toBe(0);
+      await s.close();
+    }
+  });
+
+  it('--observe-only reports drift and changes nothing', async () => {
+    const s = await applied('test/fixtures/watch');
+    const w = watch(s, ['--observe-only']);
+    try {
+      await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 9));
+      await until('a cycle that saw it', () => cycles(w).some((c) => c.driftFound > 0));
+      expect((await get(s, SVC)).template.scaling.maxInstanceCount).toBe(9);
+      expect(cycles(w).every((c) => c.corrected === 0)).toBe(true);
+    } finally {
+      await w.stop();
+      await s.close();
+    }
+  });
+
+  it('on SIGTERM mid-cycle finishes what is in flight, writes the inventory, lets go of the lease and exits 0', async () => {
+    const s = await stage({ operationMs: 1_500 }, 'test/fixtures/watch');
+    try {
+      expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
+      const w = watch(s);
+      await until('a first cycle', () => cycles(w).length >= 1);
+      await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 5));
+      await until('the rollout to start', async () => (await s.requests()).some((e) => e.method === 'PATCH' && e.path === SVC && e.start > Date.now() - 5_000 && !e.body.includes('"maxInstanceCount":5')));
+      const r = await w.stop('SIGTERM');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('"reason":"SIGTERM"');
+      expect((await get(s, SVC)).template.scaling.maxInstanceCount).toBe(3); // the update in flight finished
+      const raw = JSON.parse(readFileSync(join(s.dir, '.state', `${PROJECT}.watched.inventory.json`), 'utf8'));
+      expect(JSON.parse(Buffer.from(raw.data, 'base64').toString()).entries.map((e: any) => e.name)).toContain('svc-watched');
+      expect(() => readFileSync(join(s.dir, '.state', `${PROJECT}.watched.lease.json`))).toThrow();
+      expect((await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'])).code).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('two watchers of one stack never write at the same time', async () => {
+    const s = await stage({ operationMs: 400 }, 'test/fixtures/watch');
+    expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
+    const a = watch(s);
+    const b = watch(s);
+    try {
+      for (let i = 0; i < 4; i++) {
+        await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 10 + i));
+        await until(`drift ${i} corrected`, async () => (await get(s, SVC)).template.scaling.maxInstanceCount === 3);
+      }
+      await until('every correcting cycle to be logged', () => cycles(a).concat(cycles(b)).filter((c) => c.corrected > 0).length >= 4);
+      // Each writing cycle says when it held the lease: those spans never overlap.
+      const windows = (w: RunningCli) => cycles(w).filter((c) => c.lease).map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)]);
+      const [wa, wb] = [windows(a), windows(b)];
+      expect(wa.length + wb.length).toBeGreaterThanOrEqual(4);
+      for (const [s1, e1] of wa) for (const [s2, e2] of wb) expect(e1 <= s2 || e2 <= s1, `overlap ${[s1, e1]} ${[s2, e2]}`).toBe(true);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await s.close();
+    }
+  });
+
+  it('picks up a manifest change uploaded to the bucket on the next cycle, without a restart', async () => {
+    const s = await stage({}, 'test/fixtures/watch');
+    const storage = new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT });
+    await storage.createBucket('ci-manifests-bucket');
+    const upload = (text: string) => storage.bucket('ci-manifests-bucket').file('stacks/watched/stack.yaml').save(text, { resumable: false });
+    const original = readFileSync(join(s.dir, 'stack.yaml'), 'utf8');
+    await upload(original);
+    const w = watch(s, [], 'gs://ci-manifests-bucket/stacks/watched/');
+    try {
+      await until('the stack to be created from the bucket', async () => (await fetch(`${s.emu.url}${SVC}`)).status === 200);
+      await upload(original.replace('maxInstanceCount: 3', 'maxInstanceCount: 6'));
+      await until('the new manifest to be applied', async () => (await get(s, SVC)).template.scaling.maxInstanceCount === 6);
+      expect(cycles(w).some((c) => c.manifestsChanged && c.corrected > 0)).toBe(true);
+    } finally {
+      await w.stop();
+      await s.close();
+    }
+  });
+
+  it('keeps going through 20% injected faults and converges', async () => {
+    const s = await stage({ faults: { r429: 0.1, r503: 0.1, seed: 5 } }, 'test/fixtures/watch');
+    const w = watch(s);
+    try {
+      await until('the stack to exist', async () => (await fetch(`${s.emu.url}${SVC}`)).status === 200, 30_000);
+      // The emulator fails 20% of calls, the test's own included: try until the drift is made.
+      await until('the drift to be made', () => driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 8)).then(() => true, () => false), 30_000);
+      await until('convergence', async () => {
+        const r = await fetch(`${s.emu.url}${SVC}`);
+        return r.status === 200 && ((await r.json()) as any).template.scaling.maxInstanceCount === 3;
+      }, 30_000);
+      await until('a few more cycles', () => cycles(w).length >= 3, 30_000);
+      expect((await s.requests()).filter((e) => e.status === 429 || e.status === 503).length).toBeGreaterThan(0);
+    } finally {
+      const r = await w.stop();
+      expect(r.code).toBe(0);
+      await s.close();
+    }
+  });
+});
