@@ -1,33 +1,29 @@
-// The published contract: one JSON Schema per kind in schema/, compiled once with ajv. Defaults in
-// the schemas are Google's defaults. musectl's own annotations on schema nodes:
+// The published contract: one JSON Schema per kind in schema/. Defaults in the schemas are
+// Google's defaults. musectl's own annotations on schema nodes:
 //   x-musectl-ref        a reference to another manifest: "Kind", or {kindProperty: "kind"}
 //   x-musectl-outputs    (top level) outputs other manifests may reference, with descriptions
 //   x-musectl-immutable  Google cannot change this field in place: a change replaces the resource
-// References are collected by the x-musectl-ref keyword while ajv validates, so the schema is the
-// only place that knows which fields are references.
-import { readdirSync, readFileSync } from 'node:fs';
+// The schema is the only place that knows which fields are references, maps or immutable.
+// Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
+// schemas, so `musectl validate` does not spend its start-up compiling them.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction, ErrorObject } from 'ajv';
-import { SCHEMA_DIR } from '../paths.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { PACKAGE_ROOT, SCHEMA_DIR } from '../paths.js';
+import { collectRefs, findPaths, type CollectedRef, type JsonSchema } from './schema-walk.js';
+import { compileValidators, schemasHash } from './schema-compile.js';
+
+export type { CollectedRef, RefSpec } from './schema-walk.js';
 
 const require = createRequire(import.meta.url);
-// ajv-formats is CommonJS with its function on `.default`.
-const addFormats = require('ajv-formats').default as typeof import('ajv-formats').default;
 
-export type RefSpec = string | { kindProperty: string; when?: string };
-
-export interface CollectedRef {
-  /** JSON pointer of the reference object in the document. */
-  instancePath: string;
-  spec: RefSpec;
-  data: Record<string, unknown>;
-}
+/** Where the build writes the precompiled validators. */
+export const PRECOMPILED = join(PACKAGE_ROOT, 'dist', 'schema-validators.cjs');
 
 export interface KindSchema {
   kind: string;
-  schema: Record<string, any>;
+  schema: JsonSchema;
   validate: ValidateFunction;
   outputs: Record<string, string>;
   /**
@@ -47,41 +43,45 @@ export interface SchemaCheck {
   refs: CollectedRef[];
 }
 
-let collecting: CollectedRef[] | undefined;
+/** The schema files: parsed, their texts (for the hash), and which kind each one validates. */
+export function readSchemas(dir = SCHEMA_DIR): { schemas: JsonSchema[]; texts: string[]; kinds: Map<string, string> } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+  const texts = files.map((f) => readFileSync(join(dir, f), 'utf8'));
+  const schemas = texts.map((t) => JSON.parse(t) as JsonSchema);
+  const kinds = new Map<string, string>();
+  for (const s of schemas) {
+    const kind = s.properties?.kind?.const as string | undefined;
+    if (kind) kinds.set(kind, s.$id as string);
+  }
+  return { schemas, texts, kinds };
+}
+
+function loadValidators(schemas: JsonSchema[], texts: string[], kinds: Map<string, string>, precompiled: string | undefined): Map<string, ValidateFunction> {
+  if (precompiled && existsSync(precompiled)) {
+    const mod = require(precompiled) as Record<string, ValidateFunction> & { schemasHash?: string };
+    if (mod.schemasHash === schemasHash(texts)) return new Map([...kinds.keys()].map((k) => [k, mod[k]]));
+  }
+  return compileValidators(schemas, kinds);
+}
 
 export class SchemaRegistry {
   private readonly kinds = new Map<string, KindSchema>();
+  private readonly byId: Map<string, JsonSchema>;
 
-  constructor(dir = SCHEMA_DIR) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true, useDefaults: true });
-    addFormats(ajv);
-    ajv.addKeyword({
-      keyword: 'x-musectl-ref',
-      schemaType: ['string', 'object'],
-      errors: false,
-      validate: (spec: RefSpec, data: unknown, _parent: unknown, cxt?: { instancePath: string }) => {
-        const applies = typeof spec === 'string' || !spec.when || (typeof data === 'object' && data !== null && spec.when in data);
-        if (collecting && cxt && applies && typeof data === 'object' && data !== null) {
-          collecting.push({ instancePath: cxt.instancePath, spec, data: data as Record<string, unknown> });
-        }
-        return true;
-      },
-    });
-    ajv.addVocabulary(['x-musectl-outputs', 'x-musectl-immutable']);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
-    const schemas = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, any>);
-    for (const s of schemas) ajv.addSchema(s);
-    const byId = new Map(schemas.map((s) => [s.$id as string, s]));
+  constructor(dir = SCHEMA_DIR, precompiled: string | undefined = PRECOMPILED) {
+    const { schemas, texts, kinds } = readSchemas(dir);
+    this.byId = new Map(schemas.map((s) => [s.$id as string, s]));
+    const validators = loadValidators(schemas, texts, kinds, precompiled);
     for (const s of schemas) {
       const kind = s.properties?.kind?.const as string | undefined;
       if (!kind) continue; // shared definitions
       this.kinds.set(kind, {
         kind,
         schema: s,
-        validate: ajv.getSchema(s.$id as string)! as ValidateFunction,
+        validate: validators.get(kind)!,
         outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
-        mapPaths: findPaths(s.properties?.spec, s, byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
-        immutablePaths: findPaths(s.properties?.spec, s, byId, (n) => n['x-musectl-immutable'] === true),
+        mapPaths: findPaths(s.properties?.spec, s, this.byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
+        immutablePaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-immutable'] === true),
       });
     }
   }
@@ -94,47 +94,12 @@ export class SchemaRegistry {
     return this.kinds.get(kind);
   }
 
-  /** Validates one document against its kind's schema, collecting references on the way. */
+  /** Validates one document against its kind's schema and collects its references. */
   check(kind: KindSchema, value: unknown): SchemaCheck {
     const copy = structuredClone(value);
-    collecting = [];
-    try {
-      kind.validate(copy);
-      return { errors: [...(kind.validate.errors ?? [])], withDefaults: copy, refs: collecting };
-    } finally {
-      collecting = undefined;
-    }
+    kind.validate(copy);
+    return { errors: [...(kind.validate.errors ?? [])], withDefaults: copy, refs: collectRefs(kind.schema, value, this.byId) };
   }
-}
-
-/** Follows $ref within a file (#/...) or to a sibling schema (common.schema.json#/...). */
-function deref(node: Record<string, any>, file: Record<string, any>, byId: Map<string, Record<string, any>>): [Record<string, any>, Record<string, any>] {
-  let n = node;
-  let f = file;
-  while (typeof n?.$ref === 'string') {
-    const [id, pointer] = (n.$ref as string).split('#');
-    if (id) f = byId.get(id) ?? f;
-    const siblings = { ...n };
-    delete siblings.$ref;
-    n = { ...pointer.split('/').filter(Boolean).reduce((o: any, k) => o?.[k], f), ...siblings };
-  }
-  return [n, f];
-}
-
-/** Paths under `root` (with [] for list elements) of the schema nodes `test` picks. */
-function findPaths(root: Record<string, any> | undefined, file: Record<string, any>, byId: Map<string, Record<string, any>>, test: (n: Record<string, any>) => boolean): Set<string> {
-  const out = new Set<string>();
-  const walk = (node: Record<string, any> | undefined, f: Record<string, any>, path: string, depth: number): void => {
-    if (!node || depth > 20) return;
-    const [n, nf] = deref(node, f, byId);
-    if (path && test(n)) out.add(path);
-    if (n.properties) {
-      for (const [k, child] of Object.entries(n.properties as Record<string, any>)) walk(child, nf, path ? `${path}.${k}` : k, depth + 1);
-    }
-    if (n.items) walk(n.items, nf, `${path}[]`, depth + 1);
-  };
-  walk(root, file, '', 0);
-  return out;
 }
 
 let shared: SchemaRegistry | undefined;

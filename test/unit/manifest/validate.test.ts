@@ -126,3 +126,22 @@ describe('schema map paths', () => {
     expect(paths).toEqual(['annotations', 'template.annotations', 'template.labels']);
   });
 });
+
+describe('precompiled validators', () => {
+  it('are used only when built from the current schemas, and agree with compiling on the fly', async () => {
+    const { SchemaRegistry, PRECOMPILED } = await import('../../../src/manifest/schemas.js');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(PRECOMPILED)).toBe(true); // npm test builds first
+    const stale = join(mkdtempSync(join(tmpdir(), 'musectl-stale-')), 'v.cjs');
+    writeFileSync(stale, 'exports.schemasHash = "not-these-schemas"; exports.Bucket = () => { throw new Error("stale validator used"); };');
+    const fallback = new SchemaRegistry(undefined, stale);
+    const built = new SchemaRegistry(undefined, PRECOMPILED);
+    const fresh = new SchemaRegistry(undefined, undefined);
+    const doc = { apiVersion: 'musectl.dev/v1alpha1', kind: 'Bucket', metadata: { name: 'b-one' }, spec: { storageClass: 'COLD', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } } };
+    const results = [fallback, built, fresh].map((r) => r.check(r.get('Bucket')!, doc));
+    for (const r of results) {
+      expect(r.errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/spec/storageClass enum']);
+      expect((r.withDefaults as any).spec.location).toBe('US');
+    }
+  });
+});
