@@ -1,6 +1,7 @@
 // What Cloud Run services and jobs share: the container and service-account parts of their
 // templates, in spec form and back, and how gax hands over enums and durations.
-import { durationSeconds } from '../src/engine/normalize.js';
+import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import type { OutputLookup } from '../src/engine/controller.js';
 import { emailOf } from './service-account.js';
 
 type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
@@ -77,3 +78,20 @@ export function containersToApi(containers: Array<Record<string, any>>, base: Co
 
 /** A template duration for the API ("60s", 60 or "1m" in a manifest). */
 export const apiDuration = (v: unknown) => protoDuration(durationSeconds(v) as number);
+
+/** Env values taken from other resources' outputs become plain values (or Unknown until known). */
+export function resolveEnvOutputs(containers: Array<Record<string, any>>, outputs: OutputLookup): void {
+  for (const c of containers) {
+    c.env = c.env.map((e: Record<string, any>) => {
+      const ref = e.valueFrom?.outputRef;
+      return ref ? { name: e.name, value: outputs(ref.kind, ref.name, ref.output) } : e;
+    });
+  }
+}
+
+/** Canonical timeout and container limits of a template at `prefix` (template, or template.template for jobs). */
+export function normalizeTemplate(spec: Record<string, any>, prefix: string): void {
+  mapPath(spec, `${prefix}.timeout`, durationSeconds);
+  mapPath(spec, `${prefix}.containers[].resources.limits.cpu`, cpuMillis);
+  mapPath(spec, `${prefix}.containers[].resources.limits.memory`, memoryBytes);
+}

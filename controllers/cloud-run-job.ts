@@ -3,9 +3,9 @@
 // Running the job is not musectl's business: it manages the job's definition.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { cloneSpec } from '../src/engine/diff.js';
-import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import { lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
-import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
+import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, normalizeTemplate, resolveEnvOutputs, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
 import { listAllPages } from './paging.js';
 
 type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
@@ -87,12 +87,7 @@ export const cloudRunJobController: Controller = {
     const spec = cloneSpec(r.spec);
     const task = spec.template.template;
     if (!task.serviceAccountRef && !task.serviceAccount) task.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
-    for (const c of task.containers) {
-      c.env = c.env.map((e: Record<string, any>) => {
-        const ref = e.valueFrom?.outputRef;
-        return ref ? { name: e.name, value: outputs(ref.kind, ref.name, ref.output) } : e;
-      });
-    }
+    resolveEnvOutputs(task.containers, outputs);
     return spec;
   },
 
@@ -101,9 +96,7 @@ export const cloudRunJobController: Controller = {
   normalize(spec) {
     const s = cloneSpec(spec);
     s.location = lower(s.location);
-    mapPath(s, 'template.template.timeout', durationSeconds);
-    mapPath(s, 'template.template.containers[].resources.limits.cpu', cpuMillis);
-    mapPath(s, 'template.template.containers[].resources.limits.memory', memoryBytes);
+    normalizeTemplate(s, 'template.template');
     return s;
   },
 

@@ -3,10 +3,10 @@
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { cloneSpec } from '../src/engine/diff.js';
-import { cpuMillis, durationSeconds, lower, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import { cpuMillis, durationSeconds, lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { emailOf } from './service-account.js';
-import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
+import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, normalizeTemplate, resolveEnvOutputs, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
@@ -161,12 +161,7 @@ export const cloudRunServiceController: Controller = {
       if (digest) c.image = pinned(c.image, digest);
     }
     if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
-    for (const c of t.containers) {
-      c.env = c.env.map((e: Record<string, any>) => {
-        const ref = e.valueFrom?.outputRef;
-        return ref ? { name: e.name, value: outputs(ref.kind, ref.name, ref.output) } : e;
-      });
-    }
+    resolveEnvOutputs(t.containers, outputs);
     // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.
     if (t.maxInstanceRequestConcurrency === undefined) {
       const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
@@ -180,9 +175,7 @@ export const cloudRunServiceController: Controller = {
   normalize(spec) {
     const s = cloneSpec(spec);
     s.location = lower(s.location);
-    mapPath(s, 'template.timeout', durationSeconds);
-    mapPath(s, 'template.containers[].resources.limits.cpu', cpuMillis);
-    mapPath(s, 'template.containers[].resources.limits.memory', memoryBytes);
+    normalizeTemplate(s, 'template');
     return s;
   },
 

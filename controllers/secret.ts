@@ -157,9 +157,16 @@ function crc32c(data: Buffer): number {
   return crc.valueOf() >>> 0;
 }
 
-/** Adds a version with its CRC32C, so Google checks the payload arrived intact. */
+/**
+ * Adds a version with its CRC32C, so Google checks the payload arrived intact. Adding a version is
+ * not idempotent: when an attempt failed without an answer (a dropped connection), it may have
+ * landed, so a retry first looks whether the latest version already holds the value.
+ */
 async function addVersion(ctx: ControllerContext, name: string, data: Buffer): Promise<void> {
-  await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `add a version to ${name}` }, () =>
-    ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } }),
-  );
+  let attempted = false;
+  await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `add a version to ${name}` }, async () => {
+    if (attempted && (await latestValue(ctx, name))?.equals(data)) return;
+    attempted = true;
+    await ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } });
+  });
 }
