@@ -48,8 +48,9 @@ export interface Mix {
   secrets: number;
 }
 
-export function mixFor(n: number): Mix {
-  const large = n >= 50;
+/** The mix at `n`; below 50 resources a smaller one, unless `allKinds` asks for every kind. */
+export function mixFor(n: number, allKinds = false): Mix {
+  const large = allKinds || n >= 50;
   const apps = clamp(Math.round(n * 0.02), 1, 20);
   return {
     apis: large ? APIS_ALL : APIS_SMALL,
@@ -65,6 +66,8 @@ interface Doc {
   key: string;
   file: string;
   yaml: string;
+  /** A secret's value, written to its own file (never into a manifest). */
+  value?: { file: string; content: string };
 }
 
 const sa = (i: number): string => `bench-sa-${pad(i)}`;
@@ -86,8 +89,7 @@ function member(name: string, role: string, who: string, resourceRef: string): D
 }
 
 /** The resources of a stack of `n`, in a fixed order; `updated` marks the ones revision 1 changes. */
-function documents(n: number, stack: string, valuesDir: string, updated: Set<string>): Doc[] {
-  const mix = mixFor(n);
+function documents(n: number, stack: string, valuesDir: string, updated: Set<string>, mix: Mix): Doc[] {
   const docs: Doc[] = [];
   const changed = (key: string): boolean => updated.has(key);
 
@@ -102,8 +104,12 @@ function documents(n: number, stack: string, valuesDir: string, updated: Set<str
   for (let i = 0; i < mix.secrets; i++) {
     const key = `Secret/${secret(i)}`;
     const file = join(valuesDir, `${secret(i)}.txt`);
-    writeFileSync(file, `value-${i}-${changed(key) ? 'rotated' : 'initial'}`);
-    docs.push({ key, file: 'secrets.yaml', yaml: `${header('Secret', secret(i), '  labels: { app: bench }\n')}spec:\n  replication: { automatic: {} }\n  valueFrom: { file: ${JSON.stringify(file)} }\n` });
+    docs.push({
+      key,
+      file: 'secrets.yaml',
+      yaml: `${header('Secret', secret(i), '  labels: { app: bench }\n')}spec:\n  replication: { automatic: {} }\n  valueFrom: { file: ${JSON.stringify(file)} }\n`,
+      value: { file, content: `value-${i}-${changed(key) ? 'rotated' : 'initial'}` },
+    });
   }
   for (let i = 0; i < mix.buckets; i++) {
     const name = bucket(stack, i);
@@ -175,8 +181,8 @@ function documents(n: number, stack: string, valuesDir: string, updated: Set<str
  * (Cloud Run env, Secret value, ServiceAccount display name, Bucket label) in proportion to their
  * numbers, Cloud Run first.
  */
-export function updateTargets(n: number, stack: string): string[] {
-  const all = documents(n, stack, valuesScratch(), new Set()).map((d) => d.key);
+export function updateTargets(n: number, stack: string, mix = mixFor(n)): string[] {
+  const all = documents(n, stack, '', new Set(), mix).map((d) => d.key);
   const kinds = ['CloudRunService', 'Secret', 'ServiceAccount', 'Bucket'];
   const byKind = kinds.map((k) => all.filter((key) => key.startsWith(`${k}/`)));
   const pool = byKind.reduce((a, b) => a + b.length, 0);
@@ -195,24 +201,21 @@ export function updateTargets(n: number, stack: string): string[] {
   return picked;
 }
 
-let scratch: string | undefined;
-function valuesScratch(): string {
-  scratch ??= join(process.env.TMPDIR ?? '/tmp', `musectl-bench-scratch-${process.pid}`);
-  mkdirSync(scratch, { recursive: true });
-  return scratch;
-}
-
 /** Writes the stack (revision 0: as created; 1: with 10% changed) into `dir`, replacing what was there. */
-export function generateStack(opts: { n: number; dir: string; revision?: 0 | 1 }): GeneratedStack {
+export function generateStack(opts: { n: number; dir: string; revision?: 0 | 1; allKinds?: boolean; stack?: string }): GeneratedStack {
   const { n, dir } = opts;
-  const stack = `bench-n${n}`;
-  const updated = opts.revision === 1 ? updateTargets(n, stack) : [];
+  const stack = opts.stack ?? `bench-n${n}`;
+  const mix = mixFor(n, opts.allKinds);
+  const updated = opts.revision === 1 ? updateTargets(n, stack, mix) : [];
   rmSync(dir, { recursive: true, force: true });
   const valuesDir = join(dir, '.values'); // dot directories are not read as manifests
   mkdirSync(valuesDir, { recursive: true });
-  const docs = documents(n, stack, valuesDir, new Set(updated));
+  const docs = documents(n, stack, valuesDir, new Set(updated), mix);
   const files = new Map<string, string[]>();
-  for (const d of docs) files.set(d.file, [...(files.get(d.file) ?? []), d.yaml]);
+  for (const d of docs) {
+    files.set(d.file, [...(files.get(d.file) ?? []), d.yaml]);
+    if (d.value) writeFileSync(d.value.file, d.value.content);
+  }
   writeFileSync(join(dir, 'stack.yaml'), `apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: ${stack}\nspec:\n  variables:\n    REGION: ${BENCH_REGION}\n`);
   for (const [file, parts] of files) writeFileSync(join(dir, file), parts.join('---\n'));
   const counts: Record<string, number> = {};

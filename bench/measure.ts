@@ -59,6 +59,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Extra node flags (e.g. --require a tracing script). */
   nodeArgs?: string[];
+  /** Another script to run instead of the CLI (its path). */
+  script?: string;
   timeoutMs?: number;
 }
 
@@ -75,7 +77,7 @@ export async function runMeasured(emu: RunningEmulator | undefined, args: string
   const spawnedAt = Date.now();
   const t0 = performance.now();
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', preload, ...(opts.nodeArgs ?? []), BIN, ...args], {
+    const child = spawn(process.execPath, ['--require', preload, ...(opts.nodeArgs ?? []), opts.script ?? BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', MUSECTL_BENCH_RUSAGE: rusageFile, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

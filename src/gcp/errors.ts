@@ -38,6 +38,9 @@ export function httpStatus(err: unknown): number | undefined {
 export function canonicalStatus(err: unknown): string | undefined {
   const e = (err ?? {}) as AnyError & { statusDetails?: unknown; note?: unknown };
   if (typeof e.status === 'string') return e.status;
+  // googleapis clients (gaxios) keep the parsed error body on the response.
+  const body = (e.response as { data?: { error?: { status?: unknown } } } | undefined)?.data?.error?.status;
+  if (typeof body === 'string') return body;
   const msg = typeof e.message === 'string' ? e.message : '';
   const m = /"status"\s*:\s*"([A-Z_]+)"/.exec(msg);
   if (m) return m[1];

@@ -41,7 +41,9 @@ function walk(dir: string): string[] {
 /** Parses one file into its documents; YAML syntax errors become diagnostics. Empty documents are skipped. */
 export function parseFile(file: string, text = readFileSync(file, 'utf8')): { documents: ManifestDocument[]; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the yaml library would print its warnings (a map key that is itself a map)
+  // as Node process warnings on stderr, unlocated; what they are about is reported as diagnostics.
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const documents: ManifestDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   if (!Array.isArray(docs)) {
