@@ -15,8 +15,6 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../emulator/index.js';
 import { loadManifestSet, type Resource } from '../src/manifest/index.js';
-import { discoverFiles, parseFile } from '../src/manifest/load.js';
-import { variablesUsed } from '../src/manifest/variables.js';
 import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
 import { allControllers } from '../controllers/index.js';
 import type { Plan } from '../src/engine/plan.js';
@@ -59,8 +57,7 @@ function loadResources(dir: string, project: string): { resources: Resource[]; p
   const set = loadManifestSet([dir], { variables: { PROJECT_ID: project }, allowPlaceholders: true });
   const controllers = allControllers();
   addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
-  const docs = discoverFiles([dir]).files.flatMap((f) => parseFile(f).documents);
-  return { resources: set.resources, projectNumberUsed: variablesUsed(docs).has('PROJECT_NUMBER') };
+  return { resources: set.resources, projectNumberUsed: set.variablesUsed.includes('PROJECT_NUMBER') };
 }
 
 async function benchSize(emu: RunningEmulator, n: number, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {

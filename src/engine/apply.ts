@@ -10,6 +10,7 @@ import { outputLookup, resourceChanges } from './planner.js';
 import { hasUnknowns, setAt, valueAt } from './diff.js';
 import type { ApplyListener } from './events.js';
 import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
+import { waitingRoom } from '../gcp/rate-limit.js';
 import { UserError } from '../errors.js';
 
 export interface ApplyOptions {
@@ -66,7 +67,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
     const started = Date.now();
     for (const action of actions) opts.listener({ type: 'start', action });
     try {
-      const note = await work();
+      const note = await waitingRoom.run({ release: () => slots.release(), reacquire: () => slots.acquire() }, work);
       for (const action of actions) {
         result.done.push(action);
         opts.listener({ type: 'done', action, ms: Date.now() - started, note });

@@ -3,8 +3,7 @@
 // up and watch all start here.
 import { allControllers } from '../../controllers/index.js';
 import { loadManifestSet, hasErrors, type ManifestSet } from '../manifest/index.js';
-import { discoverFiles, parseFile } from '../manifest/load.js';
-import { variablesUsed } from '../manifest/variables.js';
+import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
 import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
@@ -72,18 +71,17 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const ctxBase = baseContext(opts);
   const { clients, api, project } = ctxBase;
 
-  // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. A first,
-  // cheap parse finds out; bad YAML is reported by the full load below, before anything is sent.
-  const discovered: Record<string, string> = {};
-  const files = discoverFiles(opts.paths).files;
-  const docs = files.flatMap((f) => parseFile(f).documents);
-  if (variablesUsed(docs).has('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    const preliminary = loadManifestSet(opts.paths, { variables: { ...opts.variables, PROJECT_ID: project }, allowPlaceholders: true });
-    if (hasErrors(preliminary.diagnostics)) throw new InvalidManifestsError(preliminary);
-    discovered.PROJECT_NUMBER = await ctxBase.projectNumber();
-  }
-  const set = loadManifestSet(opts.paths, { variables: { ...opts.variables, PROJECT_ID: project }, discovered, allowPlaceholders: false });
+  // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. The whole
+  // set is validated first with a stand-in number, so nothing is sent for invalid manifests; only a
+  // set that uses the number is loaded again with the real one.
+  const variables = { ...opts.variables, PROJECT_ID: project };
+  const standIn = { PROJECT_NUMBER: BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder };
+  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false });
   if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+  if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
+    set = loadManifestSet(opts.paths, { variables, discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() }, allowPlaceholders: false });
+    if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+  }
   const controllers = allControllers();
   addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
   const byKey = new Map(set.resources.map((r) => [r.key, r]));
@@ -111,10 +109,11 @@ async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, projec
 export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
-  await Promise.all(
-    [...controllers.values()].filter((c) => c.prepare).map((c) => c.prepare!(ctx, set.resources.filter((r) => r.kind === c.kind))),
-  );
-  const observed = await observeAll(set.resources, controllers, ctx, inventory.entries);
+  // One round of reads: what controllers prepare (image digests) and what observe lists.
+  const [, observed] = await Promise.all([
+    Promise.all([...controllers.values()].filter((c) => c.prepare).map((c) => c.prepare!(ctx, set.resources.filter((r) => r.kind === c.kind)))),
+    observeAll(set.resources, controllers, ctx, inventory.entries),
+  ]);
   const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, options });
   return { observed, exec, inventory };
 }

@@ -1,6 +1,14 @@
 // Client-side rate limits at Google's default quotas, so a large apply slows itself down instead
 // of collecting 429s. A token bucket per quota: a minute's worth of burst, refilled evenly.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sleep } from './retry.js';
+
+/**
+ * Lets a caller give up what it holds while it waits for the rate limit: apply runs each action
+ * in a parallelism slot, and an action waiting for a quota token should not keep others that call
+ * other APIs from starting (ten bucket creates at one per 2 s would otherwise hold every slot).
+ */
+export const waitingRoom = new AsyncLocalStorage<{ release(): void; reacquire(): Promise<void> }>();
 
 export interface QuotaSpec {
   perMinute: number;
@@ -34,12 +42,33 @@ class TokenBucket {
   private tokens: number;
   private last = Date.now();
   private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(private readonly capacity: number, private readonly perMs: number) {
     this.tokens = capacity;
   }
 
-  take(): Promise<void> {
+  /** Takes a token if one is there now and nobody is queued before us. */
+  tryTake(): boolean {
+    if (this.waiting > 0) return false;
+    const now = Date.now();
+    this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  async take(): Promise<void> {
+    this.waiting++;
+    try {
+      await this.takeInTurn();
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  private takeInTurn(): Promise<void> {
     // Chained so waiters are served in order.
     const next = this.queue.then(async () => {
       for (;;) {
@@ -74,6 +103,13 @@ export class RateLimiter {
       bucket = new TokenBucket(spec.burst ?? spec.perMinute, spec.perMinute / 60_000);
       this.buckets.set(key, bucket);
     }
-    await bucket.take();
+    if (bucket.tryTake()) return;
+    const slot = waitingRoom.getStore();
+    slot?.release();
+    try {
+      await bucket.take();
+    } finally {
+      await slot?.reacquire();
+    }
   }
 }

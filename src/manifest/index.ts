@@ -28,6 +28,8 @@ export interface ManifestSet {
   diagnostics: Diagnostic[];
   /** Built-in variables that were validated with a placeholder value. */
   placeholdersUsed: string[];
+  /** Every variable the manifests use. */
+  variablesUsed: string[];
   files: string[];
   documents: ManifestDocument[];
 }
@@ -53,12 +55,14 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
 
   const vars = variablesFor(stackRead.stack, opts);
   const placeholders = new Set<string>();
+  const used = new Set<string>();
   const resources: Resource[] = [];
   const identified: Resource[] = []; // valid or not: for the cross-document checks
   for (const d of documents) {
     if (isStackDocument(d)) continue;
     const sub = substitute(d, vars, subjectOf(d.value));
     sub.placeholdersUsed.forEach((p) => placeholders.add(p));
+    sub.used.forEach((v) => used.add(v));
     diagnostics.push(...sub.diagnostics);
     if (sub.diagnostics.length > 0) continue;
     const result = validateDocument(d, registry);
@@ -69,7 +73,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   diagnostics.push(...crossCheck(identified, registry));
   diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
-  return { stack: stackRead.stack, resources, diagnostics, placeholdersUsed: [...placeholders].sort(), files: found.files, documents };
+  return { stack: stackRead.stack, resources, diagnostics, placeholdersUsed: [...placeholders].sort(), variablesUsed: [...used].sort(), files: found.files, documents };
 }
 
 function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {

@@ -35,15 +35,17 @@ export function referencedVariables(s: string): string[] {
  * Substitutes variables in every string scalar of the document, in place, so the YAML node keeps
  * its source range. Returns diagnostics for unknown variables and the placeholders used.
  */
-export function substitute(d: ManifestDocument, vars: Variables, subject: string): { diagnostics: Diagnostic[]; placeholdersUsed: Set<string> } {
+export function substitute(d: ManifestDocument, vars: Variables, subject: string): { diagnostics: Diagnostic[]; placeholdersUsed: Set<string>; used: Set<string> } {
   const diagnostics: Diagnostic[] = [];
   const placeholdersUsed = new Set<string>();
+  const used = new Set<string>();
   const known = [...new Set([...Object.keys(vars.values), ...Object.keys(vars.placeholders), ...Object.keys(BUILTIN_VARIABLES)])];
   visit(d.doc, {
     Scalar(_key, node: Scalar) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$')) return;
       node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
         if (name === undefined) return '${'; // $${ escape
+        used.add(name);
         if (name in vars.values) return vars.values[name];
         if (name in vars.placeholders) {
           placeholdersUsed.add(name);
@@ -60,20 +62,7 @@ export function substitute(d: ManifestDocument, vars: Variables, subject: string
     },
   });
   d.value = d.doc.toJS({ maxAliasCount: 1000 });
-  return { diagnostics, placeholdersUsed };
-}
-
-/** Every variable any string scalar of the documents uses (to fetch PROJECT_NUMBER only when needed). */
-export function variablesUsed(documents: ManifestDocument[]): Set<string> {
-  const used = new Set<string>();
-  for (const d of documents) {
-    visit(d.doc, {
-      Scalar(_key, node: Scalar) {
-        if (typeof node.value === 'string' && node.value.includes('${')) referencedVariables(node.value).forEach((v) => used.add(v));
-      },
-    });
-  }
-  return used;
+  return { diagnostics, placeholdersUsed, used };
 }
 
 /** Parses `--set KEY=VALUE` arguments. */

@@ -100,7 +100,9 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
     const took = seconds(Date.now() - started);
     const ok = result.failed.length === 0 && result.skipped.length === 0;
-    appendStepSummary(`${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`);
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      appendStepSummary(`${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`);
+    }
     if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(exec.plan.summary)} in ${took} (${session.ctx.api.calls} API calls).\n`));
       return 0;

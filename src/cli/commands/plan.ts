@@ -49,10 +49,11 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
       printWarnings(session.set, out);
       const options = planOptionsFrom(args);
       const { exec, observed } = await observeAndPlan(session, options);
-      const markdown = markdownReport(exec.plan, session.set);
+      // The Markdown report (with its graph) is built only when someone reads it.
+      const markdown = format === 'markdown' || process.env.GITHUB_STEP_SUMMARY ? markdownReport(exec.plan, session.set) : '';
       if (format === 'markdown') out.out(markdown);
       else out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
-      appendStepSummary(markdown);
+      if (markdown) appendStepSummary(markdown);
       if (typeof args.flags.out === 'string') {
         writeSavedPlan(args.flags.out, {
           formatVersion: 1,
