@@ -112,9 +112,37 @@ describe('concurrency: two applies of one stack at once', () => {
     rmSync(state, { recursive: true, force: true });
   }, 120_000);
 
-  // TODO(lead): the watch command (src/cli/commands/watch.ts) is being written. Start
-  // `musectl watch` on the same stack and --state, then an apply: the watch must take the lease for
-  // each writing cycle only, the apply must wait for it (or the watch for the apply), and their
-  // writes must not interleave (same markers as above: give the watch's manifests a third one).
-  it.todo('a watch and an apply on one stack: the lease is respected, no interleaved writes');
+  it('a watch and an apply on one stack: the lease is respected, no interleaved writes', async () => {
+    const state = tempDir('concurrency-state');
+    const project = `${PROJECT}-3`;
+    const target = ['--emulator', emu.url, '--project', project, '--state', state];
+    const dirC = markedCopy(source, 'charlie');
+    expect((await spawnCli(['apply', '-f', dirs.a, '--yes', ...target]).done).code).toBe(0);
+    const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
+    // The watcher wants everything marked charlie, the apply wants bravo: they fight over every label.
+    const watch = spawnCli(['watch', '-f', dirC, ...target, '--interval', '1s', '--jitter', '0', '--log-format', 'json']);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const apply = await spawnCli(['apply', '-f', dirs.b, '--yes', '--lock-timeout', '2m', ...target]).done;
+    expect(apply.code, apply.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_500)); // a watch cycle after the apply
+    watch.child.kill('SIGTERM');
+    const watched = await watch.done;
+    expect(watched.code, watched.stderr).toBe(0);
+
+    const cycles = watched.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.msg === 'cycle');
+    const leases = cycles.filter((c) => c.lease).map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)] as const);
+    expect(leases.length).toBeGreaterThanOrEqual(2); // it wrote before the apply and after it
+    const writes = emu.emulator.log.since(since).filter((e) => isWrite(e.method, e.path));
+    const markerOf = (body: string) => (/charlie/.test(body) ? 'watch' : /bravo/.test(body) ? 'apply' : undefined);
+    const byWatch = writes.filter((e) => markerOf(e.body) === 'watch');
+    const byApply = writes.filter((e) => markerOf(e.body) === 'apply');
+    expect(byWatch.length).toBeGreaterThan(0);
+    expect(byApply.length).toBeGreaterThan(0);
+    const inLease = (t: number) => leases.some(([from, to]) => t >= from - 5 && t <= to + 5);
+    // Every write of the watcher happens while it holds the lease; none of the apply's does.
+    for (const w of byWatch) expect(inLease(w.start), `${w.method} ${w.path}`).toBe(true);
+    for (const w of byApply) expect(inLease(w.start) || inLease(w.end), `${w.method} ${w.path}`).toBe(false);
+    rmSync(dirC, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true });
+  }, 120_000);
 });
