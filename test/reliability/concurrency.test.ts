@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { changesOf, enginePlan, isWrite, reliabilityStack, spawnCli, tempDir } from './helpers.js';
-import type { CliResult } from '../e2e/cli.js';
+import { startCli, type CliResult } from '../e2e/cli.js';
 
 const PROJECT = 'concurrency-project';
 
@@ -120,16 +120,25 @@ describe('concurrency: two applies of one stack at once', () => {
     expect((await spawnCli(['apply', '-f', dirs.a, '--yes', ...target]).done).code).toBe(0);
     const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
     // The watcher wants everything marked charlie, the apply wants bravo: they fight over every label.
-    const watch = spawnCli(['watch', '-f', dirC, ...target, '--interval', '1s', '--jitter', '0', '--log-format', 'json']);
-    await new Promise((r) => setTimeout(r, 1_500));
+    const watch = startCli(['watch', '-f', dirC, ...target, '--interval', '1s', '--jitter', '0', '--log-format', 'json']);
+    const cyclesOf = () => watch.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.msg === 'cycle');
+    const until = async (what: string, check: () => boolean) => {
+      const deadline = Date.now() + 90_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // Start the apply while the watcher is writing (its first cycle relabels everything).
+    await until('the watcher to start writing', () => emu.emulator.log.since(since).some((e) => isWrite(e.method, e.path) && /charlie/.test(e.body)));
     const apply = await spawnCli(['apply', '-f', dirs.b, '--yes', '--lock-timeout', '2m', ...target]).done;
     expect(apply.code, apply.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 2_500)); // a watch cycle after the apply
-    watch.child.kill('SIGTERM');
-    const watched = await watch.done;
+    const appliedAt = Date.now();
+    await until('a writing watch cycle after the apply', () => cyclesOf().some((c) => c.lease && Date.parse(c.lease.acquiredAt) >= appliedAt - 1_000));
+    const watched = await watch.stop('SIGTERM');
     expect(watched.code, watched.stderr).toBe(0);
 
-    const cycles = watched.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.msg === 'cycle');
+    const cycles = cyclesOf();
     const leases = cycles.filter((c) => c.lease).map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)] as const);
     expect(leases.length).toBeGreaterThanOrEqual(2); // it wrote before the apply and after it
     const writes = emu.emulator.log.since(since).filter((e) => isWrite(e.method, e.path));
