@@ -125,7 +125,7 @@ describe('prune, deletion policy, adopt and replacement', () => {
 
 describe('one apply per stack at a time', () => {
   it('a second apply fails naming the holder, a third waits for the lock and then finds nothing to do', async () => {
-    const s = await stage({ operationMs: 2_500 }, 'test/fixtures/ownership');
+    const s = await stage({ operationMs: 5_000 }, 'test/fixtures/ownership');
     try {
       expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
       s.edit('keep.yaml', (t) => t.replace('memory: 512Mi', 'memory: 1Gi'));
