@@ -4,6 +4,7 @@ import { codecFor } from '../codecs.js';
 import { ApiError, aborted, notFound } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
+import { nowIso } from './common.js';
 
 export const RUN = 'google.cloud.run.v2';
 
@@ -107,4 +108,29 @@ export function checkEtag(sent: string | undefined | null, current: string, id: 
 /** Answers a long-running operation, Any fields encoded as the client asked. */
 export function answerOperation(req: EmuRequest, op: StoredOperation): EmuResponse {
   return { body: renderOperation(op, req.enumInt) };
+}
+
+/** The resources of one collection (services, jobs) under a location, in name order. */
+export function childrenOf<T>(all: Record<string, T>, parent: string, collection: string): T[] {
+  const prefix = `${parent}/${collection}/`;
+  return Object.entries(all)
+    .filter(([k]) => k.startsWith(prefix))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, v]) => v);
+}
+
+/**
+ * Delete as Cloud Run does it for services and jobs: etag checked, validateOnly answered with a
+ * done operation, else `remove` takes the resource and what hangs off it (revisions or
+ * executions, its policy) and a delete operation answers with the deleted resource.
+ */
+export function deleteRunResource(
+  req: EmuRequest,
+  opts: { scope: RunScope; resource: Record<string, any>; id: string; typeUrl: string; hook: string; remove: () => void },
+): EmuResponse {
+  checkEtag(req.query.get('etag'), opts.resource.etag, opts.id);
+  const snapshot = { '@type': opts.typeUrl, ...structuredClone(opts.resource), deleteTime: nowIso() };
+  if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(opts.scope.parent, snapshot, snapshot));
+  opts.remove();
+  return answerOperation(req, req.emu.operations.start(opts.scope.parent, { metadata: snapshot, hook: opts.hook, hookArg: snapshot }));
 }

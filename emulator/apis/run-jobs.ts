@@ -8,7 +8,7 @@ import { decode } from '../codecs.js';
 import { alreadyExists } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso, paginate, quotedEtag, wire } from './common.js';
-import { CALLER, RUN, answerOperation, checkEtag, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
+import { CALLER, RUN, answerOperation, checkEtag, childrenOf, deleteRunResource, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
 import { applyJobDefaults } from './run-defaults.js';
 import { registerRunExecutions } from './run-executions.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
@@ -126,22 +126,23 @@ function completeRollout(emu: Emulator, arg: { key: string; generation: string }
 
 function deleteJob(req: EmuRequest): EmuResponse {
   const { scope, key, stored } = lookupJob(req, 'run.write');
-  checkEtag(req.query.get('etag'), stored.job.etag, req.params.job);
-  const snapshot = typed({ ...stored.job, deleteTime: nowIso() });
-  if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(scope.parent, snapshot, snapshot));
-  delete jobs(req.emu)[key];
-  deleteExecutionsOf(req.emu, key);
-  req.emu.policies.delete(runPolicyKey(key));
-  return answerOperation(req, req.emu.operations.start(scope.parent, { metadata: snapshot, hook: DELETE_HOOK, hookArg: snapshot }));
+  return deleteRunResource(req, {
+    scope,
+    resource: stored.job,
+    id: req.params.job,
+    typeUrl: JOB_TYPE_URL,
+    hook: DELETE_HOOK,
+    remove: () => {
+      delete jobs(req.emu)[key];
+      deleteExecutionsOf(req.emu, key);
+      req.emu.policies.delete(runPolicyKey(key));
+    },
+  });
 }
 
 function listJobs(req: EmuRequest): EmuResponse {
   const scope = runScope(req, 'run.read');
-  const prefix = `${scope.parent}/jobs/`;
-  const all = Object.entries(jobs(req.emu))
-    .filter(([k]) => k.startsWith(prefix))
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, j]) => j.job);
+  const all = childrenOf(jobs(req.emu), scope.parent, 'jobs').map((j) => j.job);
   const { page, nextPageToken } = paginate(all, req.query);
   return wire(req, `${RUN}.ListJobsResponse`, { jobs: page, nextPageToken });
 }

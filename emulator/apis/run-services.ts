@@ -10,7 +10,7 @@ import { decode } from '../codecs.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { getPath, nowIso, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
-import { CALLER, RUN, answerOperation, checkEtag, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
+import { CALLER, RUN, answerOperation, checkEtag, childrenOf, deleteRunResource, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
 import { applyServiceDefaults } from './run-defaults.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
 import { registerRunOperations } from './run-operations.js';
@@ -260,22 +260,23 @@ function completeRollout(emu: Emulator, arg: RolloutArg) {
 
 function deleteService(req: EmuRequest): EmuResponse {
   const { scope, key, stored } = lookup(req, 'run.write');
-  checkEtag(req.query.get('etag'), stored.service.etag, req.params.service);
-  const snapshot = typed({ ...stored.service, deleteTime: nowIso() });
-  if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(scope.parent, snapshot, snapshot));
-  delete services(req.emu)[key];
-  deleteRevisionsOf(req.emu, key);
-  req.emu.policies.delete(runPolicyKey(key));
-  return answerOperation(req, req.emu.operations.start(scope.parent, { metadata: snapshot, hook: DELETE_HOOK, hookArg: snapshot }));
+  return deleteRunResource(req, {
+    scope,
+    resource: stored.service,
+    id: req.params.service,
+    typeUrl: SERVICE_TYPE_URL,
+    hook: DELETE_HOOK,
+    remove: () => {
+      delete services(req.emu)[key];
+      deleteRevisionsOf(req.emu, key);
+      req.emu.policies.delete(runPolicyKey(key));
+    },
+  });
 }
 
 function listServices(req: EmuRequest): EmuResponse {
   const scope = runScope(req, 'run.read');
-  const prefix = `${scope.parent}/services/`;
-  const all = Object.entries(services(req.emu))
-    .filter(([k]) => k.startsWith(prefix))
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, s]) => s.service);
+  const all = childrenOf(services(req.emu), scope.parent, 'services').map((s) => s.service);
   const { page, nextPageToken } = paginate(all, req.query);
   return wire(req, `${RUN}.ListServicesResponse`, { services: page, nextPageToken });
 }
