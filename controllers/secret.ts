@@ -16,8 +16,20 @@ type ApiSecret = import('@google-cloud/secret-manager').protos.google.cloud.secr
 const keyOf = (project: string, secretId: string): string => `projects/${project}/secrets/${secretId}`;
 const secretIdOf = (name: string): string => name.split('/').pop() ?? '';
 
+/**
+ * The value read once per loaded manifest: observe, plan warnings, desired state and apply all see
+ * the same bytes (a file rewritten mid-run cannot make plan and apply disagree).
+ */
+const valuesRead = new WeakMap<Resource, { value?: Buffer; missing?: string }>();
+
 /** The value from its source, or why there is none. */
 export function readValue(r: Resource): { value?: Buffer; missing?: string } {
+  let read = valuesRead.get(r);
+  if (!read) valuesRead.set(r, (read = readSource(r)));
+  return read;
+}
+
+function readSource(r: Resource): { value?: Buffer; missing?: string } {
   const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
   if (!from) return {};
   if (from.env !== undefined) {

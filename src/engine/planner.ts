@@ -6,7 +6,7 @@
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { isUnknown, unknown, type Controller, type ControllerContext, type Observed, type OutputLookup } from './controller.js';
-import { diffForDisplay, type FieldChange } from './diff.js';
+import { diffForDisplay, isPlainObject, type FieldChange } from './diff.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
 import { controllerFor, type ObservedState } from './observe.js';
 import { desiredLabels, ownedBy } from './ownership.js';
@@ -140,7 +140,7 @@ function creationChanges(desired: Record<string, any>, labels: Record<string, st
       if (v !== undefined) changes.push({ path, before: undefined, after: v });
     } else if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) {
       v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !('$sensitive' in v)) {
+    } else if (isPlainObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
     } else if (!(Array.isArray(v) && v.length === 0)) {
       changes.push({ path, before: undefined, after: v });
