@@ -31,10 +31,23 @@ export interface GeneratedStack {
 export const BENCH_REGION = 'asia-northeast1';
 
 /** Roles granted on the project that no single resource could take (no lint warning). */
-const PROJECT_ROLES = ['roles/logging.logWriter', 'roles/monitoring.metricWriter', 'roles/cloudtrace.agent', 'roles/errorreporting.writer', 'roles/aiplatform.user'];
+const PROJECT_ROLES = [
+  'roles/logging.logWriter',
+  'roles/monitoring.metricWriter',
+  'roles/cloudtrace.agent',
+  'roles/errorreporting.writer',
+  'roles/aiplatform.user',
+];
 
 const APIS_SMALL = ['iam.googleapis.com', 'run.googleapis.com'];
-const APIS_ALL = ['iam.googleapis.com', 'run.googleapis.com', 'secretmanager.googleapis.com', 'storage.googleapis.com', 'artifactregistry.googleapis.com', 'iamcredentials.googleapis.com'];
+const APIS_ALL = [
+  'iam.googleapis.com',
+  'run.googleapis.com',
+  'secretmanager.googleapis.com',
+  'storage.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'iamcredentials.googleapis.com',
+];
 
 const clamp = (x: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, x));
 const pad = (i: number): string => String(i).padStart(4, '0');
@@ -95,11 +108,19 @@ function documents(n: number, stack: string, valuesDir: string, updated: Set<str
 
   for (const a of mix.apis) docs.push({ key: `ProjectService/${a}`, file: 'apis.yaml', yaml: header('ProjectService', a) });
   if (mix.repository) {
-    docs.push({ key: 'ArtifactRegistryRepository/bench', file: 'registry.yaml', yaml: `${header('ArtifactRegistryRepository', 'bench')}spec:\n  location: \${REGION}\n  format: DOCKER\n  description: images of the bench stack\n` });
+    docs.push({
+      key: 'ArtifactRegistryRepository/bench',
+      file: 'registry.yaml',
+      yaml: `${header('ArtifactRegistryRepository', 'bench')}spec:\n  location: \${REGION}\n  format: DOCKER\n  description: images of the bench stack\n`,
+    });
   }
   for (let i = 0; i < mix.accounts; i++) {
     const key = `ServiceAccount/${sa(i)}`;
-    docs.push({ key, file: 'accounts.yaml', yaml: `${header('ServiceAccount', sa(i))}spec:\n  displayName: bench account ${i}${changed(key) ? ' (renamed)' : ''}\n  description: runs app ${i}\n` });
+    docs.push({
+      key,
+      file: 'accounts.yaml',
+      yaml: `${header('ServiceAccount', sa(i))}spec:\n  displayName: bench account ${i}${changed(key) ? ' (renamed)' : ''}\n  description: runs app ${i}\n`,
+    });
   }
   for (let i = 0; i < mix.secrets; i++) {
     const key = `Secret/${secret(i)}`;
@@ -151,27 +172,64 @@ function documents(n: number, stack: string, valuesDir: string, updated: Set<str
   }
   // Grants every app needs.
   for (let i = 0; i < mix.apps; i++) {
-    docs.push(member(`${api(i)}-invoker`, 'roles/run.invoker', `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`, `{ kind: CloudRunService, name: ${api(i)} }`));
+    docs.push(
+      member(
+        `${api(i)}-invoker`,
+        'roles/run.invoker',
+        `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`,
+        `{ kind: CloudRunService, name: ${api(i)} }`,
+      ),
+    );
   }
   for (let i = 0; i < mix.secrets; i++) {
-    docs.push(member(`${secret(i).toLowerCase()}-accessor`, 'roles/secretmanager.secretAccessor', `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`, `{ kind: Secret, name: ${secret(i)} }`));
+    docs.push(
+      member(
+        `${secret(i).toLowerCase()}-accessor`,
+        'roles/secretmanager.secretAccessor',
+        `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`,
+        `{ kind: Secret, name: ${secret(i)} }`,
+      ),
+    );
   }
   for (let i = 0; i < mix.buckets; i++) {
-    docs.push(member(`bucket-${pad(i)}-admin`, 'roles/storage.objectAdmin', `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`, `{ kind: Bucket, name: "${bucket(stack, i)}" }`));
+    docs.push(
+      member(
+        `bucket-${pad(i)}-admin`,
+        'roles/storage.objectAdmin',
+        `memberFrom: { serviceAccountRef: { name: ${sa(i % mix.accounts)} } }`,
+        `{ kind: Bucket, name: "${bucket(stack, i)}" }`,
+      ),
+    );
   }
   // The rest, up to n: web front ends made public, accounts that sign as themselves, project roles.
   const fill: Doc[] = [];
-  for (let i = 0; i < mix.apps; i++) fill.push(member(`${web(i)}-public`, 'roles/run.invoker', 'member: allUsers', `{ kind: CloudRunService, name: ${web(i)} }`));
+  for (let i = 0; i < mix.apps; i++)
+    fill.push(member(`${web(i)}-public`, 'roles/run.invoker', 'member: allUsers', `{ kind: CloudRunService, name: ${web(i)} }`));
   for (let i = 0; i < mix.accounts; i++) {
-    fill.push(member(`${sa(i)}-signs`, 'roles/iam.serviceAccountTokenCreator', `memberFrom: { serviceAccountRef: { name: ${sa(i)} } }`, `{ kind: ServiceAccount, name: ${sa(i)} }`));
+    fill.push(
+      member(
+        `${sa(i)}-signs`,
+        'roles/iam.serviceAccountTokenCreator',
+        `memberFrom: { serviceAccountRef: { name: ${sa(i)} } }`,
+        `{ kind: ServiceAccount, name: ${sa(i)} }`,
+      ),
+    );
   }
   for (const role of PROJECT_ROLES) {
     for (let i = 0; i < mix.accounts; i++) {
-      fill.push(member(`${sa(i)}-${role.split('/')[1].replace(/\./g, '-').toLowerCase()}`, role, `memberFrom: { serviceAccountRef: { name: ${sa(i)} } }`, '{ kind: Project }'));
+      fill.push(
+        member(
+          `${sa(i)}-${role.split('/')[1].replace(/\./g, '-').toLowerCase()}`,
+          role,
+          `memberFrom: { serviceAccountRef: { name: ${sa(i)} } }`,
+          '{ kind: Project }',
+        ),
+      );
     }
   }
   const missing = n - docs.length;
-  if (missing < 0 || missing > fill.length) throw new Error(`bench: cannot make a stack of ${n} resources with this mix (${docs.length} before the fill, ${fill.length} fill)`);
+  if (missing < 0 || missing > fill.length)
+    throw new Error(`bench: cannot make a stack of ${n} resources with this mix (${docs.length} before the fill, ${fill.length} fill)`);
   docs.push(...fill.slice(0, missing));
   return docs;
 }
@@ -216,7 +274,10 @@ export function generateStack(opts: { n: number; dir: string; revision?: 0 | 1; 
     files.set(d.file, [...(files.get(d.file) ?? []), d.yaml]);
     if (d.value) writeFileSync(d.value.file, d.value.content);
   }
-  writeFileSync(join(dir, 'stack.yaml'), `apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: ${stack}\nspec:\n  variables:\n    REGION: ${BENCH_REGION}\n`);
+  writeFileSync(
+    join(dir, 'stack.yaml'),
+    `apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: ${stack}\nspec:\n  variables:\n    REGION: ${BENCH_REGION}\n`,
+  );
   for (const [file, parts] of files) writeFileSync(join(dir, file), parts.join('---\n'));
   const counts: Record<string, number> = {};
   for (const d of docs) {

@@ -24,11 +24,12 @@
 // by the rate limits: for each quota and scope, the calls beyond the burst at the steady rate
 // (musectl's token buckets at Google's default quotas: a minute's worth of burst; Cloud Storage
 // bucket creates one per 2 s, so B buckets take >= 2(B-1) s).
-import type { Resource } from '../src/manifest/index.js';
+
+import { readValue } from '../controllers/secret.js';
 import type { Plan, PlanAction } from '../src/engine/plan.js';
 import { DEFAULT_QUOTAS } from '../src/gcp/rate-limit.js';
 import { parseArtifactRegistryImage } from '../src/gcp/registry.js';
-import { readValue } from '../controllers/secret.js';
+import type { Resource } from '../src/manifest/index.js';
 
 export interface IdealOptions {
   project: string;
@@ -123,7 +124,12 @@ class QuotaCounter {
 }
 
 /** The reads of a plan; `exists` tells which resources exist (undefined: all of them). */
-function planReads(resources: Resource[], opts: IdealOptions, quotas: QuotaCounter, exists: (key: string) => boolean): { parts: Record<string, number>; rounds: number } {
+function planReads(
+  resources: Resource[],
+  opts: IdealOptions,
+  quotas: QuotaCounter,
+  exists: (key: string) => boolean,
+): { parts: Record<string, number>; rounds: number } {
   const byKey = new Map(resources.map((r) => [r.key, r]));
   const scopes = new Map<string, { kind: string; scope: string; items: number }>();
   const policies = new Map<string, { kind: string; scope: string }>();
@@ -177,7 +183,8 @@ function writesOf(a: PlanAction, r: Resource | undefined, opts: IdealOptions): {
   const project = `projects/${opts.project}`;
   const quota = WRITE_QUOTA[a.kind] ?? 'unknown';
   if (a.kind === 'CloudRunService') return { quota, scope: a.id.split('/services/')[0], calls: 1 };
-  if (a.kind === 'Bucket') return a.action === 'create' ? { quota: 'storage.bucketCreateDelete', scope: project, calls: 1 } : { quota, scope: `b/${a.id}`, calls: 1 };
+  if (a.kind === 'Bucket')
+    return a.action === 'create' ? { quota: 'storage.bucketCreateDelete', scope: project, calls: 1 } : { quota, scope: `b/${a.id}`, calls: 1 };
   if (a.kind === 'Secret') {
     const value = r ? readValue(r).value !== undefined : false;
     if (a.action === 'create') return { quota, scope: project, calls: value ? 2 : 1 };

@@ -118,9 +118,7 @@ export async function runMeasured(emu: RunningEmulator | undefined, args: string
     maxRssMb: usage.maxRSS / 1024,
     calls,
     byRoute,
-    ...(first !== undefined && last !== undefined
-      ? { beforeFirstCallMs: first - spawnedAt, apiWindowMs: last - first, afterLastCallMs: exitedAt - last }
-      : {}),
+    ...(first !== undefined && last !== undefined ? { beforeFirstCallMs: first - spawnedAt, apiWindowMs: last - first, afterLastCallMs: exitedAt - last } : {}),
     emulatorCpuMs: (cpu.user + cpu.system) / 1000,
     stdout: result.stdout,
     stderr: result.stderr,

@@ -10,17 +10,17 @@
 // per cycle, without start-up). Then the start-up cost: --version, validate and plan on SessionMUSE.
 //
 //   node dist/bench/run.js [--sizes 10,100,1000] [--out bench/results.json]
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
-import { loadManifestSet, type Resource } from '../src/manifest/index.js';
-import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
 import { allControllers } from '../controllers/index.js';
+import { type RunningEmulator, startEmulator } from '../emulator/index.js';
+import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
 import type { Plan } from '../src/engine/plan.js';
+import { loadManifestSet, type Resource } from '../src/manifest/index.js';
 import { generateStack, mixFor } from './generate.js';
-import { idealApply, idealPlan, type Ideal, type IdealOptions } from './ideal.js';
-import { cleanUpScratch, median, ROOT, runMeasured, type Measured } from './measure.js';
+import { type Ideal, type IdealOptions, idealApply, idealPlan } from './ideal.js';
+import { cleanUpScratch, type Measured, median, ROOT, runMeasured } from './measure.js';
 
 const LATENCY_MS = 50;
 const OPERATION_MS = 500;
@@ -87,14 +87,28 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
   const ideal = idealPlan(resources, opts);
   rows.push({ n, op: 'no-op plan', measured: mid, runs: walls, ideal });
   // The same plan in a process that has made plans before (what the watcher pays per cycle).
-  const warm = check(await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js') }), `warm plans of N=${n}`);
-  const perRun = warm.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ms: number; calls: number; changes: number });
+  const warm = check(
+    await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js') }),
+    `warm plans of N=${n}`,
+  );
+  const perRun = warm.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { ms: number; calls: number; changes: number });
   const last = perRun[perRun.length - 1];
   if (last.changes !== 0) throw new Error(`bench: the warm plan of N=${n} has ${last.changes} changes`);
   rows.push({
     n,
     op: `no-op plan, warm (run ${WARM_RUNS} in 1 process)`,
-    measured: { ...warm, wallMs: last.ms, calls: last.calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
+    measured: {
+      ...warm,
+      wallMs: last.ms,
+      calls: last.calls,
+      cpuMs: Number.NaN,
+      beforeFirstCallMs: undefined,
+      apiWindowMs: undefined,
+      afterLastCallMs: undefined,
+    },
     runs: perRun.map((r) => r.ms),
     ideal,
   });
@@ -120,7 +134,10 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   for (let i = 0; i < STARTUP_RUNS; i++) versions.push(check(await runMeasured(undefined, ['--version']), '--version'));
   const vv = versions.map((m) => m.wallMs);
   rows.push({ n: '-', op: 'musectl --version', measured: versions.find((m) => m.wallMs === median(vv)) ?? versions[0], runs: vv });
-  const traced = check(await runMeasured(undefined, ['validate', '-f', manifests], { nodeArgs: ['--require', join(ROOT, 'test/fixtures/trace-google-modules.cjs')] }), 'validate');
+  const traced = check(
+    await runMeasured(undefined, ['validate', '-f', manifests], { nodeArgs: ['--require', join(ROOT, 'test/fixtures/trace-google-modules.cjs')] }),
+    'validate',
+  );
   const googleModules = Number(/TRACE google modules loaded: (\d+)/.exec(traced.stderr)?.[1] ?? NaN);
   const validates: Measured[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++) validates.push(check(await runMeasured(undefined, ['validate', '-f', manifests]), 'validate'));
@@ -132,12 +149,19 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   const env = { GEMINI_API_KEY: 'bench-gemini-key' };
   check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env }), 'apply of SessionMUSE');
   const plans: Measured[] = [];
-  for (let i = 0; i < STARTUP_RUNS; i++) plans.push(check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], { env }), 'plan of SessionMUSE'));
+  for (let i = 0; i < STARTUP_RUNS; i++)
+    plans.push(check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], { env }), 'plan of SessionMUSE'));
   const pw = plans.map((m) => m.wallMs);
   // The ideal reads the secret's latest value only when its source is set, as the runs had it.
   process.env.GEMINI_API_KEY = env.GEMINI_API_KEY;
   const { resources, projectNumberUsed } = loadResources(manifests, project);
-  rows.push({ n: 'SessionMUSE', op: 'no-op plan', measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0], runs: pw, ideal: idealPlan(resources, { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }) });
+  rows.push({
+    n: 'SessionMUSE',
+    op: 'no-op plan',
+    measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0],
+    runs: pw,
+    ideal: idealPlan(resources, { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
+  });
   return { rows, info: { googleModulesLoadedByValidate: googleModules, resources: resources.length } };
 }
 
@@ -147,7 +171,21 @@ const s = (ms: number): string => (ms >= 10_000 ? (ms / 1000).toFixed(1) : (ms /
 const x = (r: number): string => `${r.toFixed(r >= 10 ? 0 : 2)}x`;
 
 function table(rows: Row[]): string {
-  const head = ['N', 'operation', 'wall s', 'ideal s', 'ratio', 'API calls', 'ideal', 'ratio', 'before 1st call', 'API window', 'after last', 'peak RSS MB', 'CPU s'];
+  const head = [
+    'N',
+    'operation',
+    'wall s',
+    'ideal s',
+    'ratio',
+    'API calls',
+    'ideal',
+    'ratio',
+    'before 1st call',
+    'API window',
+    'after last',
+    'peak RSS MB',
+    'CPU s',
+  ];
   const body = rows.map((r) => {
     const m = r.measured;
     const i = r.ideal;
@@ -195,12 +233,21 @@ function targets(rows: Row[]): Target[] {
   }
   for (const r of rows.filter((q) => q.op === 'no-op plan' && q.ideal)) {
     const ratio = r.measured.calls / r.ideal!.calls;
-    out.push({ target: `API calls of a no-op plan <= 1.1 x ideal (N=${r.n})`, value: `${r.measured.calls} against ${r.ideal!.calls}: ${x(ratio)}`, met: ratio <= 1.1 });
+    out.push({
+      target: `API calls of a no-op plan <= 1.1 x ideal (N=${r.n})`,
+      value: `${r.measured.calls} against ${r.ideal!.calls}: ${x(ratio)}`,
+      met: ratio <= 1.1,
+    });
   }
   const rss = Math.max(...big.filter((r) => !r.op.startsWith('no-op plan, warm')).map((r) => r.measured.maxRssMb));
   out.push({ target: `peak RSS < 300 MB at N=${big[0]?.n}`, value: `${rss.toFixed(0)} MB (the largest of create, no-op plan and update)`, met: rss < 300 });
   const validate = rows.find((r) => r.op === 'validate');
-  if (validate) out.push({ target: 'musectl validate (SessionMUSE) < 500 ms', value: `${(validate.measured.wallMs).toFixed(0)} ms (median of ${validate.runs?.length}; runs ${validate.runs?.map((w) => w.toFixed(0)).join(', ')} ms)`, met: validate.measured.wallMs < 500 });
+  if (validate)
+    out.push({
+      target: 'musectl validate (SessionMUSE) < 500 ms',
+      value: `${(validate.measured.wallMs).toFixed(0)} ms (median of ${validate.runs?.length}; runs ${validate.runs?.map((w) => w.toFixed(0)).join(', ')} ms)`,
+      met: validate.measured.wallMs < 500,
+    });
   return out;
 }
 
@@ -237,18 +284,25 @@ async function main(): Promise<void> {
     '',
     'Ideal: calls = lists per kind and scope + IAM policies + secret values + project lookup + image digests (+ one write per change and one wait per operation);',
     'time = one round trip for the reads + the critical path of the changes (latency per call + operation time), bounded by the default rate limits.',
-    ...rows.filter((r) => r.ideal).map((r) => {
-      const i = r.ideal!;
-      const parts = Object.entries(i.parts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
-      const floor = i.floor ? `; rate floor ${s(i.floor.ms)} s (${i.floor.calls} calls of ${i.floor.quota} in ${i.floor.scope})` : '';
-      return `  N=${r.n} ${r.op}: ${parts}; reads ${s(i.planMs)} s + critical path ${s(i.criticalPathMs)} s${floor}`;
-    }),
+    ...rows
+      .filter((r) => r.ideal)
+      .map((r) => {
+        const i = r.ideal!;
+        const parts = Object.entries(i.parts)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        const floor = i.floor ? `; rate floor ${s(i.floor.ms)} s (${i.floor.calls} calls of ${i.floor.quota} in ${i.floor.scope})` : '';
+        return `  N=${r.n} ${r.op}: ${parts}; reads ${s(i.planMs)} s + critical path ${s(i.criticalPathMs)} s${floor}`;
+      }),
     '',
-    'The mix at each N (generate.ts), shaped by Google\'s limits so that a create of the largest N finishes in a benchmark run:',
+    "The mix at each N (generate.ts), shaped by Google's limits so that a create of the largest N finishes in a benchmark run:",
     '  at most 90 service accounts (Google allows 100 per project), at most 10 buckets (one bucket create per 2 s per project: 10 take >= 18 s,',
     '  1000 would take 33 min), at most 40 Cloud Run services (60 writes a minute per region: 40 creates + 40 policy writes already wait 20 s);',
     '  the rest are secrets (20%, each with a value and an accessor) and IAM members (invoker, public, accessor, objectAdmin, token creator, project roles).',
-    ...sizes.map((n) => `  N=${n}: ${JSON.stringify((info[`n${n}`] as { counts: unknown }).counts)}, dependency depth ${(info[`n${n}`] as { depth: number }).depth}`),
+    ...sizes.map(
+      (n) => `  N=${n}: ${JSON.stringify((info[`n${n}`] as { counts: unknown }).counts)}, dependency depth ${(info[`n${n}`] as { depth: number }).depth}`,
+    ),
     `validate loads ${(info.startup as { googleModulesLoadedByValidate: number }).googleModulesLoadedByValidate} Google client modules.`,
     '',
     'Targets:',
@@ -265,7 +319,13 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         date: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+          platform: process.platform,
+        },
         settings: { latencyMs: LATENCY_MS, operationMs: OPERATION_MS, parallelism: 10, noopRuns: NOOP_RUNS, startupRuns: STARTUP_RUNS },
         info,
         rows: rows.map((r) => ({ n: r.n, op: r.op, measured: strip(r.measured), runs: r.runs, ideal: r.ideal })),

@@ -2,14 +2,20 @@
 // long-running musectl (the watcher) makes its plans: what is left once start-up is paid.
 // Run by run.ts as a child process: node dist/bench/warm.js DIR PROJECT STATE EMULATOR_URL RUNS
 // Prints one JSON line per run: {"ms": wall, "calls": API calls the engine made, "changes": n}.
-import { openSession, observeAndPlan } from '../src/engine/session.js';
+import { observeAndPlan, openSession } from '../src/engine/session.js';
 import { createLogger } from '../src/log.js';
 
 const [dir, project, state, url, runs = '3'] = process.argv.slice(2);
 
 for (let i = 0; i < Number(runs); i++) {
   const t0 = performance.now();
-  const session = await openSession({ paths: [dir], variables: {}, target: { kind: 'emulator', project, url: new URL(url) }, log: createLogger('silent'), state });
+  const session = await openSession({
+    paths: [dir],
+    variables: {},
+    target: { kind: 'emulator', project, url: new URL(url) },
+    log: createLogger('silent'),
+    state,
+  });
   const { exec } = await observeAndPlan(session);
   const ms = performance.now() - t0;
   const changes = exec.plan.actions.filter((a) => a.action !== 'noop').length;

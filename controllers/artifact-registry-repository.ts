@@ -58,7 +58,9 @@ export const artifactRegistryRepositoryController: Controller = {
   async observe(ctx, scope) {
     const client = ctx.clients.artifactRegistry();
     const repos = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () => client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false })),
+      ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () =>
+        client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false }),
+      ),
     );
     return new Map(repos.map((repo) => [repo.name ?? '', toObserved(repo, ctx.project)]));
   },
@@ -82,7 +84,12 @@ export const artifactRegistryRepositoryController: Controller = {
       client.createRepository({
         parent,
         repositoryId: r.name,
-        repository: { format: desired.format, description: desired.description, labels, ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}) },
+        repository: {
+          format: desired.format,
+          description: desired.description,
+          labels,
+          ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}),
+        },
       }),
     );
     const [repo] = await operation.promise();

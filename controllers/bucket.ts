@@ -3,8 +3,8 @@
 // is never overwritten blindly.
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { cloneSpec } from '../src/engine/diff.js';
-import { isNotFound } from '../src/gcp/errors.js';
 import { upper } from '../src/engine/normalize.js';
+import { isNotFound } from '../src/gcp/errors.js';
 import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type BucketMetadata = import('@google-cloud/storage').BucketMetadata;
@@ -73,7 +73,10 @@ export const bucketController: Controller = {
     const patch: Record<string, string | null> = { ...labels };
     for (const k of Object.keys(actual.labels)) if (!(k in labels)) patch[k] = null;
     await ctx.api.call({ quota: 'storage.bucketUpdate', scope: actual.id, what: `relabel bucket ${actual.id}` }, () =>
-      ctx.clients.storage().bucket(actual.id).setMetadata({ labels: patch } as any),
+      ctx.clients
+        .storage()
+        .bucket(actual.id)
+        .setMetadata({ labels: patch } as any),
     );
   },
 
@@ -88,7 +91,10 @@ export const bucketController: Controller = {
     async set(ctx, id, policy) {
       // A stale etag is refused with 412 (Cloud Storage's way of saying "concurrent change").
       const [p] = await ctx.api.call({ quota: 'storage.bucketUpdate', scope: id, what: `write the IAM policy of bucket ${id}` }, () =>
-        ctx.clients.storage().bucket(id).iam.setPolicy(toApiPolicy(policy) as any),
+        ctx.clients
+          .storage()
+          .bucket(id)
+          .iam.setPolicy(toApiPolicy(policy) as any),
       );
       return fromApiPolicy(p as any);
     },
@@ -148,7 +154,10 @@ export const bucketController: Controller = {
     const bucket = ctx.clients.storage().bucket(actual.id);
     try {
       // Google refuses to delete a bucket that holds objects (409): force-destroy empties it first.
-      if (opts?.force) await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `delete the objects of bucket ${actual.id}` }, () => bucket.deleteFiles({ force: true }));
+      if (opts?.force)
+        await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `delete the objects of bucket ${actual.id}` }, () =>
+          bucket.deleteFiles({ force: true }),
+        );
       await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `delete bucket ${actual.id}` }, () => bucket.delete());
     } catch (err) {
       if (!isNotFound(err)) throw err;

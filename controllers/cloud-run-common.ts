@@ -1,7 +1,8 @@
 // What Cloud Run services and jobs share: the container and service-account parts of their
 // templates, in spec form and back, and how gax hands over enums and durations.
-import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/engine/normalize.js';
+
 import type { OutputLookup } from '../src/engine/controller.js';
+import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/engine/normalize.js';
 import { emailOf } from './service-account.js';
 
 type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
@@ -29,7 +30,10 @@ export function containerSpec(c: Container): Record<string, any> {
     ...(c.workingDir ? { workingDir: c.workingDir } : {}),
     env: (c.env ?? []).map((e) =>
       e.valueSource?.secretKeyRef
-        ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName(e.valueSource.secretKeyRef.secret ?? ''), version: e.valueSource.secretKeyRef.version || 'latest' } } }
+        ? {
+            name: e.name,
+            valueFrom: { secretKeyRef: { name: secretName(e.valueSource.secretKeyRef.secret ?? ''), version: e.valueSource.secretKeyRef.version || 'latest' } },
+          }
         : { name: e.name, value: e.value ?? '' },
     ),
     resources: { limits, cpuIdle: Boolean(c.resources?.cpuIdle), startupCpuBoost: Boolean(c.resources?.startupCpuBoost) },
@@ -45,7 +49,6 @@ export function enumName(v: unknown): string | undefined {
   const s = String(v);
   return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
 }
-
 
 /** The API's serviceAccount for a template in spec form ('' for the default account). */
 export function serviceAccountEmail(t: Record<string, any>, project: string): string {

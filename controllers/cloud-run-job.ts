@@ -5,7 +5,18 @@ import type { Controller, ControllerContext, Observed } from '../src/engine/cont
 import { cloneSpec } from '../src/engine/diff.js';
 import { lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
-import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, normalizeTemplate, resolveEnvOutputs, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
+import {
+  apiDuration,
+  containerSpec,
+  containersToApi,
+  DEFAULT_SERVICE_ACCOUNT,
+  enumName,
+  locationOf,
+  normalizeTemplate,
+  resolveEnvOutputs,
+  serviceAccountEmail,
+  serviceAccountSpec,
+} from './cloud-run-common.js';
 import { listAllPages } from './paging.js';
 
 type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
@@ -61,7 +72,23 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
       },
     },
   };
-  for (const k of ['uid', 'generation', 'createTime', 'updateTime', 'deleteTime', 'expireTime', 'creator', 'lastModifier', 'observedGeneration', 'terminalCondition', 'conditions', 'executionCount', 'latestCreatedExecution', 'reconciling', 'satisfiesPzs'] as const) {
+  for (const k of [
+    'uid',
+    'generation',
+    'createTime',
+    'updateTime',
+    'deleteTime',
+    'expireTime',
+    'creator',
+    'lastModifier',
+    'observedGeneration',
+    'terminalCondition',
+    'conditions',
+    'executionCount',
+    'latestCreatedExecution',
+    'reconciling',
+    'satisfiesPzs',
+  ] as const) {
     delete (job as Record<string, unknown>)[k];
   }
   return job;
@@ -78,7 +105,9 @@ export const cloudRunJobController: Controller = {
   async observe(ctx, scope) {
     const client = ctx.clients.runJobs();
     const jobs = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'run.read', scope, what: `list jobs in ${scope}` }, () => client.listJobs({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false })),
+      ctx.api.call({ quota: 'run.read', scope, what: `list jobs in ${scope}` }, () =>
+        client.listJobs({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
+      ),
     );
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
   },
@@ -111,20 +140,26 @@ export const cloudRunJobController: Controller = {
 
   async update(ctx, r, desired, labels, actual) {
     const job = toApi(desired, labels, ctx.project, structuredClone(actual.raw as Job));
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `update ${r.key}` }, () => ctx.clients.runJobs().updateJob({ job }));
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `update ${r.key}` }, () =>
+      ctx.clients.runJobs().updateJob({ job }),
+    );
     const [updated] = await operation.promise();
     return toObserved(updated, ctx.project);
   },
 
   async setLabels(ctx, actual, labels) {
     const job = { ...(structuredClone(actual.raw) as Job), labels };
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () => ctx.clients.runJobs().updateJob({ job }));
+    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
+      ctx.clients.runJobs().updateJob({ job }),
+    );
     await operation.promise();
   },
 
   async delete(ctx: ControllerContext, actual) {
     try {
-      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () => ctx.clients.runJobs().deleteJob({ name: actual.id }));
+      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
+        ctx.clients.runJobs().deleteJob({ name: actual.id }),
+      );
       await operation.promise();
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -5,11 +5,22 @@ import type { Controller, ControllerContext, Observed } from '../src/engine/cont
 import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
-import { emailOf } from './service-account.js';
-import { apiDuration, containerSpec, containersToApi, DEFAULT_SERVICE_ACCOUNT, enumName, locationOf, normalizeTemplate, resolveEnvOutputs, serviceAccountEmail, serviceAccountSpec } from './cloud-run-common.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
+import {
+  apiDuration,
+  containerSpec,
+  containersToApi,
+  DEFAULT_SERVICE_ACCOUNT,
+  enumName,
+  locationOf,
+  normalizeTemplate,
+  resolveEnvOutputs,
+  serviceAccountEmail,
+  serviceAccountSpec,
+} from './cloud-run-common.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { emailOf } from './service-account.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 
@@ -34,7 +45,13 @@ function specOf(s: Service, project: string): Record<string, any> {
       ...(enumName(t.executionEnvironment) !== undefined ? { executionEnvironment: enumName(t.executionEnvironment) } : {}),
       sessionAffinity: Boolean(t.sessionAffinity),
       ...(vpc && (vpc.connector || vpc.networkInterfaces?.length)
-        ? { vpcAccess: { ...(vpc.connector ? { connector: vpc.connector } : {}), ...(enumName(vpc.egress) ? { egress: enumName(vpc.egress) } : {}), ...(vpc.networkInterfaces?.length ? { networkInterfaces: vpc.networkInterfaces } : {}) } }
+        ? {
+            vpcAccess: {
+              ...(vpc.connector ? { connector: vpc.connector } : {}),
+              ...(enumName(vpc.egress) ? { egress: enumName(vpc.egress) } : {}),
+              ...(vpc.networkInterfaces?.length ? { networkInterfaces: vpc.networkInterfaces } : {}),
+            },
+          }
         : {}),
       containers: (t.containers ?? []).map(containerSpec),
     },
@@ -87,7 +104,26 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
     },
   };
   // Output-only fields are ignored by Google; dropping them keeps requests small and readable.
-  for (const k of ['uid', 'generation', 'createTime', 'updateTime', 'deleteTime', 'expireTime', 'creator', 'lastModifier', 'observedGeneration', 'terminalCondition', 'conditions', 'latestReadyRevision', 'latestCreatedRevision', 'trafficStatuses', 'uri', 'urls', 'reconciling', 'satisfiesPzs'] as const) {
+  for (const k of [
+    'uid',
+    'generation',
+    'createTime',
+    'updateTime',
+    'deleteTime',
+    'expireTime',
+    'creator',
+    'lastModifier',
+    'observedGeneration',
+    'terminalCondition',
+    'conditions',
+    'latestReadyRevision',
+    'latestCreatedRevision',
+    'trafficStatuses',
+    'uri',
+    'urls',
+    'reconciling',
+    'satisfiesPzs',
+  ] as const) {
     delete (svc as Record<string, unknown>)[k];
   }
   return svc;
@@ -135,21 +171,32 @@ export const cloudRunServiceController: Controller = {
   async observe(ctx, scope) {
     const client = ctx.clients.runServices();
     const services = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () => client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false })),
+      ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () =>
+        client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
+      ),
     );
     return new Map(services.map((s) => [s.name ?? '', toObserved(s, ctx.project)]));
   },
 
   async prepare(ctx, resources) {
-    const images = new Set(resources.filter((r) => r.spec.imagePolicy === 'digest').flatMap((r) => r.spec.template.containers.map((c: { image: string }) => c.image)));
-    await Promise.all([...images].filter((i) => parseArtifactRegistryImage(i)).map(async (image) => ctx.imageDigests.set(image, await resolveDigest(image, ctx.clients, ctx.api))));
+    const images = new Set(
+      resources.filter((r) => r.spec.imagePolicy === 'digest').flatMap((r) => r.spec.template.containers.map((c: { image: string }) => c.image)),
+    );
+    await Promise.all(
+      [...images]
+        .filter((i) => parseArtifactRegistryImage(i))
+        .map(async (image) => ctx.imageDigests.set(image, await resolveDigest(image, ctx.clients, ctx.api))),
+    );
   },
 
   planWarnings(r, ctx) {
     if (r.spec.imagePolicy !== 'digest') return [];
     return r.spec.template.containers
       .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
-      .map((c: { image: string }) => `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`);
+      .map(
+        (c: { image: string }) =>
+          `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
+      );
   },
 
   desired(r, ctx, outputs) {
@@ -211,4 +258,3 @@ export const cloudRunServiceController: Controller = {
     }
   },
 };
-

@@ -4,10 +4,10 @@
 // (409 ABORTED or 412) from a fresh read. The project's own policy is Resource Manager's.
 import type { BatchItem, Controller, ControllerContext, IamPolicy, IamPolicyAccess, Observed } from '../src/engine/controller.js';
 import { isUnknown } from '../src/engine/controller.js';
-import type { Resource } from '../src/manifest/index.js';
+import { UserError } from '../src/errors.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
-import { UserError } from '../src/errors.js';
+import type { Resource } from '../src/manifest/index.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 
 /** The project's policy, through Resource Manager v3. */
@@ -139,7 +139,8 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
     } catch (err) {
       const accountNotYetVisible = httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
       if (isConcurrentChange(err)) {
-        if (++conflicts >= MAX_POLICY_ATTEMPTS) throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
+        if (++conflicts >= MAX_POLICY_ATTEMPTS)
+          throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
         ctx.log.info({ policy: id, attempt: conflicts }, 'IAM policy changed since it was read; reading it again');
       } else if (!accountNotYetVisible || Date.now() > deadline) {
         throw err;

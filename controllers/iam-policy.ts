@@ -16,7 +16,11 @@ export async function policyOrEmpty(read: () => Promise<IamPolicy>): Promise<Iam
 }
 
 /** A gax/googleapis policy (bindings may be null or carry nulls) in our shape. */
-export function fromApiPolicy(p: { version?: number | null; etag?: unknown; bindings?: Array<{ role?: string | null; members?: string[] | null; condition?: unknown }> | null }): IamPolicy {
+export function fromApiPolicy(p: {
+  version?: number | null;
+  etag?: unknown;
+  bindings?: Array<{ role?: string | null; members?: string[] | null; condition?: unknown }> | null;
+}): IamPolicy {
   return {
     version: p.version ?? undefined,
     etag: p.etag ?? undefined,

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { sensitive } from '../src/engine/controller.js';
-import type { Resource } from '../src/manifest/index.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
+import type { Resource } from '../src/manifest/index.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -81,12 +81,20 @@ export const secretController: Controller = {
   async observe(ctx, scope) {
     const client = ctx.clients.secretManager();
     const secrets = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () => client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false })),
+      ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () =>
+        client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false }),
+      ),
     );
     const found = new Map<string, Observed>();
     for (const s of secrets) {
       const id = secretIdOf(s.name ?? '');
-      found.set(keyOf(ctx.project, id), { id: s.name ?? '', spec: { replication: replicationSpec(s) }, labels: { ...(s.labels ?? {}) }, outputs: { name: s.name ?? '', secretId: id }, raw: s });
+      found.set(keyOf(ctx.project, id), {
+        id: s.name ?? '',
+        spec: { replication: replicationSpec(s) },
+        labels: { ...(s.labels ?? {}) },
+        outputs: { name: s.name ?? '', secretId: id },
+        raw: s,
+      });
     }
     // The latest value, only of the stack's secrets whose value musectl manages.
     await Promise.all(
@@ -120,7 +128,13 @@ export const secretController: Controller = {
       client.createSecret({ parent: `projects/${ctx.project}`, secretId: r.name, secret: { replication: desired.replication, labels } }),
     );
     if (desired.value) await addVersion(ctx, secret.name!, desired.value.reveal());
-    return { id: secret.name!, spec: { replication: replicationSpec(secret), ...(desired.value ? { value: desired.value } : {}) }, labels: { ...(secret.labels ?? {}) }, outputs: { name: secret.name!, secretId: r.name }, raw: secret };
+    return {
+      id: secret.name!,
+      spec: { replication: replicationSpec(secret), ...(desired.value ? { value: desired.value } : {}) },
+      labels: { ...(secret.labels ?? {}) },
+      outputs: { name: secret.name!, secretId: r.name },
+      raw: secret,
+    };
   },
 
   async update(ctx, r, desired, labels, actual) {
@@ -138,7 +152,9 @@ export const secretController: Controller = {
 
   async delete(ctx: ControllerContext, actual) {
     try {
-      await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `delete ${actual.id}` }, () => ctx.clients.secretManager().deleteSecret({ name: actual.id }));
+      await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+        ctx.clients.secretManager().deleteSecret({ name: actual.id }),
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

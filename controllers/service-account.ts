@@ -81,7 +81,7 @@ export const serviceAccountController: Controller = {
         requestBody: { accountId: r.name, serviceAccount: { displayName: desired.displayName, description: desired.description } },
       }),
     );
-    let account = res.data;
+    const account = res.data;
     if (desired.disabled) await setDisabled(ctx, account.name!, true);
     await waitUntilVisible(ctx, account.name!);
     return toObserved({ ...account, disabled: desired.disabled });

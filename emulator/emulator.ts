@@ -1,13 +1,14 @@
 // The emulator's parts, wired together. API modules (apis/*.ts) register their routes on the
 // router and keep their resources in the state store; everything else here is shared machinery.
-import { Router } from './router.js';
-import { StateStore } from './state.js';
+
 import { FaultInjector, type FaultRates } from './faults.js';
-import { QuotaTracker } from './quota.js';
+import { PolicyStore } from './iam-policy.js';
 import { Operations } from './operations.js';
 import { Projects } from './projects.js';
-import { PolicyStore } from './iam-policy.js';
+import { QuotaTracker } from './quota.js';
 import { RequestLog } from './request-log.js';
+import { Router } from './router.js';
+import { StateStore } from './state.js';
 
 export interface EmulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */

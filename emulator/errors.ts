@@ -64,12 +64,8 @@ export const aborted = (message: string): ApiError => new ApiError(409, message,
 export const failedPrecondition = (message: string): ApiError => new ApiError(400, message, 'FAILED_PRECONDITION');
 
 /** Cloud Storage dialect. */
-export const storageError = (
-  httpCode: number,
-  reason: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): ApiError => new ApiError(httpCode, message, CANONICAL_STATUS[httpCode] ?? 'UNKNOWN', [], reason, extra);
+export const storageError = (httpCode: number, reason: string, message: string, extra: Record<string, unknown> = {}): ApiError =>
+  new ApiError(httpCode, message, CANONICAL_STATUS[httpCode] ?? 'UNKNOWN', [], reason, extra);
 
 export type ErrorDialect = 'google' | 'storage';
 
@@ -90,14 +86,23 @@ export function renderError(err: ApiError, dialect: ErrorDialect): unknown {
 
 function defaultStorageReason(code: number): string {
   switch (code) {
-    case 400: return 'invalid';
-    case 401: return 'required';
-    case 403: return 'forbidden';
-    case 404: return 'notFound';
-    case 409: return 'conflict';
-    case 412: return 'conditionNotMet';
-    case 429: return 'rateLimitExceeded';
-    case 503: return 'backendError';
-    default: return 'backendError';
+    case 400:
+      return 'invalid';
+    case 401:
+      return 'required';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 412:
+      return 'conditionNotMet';
+    case 429:
+      return 'rateLimitExceeded';
+    case 503:
+      return 'backendError';
+    default:
+      return 'backendError';
   }
 }

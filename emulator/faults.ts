@@ -12,25 +12,36 @@ export interface FaultRates {
   seed?: number;
 }
 
-export type FaultDecision =
-  | { kind: 'none' }
-  | { kind: 'status'; code: 429 | 500 | 503 }
-  | { kind: 'drop'; afterEffect: boolean };
+export type FaultDecision = { kind: 'none' } | { kind: 'status'; code: 429 | 500 | 503 } | { kind: 'drop'; afterEffect: boolean };
 
 /** Parses "429=0.1,503=0.1,500=0.05,drop=0.01,seed=7". */
 export function parseFaults(spec: string): FaultRates {
   const rates: FaultRates = {};
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=');
     const n = Number(value);
     if (value === undefined || Number.isNaN(n)) throw new Error(`--faults: "${part}" is not KEY=NUMBER`);
     switch (key) {
-      case '429': rates.r429 = n; break;
-      case '500': rates.r500 = n; break;
-      case '503': rates.r503 = n; break;
-      case 'drop': rates.drop = n; break;
-      case 'seed': rates.seed = n; break;
-      default: throw new Error(`--faults: unknown key "${key}" (expected 429, 500, 503, drop, seed)`);
+      case '429':
+        rates.r429 = n;
+        break;
+      case '500':
+        rates.r500 = n;
+        break;
+      case '503':
+        rates.r503 = n;
+        break;
+      case 'drop':
+        rates.drop = n;
+        break;
+      case 'seed':
+        rates.seed = n;
+        break;
+      default:
+        throw new Error(`--faults: unknown key "${key}" (expected 429, 500, 503, drop, seed)`);
     }
     if (key !== 'seed' && (n < 0 || n > 1)) throw new Error(`--faults: rate ${key}=${value} must be between 0 and 1`);
   }

@@ -2,8 +2,8 @@
 // service account): etag-checked read-modify-write as Google does it (gcp-api-facts.md §4).
 // Each API wraps these in its own URL shape and error dialect.
 import { randomBytes } from 'node:crypto';
-import type { StateStore } from './state.js';
 import { ApiError, invalidArgument, storageError } from './errors.js';
+import type { StateStore } from './state.js';
 
 export interface Binding {
   role: string;
@@ -22,7 +22,8 @@ const COLLECTION = 'iam.policies';
 /** The etag of a resource that never had a policy set (Cloud Run, Secret Manager answer this). */
 export const EMPTY_POLICY_ETAG = 'ACAB';
 
-const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:serviceAccount|deleted:user|deleted:group):.+$|^(allUsers|allAuthenticatedUsers)$|^(projectOwner|projectEditor|projectViewer):.+$/;
+const MEMBER =
+  /^(user|serviceAccount|group|domain|principal|principalSet|deleted:serviceAccount|deleted:user|deleted:group):.+$|^(allUsers|allAuthenticatedUsers)$|^(projectOwner|projectEditor|projectViewer):.+$/;
 
 export type ServiceAccountCheck = (email: string) => boolean;
 

@@ -2,12 +2,12 @@
 // `musectl emulator`. It imports nothing from src/ or controllers/: it is an independent oracle of
 // Google's behaviour (../shared/gcp-api-facts.md), not a mirror of our controllers.
 import type { Server } from 'node:http';
+import { registerAllApis } from './apis/index.js';
 import { Emulator, type EmulatorOptions } from './emulator.js';
 import { createHttpServer, listen } from './server.js';
-import { registerAllApis } from './apis/index.js';
 
 export type { EmulatorOptions } from './emulator.js';
-export { parseFaults, type FaultRates } from './faults.js';
+export { type FaultRates, parseFaults } from './faults.js';
 
 export interface RunningEmulator {
   /** Base URL, e.g. http://127.0.0.1:41234 */

@@ -3,8 +3,8 @@
 // turns the service Ready) and yields the operation's response or error. Due operations are settled
 // before every request, so what a client reads is always consistent with the clock.
 import { randomUUID } from 'node:crypto';
-import type { StateStore } from './state.js';
 import { encodeAny } from './codecs.js';
+import type { StateStore } from './state.js';
 
 export interface StoredOperation {
   name: string;

@@ -2,8 +2,9 @@
 // needs no set-up), with a stable 12-digit project number derived from the id, as Google's numbers
 // are fixed for a project's life. Resource names that Google writes with the number (Secret
 // Manager, Resource Manager v3) use it.
-import type { StateStore } from './state.js';
+
 import { ApiError } from './errors.js';
+import type { StateStore } from './state.js';
 
 export interface Project {
   projectId: string;

@@ -17,11 +17,22 @@ type PField = import('protobufjs').Field;
 
 /** Well-known types whose JSON form is not an object of their fields. */
 const OPAQUE_TYPES = new Set([
-  'google.protobuf.Timestamp', 'google.protobuf.Duration', 'google.protobuf.FieldMask',
-  'google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue', 'google.protobuf.Any',
-  'google.protobuf.BoolValue', 'google.protobuf.StringValue', 'google.protobuf.Int32Value',
-  'google.protobuf.Int64Value', 'google.protobuf.UInt32Value', 'google.protobuf.UInt64Value',
-  'google.protobuf.DoubleValue', 'google.protobuf.FloatValue', 'google.protobuf.BytesValue',
+  'google.protobuf.Timestamp',
+  'google.protobuf.Duration',
+  'google.protobuf.FieldMask',
+  'google.protobuf.Struct',
+  'google.protobuf.Value',
+  'google.protobuf.ListValue',
+  'google.protobuf.Any',
+  'google.protobuf.BoolValue',
+  'google.protobuf.StringValue',
+  'google.protobuf.Int32Value',
+  'google.protobuf.Int64Value',
+  'google.protobuf.UInt32Value',
+  'google.protobuf.UInt64Value',
+  'google.protobuf.DoubleValue',
+  'google.protobuf.FloatValue',
+  'google.protobuf.BytesValue',
 ]);
 const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const NUMERIC = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'double', 'float', ...INT64]);
@@ -135,9 +146,15 @@ export class ProtoCodec {
     if (obj === null || obj === undefined || typeof obj !== 'object') return obj;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(obj as Record<string, unknown>)) {
-      if (key === '@type') { out[key] = value; continue; }
+      if (key === '@type') {
+        out[key] = value;
+        continue;
+      }
       const field = findField(type, key);
-      if (!field) { out[key] = value; continue; } // emulator-internal extras never reach here in practice
+      if (!field) {
+        out[key] = value;
+        continue;
+      } // emulator-internal extras never reach here in practice
       const encoded = this.encodeField(field, value, opts);
       if (encoded === undefined) continue;
       out[field.name] = encoded;

@@ -22,7 +22,13 @@ export class RequestLog {
 
   begin(method: string, path: string, body: Buffer): LoggedRequest {
     const entry: LoggedRequest = {
-      seq: ++this.seq, method, path, route: '', status: 0, start: Date.now(), end: 0,
+      seq: ++this.seq,
+      method,
+      path,
+      route: '',
+      status: 0,
+      start: Date.now(),
+      end: 0,
       body: body.subarray(0, MAX_BODY).toString('utf8'),
     };
     this.entries.push(entry);

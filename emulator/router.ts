@@ -3,8 +3,8 @@
 // Segments are matched before percent-decoding, so an object name with an encoded '/' (a%2Fb) stays
 // one segment, as Cloud Storage expects.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ErrorDialect } from './errors.js';
 import type { Emulator } from './emulator.js';
+import type { ErrorDialect } from './errors.js';
 
 export interface EmuRequest {
   method: string;
@@ -62,11 +62,21 @@ export class Router {
     this.routes.push({ method, template, segments: pathPart.split('/').filter(Boolean), verb, handler, ...opts });
   }
 
-  get(t: string, h: Handler, o: RouteOptions = {}): void { this.add('GET', t, h, o); }
-  post(t: string, h: Handler, o: RouteOptions = {}): void { this.add('POST', t, h, { mutates: true, ...o }); }
-  patch(t: string, h: Handler, o: RouteOptions = {}): void { this.add('PATCH', t, h, { mutates: true, ...o }); }
-  put(t: string, h: Handler, o: RouteOptions = {}): void { this.add('PUT', t, h, { mutates: true, ...o }); }
-  delete(t: string, h: Handler, o: RouteOptions = {}): void { this.add('DELETE', t, h, { mutates: true, ...o }); }
+  get(t: string, h: Handler, o: RouteOptions = {}): void {
+    this.add('GET', t, h, o);
+  }
+  post(t: string, h: Handler, o: RouteOptions = {}): void {
+    this.add('POST', t, h, { mutates: true, ...o });
+  }
+  patch(t: string, h: Handler, o: RouteOptions = {}): void {
+    this.add('PATCH', t, h, { mutates: true, ...o });
+  }
+  put(t: string, h: Handler, o: RouteOptions = {}): void {
+    this.add('PUT', t, h, { mutates: true, ...o });
+  }
+  delete(t: string, h: Handler, o: RouteOptions = {}): void {
+    this.add('DELETE', t, h, { mutates: true, ...o });
+  }
 
   match(method: string, rawPath: string): RouteMatch | undefined {
     const [pathPart, verb] = splitVerb(rawPath);

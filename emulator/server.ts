@@ -1,15 +1,15 @@
 // The HTTP front: one pipeline for every API. Order per request: log and count, injected latency,
 // settle due operations, route, injected fault, handler, persist, answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { ApiError, errorInfo, renderError, type ErrorDialect } from './errors.js';
+import { gunzipSync } from 'node:zlib';
 import type { Emulator } from './emulator.js';
-import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
+import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
 import type { LoggedRequest } from './request-log.js';
+import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
 
 const FAULT_MESSAGES: Record<number, string> = {
-  429: 'Quota exceeded for quota metric \'Requests\' and limit \'Requests per minute\' (injected fault).',
+  429: "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' (injected fault).",
   500: 'Internal error encountered.',
   503: 'The service is currently unavailable.',
 };
@@ -118,16 +118,13 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
 }
 
 function admin(emu: Emulator, method: string, path: string, url: URL, res: ServerResponse): void {
-  if (method === 'GET' && path === '/_emulator/stats') return send(res, 200, emu.stats);
-  if (method === 'GET' && path === '/_emulator/requests') {
-    return send(res, 200, { requests: emu.log.since(Number(url.searchParams.get('since') ?? 0)) });
-  }
-  if (method === 'GET' && path === '/_emulator/state') return send(res, 200, emu.store.state);
-  if (method === 'POST' && path === '/_emulator/reset') {
+  if (method === 'GET' && path === '/_emulator/stats') send(res, 200, emu.stats);
+  else if (method === 'GET' && path === '/_emulator/requests') send(res, 200, { requests: emu.log.since(Number(url.searchParams.get('since') ?? 0)) });
+  else if (method === 'GET' && path === '/_emulator/state') send(res, 200, emu.store.state);
+  else if (method === 'POST' && path === '/_emulator/reset') {
     emu.reset();
-    return send(res, 200, {});
-  }
-  send(res, 404, { error: { code: 404, message: `No emulator admin route ${method} ${path}.`, status: 'NOT_FOUND' } });
+    send(res, 200, {});
+  } else send(res, 404, { error: { code: 404, message: `No emulator admin route ${method} ${path}.`, status: 'NOT_FOUND' } });
 }
 
 function finish(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {

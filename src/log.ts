@@ -4,7 +4,7 @@
 // - json: plain pino JSON lines, when stderr is not a terminal (CI);
 // - short human lines on a terminal.
 import { createRequire } from 'node:module';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 
 export type Logger = PinoLogger;
 
@@ -14,7 +14,7 @@ export type LogFormat = 'gcp' | 'json' | 'text';
 const require = createRequire(import.meta.url);
 
 export function createLogger(level: string, opts: { json?: boolean; format?: LogFormat } = {}): Logger {
-  const format: LogFormat = opts.format ?? (opts.json ?? !process.stderr.isTTY ? 'json' : 'text');
+  const format: LogFormat = opts.format ?? ((opts.json ?? !process.stderr.isTTY) ? 'json' : 'text');
   const stderr = pino.destination({ fd: 2, sync: true });
   if (format === 'gcp') {
     // Loaded only here: it pulls in @google-cloud/logging.

@@ -14,10 +14,10 @@
 // Errors use the registry's own shape, {"errors":[{code, message}]}, not Google's.
 import { createHash } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
 import { ApiError } from '../errors.js';
-import { nowIso } from './common.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { dockerImages, imageKey, repositories, type StoredDockerImage, type StoredRepository } from './artifact-registry-store.js';
+import { nowIso } from './common.js';
 
 const MAX_IMAGE_DEPTH = 8;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -63,7 +63,7 @@ function docker(handler: DockerHandler) {
     const depth = Object.keys(req.params).filter((k) => /^i\d+$/.test(k)).length;
     const image = Array.from({ length: depth }, (_, i) => req.params[`i${i}`]).join('/');
     const { project: projectId, repository } = req.params;
-    let project;
+    let project: ReturnType<typeof req.emu.projects.resolve>;
     try {
       project = req.emu.projects.resolve(projectId);
       req.emu.quota.charge('artifactregistry.request', project.projectId, project.projectNumber);
@@ -71,7 +71,11 @@ function docker(handler: DockerHandler) {
       if (!(err instanceof ApiError)) throw err;
       return err.httpCode === 429
         ? dockerError(429, 'TOOMANYREQUESTS', err.message)
-        : dockerError(403, 'DENIED', `Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/${projectId}/locations/-/repositories/${repository}" (or it may not exist)`);
+        : dockerError(
+            403,
+            'DENIED',
+            `Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/${projectId}/locations/-/repositories/${repository}" (or it may not exist)`,
+          );
     }
     const repo = findRepository(req, project.projectId, repository);
     if (!repo) return dockerError(404, 'NAME_UNKNOWN', `Repository "${repository}" not found`);
@@ -106,7 +110,11 @@ function getManifest(req: EmuRequest, t: Target): EmuResponse {
   const { reference } = req.params;
   const img = findManifest(req, t, reference);
   if (!img) {
-    return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`);
+    return dockerError(
+      404,
+      'MANIFEST_UNKNOWN',
+      `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`,
+    );
   }
   const manifest = Buffer.from(img.manifest, 'base64');
   // HEAD gets the same headers and no body (Node drops it for HEAD requests).
@@ -124,7 +132,14 @@ function getManifest(req: EmuRequest, t: Target): EmuResponse {
 function putManifest(req: EmuRequest, t: Target): EmuResponse {
   const { reference } = req.params;
   const raw = req.raw;
-  let manifest: { schemaVersion?: number; mediaType?: string; config?: { size?: number }; layers?: Array<{ size?: number }>; manifests?: Array<{ size?: number }>; annotations?: Record<string, string> };
+  let manifest: {
+    schemaVersion?: number;
+    mediaType?: string;
+    config?: { size?: number };
+    layers?: Array<{ size?: number }>;
+    manifests?: Array<{ size?: number }>;
+    annotations?: Record<string, string>;
+  };
   try {
     manifest = JSON.parse(raw.toString('utf8'));
   } catch {
@@ -136,7 +151,9 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
   if (isDigest && reference !== digest) return dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
   if (!isDigest && !TAG.test(reference)) return dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI');
 
-  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+  const contentType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim();
   const mediaType = MANIFEST_TYPES.has(contentType) ? contentType : (manifest.mediaType ?? DOCKER_V2_MANIFEST);
   const parts = [manifest.config, ...(manifest.layers ?? []), ...(manifest.manifests ?? [])];
   const size = parts.reduce((sum, p) => sum + Number(p?.size ?? 0), 0);
@@ -144,8 +161,15 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
   const images = dockerImages(req);
   const key = imageKey(t.repo.name, t.image, digest);
   const img: StoredDockerImage = images[key] ?? {
-    repository: t.repo.name, image: t.image, digest, manifest: raw.toString('base64'), mediaType, tags: [],
-    imageSizeBytes: size, uploadTime: now, updateTime: now,
+    repository: t.repo.name,
+    image: t.image,
+    digest,
+    manifest: raw.toString('base64'),
+    mediaType,
+    tags: [],
+    imageSizeBytes: size,
+    uploadTime: now,
+    updateTime: now,
     buildTime: manifest.annotations?.['org.opencontainers.image.created'],
   };
   if (!isDigest && !img.tags.includes(reference)) {
@@ -170,7 +194,12 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
 function deleteManifest(req: EmuRequest, t: Target): EmuResponse {
   const { reference } = req.params;
   const img = findManifest(req, t, reference);
-  if (!img) return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`);
+  if (!img)
+    return dockerError(
+      404,
+      'MANIFEST_UNKNOWN',
+      `Failed to fetch "${reference}" from request "/v2/${t.project}/${t.repository}/${t.image}/manifests/${reference}".`,
+    );
   if (DIGEST.test(reference)) delete dockerImages(req)[imageKey(img.repository, img.image, img.digest)];
   else img.tags = img.tags.filter((tag) => tag !== reference);
   return { status: 202, rawBody: Buffer.alloc(0), headers: API_VERSION };

@@ -4,13 +4,11 @@
 // `projects/P/locations/L/repositories/R/dockerImages/IMAGE@sha256:...`, with the slashes of a
 // nested image path escaped (`team%2Fapp@sha256:...`); its uri is `L-docker.pkg.dev/P/R/IMAGE@sha256:...`.
 import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
 import { invalidArgument } from '../errors.js';
-import { paginate, wire } from './common.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerRegistryV2 } from './artifact-registry-docker-v2.js';
-import {
-  AR, dockerImages, entityNotFound, imageKey, registryHost, repositoryFor, repositoryParts, type StoredDockerImage,
-} from './artifact-registry-store.js';
+import { AR, dockerImages, entityNotFound, imageKey, registryHost, repositoryFor, repositoryParts, type StoredDockerImage } from './artifact-registry-store.js';
+import { paginate, wire } from './common.js';
 
 const IMAGES = '/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages';
 

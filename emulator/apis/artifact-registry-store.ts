@@ -1,9 +1,10 @@
 // Artifact Registry state shared by the repository and Docker modules: repositories keyed by full
 // name (`projects/PROJECT_ID/locations/L/repositories/R`; Artifact Registry names projects by id,
 // not by number) and Docker images keyed by repository, image path and digest.
-import type { EmuRequest } from '../router.js';
-import type { Project } from '../projects.js';
+
 import { notFound } from '../errors.js';
+import type { Project } from '../projects.js';
+import type { EmuRequest } from '../router.js';
 
 export const AR = 'google.devtools.artifactregistry.v1';
 export const REPOSITORY_TYPE = `type.googleapis.com/${AR}.Repository`;

@@ -3,17 +3,27 @@
 // delete answer an Operation (response Repository / Empty, metadata OperationMetadata) that
 // completes after options.operationMs; patch is synchronous. Docker images and the Docker
 // Registry v2 API are in artifact-registry-docker.ts.
-import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
+
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import { renderOperation } from '../operations.js';
-import { getPath, nowIso, paginate, parseMask, setPath, wire } from './common.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerImages } from './artifact-registry-docker.js';
 import {
-  AR, REPOSITORY_TYPE, entityNotFound, parentName, projectFor, registryHost, renderRepository,
-  repositories, repositoryFor, repositoryParts, type StoredRepository,
+  AR,
+  entityNotFound,
+  parentName,
+  projectFor,
+  REPOSITORY_TYPE,
+  registryHost,
+  renderRepository,
+  repositories,
+  repositoryFor,
+  repositoryParts,
+  type StoredRepository,
 } from './artifact-registry-store.js';
+import { getPath, nowIso, paginate, parseMask, setPath, wire } from './common.js';
 
 const LOCATION = '/v1/projects/{project}/locations/{location}';
 const REPOSITORIES = `${LOCATION}/repositories`;
@@ -63,7 +73,10 @@ function createRepository(req: EmuRequest): EmuResponse {
   const repositoryId = req.query.get('repositoryId') ?? req.query.get('repository_id') ?? '';
   if (!REPOSITORY_ID.test(repositoryId)) {
     // [G] wording; the rule is the one Google documents.
-    throw invalidArgument(`Invalid repository ID "${repositoryId}": it must start with a lowercase letter, contain only lowercase letters, numbers and hyphens, not end with a hyphen, and be at most 63 characters long.`, 'repository_id');
+    throw invalidArgument(
+      `Invalid repository ID "${repositoryId}": it must start with a lowercase letter, contain only lowercase letters, numbers and hyphens, not end with a hyphen, and be at most 63 characters long.`,
+      'repository_id',
+    );
   }
   const body = decode(`${AR}.Repository`, req.body ?? {}, 'repository');
   if (!body.format || body.format === 'FORMAT_UNSPECIFIED') throw invalidArgument('Repository format must be specified.', 'repository.format'); // [G]
@@ -82,7 +95,10 @@ function createRepository(req: EmuRequest): EmuResponse {
   delete repository.sizeBytes;
   if (body.format === 'DOCKER' && !body.vulnerabilityScanningConfig) {
     // [G] what a Docker repository reports while the Container Scanning API is off.
-    repository.vulnerabilityScanningConfig = { enablementState: 'SCANNING_DISABLED', enablementStateReason: 'API containerscanning.googleapis.com is not enabled.' };
+    repository.vulnerabilityScanningConfig = {
+      enablementState: 'SCANNING_DISABLED',
+      enablementStateReason: 'API containerscanning.googleapis.com is not enabled.',
+    };
   }
   const op = req.emu.operations.start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
   return { body: renderOperation(op, req.enumInt) };
@@ -104,14 +120,27 @@ function nameFilter(filter: string | null): (name: string) => boolean {
   if (!filter?.trim()) return () => true;
   const m = /^\s*name\s*=\s*"([^"]*)"\s*$/.exec(filter);
   if (!m) throw invalidArgument(`Invalid filter: ${filter}`, 'filter');
-  const pattern = new RegExp(`^${m[1].split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const pattern = new RegExp(
+    `^${m[1]
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (name) => pattern.test(name);
 }
 
 /** Fields a patch may change. `format`, `mode` and `kmsKeyName` are fixed at creation. */
 const MUTABLE = new Set([
-  'description', 'labels', 'cleanupPolicies', 'cleanupPolicyDryRun', 'dockerConfig', 'mavenConfig',
-  'virtualRepositoryConfig', 'remoteRepositoryConfig', 'vulnerabilityScanningConfig', 'disallowUnspecifiedMode',
+  'description',
+  'labels',
+  'cleanupPolicies',
+  'cleanupPolicyDryRun',
+  'dockerConfig',
+  'mavenConfig',
+  'virtualRepositoryConfig',
+  'remoteRepositoryConfig',
+  'vulnerabilityScanningConfig',
+  'disallowUnspecifiedMode',
 ]);
 const IMMUTABLE = new Set(['format', 'mode', 'kmsKeyName']);
 const OUTPUT_ONLY = new Set(['name', 'createTime', 'updateTime', 'sizeBytes', 'satisfiesPzs', 'satisfiesPzi', 'registryUri']);

@@ -11,7 +11,11 @@ export function wire(req: EmuRequest, typeName: string, obj: unknown, status = 2
 export const nowIso = (): string => new Date().toISOString();
 
 /** Google-style opaque page tokens over an ordered list. */
-export function paginate<T>(items: T[], query: URLSearchParams, opts: { defaultSize?: number; maxSize?: number; sizeParam?: string; tokenParam?: string } = {}): { page: T[]; nextPageToken?: string } {
+export function paginate<T>(
+  items: T[],
+  query: URLSearchParams,
+  opts: { defaultSize?: number; maxSize?: number; sizeParam?: string; tokenParam?: string } = {},
+): { page: T[]; nextPageToken?: string } {
   const sizeRaw = query.get(opts.sizeParam ?? 'pageSize') ?? query.get('maxResults');
   const size = Math.min(sizeRaw && Number(sizeRaw) > 0 ? Number(sizeRaw) : (opts.defaultSize ?? 100), opts.maxSize ?? 1000);
   const token = query.get(opts.tokenParam ?? 'pageToken');
@@ -30,7 +34,10 @@ export function paginate<T>(items: T[], query: URLSearchParams, opts: { defaultS
 export function parseMask(value: unknown): string[] {
   if (value === undefined || value === null || value === '') return [];
   const paths = typeof value === 'string' ? value.split(',') : Array.isArray((value as { paths?: unknown }).paths) ? (value as { paths: string[] }).paths : [];
-  return paths.map((p) => p.trim()).filter(Boolean).map((p) => p.split('.').map(camel).join('.'));
+  return paths
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => p.split('.').map(camel).join('.'));
 }
 
 const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -10,8 +10,15 @@ type MessageShape = Record<string, FieldKind>;
 const SHAPES: Record<string, MessageShape> = {
   CreateServiceAccountRequest: { accountId: 'string', serviceAccount: { message: 'ServiceAccount' } },
   ServiceAccount: {
-    name: 'string', projectId: 'string', uniqueId: 'string', email: 'string', displayName: 'string',
-    etag: 'string', description: 'string', oauth2ClientId: 'string', disabled: 'bool',
+    name: 'string',
+    projectId: 'string',
+    uniqueId: 'string',
+    email: 'string',
+    displayName: 'string',
+    etag: 'string',
+    description: 'string',
+    oauth2ClientId: 'string',
+    disabled: 'bool',
   },
   PatchServiceAccountRequest: { serviceAccount: { message: 'ServiceAccount' }, updateMask: 'string' },
   EnableServiceAccountRequest: {},
@@ -20,7 +27,9 @@ const SHAPES: Record<string, MessageShape> = {
   GetPolicyOptions: { requestedPolicyVersion: 'int32' },
   SetIamPolicyRequest: { policy: { message: 'Policy' }, updateMask: 'string' },
   Policy: {
-    version: 'int32', etag: 'string', bindings: { repeated: { message: 'Binding' } },
+    version: 'int32',
+    etag: 'string',
+    bindings: { repeated: { message: 'Binding' } },
     auditConfigs: { repeated: { message: 'AuditConfig' } },
   },
   Binding: { role: 'string', members: { repeated: 'string' }, condition: { message: 'Expr' } },

@@ -8,8 +8,17 @@ import type { EmuRequest, EmuResponse } from '../router.js';
 import { applyMask, paginate, parseMask } from './common.js';
 import { checkIamBody } from './iam-request-fields.js';
 import {
-  MAX_ACCOUNTS_PER_PROJECT, accounts, accountsOfProject, findAccount, insideConsistencyWindow, newUniqueId,
-  renderAccount, unknownAccount, validateNewAccount, validateTexts, type StoredServiceAccount,
+  accounts,
+  accountsOfProject,
+  findAccount,
+  insideConsistencyWindow,
+  MAX_ACCOUNTS_PER_PROJECT,
+  newUniqueId,
+  renderAccount,
+  type StoredServiceAccount,
+  unknownAccount,
+  validateNewAccount,
+  validateTexts,
 } from './iam-service-account-model.js';
 import { forgetAccountInPolicies, registerServiceAccountPolicy } from './iam-service-account-policy.js';
 

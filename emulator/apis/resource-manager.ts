@@ -1,8 +1,9 @@
 // Resource Manager: projects (v1 and v3 shapes) and the project IAM policy (gcp-api-facts.md §4).
-import type { Emulator } from '../emulator.js';
+
 import { decode } from '../codecs.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
+import type { Emulator } from '../emulator.js';
 import { newEtag, type Policy } from '../iam-policy.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { wire } from './common.js';
 
 const V3 = 'google.cloud.resourcemanager.v3';
@@ -57,7 +58,10 @@ function initialProjectPolicy(projectNumber: string): () => Policy {
     version: 1,
     etag: newEtag(),
     bindings: [
-      { role: 'roles/editor', members: [`serviceAccount:${projectNumber}-compute@developer.gserviceaccount.com`, `serviceAccount:${projectNumber}@cloudservices.gserviceaccount.com`] },
+      {
+        role: 'roles/editor',
+        members: [`serviceAccount:${projectNumber}-compute@developer.gserviceaccount.com`, `serviceAccount:${projectNumber}@cloudservices.gserviceaccount.com`],
+      },
       { role: 'roles/owner', members: ['user:owner@example.com'] },
     ],
   });

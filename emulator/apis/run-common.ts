@@ -1,7 +1,7 @@
 // Shared by the Cloud Run Admin API v2 modules (services, revisions, jobs, executions, operations,
 // IAM): request scope and quota, Google's not-found wording, and spec comparison helpers.
 import { codecFor } from '../codecs.js';
-import { ApiError, aborted, notFound } from '../errors.js';
+import { type ApiError, aborted, notFound } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso } from './common.js';
@@ -51,7 +51,13 @@ export function specFields(typeName: string): string[] {
 }
 
 /** Keeps the fields of `obj` that `typeName` declares (drops emulator-internal extras before encoding). */
-export function pickFields(typeName: string, obj: Record<string, any>, fields = codecFor(typeName).type(typeName).fieldsArray.map((f) => f.name)): Record<string, any> {
+export function pickFields(
+  typeName: string,
+  obj: Record<string, any>,
+  fields = codecFor(typeName)
+    .type(typeName)
+    .fieldsArray.map((f) => f.name),
+): Record<string, any> {
   const out: Record<string, any> = {};
   for (const f of fields) if (obj[f] !== undefined) out[f] = structuredClone(obj[f]);
   return out;

@@ -2,13 +2,13 @@
 // the Execution; the execution runs for the emulator's operationMs and then succeeds with every task
 // (succeededCount = taskCount). Executions are read and deleted under their job.
 import { randomUUID } from 'node:crypto';
-import type { Emulator } from '../emulator.js';
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
-import { CALLER, RUN, answerOperation, checkEtag, queryFlag, runNotFound, runScope } from './run-common.js';
+import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runScope } from './run-common.js';
 import { EXECUTION, executions, executionsOf, jobs, lookupJob, type StoredExecution } from './run-job-store.js';
-import { RESERVED_JOB_ENV, checkContainers } from './run-validation.js';
+import { checkContainers, RESERVED_JOB_ENV } from './run-validation.js';
 
 const EXECUTION_TYPE_URL = `type.googleapis.com/${EXECUTION}`;
 const COMPLETE_HOOK = 'run.execution.complete';

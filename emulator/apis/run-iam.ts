@@ -1,11 +1,12 @@
 // IAM on Cloud Run services and jobs (gcp-api-facts.md §1, §4): getIamPolicy is a GET with
 // options.requestedPolicyVersion in the query, setIamPolicy a POST {policy, updateMask}. A resource
 // that never had a policy answers {"etag": "ACAB"}; a stale etag is 409 ABORTED (policies in iam-policy.ts).
-import type { Emulator } from '../emulator.js';
+
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import type { EmuRequest } from '../router.js';
 import { wire } from './common.js';
-import { runNotFound, runScope, type RunKind, type RunScope } from './run-common.js';
+import { type RunKind, type RunScope, runNotFound, runScope } from './run-common.js';
 
 /** The key a run resource's policy is stored under (deleted with the resource). */
 export const runPolicyKey = (resourceName: string): string => `run.googleapis.com/${resourceName}`;

@@ -1,7 +1,7 @@
 // Where Cloud Run jobs and their executions are kept, shared by run-jobs.ts and run-executions.ts.
 import type { Emulator } from '../emulator.js';
 import type { EmuRequest } from '../router.js';
-import { RUN, runNotFound, runScope, type RunScope } from './run-common.js';
+import { RUN, type RunScope, runNotFound, runScope } from './run-common.js';
 
 export const JOB = `${RUN}.Job`;
 export const EXECUTION = `${RUN}.Execution`;

@@ -3,17 +3,31 @@
 // whose metadata and response are the Job; while one is pending the job is reconciling. Running a
 // job and its executions are in run-executions.ts; IAM in run-iam.ts.
 import { randomUUID } from 'node:crypto';
-import type { Emulator } from '../emulator.js';
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import { alreadyExists } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso, paginate, quotedEtag, wire } from './common.js';
-import { CALLER, RUN, answerOperation, checkEtag, childrenOf, deleteRunResource, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
+import {
+  answerOperation,
+  CALLER,
+  checkEtag,
+  childrenOf,
+  deleteRunResource,
+  pickFields,
+  queryFlag,
+  RUN,
+  type RunScope,
+  runNotFound,
+  runScope,
+  sameJson,
+  specFields,
+} from './run-common.js';
 import { applyJobDefaults } from './run-defaults.js';
 import { registerRunExecutions } from './run-executions.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
-import { JOB, deleteExecutionsOf, jobs, lookupJob } from './run-job-store.js';
-import { RESERVED_JOB_ENV, checkContainers, checkResourceId, checkUserKeys, violation } from './run-validation.js';
+import { deleteExecutionsOf, JOB, jobs, lookupJob } from './run-job-store.js';
+import { checkContainers, checkResourceId, checkUserKeys, RESERVED_JOB_ENV, violation } from './run-validation.js';
 
 const JOB_TYPE_URL = `type.googleapis.com/${JOB}`;
 const ROLLOUT_HOOK = 'run.job.rollout';
@@ -75,7 +89,6 @@ function checkJobSpec(spec: Record<string, any>, request: string): void {
   if (!spec.template?.template) throw violation(`${request}.job.template.template`, 'field is required.'); // [G]
   checkContainers(spec.template.template.containers, { path: 'template.template.containers', reservedEnv: RESERVED_JOB_ENV, portsAllowed: false });
 }
-
 
 /** Creates or replaces job `id`; a spec change bumps the generation, no change answers a finished operation. */
 function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<string, any>): EmuResponse {
@@ -146,4 +159,3 @@ function listJobs(req: EmuRequest): EmuResponse {
   const { page, nextPageToken } = paginate(all, req.query);
   return wire(req, `${RUN}.ListJobsResponse`, { jobs: page, nextPageToken });
 }
-

@@ -1,11 +1,12 @@
 // google.longrunning.Operations as Cloud Run v2 serves them, under /v2/projects/P/locations/L/operations
 // (the httpRules the Run clients give gax in REST mode): get, list, delete and :wait. Services and
 // jobs share them. Operations settle on the emulator's clock (see operations.ts).
+
+import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { notFound } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest } from '../router.js';
-import { decode } from '../codecs.js';
 import { paginate } from './common.js';
 import { durationSeconds, runScope } from './run-common.js';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import type { EmuRequest } from '../router.js';
 import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
-import { CALLER, RUN, pickFields, runNotFound, runScope, sameJson } from './run-common.js';
+import { CALLER, pickFields, RUN, runNotFound, runScope, sameJson } from './run-common.js';
 
 export interface StoredRevision {
   name: string;
@@ -44,7 +44,14 @@ export function revisionsOf(emu: Emulator, serviceKey: string): StoredRevision[]
   return Object.values(all(emu)).filter((r) => r.serviceKey === serviceKey);
 }
 
-export function createRevision(emu: Emulator, serviceKey: string, serviceId: string, id: string, template: Record<string, any>, launchStage: string): StoredRevision {
+export function createRevision(
+  emu: Emulator,
+  serviceKey: string,
+  serviceId: string,
+  id: string,
+  template: Record<string, any>,
+  launchStage: string,
+): StoredRevision {
   const rev: StoredRevision = {
     name: revisionKey(serviceKey, id),
     uid: randomUUID(),

@@ -83,7 +83,13 @@ export function markFailed(service: Record<string, any>, revision: string, messa
   service.latestCreatedRevision = revision;
   service.terminalCondition = { type: 'Ready', state: 'CONDITION_FAILED', message, lastTransitionTime: now, severity: 'ERROR', reason: 'REVISION_FAILED' };
   service.conditions = [
-    { type: 'RoutesReady', state: 'CONDITION_FAILED', message: `Revision '${shortName(revision)}' is not ready and cannot serve traffic.`, lastTransitionTime: now, severity: 'ERROR' },
+    {
+      type: 'RoutesReady',
+      state: 'CONDITION_FAILED',
+      message: `Revision '${shortName(revision)}' is not ready and cannot serve traffic.`,
+      lastTransitionTime: now,
+      severity: 'ERROR',
+    },
     { type: 'ConfigurationsReady', state: 'CONDITION_FAILED', message, lastTransitionTime: now, severity: 'ERROR' },
   ];
 }

@@ -5,19 +5,42 @@
 // To exercise a failed rollout, deploy an image whose name contains "fail-rollout"
 // (FAIL_ROLLOUT_MARKER in run-service-status.ts): the operation ends with code 9 as Google's does.
 import { randomUUID } from 'node:crypto';
-import type { Emulator } from '../emulator.js';
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { getPath, nowIso, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
-import { CALLER, RUN, answerOperation, checkEtag, childrenOf, deleteRunResource, pickFields, queryFlag, runNotFound, runScope, sameJson, specFields, type RunScope } from './run-common.js';
+import {
+  answerOperation,
+  CALLER,
+  checkEtag,
+  childrenOf,
+  deleteRunResource,
+  pickFields,
+  queryFlag,
+  RUN,
+  type RunScope,
+  runNotFound,
+  runScope,
+  sameJson,
+  specFields,
+} from './run-common.js';
 import { applyServiceDefaults } from './run-defaults.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
 import { registerRunOperations } from './run-operations.js';
-import { conflictsWith, createRevision, deleteRevisionsOf, generatedRevisionId, getRevision, registerRunRevisions, revisionKey, settleRevision } from './run-revisions.js';
-import { markFailed, markReconciling, markSucceeded, rolloutFailure, type Place } from './run-service-status.js';
+import {
+  conflictsWith,
+  createRevision,
+  deleteRevisionsOf,
+  generatedRevisionId,
+  getRevision,
+  registerRunRevisions,
+  revisionKey,
+  settleRevision,
+} from './run-revisions.js';
+import { markFailed, markReconciling, markSucceeded, type Place, rolloutFailure } from './run-service-status.js';
 import { serviceUrls } from './run-urls.js';
-import { RESERVED_SERVICE_ENV, checkContainers, checkResourceId, checkUserKeys, violation } from './run-validation.js';
+import { checkContainers, checkResourceId, checkUserKeys, RESERVED_SERVICE_ENV, violation } from './run-validation.js';
 
 const SERVICE = `${RUN}.Service`;
 const SERVICE_TYPE_URL = `type.googleapis.com/${SERVICE}`;
@@ -125,7 +148,6 @@ function checkSpec(spec: Record<string, any>, request: string): void {
   checkContainers(spec.template.containers, { path: 'template.containers', reservedEnv: RESERVED_SERVICE_ENV, portsAllowed: true });
 }
 
-
 /**
  * Creates or updates `id` with `spec` (caller's fields, no defaults yet) and starts the rollout.
  * A template change makes a new revision; any spec change bumps the generation; no change at all
@@ -151,7 +173,10 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
     const named: string | undefined = spec.template.revision;
     if (named) {
       if (!named.startsWith(`${id}-`)) {
-        throw violation(`${current ? 'Update' : 'Create'}ServiceRequest.service.template.revision`, `Revision name must be prefixed by the name of the enclosing Service with a trailing '-'.`); // [G]
+        throw violation(
+          `${current ? 'Update' : 'Create'}ServiceRequest.service.template.revision`,
+          `Revision name must be prefixed by the name of the enclosing Service with a trailing '-'.`,
+        ); // [G]
       }
       const existing = getRevision(emu, revisionKey(key, named));
       if (existing && conflictsWith(existing, spec.template)) {
@@ -280,4 +305,3 @@ function listServices(req: EmuRequest): EmuResponse {
   const { page, nextPageToken } = paginate(all, req.query);
   return wire(req, `${RUN}.ListServicesResponse`, { services: page, nextPageToken });
 }
-

@@ -58,7 +58,10 @@ export function checkContainers(containers: any[] | undefined, rules: ContainerR
     const reserved = (c.env ?? []).map((e: any) => e.name).filter((n: string) => rules.reservedEnv.includes(n));
     if (reserved.length > 0) {
       // [V] "template.containers[0].env: The following reserved env names were provided: PORT. ..."
-      throw invalidArgument(`${at}.env: The following reserved env names were provided: ${reserved.join(', ')}. These values are automatically set by the system.`, `${at}.env`);
+      throw invalidArgument(
+        `${at}.env: The following reserved env names were provided: ${reserved.join(', ')}. These values are automatically set by the system.`,
+        `${at}.env`,
+      );
     }
     for (const [j, e] of (c.env ?? []).entries()) {
       if (!e.name) throw invalidArgument(`${at}.env[${j}].name: Required field is not set.`, `${at}.env[${j}].name`); // [G]

@@ -28,7 +28,10 @@ function parseGroup(group: string, knownFields: RegExp): Term[] {
   let negateNext = false;
   for (const token of group.split(/\s+/).filter(Boolean)) {
     if (token === 'AND') continue;
-    if (token === 'NOT') { negateNext = true; continue; }
+    if (token === 'NOT') {
+      negateNext = true;
+      continue;
+    }
     const negate = negateNext || token.startsWith('-');
     negateNext = false;
     const m = /^([A-Za-z_][A-Za-z0-9_.-]*)(!=|:|=)(.*)$/.exec(token.replace(/^-/, ''));
@@ -42,7 +45,7 @@ function evaluate(term: Term, lookup: FieldLookup): boolean {
   const actual = lookup(term.field);
   let result: boolean;
   if (term.op === ':') {
-    result = term.value === '*' ? actual !== undefined : actual !== undefined && actual.toLowerCase().includes(term.value.toLowerCase());
+    result = term.value === '*' ? actual !== undefined : actual?.toLowerCase().includes(term.value.toLowerCase()) === true;
   } else if (term.op === '=') {
     result = actual === term.value;
   } else {

@@ -2,9 +2,10 @@
 // full name with the project NUMBER (`projects/123/secrets/S`), which is how Google names them even
 // when asked by project id (gcp-api-facts.md §5). A secret keeps its versions beside it; a version's
 // payload is kept (base64) apart from the version resource, so encoding a version can never leak it.
-import type { EmuRequest } from '../router.js';
-import type { Project } from '../projects.js';
+
 import { ApiError, notFound } from '../errors.js';
+import type { Project } from '../projects.js';
+import type { EmuRequest } from '../router.js';
 
 export const SM = 'google.cloud.secretmanager.v1';
 
@@ -43,8 +44,7 @@ export function projectFor(req: EmuRequest, metric: QuotaMetric): Project {
   return project;
 }
 
-export const secretName = (project: Project, secretId: string): string =>
-  `projects/${project.projectNumber}/secrets/${secretId}`;
+export const secretName = (project: Project, secretId: string): string => `projects/${project.projectNumber}/secrets/${secretId}`;
 
 /** The secret a secret-level call (get, patch, delete, addVersion, IAM) names, or Google's 404. */
 export function secretFor(req: EmuRequest, metric: QuotaMetric): StoredSecret {
@@ -97,7 +97,11 @@ export function resolveVersion(secret: StoredSecret, ref: string): StoredVersion
  */
 export function numberedVersion(secret: StoredSecret, ref: string): StoredVersion {
   if (!/^\d+$/.test(ref)) {
-    throw new ApiError(400, `The provided Secret Version ID [${secret.resource.name}/versions/${ref}] does not match the expected format [projects/*/secrets/*/versions/*]`, 'INVALID_ARGUMENT');
+    throw new ApiError(
+      400,
+      `The provided Secret Version ID [${secret.resource.name}/versions/${ref}] does not match the expected format [projects/*/secrets/*/versions/*]`,
+      'INVALID_ARGUMENT',
+    );
   }
   return resolveVersion(secret, ref);
 }
@@ -123,7 +127,11 @@ export function newSecretEtag(): string {
 export function checkEtag(sent: unknown, current: string): void {
   if (typeof sent !== 'string' || sent === '') return;
   if (sent !== current) {
-    throw new ApiError(400, "The etag provided in the request does not match the resource's current etag. Please retry the whole read-modify-write with exponential backoff.", 'FAILED_PRECONDITION');
+    throw new ApiError(
+      400,
+      "The etag provided in the request does not match the resource's current etag. Please retry the whole read-modify-write with exponential backoff.",
+      'FAILED_PRECONDITION',
+    );
   }
 }
 

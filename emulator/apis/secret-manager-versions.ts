@@ -2,16 +2,25 @@
 // 64 KiB, CRC32C-checked when the client sends one), versions are numbered from 1, `latest` is the
 // newest version whatever its state, and only an ENABLED version can be accessed. Destroying a
 // version wipes its payload from the state.
-import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
-import { decode } from '../codecs.js';
-import { ApiError, failedPrecondition, invalidArgument } from '../errors.js';
-import { nowIso, paginate, wire } from './common.js';
+
 import { crc32c } from '../checksums.js';
+import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
+import { ApiError, failedPrecondition, invalidArgument } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
+import { nowIso, paginate, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
 import {
-  SM, checkEtag, newSecretEtag, numberedVersion, replicationStatusFor, resolveVersion, secretFor, secretForVersions,
-  type StoredVersion, type VersionState,
+  checkEtag,
+  newSecretEtag,
+  numberedVersion,
+  replicationStatusFor,
+  resolveVersion,
+  SM,
+  type StoredVersion,
+  secretFor,
+  secretForVersions,
+  type VersionState,
 } from './secret-manager-store.js';
 
 const SECRET = '/v1/projects/{project}/secrets/{secret}';

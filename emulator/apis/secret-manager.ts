@@ -2,14 +2,15 @@
 // (gcp-api-facts.md §5; field lists from google.cloud.secretmanager.v1 in the official package).
 // Versions and payloads live in secret-manager-versions.ts. A secret value is never logged, put in
 // an error message, or stored anywhere but the state (see secret-manager-store.ts).
-import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
+
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso, paginate, parseMask, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
+import { allSecrets, checkEtag, newSecretEtag, projectFor, SM, type StoredSecret, secretFor, secretName } from './secret-manager-store.js';
 import { registerSecretVersions } from './secret-manager-versions.js';
-import { SM, allSecrets, checkEtag, newSecretEtag, projectFor, secretFor, secretName, type StoredSecret } from './secret-manager-store.js';
 
 const SECRETS = '/v1/projects/{project}/secrets';
 const SECRET = `${SECRETS}/{secret}`;
@@ -36,7 +37,10 @@ function createSecret(req: EmuRequest): EmuResponse {
   if (!secretId) throw invalidArgument('Field [secret_id] is required.', 'secret_id');
   if (!SECRET_ID.test(secretId)) {
     // [G] wording; the rule itself is Google's.
-    throw invalidArgument(`Secret ID [${secretId}] must be at most 255 characters long and contain only letters, numerals, hyphens and underscores.`, 'secret_id');
+    throw invalidArgument(
+      `Secret ID [${secretId}] must be at most 255 characters long and contain only letters, numerals, hyphens and underscores.`,
+      'secret_id',
+    );
   }
   const body = decode(`${SM}.Secret`, req.body ?? {}, 'secret');
   checkReplication(body.replication);
@@ -59,7 +63,8 @@ function checkReplication(replication: Record<string, any> | undefined): void {
   if (replication.userManaged) {
     const replicas: Array<{ location?: string }> = replication.userManaged.replicas ?? [];
     if (replicas.length === 0) throw invalidArgument('Secret.replication.user_managed.replicas must not be empty.', 'secret.replication.user_managed.replicas');
-    if (replicas.some((r) => !r.location)) throw invalidArgument('Secret.replication.user_managed.replicas[].location must be provided.', 'secret.replication.user_managed.replicas.location');
+    if (replicas.some((r) => !r.location))
+      throw invalidArgument('Secret.replication.user_managed.replicas[].location must be provided.', 'secret.replication.user_managed.replicas.location');
   }
 }
 
@@ -67,7 +72,8 @@ function checkReplication(replication: Record<string, any> | undefined): void {
 function applyTtl(resource: Record<string, any>): void {
   if (resource.ttl === undefined) return;
   const seconds = Number(/^(-?\d+(?:\.\d+)?)s$/.exec(String(resource.ttl))?.[1]);
-  if (!Number.isFinite(seconds)) throw invalidArgument(`Invalid value at 'secret.ttl' (type.googleapis.com/google.protobuf.Duration), ${JSON.stringify(resource.ttl)}`, 'secret.ttl');
+  if (!Number.isFinite(seconds))
+    throw invalidArgument(`Invalid value at 'secret.ttl' (type.googleapis.com/google.protobuf.Duration), ${JSON.stringify(resource.ttl)}`, 'secret.ttl');
   resource.expireTime = new Date(Date.now() + seconds * 1000).toISOString();
   delete resource.ttl;
 }
@@ -89,7 +95,17 @@ function listSecrets(req: EmuRequest): EmuResponse {
 }
 
 /** Mask paths a patch may name; replication and secretType are immutable (checked, not set). */
-const UPDATABLE = new Set(['labels', 'annotations', 'versionAliases', 'expireTime', 'ttl', 'topics', 'rotation', 'versionDestroyTtl', 'customerManagedEncryption']);
+const UPDATABLE = new Set([
+  'labels',
+  'annotations',
+  'versionAliases',
+  'expireTime',
+  'ttl',
+  'topics',
+  'rotation',
+  'versionDestroyTtl',
+  'customerManagedEncryption',
+]);
 const IMMUTABLE = new Set(['replication', 'secretType']);
 /** Named in a mask without effect: identity and output fields. */
 const IGNORED = new Set(['name', 'createTime', 'etag', 'tags']);
@@ -125,7 +141,10 @@ function updateSecret(req: EmuRequest): EmuResponse {
 function immutableChange(path: string, current: Record<string, any>) {
   if (path === 'replication') {
     const kind = current.replication?.userManaged ? 'user managed' : 'automatic';
-    return invalidArgument(`Existing secret has ${kind} replication, but requested secret does not match. Updating secret replication is not supported.`, 'secret.replication');
+    return invalidArgument(
+      `Existing secret has ${kind} replication, but requested secret does not match. Updating secret replication is not supported.`,
+      'secret.replication',
+    );
   }
   return invalidArgument(`Field '${path}' is immutable and cannot be updated.`, `secret.${path}`);
 }
@@ -133,7 +152,8 @@ function immutableChange(path: string, current: Record<string, any>) {
 /** JSON with sorted keys, to compare canonical resources structurally. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => a.localeCompare(b))) : v);
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as object).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 function deleteSecret(req: EmuRequest): EmuResponse {

@@ -2,14 +2,14 @@
 // has enabled. Get, list (filter state:ENABLED|DISABLED), batchGet, enable, disable, batchEnable,
 // and the operations at /v1/operations/ID. Resource names always carry the project NUMBER.
 import { randomUUID } from 'node:crypto';
-import type { Emulator } from '../emulator.js';
 import { decode } from '../codecs.js';
+import type { Emulator } from '../emulator.js';
 import { ApiError, errorInfo, invalidArgument } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { Project } from '../projects.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, wire } from './common.js';
-import { DEFAULT_ENABLED_SERVICES, KNOWN_SERVICES, SERVICE_TITLES, isKnownService } from './service-usage-catalog.js';
+import { DEFAULT_ENABLED_SERVICES, isKnownService, KNOWN_SERVICES, SERVICE_TITLES } from './service-usage-catalog.js';
 
 const SU = 'google.api.serviceusage.v1';
 const TYPE_URL = `type.googleapis.com/${SU}`;
@@ -22,7 +22,11 @@ const COLLECTION = 'serviceusage.enabledServices';
 const NOOP_OPERATION = 'operations/noop.DONE_OPERATION';
 
 type State = 'ENABLED' | 'DISABLED';
-interface HookArg { projectId: string; services: string[]; batch?: boolean }
+interface HookArg {
+  projectId: string;
+  services: string[];
+  batch?: boolean;
+}
 
 export function registerServiceUsage(emu: Emulator): void {
   const r = emu.router;
@@ -117,9 +121,7 @@ function listServices(req: EmuRequest): EmuResponse {
   }
   const enabled = enabledServices(req.emu, project.projectId);
   const names = [...new Set([...KNOWN_SERVICES, ...enabled])].sort();
-  const matching = names
-    .map((s) => serviceResource(project, s, enabled.includes(s) ? 'ENABLED' : 'DISABLED'))
-    .filter((s) => !wanted || s.state === wanted);
+  const matching = names.map((s) => serviceResource(project, s, enabled.includes(s) ? 'ENABLED' : 'DISABLED')).filter((s) => !wanted || s.state === wanted);
   // Page size defaults to 50 and cannot exceed 200 (ListServicesRequest.page_size).
   const { page, nextPageToken } = paginate(matching, req.query, { defaultSize: 50, maxSize: 200 });
   return wire(req, `${SU}.ListServicesResponse`, { services: page, nextPageToken });

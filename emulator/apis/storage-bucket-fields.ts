@@ -9,25 +9,55 @@
 //
 // Invalid values: Cloud Storage answers a bare 400 `Invalid argument.` (reason invalid) for bad
 // labels and lifecycle rules (seen by Terraform and Config Connector users), with no hint which field.
-import { invalidArgument } from './storage-model.js';
+
 import { storageError } from '../errors.js';
 import { validateLifecycle } from './storage-lifecycle.js';
+import { invalidArgument } from './storage-model.js';
 
 /** Every field of the Bucket resource, by how a request may use it. */
 export const BUCKET_FIELDS = {
   /** Settable on insert, patch and update. */
   writable: [
-    'acl', 'autoclass', 'billing', 'cors', 'defaultEventBasedHold', 'defaultObjectAcl', 'encryption',
-    'iamConfiguration', 'ipFilter', 'labels', 'lifecycle', 'logging', 'retentionPolicy', 'rpo',
-    'softDeletePolicy', 'storageClass', 'versioning', 'website',
+    'acl',
+    'autoclass',
+    'billing',
+    'cors',
+    'defaultEventBasedHold',
+    'defaultObjectAcl',
+    'encryption',
+    'iamConfiguration',
+    'ipFilter',
+    'labels',
+    'lifecycle',
+    'logging',
+    'retentionPolicy',
+    'rpo',
+    'softDeletePolicy',
+    'storageClass',
+    'versioning',
+    'website',
   ],
   /** Settable only when the bucket is created (name is handled on its own). */
   createOnly: ['location', 'customPlacementConfig', 'hierarchicalNamespace'],
   /** Filled by the server; ignored in requests. */
   outputOnly: [
-    'kind', 'id', 'selfLink', 'name', 'projectNumber', 'metageneration', 'etag', 'timeCreated', 'updated',
-    'locationType', 'owner', 'satisfiesPZS', 'satisfiesPZI', 'generation', 'softDeleteTime',
-    'hardDeleteTime', 'objectRetention',
+    'kind',
+    'id',
+    'selfLink',
+    'name',
+    'projectNumber',
+    'metageneration',
+    'etag',
+    'timeCreated',
+    'updated',
+    'locationType',
+    'owner',
+    'satisfiesPZS',
+    'satisfiesPZI',
+    'generation',
+    'softDeleteTime',
+    'hardDeleteTime',
+    'objectRetention',
   ],
 } as const;
 
@@ -39,13 +69,48 @@ export const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE', '
 const MULTI_REGIONS = ['US', 'EU', 'ASIA'];
 const DUAL_REGIONS = ['ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'];
 const REGIONS = [
-  'northamerica-northeast1', 'northamerica-northeast2', 'northamerica-south1', 'us-central1', 'us-east1',
-  'us-east4', 'us-east5', 'us-south1', 'us-west1', 'us-west2', 'us-west3', 'us-west4', 'southamerica-east1',
-  'southamerica-west1', 'europe-central2', 'europe-north1', 'europe-north2', 'europe-southwest1', 'europe-west1',
-  'europe-west2', 'europe-west3', 'europe-west4', 'europe-west6', 'europe-west8', 'europe-west9', 'europe-west10',
-  'europe-west12', 'me-central1', 'me-central2', 'me-west1', 'asia-east1', 'asia-east2', 'asia-northeast1',
-  'asia-northeast2', 'asia-northeast3', 'asia-south1', 'asia-south2', 'asia-southeast1', 'asia-southeast2',
-  'australia-southeast1', 'australia-southeast2', 'africa-south1',
+  'northamerica-northeast1',
+  'northamerica-northeast2',
+  'northamerica-south1',
+  'us-central1',
+  'us-east1',
+  'us-east4',
+  'us-east5',
+  'us-south1',
+  'us-west1',
+  'us-west2',
+  'us-west3',
+  'us-west4',
+  'southamerica-east1',
+  'southamerica-west1',
+  'europe-central2',
+  'europe-north1',
+  'europe-north2',
+  'europe-southwest1',
+  'europe-west1',
+  'europe-west2',
+  'europe-west3',
+  'europe-west4',
+  'europe-west6',
+  'europe-west8',
+  'europe-west9',
+  'europe-west10',
+  'europe-west12',
+  'me-central1',
+  'me-central2',
+  'me-west1',
+  'asia-east1',
+  'asia-east2',
+  'asia-northeast1',
+  'asia-northeast2',
+  'asia-northeast3',
+  'asia-south1',
+  'asia-south2',
+  'asia-southeast1',
+  'asia-southeast2',
+  'australia-southeast1',
+  'australia-southeast2',
+  'africa-south1',
 ].map((r) => r.toUpperCase());
 
 /** Soft delete: off (0) or between 7 and 90 days; 7 days by default. */

@@ -1,14 +1,22 @@
 // Cloud Storage buckets: insert, get, list, patch, update, delete (gcp-api-facts.md §2).
 // Names are global: one bucket of a name in the whole emulator, whichever project owns it.
 import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
 import { storageError } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { nowIso } from './common.js';
-import {
-  buckets, bucketNotFound, bucketPolicyKey, checkBucketPreconditions, objectsOf, origin, required,
-  versionEtag, type StoredBucket, compareNames,
-} from './storage-model.js';
 import { checkBucketName, finalizeFields, isObject, mergePatch, resolveLocation, settable } from './storage-bucket-fields.js';
+import {
+  bucketNotFound,
+  bucketPolicyKey,
+  buckets,
+  checkBucketPreconditions,
+  compareNames,
+  objectsOf,
+  origin,
+  required,
+  type StoredBucket,
+  versionEtag,
+} from './storage-model.js';
 import { deleteUploadsOf } from './storage-uploads.js';
 
 const OPTS = { dialect: 'storage' as const };
@@ -16,7 +24,16 @@ const OWN_CONFLICT = 'Your previous request to create the named bucket succeeded
 const TAKEN_CONFLICT =
   'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.';
 /** Fields kept across a full update (PUT): they are fixed at creation or have server defaults. */
-const KEPT_ON_UPDATE = ['location', 'customPlacementConfig', 'hierarchicalNamespace', 'objectRetention', 'storageClass', 'iamConfiguration', 'softDeletePolicy', 'rpo'];
+const KEPT_ON_UPDATE = [
+  'location',
+  'customPlacementConfig',
+  'hierarchicalNamespace',
+  'objectRetention',
+  'storageClass',
+  'iamConfiguration',
+  'softDeletePolicy',
+  'rpo',
+];
 
 export function registerBuckets(emu: Emulator): void {
   const r = emu.router;

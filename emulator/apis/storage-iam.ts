@@ -3,12 +3,12 @@
 // A new bucket's policy grants the project's owners and editors legacyBucketOwner and its viewers
 // legacyBucketReader; a stale etag is 412 conditionNotMet (the shared store's storage dialect).
 import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
-import type { Policy } from '../iam-policy.js';
 import { storageError } from '../errors.js';
-import { bucketPolicyKey, int64Param, versionEtag, type StoredBucket } from './storage-model.js';
-import { chargeBucketUpdate, findBucket, touchBucket } from './storage-buckets.js';
+import type { Policy } from '../iam-policy.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
 import { isObject } from './storage-bucket-fields.js';
+import { chargeBucketUpdate, findBucket, touchBucket } from './storage-buckets.js';
+import { bucketPolicyKey, int64Param, type StoredBucket, versionEtag } from './storage-model.js';
 
 const OPTS = { dialect: 'storage' as const };
 

@@ -2,8 +2,8 @@
 // preconditions every storage route shares (gcp-api-facts.md §2). The JSON API speaks its own
 // error dialect (errors[{domain, reason, message}], no status); every route registers with it.
 import type { Emulator } from '../emulator.js';
+import { type ApiError, storageError } from '../errors.js';
 import type { EmuRequest } from '../router.js';
-import { storageError, type ApiError } from '../errors.js';
 
 /** A bucket as kept in the state: the wire resource without links, int64s as JS numbers/strings. */
 export interface StoredBucket {

@@ -1,22 +1,43 @@
 // Cloud Storage objects: metadata, content, list, patch, delete (gcp-api-facts.md §2). Only the
 // live generation of an object is kept (no noncurrent versions, even on versioned buckets).
 // Object names arrive URL-encoded in the path (a%2Fb is the object "a/b").
-import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
-import { storageError } from '../errors.js';
-import { nowIso } from './common.js';
-import {
-  checkObjectPreconditions, compareNames, invalidArgument, nextGeneration, objectKey, objectNotFound, objects, objectsOf, origin,
-  versionEtag, type StoredBucket, type StoredObject,
-} from './storage-model.js';
-import { findBucket, pageByName } from './storage-buckets.js';
+
 import { crc32cBase64, md5Base64 } from '../checksums.js';
+import type { Emulator } from '../emulator.js';
+import { storageError } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
+import { nowIso } from './common.js';
 import { isObject, mergePatch } from './storage-bucket-fields.js';
+import { findBucket, pageByName } from './storage-buckets.js';
+import {
+  checkObjectPreconditions,
+  compareNames,
+  invalidArgument,
+  nextGeneration,
+  objectKey,
+  objectNotFound,
+  objects,
+  objectsOf,
+  origin,
+  type StoredBucket,
+  type StoredObject,
+  versionEtag,
+} from './storage-model.js';
 
 const OPTS = { dialect: 'storage' as const };
 
 /** Object fields a request may set; everything else in a body is output-only or unknown and ignored. */
-const SETTABLE = ['cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'contentType', 'customTime', 'eventBasedHold', 'metadata', 'temporaryHold'];
+const SETTABLE = [
+  'cacheControl',
+  'contentDisposition',
+  'contentEncoding',
+  'contentLanguage',
+  'contentType',
+  'customTime',
+  'eventBasedHold',
+  'metadata',
+  'temporaryHold',
+];
 
 export function registerObjects(emu: Emulator): void {
   const r = emu.router;
@@ -79,7 +100,11 @@ export function objectMetadata(body: Record<string, any>): Record<string, any> {
   if (out.metadata !== undefined) {
     if (!isObject(out.metadata)) throw invalidArgument();
     // Custom metadata values are strings; scalars are kept as their text.
-    out.metadata = Object.fromEntries(Object.entries(out.metadata).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
+    out.metadata = Object.fromEntries(
+      Object.entries(out.metadata)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, String(v)]),
+    );
     if (Object.keys(out.metadata).length === 0) delete out.metadata;
   }
   if (out.customTime !== undefined && Number.isNaN(Date.parse(out.customTime))) throw invalidArgument();

@@ -4,15 +4,15 @@
 // URI in the Location header, then PUTs of the content, in one request or in chunks answered 308
 // with a Range header until the last one; file.save's default).
 import { randomBytes } from 'node:crypto';
-import type { Emulator } from '../emulator.js';
-import type { EmuRequest, EmuResponse } from '../router.js';
-import { storageError } from '../errors.js';
-import { checkObjectPreconditions, objectKey, objects, origin, required, type StoredBucket } from './storage-model.js';
-import { findBucket } from './storage-buckets.js';
-import { checkObjectName, renderObject, storeObject } from './storage-objects.js';
-import { isObject } from './storage-bucket-fields.js';
-import { parseMultipart } from './storage-multipart.js';
 import { crc32cBase64, md5Base64 } from '../checksums.js';
+import type { Emulator } from '../emulator.js';
+import { storageError } from '../errors.js';
+import type { EmuRequest, EmuResponse } from '../router.js';
+import { isObject } from './storage-bucket-fields.js';
+import { findBucket } from './storage-buckets.js';
+import { checkObjectPreconditions, objectKey, objects, origin, required, type StoredBucket } from './storage-model.js';
+import { parseMultipart } from './storage-multipart.js';
+import { checkObjectName, renderObject, storeObject } from './storage-objects.js';
 
 const OPTS = { dialect: 'storage' as const };
 const UPLOADS = 'storage.uploads';
@@ -36,9 +36,13 @@ export function registerUploads(emu: Emulator): void {
   r.post('/upload/storage/v1/b/{bucket}/o', startUpload, OPTS);
   r.put('/upload/storage/v1/b/{bucket}/o', continueResumable, OPTS);
   // An insert without a body on the metadata path is the classic mistake; answer it as Google does.
-  r.post('/storage/v1/b/{bucket}/o', () => {
-    throw storageError(400, 'wrongUrlForUpload', WRONG_URL);
-  }, OPTS);
+  r.post(
+    '/storage/v1/b/{bucket}/o',
+    () => {
+      throw storageError(400, 'wrongUrlForUpload', WRONG_URL);
+    },
+    OPTS,
+  );
 }
 
 /** Drops the unfinished uploads into a bucket that is going away. */
@@ -51,10 +55,17 @@ function startUpload(req: EmuRequest): EmuResponse {
   const bucket = findBucket(req);
   switch (req.query.get('uploadType')) {
     case 'media':
-      return finish(req, bucket, objectName(req, undefined), req.raw, {
-        contentType: contentTypeOf(req) ?? 'application/octet-stream',
-        ...(req.query.get('contentEncoding') ? { contentEncoding: req.query.get('contentEncoding') } : {}),
-      }, req.query);
+      return finish(
+        req,
+        bucket,
+        objectName(req, undefined),
+        req.raw,
+        {
+          contentType: contentTypeOf(req) ?? 'application/octet-stream',
+          ...(req.query.get('contentEncoding') ? { contentEncoding: req.query.get('contentEncoding') } : {}),
+        },
+        req.query,
+      );
     case 'multipart':
       return multipart(req, bucket);
     case 'resumable':
@@ -171,7 +182,10 @@ function findBucketByName(req: EmuRequest, name: string): StoredBucket {
 
 /** The client's `X-Goog-Hash: crc32c=...,md5=...` on the last chunk must match what arrived. */
 function checkHashHeader(header: string, data: Buffer): void {
-  for (const pair of header.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of header
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const [kind, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
     if (kind === 'crc32c' && value !== crc32cBase64(data)) {

@@ -1,8 +1,8 @@
 // Asking before changing anything: only on a terminal, never in CI.
 import { createInterface } from 'node:readline';
-import type { Output } from './output.js';
 import { UserError } from '../errors.js';
 import { inCi } from './ci.js';
+import type { Output } from './output.js';
 
 export async function confirmApply(out: Output, opts: { yes: boolean; ci?: boolean }): Promise<boolean> {
   if (opts.yes) return true;

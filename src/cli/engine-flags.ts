@@ -1,13 +1,14 @@
 // Flags and set-up shared by the commands that talk to a target (plan, apply, up, watch).
+
+import { blockers, type Plan } from '../engine/plan.js';
+import type { PlanOptions } from '../engine/planner.js';
+import { InvalidManifestsError } from '../engine/session.js';
+import { resolveTarget, type Target } from '../gcp/target.js';
+import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
+import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
 import type { FlagSpec, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
 import type { Output } from './output.js';
-import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
-import { resolveTarget, type Target } from '../gcp/target.js';
-import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
-import { InvalidManifestsError } from '../engine/session.js';
-import type { PlanOptions } from '../engine/planner.js';
-import { blockers, type Plan } from '../engine/plan.js';
 
 export const targetFlags: Record<string, FlagSpec> = {
   emulator: { type: 'string', value: 'URL', description: 'Talk to a musectl emulator instead of Google (also MUSECTL_EMULATOR)' },
@@ -20,7 +21,12 @@ export const ownershipFlags: Record<string, FlagSpec> = {
   state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stack keeps its inventory and lock', default: '.musectl/state' },
   prune: { type: 'boolean', description: 'Delete (or abandon) what the stack owns and the manifests no longer name' },
   adopt: { type: 'boolean', description: 'Take over existing resources this stack did not create (never those of another stack)' },
-  'allow-replace': { type: 'string', multiple: true, value: 'KIND/NAME', description: 'Allow replacing this resource although it holds data or is abandon-on-delete' },
+  'allow-replace': {
+    type: 'string',
+    multiple: true,
+    value: 'KIND/NAME',
+    description: 'Allow replacing this resource although it holds data or is abandon-on-delete',
+  },
 };
 
 export function planOptionsFrom(args: ParsedArgs): PlanOptions {

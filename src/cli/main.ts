@@ -1,10 +1,11 @@
 // musectl's entry point: picks the command, parses its flags, runs it, turns failures into exit codes.
 // Exit codes: 0 success, 1 error (bad input, failed apply, usage), 2 changes present (plan with
 // --detailed-exitcode), 70 internal error (a bug: please report it).
-import { helpText, parseCommandArgs, UsageError, type Command } from './command.js';
-import { processOutput, type Output } from './output.js';
-import { packageVersion } from '../paths.js';
+
 import { UserError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { type Command, helpText, parseCommandArgs, UsageError } from './command.js';
+import { type Output, processOutput } from './output.js';
 
 /**
  * Commands are loaded only when run, so `musectl validate` never loads the engine, pino or a
@@ -17,14 +18,34 @@ interface CommandEntry {
 }
 
 const COMMANDS: CommandEntry[] = [
-  { name: 'validate', summary: 'Check manifests against the schemas and each other (no API calls)', load: async () => (await import('./commands/validate.js')).validateCommand },
-  { name: 'plan', summary: 'Show what apply would change (reads Google Cloud, changes nothing)', load: async () => (await import('./commands/plan.js')).planCommand },
-  { name: 'graph', summary: 'Print the dependency graph of the manifests as Mermaid or Graphviz dot (no API calls)', load: async () => (await import('./commands/graph.js')).graphCommand },
+  {
+    name: 'validate',
+    summary: 'Check manifests against the schemas and each other (no API calls)',
+    load: async () => (await import('./commands/validate.js')).validateCommand,
+  },
+  {
+    name: 'plan',
+    summary: 'Show what apply would change (reads Google Cloud, changes nothing)',
+    load: async () => (await import('./commands/plan.js')).planCommand,
+  },
+  {
+    name: 'graph',
+    summary: 'Print the dependency graph of the manifests as Mermaid or Graphviz dot (no API calls)',
+    load: async () => (await import('./commands/graph.js')).graphCommand,
+  },
   { name: 'apply', summary: 'Make Google Cloud match the manifests', load: async () => (await import('./commands/apply.js')).applyCommand },
-  { name: 'up', summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)', load: async () => (await import('./commands/up.js')).upCommand },
+  {
+    name: 'up',
+    summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)',
+    load: async () => (await import('./commands/up.js')).upCommand,
+  },
   { name: 'watch', summary: 'Keep Google Cloud equal to the manifests, continuously', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'export', summary: 'Write manifests for resources that already exist', load: async () => (await import('./commands/export.js')).exportCommand },
-  { name: 'emulator', summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)', load: async () => (await import('./commands/emulator.js')).emulatorCommand },
+  {
+    name: 'emulator',
+    summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)',
+    load: async () => (await import('./commands/emulator.js')).emulatorCommand,
+  },
 ];
 
 function mainHelp(): string {
@@ -60,7 +81,12 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
     const { didYouMean } = await import('../manifest/suggest.js');
-    out.err(`musectl: unknown command "${name}"${didYouMean(name, COMMANDS.map((c) => c.name))}. Run "musectl --help" for the list.\n`);
+    out.err(
+      `musectl: unknown command "${name}"${didYouMean(
+        name,
+        COMMANDS.map((c) => c.name),
+      )}. Run "musectl --help" for the list.\n`,
+    );
     return 1;
   }
   const cmd = await entry.load();

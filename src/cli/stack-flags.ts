@@ -1,7 +1,8 @@
 // Flags shared by every command that reads manifests.
+
+import { parseSetArguments } from '../manifest/variables.js';
 import type { FlagSpec, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
-import { parseSetArguments } from '../manifest/variables.js';
 
 export const manifestFlags: Record<string, FlagSpec> = {
   filename: { type: 'string', short: 'f', multiple: true, value: 'PATH', description: 'Manifest file or directory (directories are read recursively)' },

@@ -1,7 +1,7 @@
 // musectl's own instructions on a manifest, under metadata.annotations (never sent to Google).
 import type { Resource } from '../manifest/index.js';
-import type { Controller } from './controller.js';
 import type { DeletionPolicy } from '../state/inventory.js';
+import type { Controller } from './controller.js';
 
 export const ANNOTATION = {
   deletionPolicy: 'musectl.dev/deletion-policy',

@@ -1,17 +1,18 @@
 // apply: runs a plan in dependency order, as many actions at once as the graph and `parallelism`
 // allow. An action starts when everything it depends on succeeded; when one fails, the actions
 // that depend on it are skipped and every independent branch still finishes, so a rerun converges.
+
+import { UserError } from '../errors.js';
+import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
+import { waitingRoom } from '../gcp/rate-limit.js';
 import type { Resource } from '../manifest/index.js';
 import type { BatchItem, Controller, ControllerContext, Observed } from './controller.js';
+import { hasUnknowns, setAt, valueAt } from './diff.js';
+import type { ApplyListener } from './events.js';
 import { controllerFor } from './observe.js';
 import { desiredLabels, MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
 import { actionKey, blockers, type ExecutablePlan, type PlanAction } from './plan.js';
 import { outputLookup, resourceChanges } from './planner.js';
-import { hasUnknowns, setAt, valueAt } from './diff.js';
-import type { ApplyListener } from './events.js';
-import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
-import { waitingRoom } from '../gcp/rate-limit.js';
-import { UserError } from '../errors.js';
 
 export interface ApplyOptions {
   parallelism: number;
@@ -96,9 +97,9 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
 
   const run = (action: PlanAction): Promise<boolean> => {
     const key = actionKey(action);
-    let p = outcome.get(key);
-    if (p) return p;
-    p = (async () => {
+    const known = outcome.get(key);
+    if (known !== undefined) return known;
+    const p = (async () => {
       if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
       const failedDep = await failedDependency(action);
       const batch = batches.get(batchKeyOf(action) ?? '');
@@ -107,7 +108,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
         const reason = held ?? `not attempted: it depends on ${failedDep}, which did not apply`;
         result.skipped.push({ action, reason });
         opts.listener({ type: 'skipped', action, reason });
-        batch?.arrive(action, false);
+        void batch?.arrive(action, false);
         return false;
       }
       if (batch) return batch.arrive(action, true);
@@ -205,7 +206,14 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
 }
 
 /** A 409 on create: take the existing resource only if it is ours or already what we want. */
-async function adoptRaced(controller: Controller, resource: Resource, desired: Record<string, any>, labels: Record<string, string>, existing: Observed, ctx: ControllerContext): Promise<Observed> {
+async function adoptRaced(
+  controller: Controller,
+  resource: Resource,
+  desired: Record<string, any>,
+  labels: Record<string, string>,
+  existing: Observed,
+  ctx: ControllerContext,
+): Promise<Observed> {
   const changes = resourceChanges(controller, desired, labels, existing);
   const ours = controller.hasLabels ? ownedBy(existing.labels) === ctx.stack : false;
   if (changes.length === 0) return existing;

@@ -3,14 +3,19 @@
 export class Backoff {
   private readonly failures = new Map<string, { count: number; until: number; error: string }>();
 
-  constructor(private readonly baseMs: number, private readonly capMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly baseMs: number,
+    private readonly capMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Resources to leave alone this cycle, with why. */
   holding(): Map<string, string> {
     const out = new Map<string, string>();
     const now = this.now();
     for (const [key, f] of this.failures) {
-      if (f.until > now) out.set(key, `backing off after ${f.count} failure${f.count === 1 ? '' : 's'} until ${new Date(f.until).toISOString()} (last: ${f.error})`);
+      if (f.until > now)
+        out.set(key, `backing off after ${f.count} failure${f.count === 1 ? '' : 's'} until ${new Date(f.until).toISOString()} (last: ${f.error})`);
     }
     return out;
   }

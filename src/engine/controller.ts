@@ -2,10 +2,11 @@
 // changes anything; create, update and delete are idempotent (a create that finds the resource
 // already there is not an error, a delete of a missing resource is done). Controllers are the only
 // code that knows an API's field names.
-import type { Resource } from '../manifest/index.js';
+
 import type { ApiCaller } from '../gcp/api-call.js';
 import type { ClientFactory } from '../gcp/clients.js';
 import type { Logger } from '../log.js';
+import type { Resource } from '../manifest/index.js';
 
 /** A value only known once another resource exists, e.g. a new service's URL. */
 export interface Unknown {

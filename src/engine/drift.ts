@@ -10,7 +10,12 @@ export const DRIFT_REPORT_ANNOTATION = 'musectl.dev/drift-report';
 
 export function reportPatterns(r: Resource | undefined): string[] {
   const raw = r?.annotations[DRIFT_REPORT_ANNOTATION];
-  return raw ? raw.split(',').map((p) => p.trim()).filter(Boolean) : [];
+  return raw
+    ? raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** Whether a change path falls under a pattern (the field itself or anything inside it). */

@@ -57,7 +57,9 @@ export function stripDefaults(doc: Record<string, any>): Record<string, any> {
 function schemaProblems(doc: Record<string, any>): string[] {
   const kind = schemaRegistry().get(doc.kind);
   if (!kind) return [`unknown kind ${doc.kind}`];
-  return schemaRegistry().check(kind, doc).errors.map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+  return schemaRegistry()
+    .check(kind, doc)
+    .errors.map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }
 
 /** Multi-document YAML with a schema modeline, problems as comments. */

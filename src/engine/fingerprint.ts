@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isSensitive, isUnknown } from './controller.js';
 import type { ObservedState } from './observe.js';
-import type { PlanOptions } from './planner.js';
 import type { ExecutablePlan } from './plan.js';
+import type { PlanOptions } from './planner.js';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -15,7 +15,12 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) => {
     if (isSensitive(x)) return '(sensitive)';
     if (isUnknown(x)) return x;
-    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
+    if (x && typeof x === 'object' && !Array.isArray(x))
+      return Object.fromEntries(
+        Object.keys(x)
+          .sort()
+          .map((k) => [k, (x as Record<string, unknown>)[k]]),
+      );
     return x;
   });
 }

@@ -12,7 +12,15 @@ export function cpuMillis(v: unknown): unknown {
 }
 
 const MEMORY_UNITS: Record<string, number> = {
-  '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
 };
 
 /** Memory as bytes: "2Gi" = "2048Mi". */
@@ -59,7 +67,7 @@ export function mapPath(obj: unknown, path: string, fn: (v: unknown) => unknown)
       const list = rec[key];
       if (!Array.isArray(list)) return;
       if (i === segments.length - 1) rec[key] = list.map((v) => (isUnknown(v) ? v : fn(v)));
-      else list.forEach((el) => visit(el, i + 1));
+      else for (const el of list) visit(el, i + 1);
     } else if (i === segments.length - 1) {
       if (!isUnknown(rec[key])) rec[key] = fn(rec[key]);
     } else {

@@ -1,9 +1,9 @@
 // The plan: one data structure of ordered actions, which every renderer reads and apply executes.
 // Its JSON form ({"formatVersion": 1, ...}) is a stable, documented format (README).
 import type { Resource } from '../manifest/index.js';
-import type { FieldChange } from './diff.js';
-import type { Observed } from './controller.js';
 import type { InventoryEntry } from '../state/inventory.js';
+import type { Observed } from './controller.js';
+import type { FieldChange } from './diff.js';
 
 /**
  * create, update, delete and noop as usual; adopt: take over an existing resource this stack did

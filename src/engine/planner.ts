@@ -5,15 +5,15 @@
 // adopted only when asked, one another stack owns is never touched.
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
-import { isUnknown, unknown, type Controller, type ControllerContext, type Observed, type OutputLookup } from './controller.js';
-import { diffForDisplay, isPlainObject, type FieldChange } from './diff.js';
+import type { Inventory } from '../state/inventory.js';
+import { deletionPolicyOf, wantsAdoption } from './annotations.js';
+import { type Controller, type ControllerContext, isUnknown, type Observed, type OutputLookup, unknown } from './controller.js';
+import { diffForDisplay, type FieldChange, isPlainObject } from './diff.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
 import { controllerFor, type ObservedState } from './observe.js';
 import { desiredLabels, ownedBy } from './ownership.js';
-import { summarize, type ActionContext, type ExecutablePlan, type PlanAction } from './plan.js';
+import { type ActionContext, type ExecutablePlan, type PlanAction, summarize } from './plan.js';
 import { planOrphans } from './prune.js';
-import type { Inventory } from '../state/inventory.js';
-import { deletionPolicyOf, wantsAdoption } from './annotations.js';
 
 export interface PlanOptions {
   /** Delete (or abandon) what the stack owns and the manifests no longer name. */
@@ -58,7 +58,12 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const changes = resourceChanges(controller, desired, labels, actual);
     const owner = controller.hasLabels ? ownedBy(actual.labels) : inventoried.has(r.key) ? ctx.stack : undefined;
     if (owner !== undefined && owner !== ctx.stack) {
-      actions.push({ ...base, action: 'adopt', changes, blocked: `it belongs to stack "${owner}" (label musectl-stack); a resource of another stack is never adopted` });
+      actions.push({
+        ...base,
+        action: 'adopt',
+        changes,
+        blocked: `it belongs to stack "${owner}" (label musectl-stack); a resource of another stack is never adopted`,
+      });
       continue;
     }
     if (owner === undefined && !controller.sharedIdentity) {
@@ -67,7 +72,11 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
         ...base,
         action: 'adopt',
         changes,
-        ...(allowed ? {} : { blocked: `it exists in Google Cloud (${base.id}) but this stack did not create it; run with --adopt (or annotate musectl.dev/adopt: "true") to take it over` }),
+        ...(allowed
+          ? {}
+          : {
+              blocked: `it exists in Google Cloud (${base.id}) but this stack did not create it; run with --adopt (or annotate musectl.dev/adopt: "true") to take it over`,
+            }),
       });
       continue;
     }
@@ -139,7 +148,7 @@ function creationChanges(desired: Record<string, any>, labels: Record<string, st
     if (isUnknown(v) || v === undefined) {
       if (v !== undefined) changes.push({ path, before: undefined, after: v });
     } else if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
     } else if (isPlainObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
     } else if (!(Array.isArray(v) && v.length === 0)) {

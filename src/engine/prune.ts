@@ -3,12 +3,12 @@
 // --prune they are deleted (or abandoned, by their deletion policy) in reverse dependency order;
 // without, the plan lists them as "would prune".
 import type { Resource } from '../manifest/index.js';
+import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
 import type { Controller, ControllerContext, Observed } from './controller.js';
 import type { ObservedState } from './observe.js';
 import { controllerFor } from './observe.js';
 import { ownedBy } from './ownership.js';
 import type { ActionContext, Orphan, PlanAction } from './plan.js';
-import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
 
 export interface OrphanInput {
   resources: Resource[];
@@ -64,7 +64,11 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
     const base = { kind: entry.kind, name: entry.name, id: entry.id, dependsOn: dependents.get(key) ?? [], changes: [], warnings: [] as string[] };
     context.set(key, { observed: found, orphan: entry });
     if (entry.deletionPolicy === 'abandon') {
-      actions.push({ ...base, action: 'abandon', impact: `${key} stays in Google Cloud; musectl stops managing it${controller.hasLabels ? ' and removes its ownership labels' : ''}` });
+      actions.push({
+        ...base,
+        action: 'abandon',
+        impact: `${key} stays in Google Cloud; musectl stops managing it${controller.hasLabels ? ' and removes its ownership labels' : ''}`,
+      });
       continue;
     }
     const held = await controller.dataHeld?.(ctx, found);
@@ -73,7 +77,9 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
       actions.push({
         ...base,
         action: 'noop',
-        warnings: [`would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`],
+        warnings: [
+          `would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`,
+        ],
       });
       continue;
     }

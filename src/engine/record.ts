@@ -1,13 +1,14 @@
 // Keeping the inventory true around an apply: before, every resource about to be created or
 // adopted is written as pending (a crash mid-apply still knows it is ours); after, what was done
 // is recorded and what was deleted, abandoned or has vanished is forgotten.
-import type { Controller, ControllerContext } from './controller.js';
+
+import type { Resource } from '../manifest/index.js';
+import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
 import { deletionPolicyOf, forceDestroyOf } from './annotations.js';
+import type { ApplyResult } from './apply.js';
+import type { Controller, ControllerContext } from './controller.js';
 import { controllerFor } from './observe.js';
 import { actionKey, type ExecutablePlan } from './plan.js';
-import type { ApplyResult } from './apply.js';
-import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
-import type { Resource } from '../manifest/index.js';
 
 function entryFor(r: Resource, controller: Controller, ctx: ControllerContext, dependsOn: string[]): InventoryEntry {
   return {
@@ -34,7 +35,14 @@ export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, 
   });
 }
 
-export async function recordOutcome(store: InventoryStore, exec: ExecutablePlan, result: ApplyResult, controllers: Map<string, Controller>, ctx: ControllerContext, vanished: string[]): Promise<void> {
+export async function recordOutcome(
+  store: InventoryStore,
+  exec: ExecutablePlan,
+  result: ApplyResult,
+  controllers: Map<string, Controller>,
+  ctx: ControllerContext,
+  vanished: string[],
+): Promise<void> {
   const done = new Set(result.done.map(actionKey));
   const failed = new Set(result.failed.map((f) => actionKey(f.action)));
   await store.update((entries) => {

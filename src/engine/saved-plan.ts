@@ -2,9 +2,9 @@
 // the manifests, the options and the observed state must all be what they were, or apply refuses
 // (Terraform's stale-plan check). Secret values are not in the file; apply reads them again.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
 import type { Plan } from './plan.js';
 import type { PlanOptions } from './planner.js';
-import { UserError } from '../errors.js';
 
 export interface SavedPlan {
   formatVersion: 1;

@@ -2,21 +2,21 @@
 // the controller context (clients, rate limits, retries, logs), then observe and plan. plan, apply,
 // up and watch all start here.
 import { allControllers } from '../../controllers/index.js';
-import { loadManifestSet, hasErrors, type ManifestSet } from '../manifest/index.js';
-import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
 import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
-import type { Controller, ControllerContext } from './controller.js';
-import { controllerFor, observeAll, type ObservedState } from './observe.js';
-import { addImplicitDependencies } from './graph.js';
-import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
-import { InventoryStore, type Inventory } from '../state/inventory.js';
+import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
+import { BUILTIN_VARIABLES } from '../manifest/variables.js';
+import { type Inventory, InventoryStore } from '../state/inventory.js';
 import { openStateStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
+import type { Controller, ControllerContext } from './controller.js';
+import { addImplicitDependencies } from './graph.js';
+import { controllerFor, type ObservedState, observeAll } from './observe.js';
 import type { ExecutablePlan } from './plan.js';
+import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
 
 export interface SessionOptions {
   paths: string[];
@@ -106,12 +106,24 @@ async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, projec
   return number;
 }
 
-export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
+export async function observeAndPlan(
+  session: Session,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
   // One round of reads: what controllers prepare (image digests) and what observe lists.
   const [, observed] = await Promise.all([
-    Promise.all([...controllers.values()].filter((c) => c.prepare).map((c) => c.prepare!(ctx, set.resources.filter((r) => r.kind === c.kind)))),
+    Promise.all(
+      [...controllers.values()]
+        .filter((c) => c.prepare)
+        .map((c) =>
+          c.prepare!(
+            ctx,
+            set.resources.filter((r) => r.kind === c.kind),
+          ),
+        ),
+    ),
     observeAll(set.resources, controllers, ctx, inventory.entries),
   ]);
   const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, options });

@@ -2,18 +2,19 @@
 // or a maximum duration (a Cloud Run job task's timeout). A cycle never overlaps the next; a cycle
 // that has something to write takes the stack's lease first (CI applies take the same one), plans
 // again under it, and applies what the drift policy says to correct. One summary line per cycle.
-import { formatDiagnostic } from '../manifest/index.js';
-import type { Logger } from '../log.js';
+
 import type { Target } from '../gcp/target.js';
+import type { Logger } from '../log.js';
+import { formatDiagnostic } from '../manifest/index.js';
 import { Lease } from '../state/lease.js';
 import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
-import { applyPlan, type ApplyResult } from './apply.js';
+import { type ApplyResult, applyPlan } from './apply.js';
 import { Backoff } from './backoff.js';
 import { applyDriftPolicy } from './drift.js';
 import { actionKey, hasChanges } from './plan.js';
 import type { PlanOptions } from './planner.js';
 import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
-import { baseContext, InvalidManifestsError, observeAndPlan, openSession } from './session.js';
+import { baseContext, InvalidManifestsError, observeAndPlan, openSession, type Session } from './session.js';
 
 export interface WatchOptions {
   /** One entry per stack: a directory or gs://BUCKET/PREFIX/. */
@@ -114,7 +115,7 @@ export class Watcher {
     const started = Date.now();
     const { log } = this.opts;
     const { dir, changed } = await stack.source.sync();
-    let session;
+    let session: Session;
     try {
       session = await openSession({ paths: [dir], variables: this.opts.variables, target: this.opts.target, log, state: this.opts.state });
     } catch (err) {
@@ -133,12 +134,16 @@ export class Watcher {
       let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
       if (hasChanges(planned.exec.plan) && !this.stopping) {
-        const lease = await Lease.acquire(session.store, { project: ctx.project, stack: ctx.stack }, {
-          ttlMs: LEASE_TTL_MS,
-          waitMs: this.opts.intervalMs,
-          what: 'musectl watch',
-          onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
-        });
+        const lease = await Lease.acquire(
+          session.store,
+          { project: ctx.project, stack: ctx.stack },
+          {
+            ttlMs: LEASE_TTL_MS,
+            waitMs: this.opts.intervalMs,
+            what: 'musectl watch',
+            onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
+          },
+        );
         try {
           // Someone may have written between the first look and the lease: look again.
           planned = await observeAndPlan(session, this.opts.plan);
@@ -151,7 +156,8 @@ export class Watcher {
             shouldStop: () => this.stopping,
             listener: (e) => {
               if (e.type === 'done') log.info({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, ms: e.ms }, 'corrected');
-              if (e.type === 'failed') log.warn({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, error: e.error }, 'could not correct');
+              if (e.type === 'failed')
+                log.warn({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, error: e.error }, 'could not correct');
             },
           });
           const inManifests = new Set(session.set.resources.map((r) => r.key));
@@ -164,7 +170,8 @@ export class Watcher {
         for (const a of result.done) stack.backoff.succeeded(actionKey(a));
         for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
       }
-      for (const r of reported) log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
+      for (const r of reported)
+        log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
       const summary: CycleSummary = {
         stack: ctx.stack,
         source: stack.source.describe(),

@@ -1,7 +1,7 @@
 // Every call to Google goes through here: the client-side rate limit of its quota, retries of what
 // is retryable, and a count of calls (reported per watch cycle and checked by the benchmarks).
-import { RateLimiter } from './rate-limit.js';
-import { withRetry, type RetryOptions } from './retry.js';
+import type { RateLimiter } from './rate-limit.js';
+import { type RetryOptions, withRetry } from './retry.js';
 
 export interface CallInfo {
   /** Quota the call counts against, e.g. run.write (see rate-limit.ts). */

@@ -56,7 +56,14 @@ export class ClientFactory {
   private gaxOptions(): any {
     const t = this.target;
     if (t.kind === 'emulator') {
-      return { fallback: true, protocol: 'http', apiEndpoint: t.url.hostname, port: Number(t.url.port || 80), authClient: this.authClient(), projectId: t.project };
+      return {
+        fallback: true,
+        protocol: 'http',
+        apiEndpoint: t.url.hostname,
+        port: Number(t.url.port || 80),
+        authClient: this.authClient(),
+        projectId: t.project,
+      };
     }
     const auth = t.impersonateServiceAccount ? { authClient: this.authClient() } : {};
     return { fallback: true, projectId: t.project, ...auth };

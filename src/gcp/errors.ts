@@ -17,7 +17,16 @@ const GRPC_TO_HTTP: Record<number, number> = {
   16: 401, // UNAUTHENTICATED
 };
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 type AnyError = { code?: unknown; status?: unknown; response?: { status?: unknown; headers?: unknown }; message?: unknown; cause?: unknown; errors?: unknown };
 
@@ -63,8 +72,7 @@ export function isNetworkError(err: unknown): boolean {
 export const isNotFound = (err: unknown): boolean => httpStatus(err) === 404;
 export const isAlreadyExists = (err: unknown): boolean => httpStatus(err) === 409 && canonicalStatus(err) !== 'ABORTED';
 /** A read-modify-write lost a race: 409 ABORTED (One Platform APIs) or 412 (Cloud Storage). */
-export const isConcurrentChange = (err: unknown): boolean =>
-  httpStatus(err) === 412 || (httpStatus(err) === 409 && canonicalStatus(err) === 'ABORTED');
+export const isConcurrentChange = (err: unknown): boolean => httpStatus(err) === 412 || (httpStatus(err) === 409 && canonicalStatus(err) === 'ABORTED');
 
 /** Worth retrying: quota, server errors, unavailability and dropped connections. */
 export function isRetryable(err: unknown): boolean {
@@ -77,7 +85,10 @@ export function isRetryable(err: unknown): boolean {
 export function retryAfterMs(err: unknown): number | undefined {
   const headers = ((err ?? {}) as AnyError).response?.headers as Record<string, string> | { get?: (k: string) => string | null } | undefined;
   if (!headers) return undefined;
-  const raw = typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get: (k: string) => string | null }).get('retry-after') : (headers as Record<string, string>)['retry-after'];
+  const raw =
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? (headers as { get: (k: string) => string | null }).get('retry-after')
+      : (headers as Record<string, string>)['retry-after'];
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);

@@ -44,7 +44,10 @@ class TokenBucket {
   private queue: Promise<void> = Promise.resolve();
   private waiting = 0;
 
-  constructor(private readonly capacity: number, private readonly perMs: number) {
+  constructor(
+    private readonly capacity: number,
+    private readonly perMs: number,
+  ) {
     this.tokens = capacity;
   }
 
@@ -90,7 +93,10 @@ class TokenBucket {
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS, private readonly enabled = true) {}
+  constructor(
+    private readonly quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS,
+    private readonly enabled = true,
+  ) {}
 
   /** Waits until a call against `quota` in `scope` (project, region) is within the limit. */
   async acquire(quota: string, scope: string): Promise<void> {

@@ -3,9 +3,7 @@
 // REST mode; only the endpoint and auth settings differ (../shared/CLIENTS.md).
 import { UserError } from '../errors.js';
 
-export type Target =
-  | { kind: 'google'; project: string; impersonateServiceAccount?: string }
-  | { kind: 'emulator'; project: string; url: URL };
+export type Target = { kind: 'google'; project: string; impersonateServiceAccount?: string } | { kind: 'emulator'; project: string; url: URL };
 
 /** The project id the emulator uses when none is given. */
 export const EMULATOR_DEFAULT_PROJECT = 'musectl-local';

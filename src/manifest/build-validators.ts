@@ -2,8 +2,8 @@
 // dist/schema-validators.cjs (ajv standalone code), stamped with the schemas' hash.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PRECOMPILED, readSchemas } from './schemas.js';
 import { schemasHash, standaloneValidators } from './schema-compile.js';
+import { PRECOMPILED, readSchemas } from './schemas.js';
 
 const { schemas, texts, kinds } = readSchemas();
 mkdirSync(dirname(PRECOMPILED), { recursive: true });

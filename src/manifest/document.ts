@@ -1,5 +1,5 @@
 // A parsed YAML document and how to point at any of its nodes: every later error says file:line:col.
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import type { SourcePosition } from './diagnostics.js';
 
 export type Path = Array<string | number>;

@@ -39,9 +39,7 @@ export function showPath(path: Path): string {
 export function foldAlternatives(errors: ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
   return errors.filter((e) => {
-    return !alternatives.some(
-      (alt) => alt !== e && e.schemaPath.startsWith(`${alt.schemaPath}/`) && e.instancePath === alt.instancePath,
-    );
+    return !alternatives.some((alt) => alt !== e && e.schemaPath.startsWith(`${alt.schemaPath}/`) && e.instancePath === alt.instancePath);
   });
 }
 
@@ -73,7 +71,11 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
       return { path, atKey: false, message: `${prefix}must be ${JSON.stringify(err.params.allowedValue)}` };
     case 'pattern':
     case 'format':
-      return { path, atKey: false, message: `${prefix}${JSON.stringify(err.data)} is not valid${description || ` (must match ${err.params.pattern ?? err.params.format})`}` };
+      return {
+        path,
+        atKey: false,
+        message: `${prefix}${JSON.stringify(err.data)} is not valid${description || ` (must match ${err.params.pattern ?? err.params.format})`}`,
+      };
     case 'oneOf':
     case 'anyOf':
       return { path, atKey: false, message: `${prefix}${alternativesMessage(err, parent)}` };

@@ -2,13 +2,13 @@
 // step of plan and apply.
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
+import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
 import { schemaRegistry } from './schemas.js';
 import { isStackDocument, readStack, type StackSettings } from './stack.js';
 import { crossCheck, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
-import { lintResources } from './lint/index.js';
 
 export interface LoadOptions {
   /** Values from the command line: --project, --region and --set. They win over the Stack's. */
@@ -61,8 +61,8 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   for (const d of documents) {
     if (isStackDocument(d)) continue;
     const sub = substitute(d, vars, subjectOf(d.value));
-    sub.placeholdersUsed.forEach((p) => placeholders.add(p));
-    sub.used.forEach((v) => used.add(v));
+    for (const p of sub.placeholdersUsed) placeholders.add(p);
+    for (const v of sub.used) used.add(v);
     diagnostics.push(...sub.diagnostics);
     if (sub.diagnostics.length > 0) continue;
     const result = validateDocument(d, registry);
@@ -73,7 +73,15 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   diagnostics.push(...crossCheck(identified, registry));
   diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
-  return { stack: stackRead.stack, resources, diagnostics, placeholdersUsed: [...placeholders].sort(), variablesUsed: [...used].sort(), files: found.files, documents };
+  return {
+    stack: stackRead.stack,
+    resources,
+    diagnostics,
+    placeholdersUsed: [...placeholders].sort(),
+    variablesUsed: [...used].sort(),
+    files: found.files,
+    documents,
+  };
 }
 
 function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
@@ -85,6 +93,6 @@ function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
   return { values, placeholders };
 }
 
-export type { Resource, ResourceRef } from './resource.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic, hasErrors } from './diagnostics.js';
+export type { Resource, ResourceRef } from './resource.js';

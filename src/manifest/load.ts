@@ -13,7 +13,7 @@ export function discoverFiles(paths: string[]): { files: string[]; diagnostics: 
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const p of paths) {
-    let stat;
+    let stat: ReturnType<typeof statSync>;
     try {
       stat = statSync(p);
     } catch {

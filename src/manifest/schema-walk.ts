@@ -22,7 +22,13 @@ export function deref(node: JsonSchema, file: JsonSchema, byId: SchemaIndex): [J
     if (id) f = byId.get(id) ?? f;
     const siblings = { ...n };
     delete siblings.$ref;
-    n = { ...pointer.split('/').filter(Boolean).reduce((o: any, k) => o?.[k], f), ...siblings };
+    n = {
+      ...pointer
+        .split('/')
+        .filter(Boolean)
+        .reduce((o: any, k) => o?.[k], f),
+      ...siblings,
+    };
   }
   return [n, f];
 }
@@ -57,7 +63,7 @@ export function collectRefs(schema: JsonSchema, data: unknown, byId: SchemaIndex
       if (applies) out.push({ instancePath: pointer, spec, data: value as Record<string, unknown> });
     }
     if (Array.isArray(value)) {
-      if (n.items) value.forEach((v, i) => walk(n.items, nf, v, `${pointer}/${i}`, depth + 1));
+      if (n.items) for (const [i, v] of value.entries()) walk(n.items, nf, v, `${pointer}/${i}`, depth + 1);
       return;
     }
     const record = value as Record<string, unknown>;

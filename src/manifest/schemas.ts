@@ -7,12 +7,12 @@
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, SCHEMA_DIR } from '../paths.js';
-import { collectRefs, findPaths, type CollectedRef, type JsonSchema } from './schema-walk.js';
 import { compileValidators, schemasHash } from './schema-compile.js';
+import { type CollectedRef, collectRefs, findPaths, type JsonSchema } from './schema-walk.js';
 
 export type { CollectedRef, RefSpec } from './schema-walk.js';
 
@@ -45,7 +45,9 @@ export interface SchemaCheck {
 
 /** The schema files: parsed, their texts (for the hash), and which kind each one validates. */
 export function readSchemas(dir = SCHEMA_DIR): { schemas: JsonSchema[]; texts: string[]; kinds: Map<string, string> } {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   const texts = files.map((f) => readFileSync(join(dir, f), 'utf8'));
   const schemas = texts.map((t) => JSON.parse(t) as JsonSchema);
   const kinds = new Map<string, string>();

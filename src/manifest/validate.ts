@@ -4,7 +4,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
 import { foldAlternatives, humanize, pointerToPath, showPath } from './humanize.js';
-import { resourceKey, type Resource, type ResourceRef } from './resource.js';
+import { type Resource, type ResourceRef, resourceKey } from './resource.js';
 import type { CollectedRef, SchemaRegistry } from './schemas.js';
 import { didYouMean } from './suggest.js';
 
@@ -45,7 +45,10 @@ export function validateDocument(d: ManifestDocument, registry: SchemaRegistry):
     .map(({ m }) => error(locate(d, m.path, { key: m.atKey }), m.message));
   // An invalid document still takes part in the cross-document checks when it has an identity, so
   // one run reports a bad field and a dangling reference of the same document together.
-  const full = check.withDefaults as { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, any> };
+  const full = check.withDefaults as {
+    metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Record<string, any>;
+  };
   if (typeof full.metadata?.name !== 'string') return { valid: false, diagnostics };
   const resource: Resource = {
     kind: kind.kind,
@@ -88,7 +91,13 @@ export function crossCheck(resources: Resource[], registry: SchemaRegistry): Dia
   for (const r of byKey.values()) {
     for (const ref of r.refs) {
       const problem = refProblem(ref, byKey, registry);
-      if (problem) diagnostics.push({ ...locate(r.doc, problem.at === 'output' ? [...ref.path.slice(0, -1), 'output'] : ref.path), severity: 'error', subject: r.key, message: `${showPath(ref.path.slice(0, -1))}: ${problem.message}` });
+      if (problem)
+        diagnostics.push({
+          ...locate(r.doc, problem.at === 'output' ? [...ref.path.slice(0, -1), 'output'] : ref.path),
+          severity: 'error',
+          subject: r.key,
+          message: `${showPath(ref.path.slice(0, -1))}: ${problem.message}`,
+        });
     }
   }
   diagnostics.push(...findCycles([...byKey.values()], byKey));
@@ -127,7 +136,12 @@ function findCycles(resources: Resource[], byKey: Map<string, Resource>): Diagno
       const s = state.get(target.key);
       if (s === 'visiting') {
         const cycle = [...stack.slice(stack.indexOf(target.key)), target.key];
-        diagnostics.push({ ...locate(r.doc, ref.path), severity: 'error', subject: r.key, message: `reference cycle: ${cycle.join(' -> ')}; one of these references must go` });
+        diagnostics.push({
+          ...locate(r.doc, ref.path),
+          severity: 'error',
+          subject: r.key,
+          message: `reference cycle: ${cycle.join(' -> ')}; one of these references must go`,
+        });
       } else if (s === undefined) {
         visit(target);
       }

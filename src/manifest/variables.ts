@@ -1,9 +1,9 @@
 // Stack variables: ${NAME} in any string of a manifest. Values come from the command line
 // (--project, --region, --set KEY=VALUE), then the Stack document, then what the target knows
 // (the project number). `$${` writes a literal `${`.
-import { isScalar, visit, type Scalar } from 'yaml';
+import { isScalar, type Scalar, visit } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
-import { positionAt, type ManifestDocument } from './document.js';
+import { type ManifestDocument, positionAt } from './document.js';
 import { didYouMean } from './suggest.js';
 
 export interface Variables {
@@ -35,7 +35,11 @@ export function referencedVariables(s: string): string[] {
  * Substitutes variables in every string scalar of the document, in place, so the YAML node keeps
  * its source range. Returns diagnostics for unknown variables and the placeholders used.
  */
-export function substitute(d: ManifestDocument, vars: Variables, subject: string): { diagnostics: Diagnostic[]; placeholdersUsed: Set<string>; used: Set<string> } {
+export function substitute(
+  d: ManifestDocument,
+  vars: Variables,
+  subject: string,
+): { diagnostics: Diagnostic[]; placeholdersUsed: Set<string>; used: Set<string> } {
   const diagnostics: Diagnostic[] = [];
   const placeholdersUsed = new Set<string>();
   const used = new Set<string>();

@@ -2,9 +2,10 @@
 // or Graphviz dot. An arrow goes from a resource to each resource that waits for it, so the picture
 // reads in the order apply runs. Output is sorted, so the same stack always gives the same text and
 // a diff of it in review shows only what changed.
-import type { Resource } from '../manifest/index.js';
+
 import { dependenciesOf } from '../engine/graph.js';
 import { actionKey, type Plan } from '../engine/plan.js';
+import type { Resource } from '../manifest/index.js';
 
 export type GraphFormat = 'mermaid' | 'dot';
 export type GraphMark = 'create' | 'update' | 'delete';

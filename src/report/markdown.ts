@@ -4,13 +4,13 @@
 // only the Plan. GitHub refuses comments over 65,536 characters, so when the report is too long
 // details go first, from the end; the summary and the security section always stay.
 import { createHash } from 'node:crypto';
+import { SENSITIVE_TEXT } from '../engine/controller.js';
+import type { FieldChange } from '../engine/diff.js';
 import type { Plan, PlanAction } from '../engine/plan.js';
 import { actionKey } from '../engine/plan.js';
-import type { FieldChange } from '../engine/diff.js';
 import type { Diagnostic } from '../manifest/index.js';
 import { renderPlanJson } from './json.js';
 import { isSensitiveChange, KNOWN_AFTER_APPLY, SENSITIVE_CHANGED, showValue } from './values.js';
-import { SENSITIVE_TEXT } from '../engine/controller.js';
 
 export interface MarkdownOptions {
   /** Lint warnings from validation (the design, not the diff). */
@@ -27,7 +27,14 @@ export const planHash = (plan: Plan): string => createHash('sha256').update(rend
 // Keyed by string, not ActionType: a renderer must not fail on an action type added later.
 // The symbols and the order of the counts are the text renderer's, so both reports read alike.
 const SYMBOL: Record<string, string> = { create: '+', update: '~', delete: '-', replace: '-/+', adopt: '>', abandon: '!', noop: ' ' };
-const VERB: Record<string, string> = { create: 'to create', update: 'to update', delete: 'to delete', replace: 'to replace', adopt: 'to adopt', abandon: 'to abandon' };
+const VERB: Record<string, string> = {
+  create: 'to create',
+  update: 'to update',
+  delete: 'to delete',
+  replace: 'to replace',
+  adopt: 'to adopt',
+  abandon: 'to abandon',
+};
 /** Actions that remove a resource (from Google, or from the stack): their details show what was. */
 const REMOVING = new Set(['delete', 'abandon']);
 /** Fields that decide who can reach a resource, per kind (a path or any path under it). */
@@ -47,13 +54,14 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const graph = opts.graph ? `<details><summary>Dependency graph</summary>\n\n\`\`\`mermaid\n${opts.graph.trimEnd()}\n\`\`\`\n\n</details>` : '';
   const hash = planHash(plan);
   const footer = `---\n<sub>musectl plan <code>${hash.slice(0, 12)}</code> (sha256 of <code>musectl plan -o json</code>)</sub>\n<!-- musectl-plan sha256:${hash} -->`;
-  return fit({ head: head.filter(Boolean), details, lint, graph, footer }, opts.maxChars ?? 65_000);
+  return fitWithin({ head: head.filter(Boolean), details, lint, graph, footer }, opts.maxChars ?? 65_000);
 }
 
 function title(plan: Plan): string {
   const s: Record<string, number | undefined> = plan.summary;
   const where = `stack ${code(plan.stack, false)}, project ${code(plan.project, false)}`;
-  if (!plan.actions.some((a) => a.action !== 'noop')) return `### musectl plan: no changes\n\n**No changes** in ${where}: ${s.noop ?? 0} resources match the manifests.`;
+  if (!plan.actions.some((a) => a.action !== 'noop'))
+    return `### musectl plan: no changes\n\n**No changes** in ${where}: ${s.noop ?? 0} resources match the manifests.`;
   // create, update and delete always (the familiar line); the rarer actions only when they occur.
   const counts = Object.entries(VERB).filter(([k]) => ['create', 'update', 'delete'].includes(k) || (s[k] ?? 0) > 0);
   return `### musectl plan\n\n**${[...counts.map(([k, v]) => `${s[k] ?? 0} ${v}`), `${s.noop ?? 0} unchanged`].join(', ')}** in ${where}.`;
@@ -78,7 +86,13 @@ function grantOf(a: PlanAction): Grant | undefined {
     return typeof v === 'string' ? v : undefined;
   };
   const [onKind, onId] = parts.length >= 4 ? [parts[0], parts.slice(1, -2).join('|')] : ['', a.id];
-  return { op: a.action === 'create' ? 'added' : 'removed', role: field('role') ?? parts.at(-2) ?? '?', member: field('member') ?? parts.at(-1) ?? '?', onKind, onId };
+  return {
+    op: a.action === 'create' ? 'added' : 'removed',
+    role: field('role') ?? parts.at(-2) ?? '?',
+    member: field('member') ?? parts.at(-1) ?? '?',
+    onKind,
+    onId,
+  };
 }
 
 const underAny = (path: string, fields: string[]): boolean => fields.some((f) => path === f || path.startsWith(`${f}.`) || f.startsWith(`${path}.`));
@@ -152,9 +166,27 @@ function detailsOf(a: PlanAction): string {
   const n = a.changes.length;
   const summary = `<code>${html(`${SYMBOL[a.action] ?? '?'} ${actionKey(a)}`)}</code>: ${html(a.action)}${n > 0 ? `, ${n} field${n === 1 ? '' : 's'}` : ''}`;
   const parts = [`<details><summary>${summary}</summary>`, code(a.id, false)];
-  if (a.action === 'create') parts.push(table(['Field', 'Value'], a.changes.map((c) => [code(c.path), cell(c.after)])));
-  else if (REMOVING.has(a.action)) parts.push(table(['Field', 'Before'], a.changes.map((c) => [code(c.path), cell(c.before)])));
-  else parts.push(table(['Field', 'Before', 'After'], a.changes.map((c) => [code(c.path), cell(c.before), isSensitiveChange(c) ? `*${SENSITIVE_CHANGED}*` : cell(c.after)])));
+  if (a.action === 'create')
+    parts.push(
+      table(
+        ['Field', 'Value'],
+        a.changes.map((c) => [code(c.path), cell(c.after)]),
+      ),
+    );
+  else if (REMOVING.has(a.action))
+    parts.push(
+      table(
+        ['Field', 'Before'],
+        a.changes.map((c) => [code(c.path), cell(c.before)]),
+      ),
+    );
+  else
+    parts.push(
+      table(
+        ['Field', 'Before', 'After'],
+        a.changes.map((c) => [code(c.path), cell(c.before), isSensitiveChange(c) ? `*${SENSITIVE_CHANGED}*` : cell(c.after)]),
+      ),
+    );
   if (n === 0) parts.pop();
   if (a.blocked) parts.push(`> :no_entry: **Apply refuses this:** ${text(a.blocked)}`);
   if (a.impact) parts.push(`> **Impact:** ${text(a.impact)}`);
@@ -165,7 +197,9 @@ function detailsOf(a: PlanAction): string {
 
 function lintSection(warnings: Diagnostic[]): string {
   if (warnings.length === 0) return '';
-  const rows = warnings.map((d) => row([code(`${d.file}:${d.line}:${d.col}`), d.rule ? code(d.rule) : '', text(d.subject ? `${d.subject}: ${d.message}` : d.message)]));
+  const rows = warnings.map((d) =>
+    row([code(`${d.file}:${d.line}:${d.col}`), d.rule ? code(d.rule) : '', text(d.subject ? `${d.subject}: ${d.message}` : d.message)]),
+  );
   return [`### Lint warnings (${warnings.length})`, ['| Where | Rule | Message |', '|---|---|---|', ...rows].join('\n')].join('\n\n');
 }
 
@@ -181,7 +215,7 @@ interface Sections {
  * The longest report under `max`: every detail if it fits, else details dropped from the end,
  * then the graph; as a last resort the summary itself is cut at a line (a table ends cleanly there).
  */
-function fit(s: Sections, max: number): string {
+function fitWithin(s: Sections, max: number): string {
   const join = (parts: string[]): string => `${parts.filter(Boolean).join('\n\n')}\n`;
   const size = (parts: string[]): number => join(parts).length;
   const prefix = [0];
@@ -202,7 +236,11 @@ function fit(s: Sections, max: number): string {
 
 function truncationNote(details: number, graph: boolean, summary: boolean): string {
   if (details === 0 && !graph && !summary) return '';
-  const what = [summary ? 'the rest of this summary' : '', details > 0 ? `the details of ${details} resource${details === 1 ? '' : 's'}` : '', graph ? 'the dependency graph' : ''].filter(Boolean);
+  const what = [
+    summary ? 'the rest of this summary' : '',
+    details > 0 ? `the details of ${details} resource${details === 1 ? '' : 's'}` : '',
+    graph ? 'the dependency graph' : '',
+  ].filter(Boolean);
   const list = what.length > 1 ? `${what.slice(0, -1).join(', ')} and ${what[what.length - 1]}` : what[0];
   const verb = what.length === 1 && details === 0 ? 'was' : 'were';
   return `> [!NOTE]\n> Truncated to fit a GitHub comment: ${list} ${verb} left out. Run \`musectl plan -o json\` for the whole plan.`;

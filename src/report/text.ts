@@ -26,14 +26,21 @@ export function renderPlanText(plan: Plan, color: Colors): string {
   const warningLines = quietWarnings.flatMap((a) => a.warnings.map((w) => color.yellow(`warning: ${a.kind}/${a.name}: ${w}`)));
   const pruneLines = plan.wouldPrune.map((o) => `  ${o.kind}/${o.name}  (${o.id}; on prune: ${o.deletionPolicy})`);
   if (pruneLines.length > 0) {
-    pruneLines.unshift(color.yellow(`Would prune (no longer in the manifests; run with --prune to ${plan.wouldPrune.some((o) => o.deletionPolicy === 'delete') ? 'delete or abandon' : 'abandon'} them):`));
+    pruneLines.unshift(
+      color.yellow(
+        `Would prune (no longer in the manifests; run with --prune to ${plan.wouldPrune.some((o) => o.deletionPolicy === 'delete') ? 'delete or abandon' : 'abandon'} them):`,
+      ),
+    );
     pruneLines.push('');
   }
   if (changed.length === 0) {
     lines.push(...warningLines, ...pruneLines, `No changes. Project ${plan.project} matches the manifests (${plan.summary.noop} resources).`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Stack ${plan.stack} on project ${plan.project}: ${color.green('+ create')}  ${color.yellow('~ update')}  ${color.red('- delete')}  ${color.red('-/+ replace')}  ${color.cyan('> adopt')}  ${color.yellow('! abandon')}`, '');
+  lines.push(
+    `Stack ${plan.stack} on project ${plan.project}: ${color.green('+ create')}  ${color.yellow('~ update')}  ${color.red('- delete')}  ${color.red('-/+ replace')}  ${color.cyan('> adopt')}  ${color.yellow('! abandon')}`,
+    '',
+  );
   for (const a of changed) {
     const head = `${SYMBOL[a.action]} ${a.kind}/${a.name}`;
     lines.push(paint[a.action](color.bold(head)) + color.dim(`  (${a.action}: ${a.id})`));

@@ -1,10 +1,11 @@
 // A state store under a Cloud Storage prefix (gs://BUCKET/PREFIX). Generation preconditions do the
 // compare-and-set: ifGenerationMatch=0 creates only when absent, a stale generation answers 412.
-import type { ClientFactory } from '../gcp/clients.js';
+
+import { UserError } from '../errors.js';
 import type { ApiCaller } from '../gcp/api-call.js';
+import type { ClientFactory } from '../gcp/clients.js';
 import { httpStatus, isNotFound } from '../gcp/errors.js';
 import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
-import { UserError } from '../errors.js';
 
 export function parseGcsUrl(url: string): { bucket: string; prefix: string } {
   const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(url);
@@ -17,7 +18,11 @@ export class GcsStateStore implements StateStore {
   private readonly bucket: string;
   private readonly prefix: string;
 
-  constructor(url: string, private readonly clients: ClientFactory, private readonly api: ApiCaller) {
+  constructor(
+    url: string,
+    private readonly clients: ClientFactory,
+    private readonly api: ApiCaller,
+  ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseGcsUrl(url));
   }
 

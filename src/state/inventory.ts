@@ -33,7 +33,11 @@ export const inventoryKey = (project: string, stack: string): string => `${proje
 export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
 
 export class InventoryStore {
-  constructor(private readonly store: StateStore, readonly project: string, readonly stack: string) {}
+  constructor(
+    private readonly store: StateStore,
+    readonly project: string,
+    readonly stack: string,
+  ) {}
 
   private get key(): string {
     return inventoryKey(this.project, this.stack);
@@ -58,10 +62,16 @@ export class InventoryStore {
   async update(edit: (entries: Map<string, InventoryEntry>) => void): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
-      const inv: Inventory = found ? (JSON.parse(found.data.toString()) as Inventory) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const inv: Inventory = found
+        ? (JSON.parse(found.data.toString()) as Inventory)
+        : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);
-      const next: Inventory = { ...inv, updated: new Date().toISOString(), entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))) };
+      const next: Inventory = {
+        ...inv,
+        updated: new Date().toISOString(),
+        entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))),
+      };
       try {
         await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');
         return next;

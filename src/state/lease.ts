@@ -1,11 +1,12 @@
 // One writer per stack: a lease object next to the inventory. Taken by creating it only if absent
 // (or replacing an expired one at its generation), renewed while the work runs, released at the
 // end. A holder that died stops renewing, and its lease expires.
-import { hostname } from 'node:os';
+
 import { randomUUID } from 'node:crypto';
-import { PreconditionFailed, type StateStore } from './store.js';
-import { sleep } from '../gcp/retry.js';
+import { hostname } from 'node:os';
 import { UserError } from '../errors.js';
+import { sleep } from '../gcp/retry.js';
+import { PreconditionFailed, type StateStore } from './store.js';
 
 export interface LeaseRecord {
   holder: string;
@@ -81,11 +82,14 @@ export class Lease {
 
   private startRenewing(): void {
     // Renew at a third of the lifetime: two renewals can fail before the lease runs out.
-    this.timer = setInterval(() => {
-      this.renew().catch((err) => {
-        this.lost = err instanceof Error ? err : new Error(String(err));
-      });
-    }, Math.max(1_000, this.ttlMs / 3));
+    this.timer = setInterval(
+      () => {
+        this.renew().catch((err) => {
+          this.lost = err instanceof Error ? err : new Error(String(err));
+        });
+      },
+      Math.max(1_000, this.ttlMs / 3),
+    );
     this.timer.unref();
   }
 

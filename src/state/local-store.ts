@@ -1,10 +1,10 @@
 // A state store in a local directory. Compare-and-set is made atomic with a lock directory
 // (mkdir either creates it or fails), the object itself is written to a temporary file and
 // renamed, so a crash never leaves a torn file.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
 import { sleep } from '../gcp/retry.js';
+import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
 
 interface Envelope {
   generation: string;

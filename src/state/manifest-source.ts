@@ -32,7 +32,11 @@ export class GcsSource implements ManifestSource {
   private readonly dir = mkdtempSync(join(tmpdir(), 'musectl-watch-'));
   private generations = new Map<string, string>();
 
-  constructor(private readonly url: string, private readonly clients: ClientFactory, private readonly api: ApiCaller) {
+  constructor(
+    private readonly url: string,
+    private readonly clients: ClientFactory,
+    private readonly api: ApiCaller,
+  ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseGcsUrl(url.replace(/\/+$/, '')));
   }
 
@@ -42,7 +46,9 @@ export class GcsSource implements ManifestSource {
 
   async sync(): Promise<{ dir: string; changed: boolean }> {
     const bucket = this.clients.storage().bucket(this.bucket);
-    const [files] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `list ${this.url}` }, () => bucket.getFiles({ prefix: this.prefix }));
+    const [files] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `list ${this.url}` }, () =>
+      bucket.getFiles({ prefix: this.prefix }),
+    );
     const wanted = files.filter((f) => /\.ya?ml$/i.test(f.name));
     const now = new Map(wanted.map((f) => [f.name, String(f.metadata.generation)]));
     let changed = now.size !== this.generations.size;

@@ -3,10 +3,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Storage } from '@google-cloud/storage';
-import { PROJECT, stage, type Stage } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from './cli.js';
+import { PROJECT, type Stage, stage } from './harness.js';
 
 const CANARY = 'CANARY-ci-secret-9d1e55';
 const REGION = 'asia-northeast1';
@@ -58,7 +58,17 @@ describe('CI: pull-request report, saved plans, image digests', () => {
     const plan = JSON.parse((await cli(['plan', '-f', s.dir, '-o', 'json'])).stdout);
     const changed = plan.actions.filter((a: any) => a.action !== 'noop');
     expect(changed.map((a: any) => [a.action, a.name, a.changes])).toEqual([
-      ['update', 'sessionmuse-backend', [{ path: 'template.containers[0].image', before: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest@${first}`, after: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest@${second}` }]],
+      [
+        'update',
+        'sessionmuse-backend',
+        [
+          {
+            path: 'template.containers[0].image',
+            before: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest@${first}`,
+            after: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest@${second}`,
+          },
+        ],
+      ],
     ]);
     expect((await cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     const after: any = await (await fetch(`${s.emu.url}${BACKEND}`)).json();
@@ -69,7 +79,13 @@ describe('CI: pull-request report, saved plans, image digests', () => {
     s.edit('frontend.yaml', (t) => t.replace('  location: ${REGION}\n', '  location: ${REGION}\n  imagePolicy: tag\n'));
     const plan = JSON.parse((await cli(['plan', '-f', s.dir, '-o', 'json'])).stdout);
     const front = plan.actions.find((a: any) => a.name === 'sessionmuse-frontend');
-    expect(front.changes).toEqual([{ path: 'template.containers[0].image', before: expect.stringMatching(/frontend:latest@sha256:/), after: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/frontend:latest` }]);
+    expect(front.changes).toEqual([
+      {
+        path: 'template.containers[0].image',
+        before: expect.stringMatching(/frontend:latest@sha256:/),
+        after: `${REGION}-docker.pkg.dev/${PROJECT}/sessionmuse/frontend:latest`,
+      },
+    ]);
     s.edit('frontend.yaml', (t) => t.replace('  imagePolicy: tag\n', ''));
   });
 

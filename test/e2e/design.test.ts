@@ -1,10 +1,11 @@
 // The whole SessionMUSE design applied to the emulator, read back through the official clients,
 // with a canary as the Gemini API key that must never show up anywhere but its addVersion call.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createRequire } from 'node:module';
 import { Storage } from '@google-cloud/storage';
-import { PROJECT, stage, type Stage } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from './cli.js';
+import { PROJECT, type Stage, stage } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const gax = require('google-gax') as typeof import('google-gax');
@@ -60,9 +61,16 @@ describe('SessionMUSE on the emulator', () => {
     expect(env(front).INTERNAL_API_ENDPOINT).toBe(back.uri);
     expect(env(front).NEXT_PUBLIC_API_ENDPOINT).toMatch(new RegExp(`^https://sessionmuse-frontend-\\d{12}\\.${REGION}\\.run\\.app$`));
     expect(front.urls).toContain(env(front).NEXT_PUBLIC_API_ENDPOINT); // the deterministic URL really is the frontend's
-    expect(env(back)).toMatchObject({ GCS_UPLOAD_BUCKET: `sessionmuse-uploads-${PROJECT}`, GCS_TRACK_BUCKET: `sessionmuse-tracks-${PROJECT}`, GEMINI_API_KEY_SECRET_NAME: 'GEMINI_API_KEY', GCS_LIFECYCLE_DAYS: '1' });
+    expect(env(back)).toMatchObject({
+      GCS_UPLOAD_BUCKET: `sessionmuse-uploads-${PROJECT}`,
+      GCS_TRACK_BUCKET: `sessionmuse-tracks-${PROJECT}`,
+      GEMINI_API_KEY_SECRET_NAME: 'GEMINI_API_KEY',
+      GCS_LIFECYCLE_DAYS: '1',
+    });
     const [backPolicy] = await run.getIamPolicy({ resource: back.name! });
-    expect(backPolicy.bindings).toContainEqual(expect.objectContaining({ role: 'roles/run.invoker', members: [`serviceAccount:sa-frontend@${PROJECT}.iam.gserviceaccount.com`] }));
+    expect(backPolicy.bindings).toContainEqual(
+      expect.objectContaining({ role: 'roles/run.invoker', members: [`serviceAccount:sa-frontend@${PROJECT}.iam.gserviceaccount.com`] }),
+    );
     const [frontPolicy] = await run.getIamPolicy({ resource: front.name! });
     expect(frontPolicy.bindings).toContainEqual(expect.objectContaining({ role: 'roles/run.invoker', members: ['allUsers'] }));
     await run.close();
@@ -76,7 +84,9 @@ describe('SessionMUSE on the emulator', () => {
       expect(meta.storageClass).toBe('STANDARD');
       expect(meta.lifecycle?.rule).toEqual([{ action: { type: 'Delete' }, condition: { age: 1 } }]);
       const [policy] = await storage.bucket(name).iam.getPolicy();
-      expect(policy.bindings).toContainEqual(expect.objectContaining({ role: 'roles/storage.objectAdmin', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }));
+      expect(policy.bindings).toContainEqual(
+        expect.objectContaining({ role: 'roles/storage.objectAdmin', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }),
+      );
     }
   });
 
@@ -86,7 +96,9 @@ describe('SessionMUSE on the emulator', () => {
     const [version] = await sm.accessSecretVersion({ name: `projects/${PROJECT}/secrets/GEMINI_API_KEY/versions/latest` });
     expect(Buffer.from(version.payload!.data as Uint8Array).toString()).toBe(CANARY);
     const [policy] = await sm.getIamPolicy({ resource: `projects/${PROJECT}/secrets/GEMINI_API_KEY` });
-    expect(policy.bindings).toEqual([expect.objectContaining({ role: 'roles/secretmanager.secretAccessor', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] })]);
+    expect(policy.bindings).toEqual([
+      expect.objectContaining({ role: 'roles/secretmanager.secretAccessor', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }),
+    ]);
     await sm.close();
   });
 
@@ -94,18 +106,26 @@ describe('SessionMUSE on the emulator', () => {
     const { ProjectsClient } = require('@google-cloud/resource-manager') as typeof import('@google-cloud/resource-manager');
     const projects = new ProjectsClient(opts());
     const [policy] = await projects.getIamPolicy({ resource: `projects/${PROJECT}` });
-    expect(policy.bindings).toContainEqual(expect.objectContaining({ role: 'roles/aiplatform.user', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }));
+    expect(policy.bindings).toContainEqual(
+      expect.objectContaining({ role: 'roles/aiplatform.user', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] }),
+    );
     expect(policy.bindings!.map((b) => b.role)).toContain('roles/owner'); // additive: the owner is still there
     await projects.close();
 
-    const res = await fetch(`${s.emu.url}/v1/projects/${PROJECT}/serviceAccounts/sa-backend@${PROJECT}.iam.gserviceaccount.com:getIamPolicy`, { method: 'POST' });
-    expect(((await res.json()) as { bindings: unknown }).bindings).toContainEqual({ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`] });
+    const res = await fetch(`${s.emu.url}/v1/projects/${PROJECT}/serviceAccounts/sa-backend@${PROJECT}.iam.gserviceaccount.com:getIamPolicy`, {
+      method: 'POST',
+    });
+    expect(((await res.json()) as { bindings: unknown }).bindings).toContainEqual({
+      role: 'roles/iam.serviceAccountTokenCreator',
+      members: [`serviceAccount:sa-backend@${PROJECT}.iam.gserviceaccount.com`],
+    });
 
     const { ServiceUsageClient } = require('@google-cloud/service-usage') as typeof import('@google-cloud/service-usage');
     const usage = new ServiceUsageClient(opts());
     const [enabled] = await usage.listServices({ parent: `projects/${PROJECT}`, filter: 'state:ENABLED' });
     const names = enabled.map((x) => x.name!.split('/').pop());
-    for (const api of ['run', 'storage', 'iam', 'secretmanager', 'aiplatform', 'artifactregistry', 'iamcredentials']) expect(names).toContain(`${api}.googleapis.com`);
+    for (const api of ['run', 'storage', 'iam', 'secretmanager', 'aiplatform', 'artifactregistry', 'iamcredentials'])
+      expect(names).toContain(`${api}.googleapis.com`);
     await usage.close();
 
     const { ArtifactRegistryClient } = require('@google-cloud/artifact-registry') as typeof import('@google-cloud/artifact-registry');
@@ -144,6 +164,9 @@ describe('SessionMUSE on the emulator', () => {
     }
     const log = await s.requests();
     const carrying = log.filter((e) => [CANARY, CANARY_2].some((c) => e.body.includes(Buffer.from(c).toString('base64')) || e.body.includes(c)));
-    expect(carrying.map((e) => e.route)).toEqual(['POST /v1/projects/{project}/secrets/{secret}:addVersion', 'POST /v1/projects/{project}/secrets/{secret}:addVersion']);
+    expect(carrying.map((e) => e.route)).toEqual([
+      'POST /v1/projects/{project}/secrets/{secret}:addVersion',
+      'POST /v1/projects/{project}/secrets/{secret}:addVersion',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 // The reconcile engine end to end: the CLI as a process against an emulator on loopback.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createRequire } from 'node:module';
-import { callsBetween, PROJECT, stage, writeCalls, type Stage } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callsBetween, PROJECT, type Stage, stage, writeCalls } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const { googleAuthLibrary } = require('google-gax') as typeof import('google-gax');
@@ -29,7 +30,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.stdout).toContain('Plan: 35 to create, 0 to update, 0 to delete, 1 unchanged.');
   });
 
-  it('then plans no changes (exit 0 with --detailed-exitcode): one list per kind and scope, one read per IAM policy, the secret\'s latest value and the project lookup', async () => {
+  it("then plans no changes (exit 0 with --detailed-exitcode): one list per kind and scope, one read per IAM policy, the secret's latest value and the project lookup", async () => {
     const before = await s.stats();
     const r = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('warning: CloudRunService/') || !l.includes('is not in Artifact Registry'))).toEqual([
@@ -86,7 +87,9 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       id: BACKEND,
       dependsOn: ['ServiceAccount/sa-backend', 'Secret/GEMINI_API_KEY', 'ProjectService/run.googleapis.com'],
       changes: [{ path: 'template.containers[0].resources.limits.memory', before: '2Gi', after: '4Gi' }],
-      warnings: [`image asia-northeast1-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`],
+      warnings: [
+        `image asia-northeast1-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
+      ],
     });
     const applied = await s.cli(['apply', '-f', s.dir, '--yes']);
     expect(applied.stderr).toContain('Apply complete: 0 created, 1 updated, 0 deleted');
@@ -165,7 +168,9 @@ describe('order, failures and invalid input', () => {
     s.edit('buckets.yaml', (t) => t.replace('content: tracks', 'content: generated-tracks'));
     const r = await s.cli(['apply', '-f', s.dir, '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/CloudRunService\/sessionmuse-backend: failed after [\d.]+s: Revision 'sessionmuse-backend-\d{5}-\w+' is not ready and cannot serve traffic/);
+    expect(r.stderr).toMatch(
+      /CloudRunService\/sessionmuse-backend: failed after [\d.]+s: Revision 'sessionmuse-backend-\d{5}-\w+' is not ready and cannot serve traffic/,
+    );
     expect(r.stderr).toContain('Bucket/sessionmuse-tracks-e2e-project: updated');
     expect(r.stderr, r.stderr).toMatch(/Apply failed after [\d.]+s: 1 done, 1 failed, 0 not attempted\./);
     s.edit('backend.yaml', (t) => t.replace('/backend-fail-rollout:latest', '/backend:latest'));
@@ -189,7 +194,10 @@ describe('faults', () => {
       expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 36 });
       // Exactly what the manifests name, once each.
       const state: any = await (await fetch(`${s.emu.url}/_emulator/state`)).json();
-      const inProject = (c: string) => Object.keys(state.collections[c] ?? {}).filter((k) => k.includes(PROJECT)).sort();
+      const inProject = (c: string) =>
+        Object.keys(state.collections[c] ?? {})
+          .filter((k) => k.includes(PROJECT))
+          .sort();
       expect(inProject('run.services')).toEqual([
         `projects/${PROJECT}/locations/asia-northeast1/services/sessionmuse-backend`,
         `projects/${PROJECT}/locations/asia-northeast1/services/sessionmuse-frontend`,

@@ -1,9 +1,10 @@
 // musectl graph as a process: the SessionMUSE stack as Mermaid and dot, from the manifests alone
 // (no Google client loaded), and invalid manifests reported like validate reports them; and the
 // graph where reviewers see it: embedded in `plan -o markdown`, changed resources marked.
-import { describe, expect, it } from 'vitest';
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli.js';
 import { stage } from './harness.js';
 
@@ -35,7 +36,7 @@ describe('musectl graph (CLI)', () => {
     const r = await runCli(['graph', '-f', 'manifests']);
     const readme = readFileSync(`${ROOT}README.md`, 'utf8');
     const section = readme.slice(readme.indexOf('### `musectl graph'));
-    const block = /```mermaid\n([^]*?)```/.exec(section)?.[1];
+    const block = /```mermaid\n([\s\S]*?)```/.exec(section)?.[1];
     expect(block).toBe(r.stdout);
   });
 

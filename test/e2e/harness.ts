@@ -3,8 +3,8 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
-import { ROOT, runCli, type CliOptions, type CliResult } from './cli.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type CliOptions, type CliResult, ROOT, runCli } from './cli.js';
 
 export const PROJECT = 'e2e-project';
 
@@ -30,7 +30,18 @@ export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests')
     emu,
     dir,
     // Each stage keeps its inventory and lock in its own directory.
-    cli: (args, o) => runCli([...args, '--emulator', emu.url, '--project', PROJECT, ...(['plan', 'apply'].includes(args[0]) && !args.includes('--state') ? ['--state', join(dir, '.state')] : [])], o),
+    cli: (args, o) =>
+      runCli(
+        [
+          ...args,
+          '--emulator',
+          emu.url,
+          '--project',
+          PROJECT,
+          ...(['plan', 'apply'].includes(args[0]) && !args.includes('--state') ? ['--state', join(dir, '.state')] : []),
+        ],
+        o,
+      ),
     edit(file, fn) {
       const path = join(dir, file);
       writeFileSync(path, fn(readFileSync(path, 'utf8')));
@@ -56,5 +67,7 @@ export function callsBetween(before: { requests: Record<string, number> }, after
 
 /** Calls that changed something, from the emulator's stats. */
 export function writeCalls(requests: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(requests).filter(([route]) => !route.startsWith('GET ') && !route.startsWith('HEAD ') && !/:getIamPolicy$/.test(route)));
+  return Object.fromEntries(
+    Object.entries(requests).filter(([route]) => !route.startsWith('GET ') && !route.startsWith('HEAD ') && !/:getIamPolicy$/.test(route)),
+  );
 }

@@ -1,7 +1,7 @@
 // IAMPolicyMember: members of one policy in one read-modify-write, other bindings left alone; and
 // a Cloud Run env var from a secret, waiting for that secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callsBetween, PROJECT, stage, type Stage } from './harness.js';
+import { callsBetween, PROJECT, type Stage, stage } from './harness.js';
 
 describe('IAM members and secret env', () => {
   let s: Stage;
@@ -14,13 +14,19 @@ describe('IAM members and secret env', () => {
     // Someone else's binding, made before musectl runs.
     const policy: any = await (await fetch(`${s.emu.url}/v3/projects/${PROJECT}:getIamPolicy`, { method: 'POST', body: '{}' })).json();
     policy.bindings.push({ role: 'roles/viewer', members: ['user:someone@example.com'] });
-    const set = await fetch(`${s.emu.url}/v3/projects/${PROJECT}:setIamPolicy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy }) });
+    const set = await fetch(`${s.emu.url}/v3/projects/${PROJECT}:setIamPolicy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policy }),
+    });
     expect(set.status).toBe(200);
 
     const before = await s.stats();
     const plan = await s.cli(['plan', '-f', s.dir, '-o', 'json'], { env: { API_TOKEN: 'tok-1' } });
     const actions = JSON.parse(plan.stdout).actions;
-    const members = actions.filter((a: any) => a.kind === 'IAMPolicyMember').map((a: any) => [a.action, a.changes.map((c: any) => `${c.path}=${c.after}`).join(' ')]);
+    const members = actions
+      .filter((a: any) => a.kind === 'IAMPolicyMember')
+      .map((a: any) => [a.action, a.changes.map((c: any) => `${c.path}=${c.after}`).join(' ')]);
     expect(members).toEqual([
       ['create', `role=roles/viewer member=serviceAccount:sa-one-x@${PROJECT}.iam.gserviceaccount.com`],
       ['create', `role=roles/viewer member=serviceAccount:sa-two-x@${PROJECT}.iam.gserviceaccount.com`],
@@ -36,7 +42,13 @@ describe('IAM members and secret env', () => {
 
     const after: any = await (await fetch(`${s.emu.url}/v3/projects/${PROJECT}:getIamPolicy`, { method: 'POST', body: '{}' })).json();
     const viewers = after.bindings.find((b: any) => b.role === 'roles/viewer').members;
-    expect(viewers).toEqual(expect.arrayContaining(['user:someone@example.com', `serviceAccount:sa-one-x@${PROJECT}.iam.gserviceaccount.com`, `serviceAccount:sa-two-x@${PROJECT}.iam.gserviceaccount.com`]));
+    expect(viewers).toEqual(
+      expect.arrayContaining([
+        'user:someone@example.com',
+        `serviceAccount:sa-one-x@${PROJECT}.iam.gserviceaccount.com`,
+        `serviceAccount:sa-two-x@${PROJECT}.iam.gserviceaccount.com`,
+      ]),
+    );
     expect(after.bindings.find((b: any) => b.role === 'roles/owner')).toBeDefined();
   });
 

@@ -2,23 +2,30 @@
 // the CLI as a process against the emulator, the official clients to stage and check.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Storage } from '@google-cloud/storage';
-import { PROJECT, stage, type Stage } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { PROJECT, type Stage, stage } from './harness.js';
 
 const REGION = 'asia-northeast1';
 const svcPath = (name: string) => `/v2/projects/${PROJECT}/locations/${REGION}/services/${name}`;
 
 async function json(s: Stage, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${s.emu.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${s.emu.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** A Cloud Run service made outside musectl, with the given labels. */
 async function foreignService(s: Stage, name: string, labels: Record<string, string>): Promise<void> {
-  const r = await json(s, 'POST', `/v2/projects/${PROJECT}/locations/${REGION}/services?serviceId=${name}`, { labels, template: { containers: [{ image: 'example/foreign:1' }] } });
+  const r = await json(s, 'POST', `/v2/projects/${PROJECT}/locations/${REGION}/services?serviceId=${name}`, {
+    labels,
+    template: { containers: [{ image: 'example/foreign:1' }] },
+  });
   expect(r.status).toBe(200);
 }
 
@@ -46,9 +53,12 @@ describe('prune, deletion policy, adopt and replacement', () => {
     const r = await s.cli(['plan', '-f', s.dir, '-o', 'json', '--detailed-exitcode']);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(plan.wouldPrune.map((o: any) => `${o.kind}/${o.name}:${o.deletionPolicy}`).sort()).toEqual(
-      [`Bucket/own-data-${PROJECT}:delete`, `Bucket/own-logs-${PROJECT}:abandon`, 'CloudRunService/svc-gone:delete', 'ServiceAccount/sa-gone-x:delete'],
-    );
+    expect(plan.wouldPrune.map((o: any) => `${o.kind}/${o.name}:${o.deletionPolicy}`).sort()).toEqual([
+      `Bucket/own-data-${PROJECT}:delete`,
+      `Bucket/own-logs-${PROJECT}:abandon`,
+      'CloudRunService/svc-gone:delete',
+      'ServiceAccount/sa-gone-x:delete',
+    ]);
     const text = await s.cli(['plan', '-f', s.dir]);
     expect(text.stdout).toContain('Would prune (no longer in the manifests; run with --prune to delete or abandon them):');
     expect((await json(s, 'GET', svcPath('svc-gone'))).status).toBe(200);
@@ -88,11 +98,16 @@ describe('prune, deletion policy, adopt and replacement', () => {
 
   it('adopts an unowned resource only with --adopt, and never one of another stack', async () => {
     await storage.createBucket(`adopt-me-${PROJECT}`, { location: REGION } as any);
-    s.edit('keep.yaml', (t) => `${t}---\napiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: "adopt-me-\${PROJECT_ID}" }\nspec:\n  location: asia-northeast1\n`);
+    s.edit(
+      'keep.yaml',
+      (t) => `${t}---\napiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: "adopt-me-\${PROJECT_ID}" }\nspec:\n  location: asia-northeast1\n`,
+    );
     const refused = await s.cli(['plan', '-f', s.dir]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(`> Bucket/adopt-me-${PROJECT}`);
-    expect(refused.stderr).toContain(`Error: Bucket/adopt-me-${PROJECT}: it exists in Google Cloud (adopt-me-${PROJECT}) but this stack did not create it; run with --adopt`);
+    expect(refused.stderr).toContain(
+      `Error: Bucket/adopt-me-${PROJECT}: it exists in Google Cloud (adopt-me-${PROJECT}) but this stack did not create it; run with --adopt`,
+    );
     const adopted = await s.cli(['apply', '-f', s.dir, '--yes', '--adopt']);
     expect(adopted.code, adopted.stderr).toBe(0);
     expect(adopted.stderr).toContain('1 adopted');
@@ -101,25 +116,32 @@ describe('prune, deletion policy, adopt and replacement', () => {
     expect((await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'])).code).toBe(0);
 
     await storage.createBucket(`theirs-${PROJECT}`, { location: REGION, labels: { 'managed-by': 'musectl', 'musectl-stack': 'other' } } as any);
-    s.edit('keep.yaml', (t) => `${t}---\napiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: "theirs-\${PROJECT_ID}" }\nspec:\n  location: asia-northeast1\n`);
+    s.edit(
+      'keep.yaml',
+      (t) => `${t}---\napiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: "theirs-\${PROJECT_ID}" }\nspec:\n  location: asia-northeast1\n`,
+    );
     const foreign = await s.cli(['apply', '-f', s.dir, '--yes', '--adopt']);
     expect(foreign.code).toBe(1);
-    expect(foreign.stderr).toContain(`Error: Bucket/theirs-${PROJECT}: it belongs to stack "other" (label musectl-stack); a resource of another stack is never adopted`);
+    expect(foreign.stderr).toContain(
+      `Error: Bucket/theirs-${PROJECT}: it belongs to stack "other" (label musectl-stack); a resource of another stack is never adopted`,
+    );
     expect(foreign.stderr).toContain('Nothing was changed.');
     s.edit('keep.yaml', (t) => t.slice(0, t.lastIndexOf('---\n')));
   });
 
   it('shows a bucket location change as a replacement and refuses it', async () => {
-    s.edit('keep.yaml', (t) => t.replace(/(own-keep-\$\{PROJECT_ID\}" \}\nspec:\n  location: )asia-northeast1/, '$1US'));
+    s.edit('keep.yaml', (t) => t.replace(/(own-keep-\$\{PROJECT_ID\}" \}\nspec:\n {2}location: )asia-northeast1/, '$1US'));
     const r = await s.cli(['apply', '-f', s.dir, '--yes']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`-/+ Bucket/own-keep-${PROJECT}`);
     expect(r.stdout).toContain('    location: "ASIA-NORTHEAST1" -> "US"');
     expect(r.stdout).toContain(`    impact: location cannot change in place: Bucket/own-keep-${PROJECT} will be deleted and created again`);
-    expect(r.stderr).toContain(`Error: Bucket/own-keep-${PROJECT}: replacing it is refused because its deletion policy is abandon; run with --allow-replace Bucket/own-keep-${PROJECT} to replace it anyway`);
+    expect(r.stderr).toContain(
+      `Error: Bucket/own-keep-${PROJECT}: replacing it is refused because its deletion policy is abandon; run with --allow-replace Bucket/own-keep-${PROJECT} to replace it anyway`,
+    );
     const [meta] = await storage.bucket(`own-keep-${PROJECT}`).getMetadata();
     expect(meta.location).toBe('ASIA-NORTHEAST1');
-    s.edit('keep.yaml', (t) => t.replace(/(own-keep-\$\{PROJECT_ID\}" \}\nspec:\n  location: )US/, '$1asia-northeast1'));
+    s.edit('keep.yaml', (t) => t.replace(/(own-keep-\$\{PROJECT_ID\}" \}\nspec:\n {2}location: )US/, '$1asia-northeast1'));
   });
 });
 
@@ -135,7 +157,9 @@ describe('one apply per stack at a time', () => {
       expect(existsSync(lease)).toBe(true);
       const second = await s.cli(['apply', '-f', s.dir, '--yes']);
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/Error: stack own of project e2e-project is locked by musectl apply \(pid \d+ on .+\) since \d{4}-\d\d-\d\dT[\d:.]+Z \(lease expires .+\)/);
+      expect(second.stderr).toMatch(
+        /Error: stack own of project e2e-project is locked by musectl apply \(pid \d+ on .+\) since \d{4}-\d\d-\d\dT[\d:.]+Z \(lease expires .+\)/,
+      );
       expect(second.stderr).toContain('--lock-timeout');
       const third = s.cli(['apply', '-f', s.dir, '--yes', '--lock-timeout', '60s']);
       const [a, c] = await Promise.all([first, third]);
@@ -157,7 +181,19 @@ describe('export', () => {
     try {
       expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
       const out = join(s.dir, 'exported');
-      const e = await runCli(['export', '--emulator', s.emu.url, '--project', PROJECT, '--kinds', 'ServiceAccount,Bucket,CloudRunService', '--region', REGION, '-o', out]);
+      const e = await runCli([
+        'export',
+        '--emulator',
+        s.emu.url,
+        '--project',
+        PROJECT,
+        '--kinds',
+        'ServiceAccount,Bucket,CloudRunService',
+        '--region',
+        REGION,
+        '-o',
+        out,
+      ]);
       expect(e.code, e.stderr).toBe(0);
       expect(e.stderr).toContain('exported 7 resources of 3 kinds (stack own)');
       const buckets = readFileSync(join(out, 'Bucket.yaml'), 'utf8');

@@ -1,13 +1,14 @@
 // A create that finds the resource already there (409): adopted when it is identical or already
 // ours, refused with a clear error otherwise. Driven in-process so the race can be staged between
 // plan and apply; everything below the engine is real (official clients, HTTP, emulator).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { Storage } from '@google-cloud/storage';
-import { stage, PROJECT, type Stage } from './harness.js';
-import { openSession, observeAndPlan } from '../../src/engine/session.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/apply.js';
-import { createLogger } from '../../src/log.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
+import { observeAndPlan, openSession } from '../../src/engine/session.js';
+import { createLogger } from '../../src/log.js';
+import { PROJECT, type Stage, stage } from './harness.js';
 
 const UPLOADS = `sessionmuse-uploads-${PROJECT}`;
 
@@ -22,7 +23,12 @@ describe('a create that races an existing resource', () => {
   afterEach(async () => s.close());
 
   async function planThenRace(race: () => Promise<void>) {
-    const session = await openSession({ paths: [s.dir], variables: {}, target: { kind: 'emulator', project: PROJECT, url: new URL(s.emu.url) }, log: createLogger('silent') });
+    const session = await openSession({
+      paths: [s.dir],
+      variables: {},
+      target: { kind: 'emulator', project: PROJECT, url: new URL(s.emu.url) },
+      log: createLogger('silent'),
+    });
     const { exec } = await observeAndPlan(session);
     expect(exec.plan.actions.find((a) => a.name === UPLOADS)?.action).toBe('create');
     await race();
@@ -46,7 +52,11 @@ describe('a create that races an existing resource', () => {
 
   it('adopts one that is already ours (our labels) and brings it in line', async () => {
     const { result, events } = await planThenRace(async () => {
-      await storage.createBucket(UPLOADS, { location: 'asia-northeast1', storageClass: 'NEARLINE', labels: { 'managed-by': 'musectl', 'musectl-stack': 'sessionmuse' } } as any);
+      await storage.createBucket(UPLOADS, {
+        location: 'asia-northeast1',
+        storageClass: 'NEARLINE',
+        labels: { 'managed-by': 'musectl', 'musectl-stack': 'sessionmuse' },
+      } as any);
     });
     expect(result.failed).toEqual([]);
     const done = events.find((e) => e.type === 'done' && e.action.name === UPLOADS);

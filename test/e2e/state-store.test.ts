@@ -3,18 +3,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Storage } from '@google-cloud/storage';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { ApiCaller } from '../../src/gcp/api-call.js';
+import { ClientFactory } from '../../src/gcp/clients.js';
+import { RateLimiter } from '../../src/gcp/rate-limit.js';
 import { GcsStateStore } from '../../src/state/gcs-store.js';
-import { LocalStateStore } from '../../src/state/local-store.js';
 import { InventoryStore } from '../../src/state/inventory.js';
 import { Lease } from '../../src/state/lease.js';
+import { LocalStateStore } from '../../src/state/local-store.js';
 import { PreconditionFailed, type StateStore } from '../../src/state/store.js';
-import { ClientFactory } from '../../src/gcp/clients.js';
-import { ApiCaller } from '../../src/gcp/api-call.js';
-import { RateLimiter } from '../../src/gcp/rate-limit.js';
-import { stage, PROJECT } from './harness.js';
+import { PROJECT, stage } from './harness.js';
 
 const P = 'state-project';
 let emu: RunningEmulator;
@@ -32,7 +32,10 @@ afterAll(async () => {
 
 const stores: Array<[string, () => StateStore]> = [
   ['a local directory', () => new LocalStateStore(mkdtempSync(join(tmpdir(), 'musectl-state-')))],
-  ['a Cloud Storage prefix', () => new GcsStateStore(`gs://musectl-state-bucket/run-${Math.random().toString(36).slice(2)}`, clients, new ApiCaller(new RateLimiter()))],
+  [
+    'a Cloud Storage prefix',
+    () => new GcsStateStore(`gs://musectl-state-bucket/run-${Math.random().toString(36).slice(2)}`, clients, new ApiCaller(new RateLimiter())),
+  ],
 ];
 
 describe.each(stores)('state in %s', (_name, make) => {
@@ -52,7 +55,16 @@ describe.each(stores)('state in %s', (_name, make) => {
     const inv = new InventoryStore(make(), P, 'race');
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        inv.update((entries) => entries.set(`ServiceAccount/sa-${i}`, { kind: 'ServiceAccount', name: `sa-${i}`, id: `id-${i}`, scope: 'projects/p', dependsOn: [], deletionPolicy: 'delete' })),
+        inv.update((entries) =>
+          entries.set(`ServiceAccount/sa-${i}`, {
+            kind: 'ServiceAccount',
+            name: `sa-${i}`,
+            id: `id-${i}`,
+            scope: 'projects/p',
+            dependsOn: [],
+            deletionPolicy: 'delete',
+          }),
+        ),
       ),
     );
     expect((await inv.load()).entries.map((e) => e.name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `sa-${i}`).sort());

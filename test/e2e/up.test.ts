@@ -1,5 +1,5 @@
 // `npm start` runs `musectl up -f manifests`: the built-in emulator, state kept between runs.
-import { mkdtempSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

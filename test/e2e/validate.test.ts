@@ -94,7 +94,12 @@ describe('command list', () => {
   it('lists each command with the summary its module declares', async () => {
     const { main } = await import('../../src/cli/main.js');
     const lines: string[] = [];
-    await main(['--help'], { out: (t) => lines.push(t), err: () => undefined, color: (await import('../../src/cli/output.js')).makeColors(false), interactive: false });
+    await main(['--help'], {
+      out: (t) => lines.push(t),
+      err: () => undefined,
+      color: (await import('../../src/cli/output.js')).makeColors(false),
+      interactive: false,
+    });
     for (const [name, mod, exp] of [
       ['validate', '../../src/cli/commands/validate.js', 'validateCommand'],
       ['plan', '../../src/cli/commands/plan.js', 'planCommand'],

@@ -2,10 +2,10 @@
 // through the official clients, manifests uploaded to a bucket, SIGTERM, two watchers, faults.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { Storage } from '@google-cloud/storage';
-import { PROJECT, stage, type Stage } from './harness.js';
-import { startCli, type RunningCli } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { type RunningCli, startCli } from './cli.js';
+import { PROJECT, type Stage, stage } from './harness.js';
 
 const SVC = `/v2/projects/${PROJECT}/locations/asia-northeast1/services/svc-watched`;
 const BUCKET = `watched-data-${PROJECT}`;
@@ -19,7 +19,11 @@ async function get(s: Stage, path: string): Promise<any> {
 async function driftService(s: Stage, edit: (svc: any) => void): Promise<void> {
   const svc = await get(s, SVC);
   edit(svc);
-  const res = await fetch(`${s.emu.url}${SVC}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labels: svc.labels, template: svc.template }) });
+  const res = await fetch(`${s.emu.url}${SVC}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ labels: svc.labels, template: svc.template }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -28,10 +32,34 @@ async function driftBucket(s: Stage, labels: Record<string, string>): Promise<vo
 }
 
 function watch(s: Stage, extra: string[] = [], source = s.dir): RunningCli {
-  return startCli(['watch', '-f', source, '--emulator', s.emu.url, '--project', PROJECT, '--state', join(s.dir, '.state'), '--interval', '1s', '--jitter', '0', '--log-format', 'json', '--backoff', '1s', ...extra]);
+  return startCli([
+    'watch',
+    '-f',
+    source,
+    '--emulator',
+    s.emu.url,
+    '--project',
+    PROJECT,
+    '--state',
+    join(s.dir, '.state'),
+    '--interval',
+    '1s',
+    '--jitter',
+    '0',
+    '--log-format',
+    'json',
+    '--backoff',
+    '1s',
+    ...extra,
+  ]);
 }
 
-const logLines = (w: RunningCli): any[] => w.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const logLines = (w: RunningCli): any[] =>
+  w
+    .stderr()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 const cycles = (w: RunningCli) => logLines(w).filter((l) => l.msg === 'cycle');
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<number> {
@@ -74,12 +102,18 @@ describe('musectl watch', () => {
       await sleep(1_500);
       expect((await get(s, SVC)).template.containers[0].image).toBe('example/watched:2-deployed-by-ci');
       const reports = logLines(w).filter((l) => l.msg === 'drift reported, not corrected');
-      expect(reports[0]).toMatchObject({ resource: 'CloudRunService/svc-watched', field: 'template.containers[0].image', actual: 'example/watched:2-deployed-by-ci', manifest: 'example/watched:1' });
+      expect(reports[0]).toMatchObject({
+        resource: 'CloudRunService/svc-watched',
+        field: 'template.containers[0].image',
+        actual: 'example/watched:2-deployed-by-ci',
+        manifest: 'example/watched:1',
+      });
       const corrected = cycles(w).find((c) => c.corrected > 0);
       expect(corrected).toMatchObject({ stack: 'watched', failed: 0 });
       expect(corrected.driftFound).toBeGreaterThanOrEqual(2);
       expect(corrected.reported).toBe(1);
-      for (const c of cycles(w)) expect(Object.keys(c)).toEqual(expect.arrayContaining(['driftFound', 'corrected', 'reported', 'failed', 'durationMs', 'apiCalls']));
+      for (const c of cycles(w))
+        expect(Object.keys(c)).toEqual(expect.arrayContaining(['driftFound', 'corrected', 'reported', 'failed', 'durationMs', 'apiCalls']));
     } finally {
       const r = await w.stop();
       expect(r.code).toBe(0);
@@ -108,7 +142,9 @@ describe('musectl watch', () => {
       const w = watch(s);
       await until('a first cycle', () => cycles(w).length >= 1);
       await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 5));
-      await until('the rollout to start', async () => (await s.requests()).some((e) => e.method === 'PATCH' && e.path === SVC && e.start > Date.now() - 5_000 && !e.body.includes('"maxInstanceCount":5')));
+      await until('the rollout to start', async () =>
+        (await s.requests()).some((e) => e.method === 'PATCH' && e.path === SVC && e.start > Date.now() - 5_000 && !e.body.includes('"maxInstanceCount":5')),
+      );
       const r = await w.stop('SIGTERM');
       expect(r.code).toBe(0);
       expect(r.stderr).toContain('"reason":"SIGTERM"');
@@ -132,9 +168,18 @@ describe('musectl watch', () => {
         await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 10 + i));
         await until(`drift ${i} corrected`, async () => (await get(s, SVC)).template.scaling.maxInstanceCount === 3);
       }
-      await until('every correcting cycle to be logged', () => cycles(a).concat(cycles(b)).filter((c) => c.corrected > 0).length >= 4);
+      await until(
+        'every correcting cycle to be logged',
+        () =>
+          cycles(a)
+            .concat(cycles(b))
+            .filter((c) => c.corrected > 0).length >= 4,
+      );
       // Each writing cycle says when it held the lease: those spans never overlap.
-      const windows = (w: RunningCli) => cycles(w).filter((c) => c.lease).map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)]);
+      const windows = (w: RunningCli) =>
+        cycles(w)
+          .filter((c) => c.lease)
+          .map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)]);
       const [wa, wb] = [windows(a), windows(b)];
       expect(wa.length + wb.length).toBeGreaterThanOrEqual(4);
       for (const [s1, e1] of wa) for (const [s2, e2] of wb) expect(e1 <= s2 || e2 <= s1, `overlap ${[s1, e1]} ${[s2, e2]}`).toBe(true);
@@ -169,11 +214,23 @@ describe('musectl watch', () => {
     try {
       await until('the stack to exist', async () => (await fetch(`${s.emu.url}${SVC}`)).status === 200, 30_000);
       // The emulator fails 20% of calls, the test's own included: try until the drift is made.
-      await until('the drift to be made', () => driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 8)).then(() => true, () => false), 30_000);
-      await until('convergence', async () => {
-        const r = await fetch(`${s.emu.url}${SVC}`);
-        return r.status === 200 && ((await r.json()) as any).template.scaling.maxInstanceCount === 3;
-      }, 30_000);
+      await until(
+        'the drift to be made',
+        () =>
+          driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 8)).then(
+            () => true,
+            () => false,
+          ),
+        30_000,
+      );
+      await until(
+        'convergence',
+        async () => {
+          const r = await fetch(`${s.emu.url}${SVC}`);
+          return r.status === 200 && ((await r.json()) as any).template.scaling.maxInstanceCount === 3;
+        },
+        30_000,
+      );
       await until('a few more cycles', () => cycles(w).length >= 3, 30_000);
       expect((await s.requests()).filter((e) => e.status === 429 || e.status === 503).length).toBeGreaterThan(0);
     } finally {

@@ -3,9 +3,9 @@
 // pushed images (dockerImages), through raw HTTP and the official client.
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const PROJECT = 'ar-docker-project';
@@ -27,7 +27,11 @@ afterAll(async () => {
   await emu.close();
 });
 
-interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 /** Raw HTTP with full control of headers (fetch will not send a Host of our choosing). */
 function http(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<HttpResult> {
@@ -45,12 +49,14 @@ function http(method: string, path: string, body?: Buffer | string, headers: Rec
 /** A manifest whose bytes differ by `seed`, as a build pushing a new image would. */
 function manifest(seed: string, layerSize = 1000): Buffer {
   const digest = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MANIFEST_TYPE,
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 100, digest: digest(`config-${seed}`) },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layerSize, digest: digest(`layer-${seed}`) }],
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST_TYPE,
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 100, digest: digest(`config-${seed}`) },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layerSize, digest: digest(`layer-${seed}`) }],
+    }),
+  );
 }
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -1,8 +1,9 @@
 // Conformance of the emulator's Artifact Registry repositories, operations and IAM to
 // ../shared/gcp-api-facts.md §6, through the official client in REST mode and raw HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { ArtifactRegistryClient } from '@google-cloud/artifact-registry';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const PROJECT = 'ar-repos-project';
@@ -127,7 +128,9 @@ describe('Artifact Registry repositories', () => {
     });
     expect(updated.description).toBe('after');
     expect(updated.labels).toEqual({ a: '1' }); // not in the mask
-    expect(Number(updated.updateTime!.seconds) * 1e9 + updated.updateTime!.nanos!).toBeGreaterThan(Number(repo.updateTime!.seconds) * 1e9 + repo.updateTime!.nanos!);
+    expect(Number(updated.updateTime!.seconds) * 1e9 + updated.updateTime!.nanos!).toBeGreaterThan(
+      Number(repo.updateTime!.seconds) * 1e9 + repo.updateTime!.nanos!,
+    );
 
     const format = await ar.updateRepository({ repository: { name: repo.name, format: 'NPM' }, updateMask: { paths: ['format'] } }).catch((e) => e);
     expect(format.code === 400 || format.code === 3).toBe(true);

@@ -1,12 +1,13 @@
 // Core conformance: the admin routes. GET /_emulator/stats counts every API request exactly, by
 // route template; admin calls are never counted; POST /_emulator/reset clears state and counters.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { iam } from '@googleapis/iam';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { fixedTokenAuth, gaxOptions, rawJson } from './helpers.js';
 
 const P = 'core-admin-project';
@@ -76,7 +77,10 @@ describe('core: /_emulator/reset', () => {
     const client = iam({ version: 'v1', rootUrl: `${emu.url}/`, auth: fixedTokenAuth() as any });
     const sa = (await client.projects.serviceAccounts.create({ name: `projects/${P}`, requestBody: { accountId: 'reset-me' } })).data;
     const [policy] = await projects.getIamPolicy({ resource: `projects/${P}` });
-    await projects.setIamPolicy({ resource: `projects/${P}`, policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: ['user:r@example.com'] }] } });
+    await projects.setIamPolicy({
+      resource: `projects/${P}`,
+      policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: ['user:r@example.com'] }] },
+    });
 
     const reset = await rawJson(emu, 'POST', '/_emulator/reset');
     expect(reset.status).toBe(200);
@@ -88,7 +92,10 @@ describe('core: /_emulator/reset', () => {
     expect(gone.status).toBe(404);
     const [fresh] = await projects.getIamPolicy({ resource: `projects/${P}` });
     expect(fresh.bindings!.map((b) => b.role)).not.toContain('roles/viewer');
-    expect(await stats(emu)).toEqual({ total: 2, requests: { 'GET /v1/projects/{project}/serviceAccounts/{account}': 1, 'POST /v3/projects/{project}:getIamPolicy': 1 } });
+    expect(await stats(emu)).toEqual({
+      total: 2,
+      requests: { 'GET /v1/projects/{project}/serviceAccounts/{account}': 1, 'POST /v3/projects/{project}:getIamPolicy': 1 },
+    });
   });
 
   it('rewrites the state file empty', async () => {

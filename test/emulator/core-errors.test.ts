@@ -1,8 +1,9 @@
 // Core conformance: request-body checking against the protos, error bodies and enum encoding
 // (gcp-api-facts.md §0), with Resource Manager and Service Usage as the subjects.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { ProjectsClient } from '@google-cloud/resource-manager';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 let emu: RunningEmulator;
@@ -46,7 +47,9 @@ describe('core: unknown JSON fields', () => {
     const inList = await setPolicy({ policy: { bindings: [{ role: 'roles/viewer', members: [], conditionn: {} }] } });
     expect(inList.body.error.message).toBe(`Invalid JSON payload received. Unknown name "conditionn" at 'policy.bindings[0]': Cannot find field.`);
     const deep = await setPolicy({ policy: { auditConfigs: [{ service: 'allServices', auditLogConfigs: [{ bogus: 1 }] }] } });
-    expect(deep.body.error.message).toBe(`Invalid JSON payload received. Unknown name "bogus" at 'policy.audit_configs[0].audit_log_configs[0]': Cannot find field.`);
+    expect(deep.body.error.message).toBe(
+      `Invalid JSON payload received. Unknown name "bogus" at 'policy.audit_configs[0].audit_log_configs[0]': Cannot find field.`,
+    );
     expect(deep.body.error.details[0].fieldViolations[0].field).toBe('policy.audit_configs[0].audit_log_configs[0]');
   });
 
@@ -70,7 +73,9 @@ describe('core: unknown JSON fields', () => {
     expect(version.status).toBe(400);
     expect(version.body.error.message).toBe(`Invalid value at 'policy.version' (TYPE_INT32), "three"`);
     const logType = await setPolicy({ policy: { auditConfigs: [{ auditLogConfigs: [{ logType: 'EVERYTHING' }] }] } });
-    expect(logType.body.error.message).toBe(`Invalid value at 'policy.audit_configs[0].audit_log_configs[0].log_type' (type.googleapis.com/google.iam.v1.AuditLogConfig.LogType), "EVERYTHING"`);
+    expect(logType.body.error.message).toBe(
+      `Invalid value at 'policy.audit_configs[0].audit_log_configs[0].log_type' (type.googleapis.com/google.iam.v1.AuditLogConfig.LogType), "EVERYTHING"`,
+    );
   });
 
   it('answers malformed JSON with 400 INVALID_ARGUMENT', async () => {
@@ -123,6 +128,8 @@ describe('core: enum encoding', () => {
     for (const value of ['SKIP', 1, '2']) expect((await disable({ checkIfServiceHasUsage: value })).status).toBe(200);
     const bad = await disable({ checkIfServiceHasUsage: 7 });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toBe(`Invalid value at 'check_if_service_has_usage' (type.googleapis.com/google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage), 7`);
+    expect(bad.body.error.message).toBe(
+      `Invalid value at 'check_if_service_has_usage' (type.googleapis.com/google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage), 7`,
+    );
   });
 });

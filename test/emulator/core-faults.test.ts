@@ -1,9 +1,10 @@
 // Core conformance: injected latency and seeded faults. The same seed and the same requests give
 // the same faults in two fresh emulators; rates are roughly honoured; a dropped connection really
 // drops; injected 429/500/503 bodies speak the API's error dialect.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { request } from 'node:http';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 
 const running: RunningEmulator[] = [];
@@ -125,7 +126,9 @@ describe('core: fault injection', () => {
       expect(res.body.error.message).toBeTruthy();
       expect(res.body.error.errors).toBeUndefined();
       if (code === 429) {
-        expect(res.body.error.details).toEqual([expect.objectContaining({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED' })]);
+        expect(res.body.error.details).toEqual([
+          expect.objectContaining({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED' }),
+        ]);
       }
     }
   });

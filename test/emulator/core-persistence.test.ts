@@ -1,14 +1,15 @@
 // Core conformance: state survives a restart on the same stateFile, and the file is replaced
 // atomically: a reader running in parallel never sees a torn or empty file, and no temporary file
 // is left behind.
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { iam } from '@googleapis/iam';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { fixedTokenAuth, gaxOptions, rawJson } from './helpers.js';
 
 const P = 'core-persist-project';
@@ -34,10 +35,15 @@ describe('core: persistence', () => {
     const stateFile = join(dir, 'nested', 'state.json');
     const first = await start(stateFile);
     const client = iam({ version: 'v1', rootUrl: `${first.url}/`, auth: fixedTokenAuth() as any });
-    const sa = (await client.projects.serviceAccounts.create({ name: `projects/${P}`, requestBody: { accountId: 'persisted', serviceAccount: { displayName: 'Kept' } } })).data;
+    const sa = (
+      await client.projects.serviceAccounts.create({ name: `projects/${P}`, requestBody: { accountId: 'persisted', serviceAccount: { displayName: 'Kept' } } })
+    ).data;
     projects = new ProjectsClient(gaxOptions(first));
     const [policy] = await projects.getIamPolicy({ resource: `projects/${P}` });
-    const [set] = await projects.setIamPolicy({ resource: `projects/${P}`, policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/run.invoker', members: [`serviceAccount:${sa.email}`] }] } });
+    const [set] = await projects.setIamPolicy({
+      resource: `projects/${P}`,
+      policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/run.invoker', members: [`serviceAccount:${sa.email}`] }] },
+    });
     await rawJson(first, 'POST', `/v1/projects/${P}/services/run.googleapis.com:enable`, {});
     const number = (await rawJson(first, 'GET', `/v3/projects/${P}`)).body.name;
     await projects.close();
@@ -89,10 +95,19 @@ describe('core: persistence', () => {
     });
     // Long descriptions make each write large enough for a non-atomic write to be caught mid-way.
     const description = 'd'.repeat(250);
-    await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      rawJson(emu, 'POST', `/v1/projects/${P}/serviceAccounts`, { accountId: `concurrent-${i}`, serviceAccount: { description } })));
-    await Promise.all(Array.from({ length: 100 }, (_, i) =>
-      rawJson(emu, 'PATCH', `/v1/projects/-/serviceAccounts/concurrent-${i}@${P}.iam.gserviceaccount.com`, { serviceAccount: { displayName: `n${i}` }, updateMask: 'displayName' })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        rawJson(emu, 'POST', `/v1/projects/${P}/serviceAccounts`, { accountId: `concurrent-${i}`, serviceAccount: { description } }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        rawJson(emu, 'PATCH', `/v1/projects/-/serviceAccounts/concurrent-${i}@${P}.iam.gserviceaccount.com`, {
+          serviceAccount: { displayName: `n${i}` },
+          updateMask: 'displayName',
+        }),
+      ),
+    );
     Atomics.store(stop, 0, 1);
     const { reads, torn } = await result;
     await reader.terminate();

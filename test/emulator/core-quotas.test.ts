@@ -2,10 +2,11 @@
 // RESOURCE_EXHAUSTED, the real message format, ErrorInfo RATE_LIMIT_EXCEEDED); with quotas off no
 // call ever does. Service Usage mutations (180 per minute per project) are the subject: the
 // smallest One Platform limit, so a test can cross it quickly.
-import { afterEach, describe, expect, it } from 'vitest';
+
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const P = 'core-quota-project';
@@ -29,7 +30,7 @@ const enable = (e: RunningEmulator, project = P) => rawJson(e, 'POST', `/v1/proj
 const burst = (e: RunningEmulator, n: number) => Promise.all(Array.from({ length: n }, () => enable(e).then((r) => r.status)));
 
 describe('core: quotas', () => {
-  it('answers the call past the limit with 429 RESOURCE_EXHAUSTED in Google\'s words', async () => {
+  it("answers the call past the limit with 429 RESOURCE_EXHAUSTED in Google's words", async () => {
     const { emu } = await start({ quotas: true });
     const number = (await rawJson(emu, 'GET', `/v1/projects/${P}`)).body.projectNumber;
     const statuses = await burst(emu, 180);
@@ -48,7 +49,7 @@ describe('core: quotas', () => {
     expect((await rawJson(emu, 'GET', `/v1/projects/${P}/services/storage.googleapis.com`)).status).toBe(200);
   });
 
-  it('reaches the official client as a 429 carrying Google\'s message and reason', async () => {
+  it("reaches the official client as a 429 carrying Google's message and reason", async () => {
     const { emu } = await start({ quotas: true });
     const client = new ServiceUsageClient(gaxOptions(emu));
     try {

@@ -26,6 +26,10 @@ export async function rawJson(emu: RunningEmulator, method: string, path: string
   });
   const text = await res.text();
   let parsed: any;
-  try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = text; }
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
   return { status: res.status, body: parsed, headers: res.headers };
 }

@@ -1,9 +1,10 @@
 // A service account's own IAM policy, eventual consistency after creation, deleted members in
 // policies, and IAM's quotas (gcp-api-facts.md §3, §4).
-import { afterEach, describe, expect, it } from 'vitest';
-import { iam, type iam_v1 } from '@googleapis/iam';
+
 import { ProjectsClient } from '@google-cloud/resource-manager';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { iam, type iam_v1 } from '@googleapis/iam';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { fixedTokenAuth, gaxOptions, rawJson } from './helpers.js';
 
 const P = 'iam-policy-project';
@@ -21,11 +22,17 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e) => e);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e) => e,
+  );
 const create = (client: iam_v1.Iam, accountId: string, project = P) =>
   client.projects.serviceAccounts.create({ name: `projects/${project}`, requestBody: { accountId } }).then((r) => r.data);
 
-describe('IAM service accounts: the account\'s own policy', () => {
+describe("IAM service accounts: the account's own policy", () => {
   it('starts as {"etag":"ACAB"} and takes roles/iam.serviceAccountTokenCreator on itself, etag-checked', async () => {
     const { client, emu } = await start();
     const a = await create(client, 'token-minter');
@@ -56,7 +63,9 @@ describe('IAM service accounts: the account\'s own policy', () => {
     const missing = await rawJson(emu, 'POST', `/v1/projects/-/serviceAccounts/ghost-acct@${P}.iam.gserviceaccount.com:getIamPolicy`, {});
     expect(missing.status).toBe(404);
     expect(missing.body.error.status).toBe('NOT_FOUND');
-    const unknownField = await rawJson(emu, 'POST', `/v1/projects/-/serviceAccounts/${a.email}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/iam.serviceAccountUser', memberz: [] }] } });
+    const unknownField = await rawJson(emu, 'POST', `/v1/projects/-/serviceAccounts/${a.email}:setIamPolicy`, {
+      policy: { bindings: [{ role: 'roles/iam.serviceAccountUser', memberz: [] }] },
+    });
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.error.message).toBe(`Invalid JSON payload received. Unknown name "memberz" at 'policy.bindings[0]': Cannot find field.`);
   });
@@ -68,12 +77,20 @@ describe('IAM service accounts: binding in other policies', () => {
     projects = new ProjectsClient(gaxOptions(emu));
     const [policy] = await projects.getIamPolicy({ resource: `projects/${P}` });
     const ghost = `ghost-acct@${P}.iam.gserviceaccount.com`;
-    const err = await fail(projects.setIamPolicy({ resource: `projects/${P}`, policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: [`serviceAccount:${ghost}`] }] } }));
+    const err = await fail(
+      projects.setIamPolicy({
+        resource: `projects/${P}`,
+        policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: [`serviceAccount:${ghost}`] }] },
+      }),
+    );
     expect(err.code === 400 || err.code === 3).toBe(true);
     expect(err.message).toContain(`Service account ${ghost} does not exist.`);
     // Google-managed accounts are always bindable.
     const compute = `serviceAccount:123456789012-compute@developer.gserviceaccount.com`;
-    const [ok] = await projects.setIamPolicy({ resource: `projects/${P}`, policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: [compute] }] } });
+    const [ok] = await projects.setIamPolicy({
+      resource: `projects/${P}`,
+      policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/viewer', members: [compute] }] },
+    });
     expect(ok.bindings!.find((b) => b.role === 'roles/viewer')!.members).toEqual([compute]);
   });
 
@@ -100,8 +117,14 @@ describe('IAM service accounts: binding in other policies', () => {
     projects = new ProjectsClient(gaxOptions(emu));
     const a = await create(client, 'short-lived');
     const [policy] = await projects.getIamPolicy({ resource: `projects/${P}` });
-    await projects.setIamPolicy({ resource: `projects/${P}`, policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/run.invoker', members: [`serviceAccount:${a.email}`, 'user:b@example.com'] }] } });
-    await client.projects.serviceAccounts.setIamPolicy({ resource: `projects/-/serviceAccounts/${a.email}`, requestBody: { policy: { bindings: [{ role: 'roles/iam.serviceAccountUser', members: ['user:b@example.com'] }] } } });
+    await projects.setIamPolicy({
+      resource: `projects/${P}`,
+      policy: { ...policy, bindings: [...policy.bindings!, { role: 'roles/run.invoker', members: [`serviceAccount:${a.email}`, 'user:b@example.com'] }] },
+    });
+    await client.projects.serviceAccounts.setIamPolicy({
+      resource: `projects/-/serviceAccounts/${a.email}`,
+      requestBody: { policy: { bindings: [{ role: 'roles/iam.serviceAccountUser', members: ['user:b@example.com'] }] } },
+    });
     await client.projects.serviceAccounts.delete({ name: `projects/-/serviceAccounts/${a.email}` });
     const [after] = await projects.getIamPolicy({ resource: `projects/${P}` });
     expect(after.bindings!.find((b) => b.role === 'roles/run.invoker')!.members).toEqual([
@@ -134,7 +157,7 @@ describe('IAM service accounts: quotas', () => {
     await Promise.all(Array.from({ length: 101 }, (_, i) => create(client, `free-sa-${i}`)));
   });
 
-  it('charges writes to iam.write (600 per minute per project) with Google\'s quota error', async () => {
+  it("charges writes to iam.write (600 per minute per project) with Google's quota error", async () => {
     const { client, emu } = await start({ quotas: true });
     const a = await create(client, 'write-heavy');
     const path = `/v1/projects/-/serviceAccounts/${a.email}:enable`;
@@ -143,7 +166,9 @@ describe('IAM service accounts: quotas', () => {
     const over = await rawJson(emu, 'POST', path, {});
     expect(over.status).toBe(429);
     expect(over.body.error.status).toBe('RESOURCE_EXHAUSTED');
-    expect(over.body.error.message).toMatch(/^Quota exceeded for quota metric '.+' and limit '.+' of service 'iam\.googleapis\.com' for consumer 'project_number:\d{12}'\.$/);
+    expect(over.body.error.message).toMatch(
+      /^Quota exceeded for quota metric '.+' and limit '.+' of service 'iam\.googleapis\.com' for consumer 'project_number:\d{12}'\.$/,
+    );
     expect(over.body.error.details[0]).toMatchObject({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED' });
     // Reads have their own allowance.
     expect((await client.projects.serviceAccounts.get({ name: `projects/-/serviceAccounts/${a.email}` })).status).toBe(200);

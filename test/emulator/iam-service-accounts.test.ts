@@ -1,7 +1,8 @@
 // IAM v1 service accounts through @googleapis/iam (gcp-api-facts.md §3), raw HTTP for exact bodies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { iam, type iam_v1 } from '@googleapis/iam';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { fixedTokenAuth, rawJson } from './helpers.js';
 
 let emu: RunningEmulator;
@@ -18,7 +19,13 @@ afterAll(async () => {
 });
 
 const sa = () => client.projects.serviceAccounts;
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e) => e);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e) => e,
+  );
 
 describe('IAM service accounts: create', () => {
   it('creates an account with email, 21-digit uniqueId = oauth2ClientId, the fixed etag and no disabled field', async () => {
@@ -71,7 +78,10 @@ describe('IAM service accounts: create', () => {
   });
 
   it('accepts the length limits exactly (6 and 30 characters, 100-byte displayName, 256-byte description)', async () => {
-    await sa().create({ name: `projects/${P}`, requestBody: { accountId: 'six-ch', serviceAccount: { displayName: 'é'.repeat(50), description: 'd'.repeat(256) } } });
+    await sa().create({
+      name: `projects/${P}`,
+      requestBody: { accountId: 'six-ch', serviceAccount: { displayName: 'é'.repeat(50), description: 'd'.repeat(256) } },
+    });
     await sa().create({ name: `projects/${P}`, requestBody: { accountId: 'a'.repeat(30) } });
   });
 
@@ -84,7 +94,7 @@ describe('IAM service accounts: create', () => {
     expect(desc.body.error.message).toBe('The description length (257) is longer than the maximum allowed length 256.');
   });
 
-  it('rejects unknown request fields with Google\'s message and a BadRequest detail', async () => {
+  it("rejects unknown request fields with Google's message and a BadRequest detail", async () => {
     const top = await rawJson(emu, 'POST', `/v1/projects/${P}/serviceAccounts`, { accountId: 'unknown-f', foo: 1 });
     expect(top.status).toBe(400);
     expect(top.body.error.message).toBe('Invalid JSON payload received. Unknown name "foo": Cannot find field.');
@@ -127,12 +137,17 @@ describe('IAM service accounts: get, list, patch, delete', () => {
     expect(raw.status).toBe(404);
     expect(raw.body.error.status).toBe('NOT_FOUND');
     for (const method of ['PATCH', 'DELETE'] as const) {
-      const r = await rawJson(emu, method, `/v1/projects/-/serviceAccounts/${email('nobody-here')}`, method === 'PATCH' ? { serviceAccount: {}, updateMask: 'displayName' } : undefined);
+      const r = await rawJson(
+        emu,
+        method,
+        `/v1/projects/-/serviceAccounts/${email('nobody-here')}`,
+        method === 'PATCH' ? { serviceAccount: {}, updateMask: 'displayName' } : undefined,
+      );
       expect(r.status).toBe(404);
     }
   });
 
-  it('lists a project\'s accounts in pages of pageSize with nextPageToken, and nothing of other projects', async () => {
+  it("lists a project's accounts in pages of pageSize with nextPageToken, and nothing of other projects", async () => {
     const project = 'iam-list-project';
     for (let i = 0; i < 5; i++) await sa().create({ name: `projects/${project}`, requestBody: { accountId: `list-sa-${i}` } });
     await sa().create({ name: 'projects/iam-other-project', requestBody: { accountId: 'other-sa' } });

@@ -1,8 +1,9 @@
 // Conformance of the emulator's Cloud Run v2 jobs and executions ("Jobs follow the same patterns",
 // gcp-api-facts.md §1; defaults from the proto comments): CRUD as operations, run -> Execution.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { protos, v2 } from '@google-cloud/run';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 // Long enough that a warm client reads the job before the operation ends.
@@ -77,7 +78,11 @@ describe('Cloud Run jobs', () => {
   it('keeps an explicit maxRetries of 0 and the values the caller set', async () => {
     const id = uniqueId();
     const res = await rawJson(emu, 'POST', `${PATH}?jobId=${id}`, {
-      template: { taskCount: 4, parallelism: 2, template: { maxRetries: 0, timeout: '60s', containers: [{ image: 'img', resources: { limits: { cpu: '2', memory: '1Gi' } } }] } },
+      template: {
+        taskCount: 4,
+        parallelism: 2,
+        template: { maxRetries: 0, timeout: '60s', containers: [{ image: 'img', resources: { limits: { cpu: '2', memory: '1Gi' } } }] },
+      },
     });
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, OPERATION_MS + 20));
@@ -89,10 +94,13 @@ describe('Cloud Run jobs', () => {
     expect(job.template.template.containers[0].resources.limits).toEqual({ cpu: '2', memory: '1Gi' });
   });
 
-  it('answers Google\'s 404 and 409, validates jobId and rejects reserved env names and unknown fields', async () => {
+  it("answers Google's 404 and 409, validates jobId and rejects reserved env names and unknown fields", async () => {
     const missing = await rawJson(emu, 'GET', `${PATH}/nope`);
     expect(missing.status).toBe(404);
-    expect(missing.body.error).toMatchObject({ status: 'NOT_FOUND', message: `Resource 'nope' of kind 'JOB' in region 'us-central1' in project '${PROJECT}' does not exist.` });
+    expect(missing.body.error).toMatchObject({
+      status: 'NOT_FOUND',
+      message: `Resource 'nope' of kind 'JOB' in region 'us-central1' in project '${PROJECT}' does not exist.`,
+    });
 
     const id = uniqueId();
     await createJob(id);
@@ -104,7 +112,9 @@ describe('Cloud Run jobs', () => {
     expect(badId.status).toBe(400);
     expect(badId.body.error.message).toMatch(/^Violation in CreateJobRequest\.job_id: only lowercase, digits, and hyphens; must begin with letter/);
 
-    const env = await rawJson(emu, 'POST', `${PATH}?jobId=${uniqueId()}`, { template: { template: { containers: [{ image: 'img', env: [{ name: 'CLOUD_RUN_TASK_INDEX', value: '1' }] }] } } });
+    const env = await rawJson(emu, 'POST', `${PATH}?jobId=${uniqueId()}`, {
+      template: { template: { containers: [{ image: 'img', env: [{ name: 'CLOUD_RUN_TASK_INDEX', value: '1' }] }] } },
+    });
     expect(env.status).toBe(400);
     expect(env.body.error.message).toContain('The following reserved env names were provided: CLOUD_RUN_TASK_INDEX.');
 
@@ -151,7 +161,10 @@ describe('Cloud Run jobs', () => {
   it('runs a job: the operation answers an Execution that completes with every task succeeded', async () => {
     const id = uniqueId();
     await createJob(id, { template: { taskCount: 2, template: { containers: [{ image: 'img', args: ['a'] }] } } });
-    const [op] = await jobsClient.runJob({ name: `${PARENT}/jobs/${id}`, overrides: { taskCount: 3, containerOverrides: [{ args: ['b'], env: [{ name: 'X', value: '1' }] }] } });
+    const [op] = await jobsClient.runJob({
+      name: `${PARENT}/jobs/${id}`,
+      overrides: { taskCount: 3, containerOverrides: [{ args: ['b'], env: [{ name: 'X', value: '1' }] }] },
+    });
     const execName = (op.metadata as any).name as string;
     expect(execName).toMatch(new RegExp(`^${PARENT}/jobs/${id}/executions/${id}-[a-z0-9]{5}$`));
 
@@ -213,7 +226,9 @@ describe('Cloud Run jobs', () => {
     await createJob(id);
     const first = await rawJson(emu, 'GET', `${PATH}/${id}:getIamPolicy`);
     expect(first.body).toEqual({ etag: 'ACAB' });
-    const set = await rawJson(emu, 'POST', `${PATH}/${id}:setIamPolicy`, { policy: { etag: 'ACAB', bindings: [{ role: 'roles/run.invoker', members: ['user:scheduler-admin@example.com'] }] } });
+    const set = await rawJson(emu, 'POST', `${PATH}/${id}:setIamPolicy`, {
+      policy: { etag: 'ACAB', bindings: [{ role: 'roles/run.invoker', members: ['user:scheduler-admin@example.com'] }] },
+    });
     expect(set.status).toBe(200);
     expect(set.body.etag).not.toBe('ACAB');
     const stale = await rawJson(emu, 'POST', `${PATH}/${id}:setIamPolicy`, { policy: { etag: 'ACAB', bindings: [] } });

@@ -1,8 +1,9 @@
 // Cloud Run v2 rollouts that take time (operationMs > 0), the operations surface, and failing
 // rollouts (gcp-api-facts.md §1: reconciling until the operation finishes, then settled).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { protos, v2 } from '@google-cloud/run';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 // Long enough that a warm client reads the service before the rollout ends.
@@ -95,7 +96,9 @@ describe('Cloud Run rollouts with a delay', () => {
     expect(waited.body.metadata.reconciling).toBeUndefined();
 
     // A short wait answers the operation still running.
-    const [op2] = await client.updateService({ service: { name: `${PARENT}/services/${id}`, labels: { a: 'b' }, template: { containers: [{ image: 'img' }] } } });
+    const [op2] = await client.updateService({
+      service: { name: `${PARENT}/services/${id}`, labels: { a: 'b' }, template: { containers: [{ image: 'img' }] } },
+    });
     const short = await rawJson(emu, 'POST', `/v2/${op2.name}:wait`, { timeout: '0.05s' });
     expect(short.body.done).toBeUndefined();
 
@@ -105,12 +108,20 @@ describe('Cloud Run rollouts with a delay', () => {
     expect(gone.body.error.status).toBe('NOT_FOUND');
   });
 
-  it('fails a rollout whose image carries the fail-rollout marker, with code 9 and Google\'s message', async () => {
+  it("fails a rollout whose image carries the fail-rollout marker, with code 9 and Google's message", async () => {
     const id = uniqueId();
-    const [op] = await client.createService({ parent: PARENT, serviceId: id, service: { template: { containers: [{ image: 'us-docker.pkg.dev/p/r/app:fail-rollout' }] } } });
+    const [op] = await client.createService({
+      parent: PARENT,
+      serviceId: id,
+      service: { template: { containers: [{ image: 'us-docker.pkg.dev/p/r/app:fail-rollout' }] } },
+    });
     const err = await op.promise().catch((e) => e);
     expect(err.code).toBe(9);
-    expect(err.message).toMatch(new RegExp(`^Revision '${id}-00001-[a-z0-9]{3}' is not ready and cannot serve traffic\\. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^Revision '${id}-00001-[a-z0-9]{3}' is not ready and cannot serve traffic\\. The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable`,
+      ),
+    );
 
     const raw = await rawJson(emu, 'GET', `/v2/${op.name}`);
     expect(raw.body.done).toBe(true);
@@ -135,9 +146,15 @@ describe('Cloud Run rollouts with a delay', () => {
 
   it('keeps serving the last ready revision when an update fails', async () => {
     const id = uniqueId();
-    const [created] = await client.createService({ parent: PARENT, serviceId: id, service: { template: { containers: [{ image: 'img', ports: [{ containerPort: 9000 }] }] } } });
+    const [created] = await client.createService({
+      parent: PARENT,
+      serviceId: id,
+      service: { template: { containers: [{ image: 'img', ports: [{ containerPort: 9000 }] }] } },
+    });
     const [ok] = await created.promise();
-    const [op] = await client.updateService({ service: { name: ok.name, template: { containers: [{ image: 'img:fail-rollout', ports: [{ containerPort: 9000 }] }] } } });
+    const [op] = await client.updateService({
+      service: { name: ok.name, template: { containers: [{ image: 'img:fail-rollout', ports: [{ containerPort: 9000 }] }] } },
+    });
     const err = await op.promise().catch((e) => e);
     expect(err.message).toContain('PORT=9000');
     const after = await get(id);

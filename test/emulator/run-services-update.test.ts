@@ -1,8 +1,9 @@
 // Conformance of Cloud Run v2 service updates, IAM and quotas (gcp-api-facts.md §1, §4): update
 // masks, allowMissing, generations and revisions, the named-revision conflict, etag-checked policies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { v2 } from '@google-cloud/run';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 let emu: RunningEmulator;
@@ -132,7 +133,10 @@ describe('Cloud Run services: updates', () => {
     // Read-modify-write that keeps template.revision but changes the template:
     const conflict = await patch(id, '', { ...service, template: { ...service.template, containers: [container('img:2')] } });
     expect(conflict.status).toBe(409);
-    expect(conflict.body.error).toMatchObject({ status: 'ALREADY_EXISTS', message: `Revision named '${id}-blue' with different configuration already exists.` });
+    expect(conflict.body.error).toMatchObject({
+      status: 'ALREADY_EXISTS',
+      message: `Revision named '${id}-blue' with different configuration already exists.`,
+    });
     // Clearing template.revision lets the server name the new revision.
     const { revision: _drop, ...template } = service.template;
     const ok = await patch(id, '', { ...service, template: { ...template, containers: [container('img:2')] } });
@@ -160,9 +164,15 @@ describe('Cloud Run services: updates', () => {
       { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: rev1, percent: 90 },
       { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 10, tag: 'canary', uri: after.uri.replace('https://', 'https://canary---') },
     ]);
-    const bad = await patch(id, '', { template: { containers: [container('img:2')] }, traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 50 }] });
+    const bad = await patch(id, '', {
+      template: { containers: [container('img:2')] },
+      traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 50 }],
+    });
     expect(bad.status).toBe(400);
-    const unknown = await patch(id, '', { template: { containers: [container('img:2')] }, traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: `${id}-99999-zzz`, percent: 100 }] });
+    const unknown = await patch(id, '', {
+      template: { containers: [container('img:2')] },
+      traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: `${id}-99999-zzz`, percent: 100 }],
+    });
     expect(unknown.status).toBe(400);
   });
 });

@@ -1,8 +1,9 @@
 // Conformance of the emulator's Cloud Run v2 services to gcp-api-facts.md §1: create/get/list,
 // server defaults, output fields, enums, error bodies. Rollouts with a delay: run-services-rollout.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { protos, v2 } from '@google-cloud/run';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 let emu: RunningEmulator;
@@ -33,7 +34,11 @@ afterAll(async () => {
 });
 
 async function create(id: string, service: Record<string, any> = {}) {
-  const [op] = await client.createService({ parent: PARENT, serviceId: id, service: { template: { containers: [{ image: 'us-docker.pkg.dev/p/r/app:1' }] }, ...service } });
+  const [op] = await client.createService({
+    parent: PARENT,
+    serviceId: id,
+    service: { template: { containers: [{ image: 'us-docker.pkg.dev/p/r/app:1' }] }, ...service },
+  });
   const [svc] = await op.promise();
   return svc;
 }
@@ -159,7 +164,7 @@ describe('Cloud Run services: create and defaults', () => {
 });
 
 describe('Cloud Run services: errors', () => {
-  it('answers a missing service with Google\'s exact 404', async () => {
+  it("answers a missing service with Google's exact 404", async () => {
     const res = await rawJson(emu, 'GET', `${PATH}/nope`);
     expect(res.status).toBe(404);
     expect(res.body.error).toMatchObject({
@@ -199,7 +204,7 @@ describe('Cloud Run services: errors', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('rejects an unknown field with Google\'s message at service.template', async () => {
+  it("rejects an unknown field with Google's message at service.template", async () => {
     const res = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { foo: 1, containers: [{ image: 'img' }] } });
     expect(res.status).toBe(400);
     expect(res.body.error.status).toBe('INVALID_ARGUMENT');
@@ -209,10 +214,23 @@ describe('Cloud Run services: errors', () => {
 
   it('rejects reserved env names', async () => {
     const res = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, {
-      template: { containers: [{ image: 'img', env: [{ name: 'OK', value: '1' }, { name: 'PORT', value: '8080' }, { name: 'K_SERVICE', value: 'x' }] }] },
+      template: {
+        containers: [
+          {
+            image: 'img',
+            env: [
+              { name: 'OK', value: '1' },
+              { name: 'PORT', value: '8080' },
+              { name: 'K_SERVICE', value: 'x' },
+            ],
+          },
+        ],
+      },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('template.containers[0].env: The following reserved env names were provided: PORT, K_SERVICE. These values are automatically set by the system.');
+    expect(res.body.error.message).toBe(
+      'template.containers[0].env: The following reserved env names were provided: PORT, K_SERVICE. These values are automatically set by the system.',
+    );
     for (const name of ['K_REVISION', 'K_CONFIGURATION']) {
       const r = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { containers: [{ image: 'img', env: [{ name, value: 'x' }] }] } });
       expect(r.status, name).toBe(400);
@@ -223,25 +241,43 @@ describe('Cloud Run services: errors', () => {
     const cases: Array<[Record<string, any>, string]> = [
       [{ labels: { 'run.googleapis.com/x': 'y' } }, 'CreateServiceRequest.service.labels[run.googleapis.com/x]'],
       [{ annotations: { 'autoscaling.knative.dev/maxScale': '3' } }, 'CreateServiceRequest.service.annotations[autoscaling.knative.dev/maxScale]'],
-      [{ template: { annotations: { 'run.googleapis.com/cpu-throttling': 'false' }, containers: [{ image: 'img' }] } }, 'CreateServiceRequest.service.template.annotations[run.googleapis.com/cpu-throttling]'],
-      [{ template: { labels: { 'serving.knative.dev/x': 'y' }, containers: [{ image: 'img' }] } }, 'CreateServiceRequest.service.template.labels[serving.knative.dev/x]'],
+      [
+        { template: { annotations: { 'run.googleapis.com/cpu-throttling': 'false' }, containers: [{ image: 'img' }] } },
+        'CreateServiceRequest.service.template.annotations[run.googleapis.com/cpu-throttling]',
+      ],
+      [
+        { template: { labels: { 'serving.knative.dev/x': 'y' }, containers: [{ image: 'img' }] } },
+        'CreateServiceRequest.service.template.labels[serving.knative.dev/x]',
+      ],
       [{ annotations: { 'cloud.googleapis.com/location': 'x' } }, 'CreateServiceRequest.service.annotations[cloud.googleapis.com/location]'],
     ];
     for (const [patch, field] of cases) {
       const res = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { containers: [{ image: 'img' }] }, ...patch });
       expect(res.status, field).toBe(400);
-      expect(res.body.error.message).toMatch(new RegExp(`^Violation in ${field.replace(/[[\].]/g, '\\$&')}: system (labels|annotations) are not supported in Cloud Run API v2\\.$`));
+      expect(res.body.error.message).toMatch(
+        new RegExp(`^Violation in ${field.replace(/[[\].]/g, '\\$&')}: system (labels|annotations) are not supported in Cloud Run API v2\\.$`),
+      );
     }
-    const fine = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { labels: { team: 'a' }, annotations: { 'example.com/owner': 'me' }, template: { containers: [{ image: 'img' }] } });
+    const fine = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, {
+      labels: { team: 'a' },
+      annotations: { 'example.com/owner': 'me' },
+      template: { containers: [{ image: 'img' }] },
+    });
     expect(fine.status).toBe(200);
   });
 
   it('refuses more than one port and unknown port names', async () => {
-    const two = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { containers: [{ image: 'img', ports: [{ containerPort: 1 }, { containerPort: 2 }] }] } });
+    const two = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, {
+      template: { containers: [{ image: 'img', ports: [{ containerPort: 1 }, { containerPort: 2 }] }] },
+    });
     expect(two.status).toBe(400);
-    const name = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { containers: [{ image: 'img', ports: [{ name: 'http2', containerPort: 1 }] }] } });
+    const name = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, {
+      template: { containers: [{ image: 'img', ports: [{ name: 'http2', containerPort: 1 }] }] },
+    });
     expect(name.status).toBe(400);
-    const h2c = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, { template: { containers: [{ image: 'img', ports: [{ name: 'h2c', containerPort: 9000 }] }] } });
+    const h2c = await rawJson(emu, 'POST', `${PATH}?serviceId=${uniqueId()}`, {
+      template: { containers: [{ image: 'img', ports: [{ name: 'h2c', containerPort: 9000 }] }] },
+    });
     expect(h2c.status).toBe(200);
   });
 });

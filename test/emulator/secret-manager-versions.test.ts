@@ -1,10 +1,11 @@
 // Conformance of the emulator's Secret Manager versions (addVersion, get, list, access, enable,
 // disable, destroy) to ../shared/gcp-api-facts.md §5, through the official client and raw HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { projectNumberFor } from '../../emulator/projects.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '../../emulator/checksums.js';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { projectNumberFor } from '../../emulator/projects.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const PROJECT = 'sm-versions-project';
@@ -101,7 +102,11 @@ describe('Secret Manager versions', () => {
     expect(disabled.state).toBe('DISABLED');
     const refused = await rawJson(emu, 'GET', path('latest', '/versions/latest:access'));
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toEqual({ code: 400, status: 'FAILED_PRECONDITION', message: `Secret Version [projects/${NUMBER}/secrets/latest/versions/2] is in DISABLED state.` });
+    expect(refused.body.error).toEqual({
+      code: 400,
+      status: 'FAILED_PRECONDITION',
+      message: `Secret Version [projects/${NUMBER}/secrets/latest/versions/2] is in DISABLED state.`,
+    });
     const err = await sm.accessSecretVersion({ name: `${name}/versions/latest` }).catch((e) => e);
     expect(err.code === 400 || err.code === 9).toBe(true);
 
@@ -125,7 +130,10 @@ describe('Secret Manager versions', () => {
     expect(JSON.stringify(emu.emulator.store.state)).not.toContain(b64(marker));
 
     const access = await rawJson(emu, 'GET', path('destroyed', '/versions/1:access'));
-    expect(access.body.error).toMatchObject({ status: 'FAILED_PRECONDITION', message: `Secret Version [projects/${NUMBER}/secrets/destroyed/versions/1] is in DESTROYED state.` });
+    expect(access.body.error).toMatchObject({
+      status: 'FAILED_PRECONDITION',
+      message: `Secret Version [projects/${NUMBER}/secrets/destroyed/versions/1] is in DESTROYED state.`,
+    });
     const enable = await rawJson(emu, 'POST', path('destroyed', '/versions/1:enable'), {});
     expect(enable.status).toBe(400);
     expect(enable.body.error.status).toBe('FAILED_PRECONDITION');
@@ -162,7 +170,11 @@ describe('Secret Manager versions', () => {
     await secret('empty');
     const noVersions = await rawJson(emu, 'GET', path('empty', '/versions/latest:access'));
     expect(noVersions.status).toBe(404);
-    expect(noVersions.body.error).toEqual({ code: 404, status: 'NOT_FOUND', message: `Secret [projects/${NUMBER}/secrets/empty] not found or has no versions.` });
+    expect(noVersions.body.error).toEqual({
+      code: 404,
+      status: 'NOT_FOUND',
+      message: `Secret [projects/${NUMBER}/secrets/empty] not found or has no versions.`,
+    });
     const noSecret = await rawJson(emu, 'GET', path('never-created', '/versions/latest:access'));
     expect(noSecret.body.error.message).toBe(`Secret [projects/${NUMBER}/secrets/never-created] not found or has no versions.`);
     const noVersion = await rawJson(emu, 'GET', path('empty', '/versions/7'));

@@ -1,8 +1,9 @@
 // Conformance of the emulator's Secret Manager secrets (create, get, list, patch, delete, IAM) to
 // ../shared/gcp-api-facts.md §5, through the official client in REST mode and raw HTTP.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { projectNumberFor } from '../../emulator/projects.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
@@ -90,7 +91,11 @@ describe('Secret Manager secrets', () => {
   it('lists secrets of one project by page, and by label filter', async () => {
     const project = 'sm-list-project';
     for (const id of ['a-one', 'b-two', 'c-three']) {
-      await sm.createSecret({ parent: `projects/${project}`, secretId: id, secret: { replication: AUTOMATIC, labels: { tier: id === 'b-two' ? 'gold' : 'tin' } } });
+      await sm.createSecret({
+        parent: `projects/${project}`,
+        secretId: id,
+        secret: { replication: AUTOMATIC, labels: { tier: id === 'b-two' ? 'gold' : 'tin' } },
+      });
     }
     const [all] = await sm.listSecrets({ parent: `projects/${project}` });
     expect(all.map((s) => s.name!.split('/').pop())).toEqual(['a-one', 'b-two', 'c-three']);
@@ -140,7 +145,10 @@ describe('Secret Manager secrets', () => {
     expect(change.status).toBe(400);
     expect(change.body.error.status).toBe('INVALID_ARGUMENT');
     expect(change.body.error.message).toContain('Updating secret replication is not supported.');
-    const same = await rawJson(emu, 'PATCH', `/v1/projects/${PROJECT}/secrets/immutable?updateMask=replication,labels`, { replication: AUTOMATIC, labels: { k: 'v' } });
+    const same = await rawJson(emu, 'PATCH', `/v1/projects/${PROJECT}/secrets/immutable?updateMask=replication,labels`, {
+      replication: AUTOMATIC,
+      labels: { k: 'v' },
+    });
     expect(same.status).toBe(200);
     expect(same.body.replication).toEqual(AUTOMATIC);
     expect(same.body.labels).toEqual({ k: 'v' });

@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const P = 'su-test-project';
@@ -27,7 +27,13 @@ afterEach(async () => {
 /** google.api.serviceusage.v1.State numbers. */
 const DISABLED = 1;
 const ENABLED = 2;
-const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e) => e);
+const fail = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e) => e,
+  );
 const number = async (e: RunningEmulator) => (await rawJson(e, 'GET', `/v1/projects/${P}`)).body.projectNumber as string;
 
 describe('Service Usage: reading', () => {
@@ -43,7 +49,7 @@ describe('Service Usage: reading', () => {
     expect(byNumber.name).toBe(svc.name);
   });
 
-  it('starts a project with Google\'s default services enabled (and run, iam, secretmanager disabled)', async () => {
+  it("starts a project with Google's default services enabled (and run, iam, secretmanager disabled)", async () => {
     const { client } = await start();
     const enabled: string[] = [];
     for await (const s of client.listServicesAsync({ parent: `projects/${P}`, filter: 'state:ENABLED' })) enabled.push(s.config!.name!);
@@ -51,7 +57,13 @@ describe('Service Usage: reading', () => {
     expect(enabled).toContain('storage.googleapis.com');
     expect(enabled).toContain('logging.googleapis.com');
     expect(enabled).toHaveLength(20);
-    for (const s of ['run.googleapis.com', 'iam.googleapis.com', 'secretmanager.googleapis.com', 'artifactregistry.googleapis.com', 'cloudresourcemanager.googleapis.com']) {
+    for (const s of [
+      'run.googleapis.com',
+      'iam.googleapis.com',
+      'secretmanager.googleapis.com',
+      'artifactregistry.googleapis.com',
+      'cloudresourcemanager.googleapis.com',
+    ]) {
       expect(enabled).not.toContain(s);
     }
   });
@@ -90,8 +102,14 @@ describe('Service Usage: reading', () => {
   it('batch-gets services by full name', async () => {
     const { emu, client } = await start();
     const n = await number(emu);
-    const [res] = await client.batchGetServices({ parent: `projects/${P}`, names: [`projects/${n}/services/run.googleapis.com`, `projects/${P}/services/storage.googleapis.com`] });
-    expect(res.services!.map((s) => [s.config!.name, s.state])).toEqual([['run.googleapis.com', 'DISABLED'], ['storage.googleapis.com', 'ENABLED']]);
+    const [res] = await client.batchGetServices({
+      parent: `projects/${P}`,
+      names: [`projects/${n}/services/run.googleapis.com`, `projects/${P}/services/storage.googleapis.com`],
+    });
+    expect(res.services!.map((s) => [s.config!.name, s.state])).toEqual([
+      ['run.googleapis.com', 'DISABLED'],
+      ['storage.googleapis.com', 'ENABLED'],
+    ]);
   });
 
   it('answers 403 for a service that does not exist', async () => {
@@ -162,7 +180,9 @@ describe('Service Usage: enabling and disabling', () => {
     expect(byName.status).toBe(200);
     const bogus = await rawJson(emu, 'POST', `/v1/projects/${P}/services/monitoring.googleapis.com:disable`, { checkIfServiceHasUsage: 'SOMETIMES' });
     expect(bogus.status).toBe(400);
-    expect(bogus.body.error.message).toBe(`Invalid value at 'check_if_service_has_usage' (type.googleapis.com/google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage), "SOMETIMES"`);
+    expect(bogus.body.error.message).toBe(
+      `Invalid value at 'check_if_service_has_usage' (type.googleapis.com/google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage), "SOMETIMES"`,
+    );
     expect((await rawJson(emu, 'GET', `/v1/projects/${P}/services/monitoring.googleapis.com`)).body.state).toBe('ENABLED');
   });
 
@@ -187,11 +207,16 @@ describe('Service Usage: enabling and disabling', () => {
     const refused = await rawJson(emu, 'POST', `/v1/projects/${P}/services:batchEnable`, { serviceIds: ['run.googleapis.com', 'nope.googleapis.com'] });
     expect(refused.status).toBe(403);
     expect((await rawJson(emu, 'GET', `/v1/projects/${P}/services/run.googleapis.com`)).body.state).toBe('DISABLED');
-    const [op] = await client.batchEnableServices({ parent: `projects/${P}`, serviceIds: ['run.googleapis.com', 'artifactregistry.googleapis.com', 'storage.googleapis.com'] });
+    const [op] = await client.batchEnableServices({
+      parent: `projects/${P}`,
+      serviceIds: ['run.googleapis.com', 'artifactregistry.googleapis.com', 'storage.googleapis.com'],
+    });
     const [res] = await op.promise();
     expect(res.services!.map((s) => s.config!.name)).toEqual(['run.googleapis.com', 'artifactregistry.googleapis.com', 'storage.googleapis.com']);
     expect(res.services!.every((s) => s.state === ENABLED)).toBe(true);
-    const tooMany = await rawJson(emu, 'POST', `/v1/projects/${P}/services:batchEnable`, { serviceIds: Array.from({ length: 21 }, () => 'run.googleapis.com') });
+    const tooMany = await rawJson(emu, 'POST', `/v1/projects/${P}/services:batchEnable`, {
+      serviceIds: Array.from({ length: 21 }, () => 'run.googleapis.com'),
+    });
     expect(tooMany.status).toBe(400);
   });
 

@@ -1,10 +1,11 @@
 // Cloud Storage bucket changes: PATCH semantics, PUT, preconditions, labels, lifecycle,
 // uniform bucket-level access (gcp-api-facts.md §2).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { LifecycleRule, Storage } from '@google-cloud/storage';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
-import { INVALID_ARGUMENT, PRECONDITION_FAILED, insertBucket, storageClient } from './storage-helpers.js';
+import { INVALID_ARGUMENT, insertBucket, PRECONDITION_FAILED, storageClient } from './storage-helpers.js';
 
 let emu: RunningEmulator;
 let storage: Storage;
@@ -41,7 +42,10 @@ describe('metageneration and preconditions', () => {
     const [meta] = await storage.bucket('cas-bucket').getMetadata();
     expect(meta.labels).toEqual({ a: 'b' });
 
-    const viaClient = await storage.bucket('cas-bucket').setMetadata({ labels: { a: 'd' } }, { ifMetagenerationMatch: 1 }).catch((e) => e);
+    const viaClient = await storage
+      .bucket('cas-bucket')
+      .setMetadata({ labels: { a: 'd' } }, { ifMetagenerationMatch: 1 })
+      .catch((e) => e);
     expect(viaClient.code).toBe(412);
     const [ok] = await storage.bucket('cas-bucket').setMetadata({ labels: { a: 'd' } }, { ifMetagenerationMatch: 2 });
     expect(ok.metageneration).toBe('3');

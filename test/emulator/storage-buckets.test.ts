@@ -1,7 +1,8 @@
 // Cloud Storage buckets: insert, get, list, delete, names and conflicts (gcp-api-facts.md §2).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Storage } from '@google-cloud/storage';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 import { BUCKET_NOT_FOUND, insertBucket, storageClient, storageErrorBody, uploadMedia } from './storage-helpers.js';
 
@@ -150,7 +151,7 @@ describe('bucket name conflicts', () => {
 });
 
 describe('bucket list', () => {
-  it('lists the project\'s buckets by name, filtered by prefix, in pages', async () => {
+  it("lists the project's buckets by name, filtered by prefix, in pages", async () => {
     const project = 'storage-buckets-list';
     for (const name of ['list-c', 'list-a', 'list-b', 'other-x']) await insertBucket(emu, project, { name });
     await insertBucket(emu, 'storage-buckets-list2', { name: 'list-d' });

@@ -1,7 +1,8 @@
 // Cloud Storage bucket IAM policies (gcp-api-facts.md §2 and §4).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Storage } from '@google-cloud/storage';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 import { BUCKET_NOT_FOUND, PRECONDITION_FAILED, storageClient, storageErrorBody } from './storage-helpers.js';
 

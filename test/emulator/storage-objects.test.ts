@@ -1,8 +1,9 @@
 // Cloud Storage objects: uploads (media, multipart, resumable), metadata, content, list, delete and
 // generation preconditions (gcp-api-facts.md §2).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Bucket, Storage } from '@google-cloud/storage';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 import { BUCKET_NOT_FOUND, OBJECT_PRECONDITION_FAILED, storageClient, storageErrorBody, uploadMedia } from './storage-helpers.js';
 

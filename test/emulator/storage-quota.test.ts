@@ -2,7 +2,7 @@
 // delete per two seconds per project, one metadata update per second per bucket; over them the
 // JSON API answers 429 usageLimits/rateLimitExceeded. Off by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 import { insertBucket } from './storage-helpers.js';
 

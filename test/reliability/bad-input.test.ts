@@ -7,15 +7,16 @@
 //     succeeds or refuses with located diagnostics (InvalidManifestsError), and when it refuses,
 //     the emulator saw no API call.
 // bad-input-cli.test.ts runs some of them through the CLI.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import fc from 'fast-check';
+
 import { rmSync } from 'node:fs';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { loadManifestSet, formatDiagnostic, hasErrors } from '../../src/manifest/index.js';
-import { openSession, InvalidManifestsError } from '../../src/engine/session.js';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { InvalidManifestsError, openSession } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
-import { locationProblems, ManifestCopy, mutation } from './mutations.js';
+import { formatDiagnostic, hasErrors, loadManifestSet } from '../../src/manifest/index.js';
 import { tempDir } from './helpers.js';
+import { locationProblems, ManifestCopy, mutation } from './mutations.js';
 
 const CASES = 2_000;
 const PROJECT = 'badinput-project';
@@ -53,7 +54,13 @@ describe(`bad input: ${CASES} fast-check mutations of the SessionMUSE manifests`
           if (++outcome.cases % 8 === 0) {
             const before = emu.emulator.stats.total;
             try {
-              const session = await openSession({ paths: [copy.dir], variables: {}, target: { kind: 'emulator', project: PROJECT, url: new URL(emu.url) }, log: createLogger('silent'), state });
+              const session = await openSession({
+                paths: [copy.dir],
+                variables: {},
+                target: { kind: 'emulator', project: PROJECT, url: new URL(emu.url) },
+                log: createLogger('silent'),
+                state,
+              });
               await session.close();
               if (hasErrors(session.set.diagnostics)) problems.push('openSession accepted manifests with errors');
             } catch (err) {
@@ -63,7 +70,12 @@ describe(`bad input: ${CASES} fast-check mutations of the SessionMUSE manifests`
               if (!hasErrors(err.set.diagnostics)) problems.push('refused without an error diagnostic');
               const calls = emu.emulator.stats.total - before;
               if (calls > 0) {
-                problems.push(`${calls} API calls although the manifests are invalid: ${err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ')}`);
+                problems.push(
+                  `${calls} API calls although the manifests are invalid: ${err.set.diagnostics
+                    .filter((d) => d.severity === 'error')
+                    .map(formatDiagnostic)
+                    .join('; ')}`,
+                );
               }
             }
           }
@@ -78,5 +90,4 @@ describe(`bad input: ${CASES} fast-check mutations of the SessionMUSE manifests`
     expect(outcome.invalid).toBeGreaterThan(CASES / 2);
     expect(outcome.refused).toBeGreaterThan(CASES / 16);
   }, 180_000);
-
 });

@@ -7,12 +7,13 @@
 // labelled resource (a label) and every service account (its display name): each write that
 // carries a marker belongs to the copy with that marker. The loser only finds labels and names to
 // change (everything else is already there), so each of its writes carries its marker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type CliResult, startCli } from '../e2e/cli.js';
 import { changesOf, enginePlan, isWrite, reliabilityStack, spawnCli, tempDir } from './helpers.js';
-import { startCli, type CliResult } from '../e2e/cli.js';
 
 const PROJECT = 'concurrency-project';
 
@@ -51,7 +52,10 @@ describe('concurrency: two applies of one stack at once', () => {
     const project = `${PROJECT}-1`;
     const target = ['--emulator', emu.url, '--project', project, '--state', state];
     const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
-    const started = { a: spawnCli(['apply', '-f', dirs.a, '--yes', '--lock-timeout', '2m', ...target]), b: spawnCli(['apply', '-f', dirs.b, '--yes', '--lock-timeout', '2m', ...target]) };
+    const started = {
+      a: spawnCli(['apply', '-f', dirs.a, '--yes', '--lock-timeout', '2m', ...target]),
+      b: spawnCli(['apply', '-f', dirs.b, '--yes', '--lock-timeout', '2m', ...target]),
+    };
     const exited: Record<string, number> = {};
     const results: Record<string, CliResult> = {};
     await Promise.all(
@@ -121,7 +125,13 @@ describe('concurrency: two applies of one stack at once', () => {
     const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
     // The watcher wants everything marked charlie, the apply wants bravo: they fight over every label.
     const watch = startCli(['watch', '-f', dirC, ...target, '--interval', '1s', '--jitter', '0', '--log-format', 'json']);
-    const cyclesOf = () => watch.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.msg === 'cycle');
+    const cyclesOf = () =>
+      watch
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.msg === 'cycle');
     const until = async (what: string, check: () => boolean) => {
       const deadline = Date.now() + 90_000;
       while (!check()) {

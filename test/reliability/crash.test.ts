@@ -9,15 +9,16 @@
 //   - the dead apply's lease does not let a second apply in (it names the holder), until it expires;
 //   - a rerun of the CLI converges: it completes, the next plan has nothing to do, and the
 //     emulator then holds exactly what a clean apply leaves.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { projectNumberFor } from '../../emulator/projects.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedStack } from '../../bench/generate.js';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { projectNumberFor } from '../../emulator/projects.js';
 import type { Plan } from '../../src/engine/plan.js';
-import { changesOf, differences, emulatorState, enginePlan, isWrite, projectView, reliabilityStack, spawnCli, tempDir } from './helpers.js';
 import { runCli } from '../e2e/cli.js';
+import { changesOf, differences, emulatorState, enginePlan, isWrite, projectView, reliabilityStack, spawnCli, tempDir } from './helpers.js';
 
 const SEEDS = 20;
 const PROJECT = 'crash-project';
@@ -132,7 +133,8 @@ describe(`crash: apply killed (SIGKILL) at ${SEEDS} seeded points, then rerun`, 
       // The dead holder's lease keeps a second apply out, naming it, until it expires.
       if (seed === 2) {
         const locked = await runCli(['apply', '-f', stack.dir, '--yes', ...target]);
-        if (locked.code !== 1 || !/is locked by musectl apply \(pid \d+ on /.test(locked.stderr)) problems.push(`${where}: a second apply was not refused by the dead apply's lease: ${locked.stderr}`);
+        if (locked.code !== 1 || !/is locked by musectl apply \(pid \d+ on /.test(locked.stderr))
+          problems.push(`${where}: a second apply was not refused by the dead apply's lease: ${locked.stderr}`);
       }
       letTimePass(state);
 
@@ -140,7 +142,8 @@ describe(`crash: apply killed (SIGKILL) at ${SEEDS} seeded points, then rerun`, 
       if (rerun.code !== 0) problems.push(`${where}: the rerun exited ${rerun.code}: ${rerun.stderr.slice(-2000)}`);
       const after = changesOf(await enginePlan({ dir: stack.dir, emu, project: PROJECT, state }));
       if (after.length > 0) problems.push(`${where}: did not converge, the plan after the rerun has ${after.join(', ')}`);
-      for (const key of differences(projectView(await emulatorState(emu), PROJECT, NUMBER), clean)) problems.push(`${where}: after the rerun ${key} differs from a clean apply`);
+      for (const key of differences(projectView(await emulatorState(emu), PROJECT, NUMBER), clean))
+        problems.push(`${where}: after the rerun ${key} differs from a clean apply`);
     } finally {
       await emu.close();
       rmSync(state, { recursive: true, force: true });

@@ -15,13 +15,14 @@
 // The engine runs in-process (openSession, observeAndPlan, applyPlan, as `musectl apply` runs
 // them), five seeds at a time, each against its own emulator; everything below the engine is real:
 // the official clients, HTTP on loopback, the emulator.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { rmSync } from 'node:fs';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { changesOf, duplicatesIn, emulatorState, engineApply, enginePlan, isWrite, projectView, reliabilityStack, tempDir } from './helpers.js';
-import { projectNumberFor } from '../../emulator/projects.js';
-import { FaultInjector } from '../../emulator/faults.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GeneratedStack } from '../../bench/generate.js';
+import { FaultInjector } from '../../emulator/faults.js';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { projectNumberFor } from '../../emulator/projects.js';
+import { changesOf, duplicatesIn, emulatorState, engineApply, enginePlan, isWrite, projectView, reliabilityStack, tempDir } from './helpers.js';
 
 const SEEDS = 50;
 const AT_ONCE = 5;
@@ -34,7 +35,11 @@ const FAULTS = { r429: 0.05, r503: 0.05, drop: 0.01 };
 async function call(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<any> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(`${emu.url}${path}`, { method, headers: { 'content-type': 'application/json', authorization: 'Bearer test' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${emu.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       if (res.status === 429 || res.status >= 500) throw new Error(`${res.status}`);
       const json = res.status === 204 ? {} : await res.json();
       if (res.status === 409) return json; // made by an earlier attempt whose answer was dropped
@@ -53,24 +58,25 @@ async function seedForeign(emu: RunningEmulator): Promise<void> {
   await call(emu, 'POST', `/v1/projects/${PROJECT}/serviceAccounts`, { accountId: 'foreign-account', serviceAccount: { displayName: 'not ours' } });
   await call(emu, 'POST', `/v1/projects/${PROJECT}/secrets?secretId=foreign-secret`, { replication: { automatic: {} } });
   await call(emu, 'POST', `/v1/projects/${PROJECT}/secrets/foreign-secret:addVersion`, { payload: { data: Buffer.from('not ours').toString('base64') } });
-  await call(emu, 'POST', `/v2/projects/${PROJECT}/locations/${REGION}/services?serviceId=foreign-service`, { template: { containers: [{ image: 'us-docker.pkg.dev/cloudrun/container/hello' }] } });
+  await call(emu, 'POST', `/v2/projects/${PROJECT}/locations/${REGION}/services?serviceId=foreign-service`, {
+    template: { containers: [{ image: 'us-docker.pkg.dev/cloudrun/container/hello' }] },
+  });
   // A grant on the project that the stack's own grants go next to.
   for (let attempt = 0; ; attempt++) {
     const policy = await call(emu, 'POST', `/v1/projects/${PROJECT}:getIamPolicy`, {});
     const bindings = [...(policy.bindings ?? []), { role: 'roles/viewer', members: ['user:auditor@example.com'] }];
-    const res = await fetch(`${emu.url}/v1/projects/${PROJECT}:setIamPolicy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: { ...policy, bindings } }) }).catch(() => undefined);
+    const res = await fetch(`${emu.url}/v1/projects/${PROJECT}:setIamPolicy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ policy: { ...policy, bindings } }),
+    }).catch(() => undefined);
     if (res?.ok) break;
     const again = await call(emu, 'POST', `/v1/projects/${PROJECT}:getIamPolicy`, {});
     if ((again.bindings ?? []).some((b: { role: string }) => b.role === 'roles/viewer') || attempt > 20) break;
   }
 }
 
-const FOREIGN = [
-  `Bucket/foreign-bucket-${PROJECT}`,
-  'ServiceAccount/foreign-account',
-  'Secret/foreign-secret',
-  'CloudRunService/foreign-service',
-];
+const FOREIGN = [`Bucket/foreign-bucket-${PROJECT}`, 'ServiceAccount/foreign-account', 'Secret/foreign-secret', 'CloudRunService/foreign-service'];
 
 /**
  * Seeds under which a write lands but its answer is dropped, one per route that writes (the first
@@ -144,15 +150,19 @@ describe(`faults: ${SEEDS} seeded full applies with 10% 429/503 and 1% dropped c
       // (The foreign secret may hold its value twice: seeding retries a dropped addVersion.)
       for (const d of duplicatesIn(after)) if (!d.startsWith('Secret/foreign-secret')) problems.push(`seed ${seed}: duplicate: ${d}`);
       const managed = [...after.keys()].filter((k) => !k.startsWith('Policy/') && !k.startsWith('ProjectService/') && !FOREIGN.includes(k)).sort();
-      const expected = Object.entries(stack.counts).filter(([kind]) => !['IAMPolicyMember', 'ProjectService'].includes(kind)).reduce((a, [, n]) => a + n, 0);
-      if (managed.length !== expected) problems.push(`seed ${seed}: ${managed.length} resources of the stack's kinds in the project, the manifests name ${expected}`);
+      const expected = Object.entries(stack.counts)
+        .filter(([kind]) => !['IAMPolicyMember', 'ProjectService'].includes(kind))
+        .reduce((a, [, n]) => a + n, 0);
+      if (managed.length !== expected)
+        problems.push(`seed ${seed}: ${managed.length} resources of the stack's kinds in the project, the manifests name ${expected}`);
       for (const key of FOREIGN) {
         if (JSON.stringify(after.get(key)) !== JSON.stringify(before.get(key))) problems.push(`seed ${seed}: ${key} (not the stack's) was changed or deleted`);
       }
       const projectPolicy = after.get(`Policy/projects/${PROJECT}`) as Array<{ role: string; members: string[] }> | undefined;
       for (const b of (before.get(`Policy/projects/${PROJECT}`) ?? []) as Array<{ role: string; members: string[] }>) {
         for (const m of b.members) {
-          if (!projectPolicy?.some((x) => x.role === b.role && x.members.includes(m))) problems.push(`seed ${seed}: the grant ${b.role} to ${m} made outside the stack is gone`);
+          if (!projectPolicy?.some((x) => x.role === b.role && x.members.includes(m)))
+            problems.push(`seed ${seed}: the grant ${b.role} to ${m} made outside the stack is gone`);
         }
       }
     } finally {

@@ -2,19 +2,19 @@
 // in-process against an emulator, the CLI as a child process that a test can kill, and a
 // normalized view of what the emulator holds for a project (server-made fields such as times, ids,
 // etags and revision names left out) to compare runs and to find duplicates.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type GeneratedStack, generateStack } from '../../bench/generate.js';
 import type { RunningEmulator } from '../../emulator/index.js';
-import { generateStack, type GeneratedStack } from '../../bench/generate.js';
-import { openSession, observeAndPlan, type Session } from '../../src/engine/session.js';
-import { applyPlan, type ApplyResult } from '../../src/engine/apply.js';
-import { recordIntent, recordOutcome, vanishedEntries } from '../../src/engine/record.js';
-import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../../src/engine/planner.js';
+import { type ApplyResult, applyPlan } from '../../src/engine/apply.js';
 import type { Plan } from '../../src/engine/plan.js';
+import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../../src/engine/planner.js';
+import { recordIntent, recordOutcome, vanishedEntries } from '../../src/engine/record.js';
+import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
-import { BIN, ROOT, type CliResult } from '../e2e/cli.js';
+import { BIN, type CliResult, ROOT } from '../e2e/cli.js';
 
 export const tempDir = (what: string): string => mkdtempSync(join(tmpdir(), `musectl-rel-${what}-`));
 
@@ -24,7 +24,13 @@ export function reliabilityStack(n: number, dir = tempDir('stack')): GeneratedSt
 }
 
 /** The engine in-process, as `musectl apply` runs it (inventory intent and outcome included, no lease). */
-export async function engineApply(opts: { dir: string; emu: RunningEmulator; project: string; state: string; plan?: PlanOptions }): Promise<{ result: ApplyResult; plan: Plan; calls: number }> {
+export async function engineApply(opts: {
+  dir: string;
+  emu: RunningEmulator;
+  project: string;
+  state: string;
+  plan?: PlanOptions;
+}): Promise<{ result: ApplyResult; plan: Plan; calls: number }> {
   const session = await engineSession(opts);
   try {
     const { exec, inventory, observed } = await observeAndPlan(session, opts.plan ?? DEFAULT_PLAN_OPTIONS);
@@ -50,7 +56,13 @@ export async function enginePlan(opts: { dir: string; emu: RunningEmulator; proj
 }
 
 function engineSession(opts: { dir: string; emu: RunningEmulator; project: string; state: string }): Promise<Session> {
-  return openSession({ paths: [opts.dir], variables: {}, target: { kind: 'emulator', project: opts.project, url: new URL(opts.emu.url) }, log: createLogger('silent'), state: opts.state });
+  return openSession({
+    paths: [opts.dir],
+    variables: {},
+    target: { kind: 'emulator', project: opts.project, url: new URL(opts.emu.url) },
+    log: createLogger('silent'),
+    state: opts.state,
+  });
 }
 
 export const changesOf = (plan: Plan): string[] => plan.actions.filter((a) => a.action !== 'noop').map((a) => `${a.action} ${a.kind}/${a.name}`);
@@ -91,15 +103,43 @@ export const isWrite = (method: string, path: string): boolean => !['GET', 'HEAD
 type State = { collections: Record<string, Record<string, any>> };
 
 const VOLATILE = new Set([
-  'uid', 'uniqueId', 'oauth2ClientId', 'etag', 'generation', 'metageneration', 'observedGeneration', 'createTime', 'updateTime', 'timeCreated', 'updated',
-  'createdAtMs', 'creator', 'lastModifier', 'latestReadyRevision', 'latestCreatedRevision', 'trafficStatuses', 'reconciling', 'terminalCondition',
-  'conditions', 'lockedTime', 'effectiveTime', 'revision', 'projectNumber', 'id', 'selfLink',
+  'uid',
+  'uniqueId',
+  'oauth2ClientId',
+  'etag',
+  'generation',
+  'metageneration',
+  'observedGeneration',
+  'createTime',
+  'updateTime',
+  'timeCreated',
+  'updated',
+  'createdAtMs',
+  'creator',
+  'lastModifier',
+  'latestReadyRevision',
+  'latestCreatedRevision',
+  'trafficStatuses',
+  'reconciling',
+  'terminalCondition',
+  'conditions',
+  'lockedTime',
+  'effectiveTime',
+  'revision',
+  'projectNumber',
+  'id',
+  'selfLink',
 ]);
 
 /** A copy without the fields the server makes up per call (times, ids, etags, revision names). */
 export function stripVolatile(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripVolatile);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !VOLATILE.has(k)).map(([k, x]) => [k, stripVolatile(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !VOLATILE.has(k))
+        .map(([k, x]) => [k, stripVolatile(x)]),
+    );
   return v;
 }
 
@@ -111,23 +151,37 @@ const lastSegment = (name: string): string => name.split('/').pop() ?? name;
  */
 export function projectView(state: State, project: string, projectNumber: string): Map<string, unknown> {
   const c = state.collections;
-  const mine = (key: string): boolean => key.includes(`projects/${project}`) || key.includes(`projects/${projectNumber}`) || key.endsWith(`-${project}`) || key.includes(`@${project}.`);
+  const mine = (key: string): boolean =>
+    key.includes(`projects/${project}`) || key.includes(`projects/${projectNumber}`) || key.endsWith(`-${project}`) || key.includes(`@${project}.`);
   const view = new Map<string, unknown>();
-  for (const [name, b] of Object.entries(c['storage.buckets'] ?? {})) if ((b as any).projectId === project) view.set(`Bucket/${name}`, stripVolatile((b as any).fields));
+  for (const [name, b] of Object.entries(c['storage.buckets'] ?? {}))
+    if ((b as any).projectId === project) view.set(`Bucket/${name}`, stripVolatile((b as any).fields));
   for (const a of Object.values(c['iam.serviceAccounts'] ?? {})) {
-    if ((a as any).projectId === project) view.set(`ServiceAccount/${(a as any).email.split('@')[0]}`, stripVolatile({ displayName: a.displayName, description: a.description, disabled: Boolean(a.disabled) }));
+    if ((a as any).projectId === project)
+      view.set(
+        `ServiceAccount/${(a as any).email.split('@')[0]}`,
+        stripVolatile({ displayName: a.displayName, description: a.description, disabled: Boolean(a.disabled) }),
+      );
   }
   for (const [name, s] of Object.entries(c['run.services'] ?? {})) if (mine(name)) view.set(`CloudRunService/${lastSegment(name)}`, stripVolatile(s.service));
   for (const [name, s] of Object.entries(c['secretmanager.secrets'] ?? {})) {
     if (!mine(name)) continue;
-    const versions = Object.values(s.versions as Record<string, { resource: { state: string }; data?: string }>).map((v) => ({ state: v.resource.state, data: v.data }));
+    const versions = Object.values(s.versions as Record<string, { resource: { state: string }; data?: string }>).map((v) => ({
+      state: v.resource.state,
+      data: v.data,
+    }));
     view.set(`Secret/${lastSegment(name)}`, { ...(stripVolatile(s.resource) as object), versions });
   }
-  for (const [name, r] of Object.entries(c['artifactregistry.repositories'] ?? {})) if (mine(name)) view.set(`ArtifactRegistryRepository/${lastSegment(name)}`, stripVolatile(r));
+  for (const [name, r] of Object.entries(c['artifactregistry.repositories'] ?? {}))
+    if (mine(name)) view.set(`ArtifactRegistryRepository/${lastSegment(name)}`, stripVolatile(r));
   for (const api of (c['serviceusage.enabledServices']?.[project] ?? []) as string[]) view.set(`ProjectService/${api}`, true);
   for (const [resource, p] of Object.entries(c['iam.policies'] ?? {})) {
-    if (!mine(resource) && !(c['storage.buckets'] ?? {})[lastSegment(resource)]) continue;
-    const bindings = ((p as any).bindings ?? []).map((b: { role: string; members: string[]; condition?: unknown }) => ({ role: b.role, members: [...b.members].sort(), ...(b.condition ? { condition: b.condition } : {}) }));
+    if (!mine(resource) && !c['storage.buckets']?.[lastSegment(resource)]) continue;
+    const bindings = ((p as any).bindings ?? []).map((b: { role: string; members: string[]; condition?: unknown }) => ({
+      role: b.role,
+      members: [...b.members].sort(),
+      ...(b.condition ? { condition: b.condition } : {}),
+    }));
     bindings.sort((a: { role: string }, b: { role: string }) => a.role.localeCompare(b.role));
     view.set(`Policy/${resource}`, bindings);
   }

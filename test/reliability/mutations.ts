@@ -2,11 +2,12 @@
 // (tokens inserted, text deleted or truncated, lines duplicated, swapped or re-indented) and
 // document-level changes (a value replaced by any JSON value or a hostile string, a key deleted,
 // renamed or added, a kind changed, a document duplicated), and what a located diagnostic is.
-import fc from 'fast-check';
+
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, isMap, isSeq, type Document } from 'yaml';
-import { formatDiagnostic, type Diagnostic } from '../../src/manifest/index.js';
+import fc from 'fast-check';
+import { type Document, isMap, isSeq, parseAllDocuments } from 'yaml';
+import { type Diagnostic, formatDiagnostic } from '../../src/manifest/index.js';
 import { ROOT } from '../e2e/cli.js';
 
 export const STACK_TRACE = /\n\s+at .+[:(]\d+/;
@@ -25,8 +26,60 @@ export type Edit =
   | { type: 'setKind'; doc: number; kind: string }
   | { type: 'duplicateDoc'; doc: number };
 
-const TOKENS = [':', ': ', '- ', '{', '}', '[', ']', '"', "'", '&a ', '*a', '*nope', '!!binary ', '!!int ', '!custom ', '\t', '  ', '\n', '\n---\n', '${', '${NOPE}', '$${X}', '${PROJECT_NUMBER}', '#', '%YAML 1.2\n', '|', '>', '? ', '\u0000', '\uFEFF', '💥', 'null', '~', '<<: *a', ',', '@', '`', '---', '...'];
-const KINDS = ['CloudRunService', 'Bucket', 'ServiceAccount', 'IAMPolicyMember', 'Secret', 'ArtifactRegistryRepository', 'ProjectService', 'CloudRunJob', 'Stack', 'Nope', ''];
+const TOKENS = [
+  ':',
+  ': ',
+  '- ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '*nope',
+  '!!binary ',
+  '!!int ',
+  '!custom ',
+  '\t',
+  '  ',
+  '\n',
+  '\n---\n',
+  '${',
+  '${NOPE}',
+  '$${X}',
+  '${PROJECT_NUMBER}',
+  '#',
+  '%YAML 1.2\n',
+  '|',
+  '>',
+  '? ',
+  '\u0000',
+  '\uFEFF',
+  '💥',
+  'null',
+  '~',
+  '<<: *a',
+  ',',
+  '@',
+  '`',
+  '---',
+  '...',
+];
+const KINDS = [
+  'CloudRunService',
+  'Bucket',
+  'ServiceAccount',
+  'IAMPolicyMember',
+  'Secret',
+  'ArtifactRegistryRepository',
+  'ProjectService',
+  'CloudRunJob',
+  'Stack',
+  'Nope',
+  '',
+];
 const HOSTILE = fc.constantFrom(
   '',
   ' ',
@@ -50,7 +103,11 @@ const HOSTILE = fc.constantFrom(
   '2Zi',
   'roles/',
 );
-const VALUE = fc.oneof(fc.jsonValue({ maxDepth: 3 }), HOSTILE, fc.constantFrom(-1, 0, 1.5, 2 ** 53, -(2 ** 31), true, false, null, [], {}, { __proto__: { x: 1 } }));
+const VALUE = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  HOSTILE,
+  fc.constantFrom(-1, 0, 1.5, 2 ** 53, -(2 ** 31), true, false, null, [], {}, { __proto__: { x: 1 } }),
+);
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('insert' as const), at: fc.nat(), token: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 8 })) }),
@@ -62,7 +119,13 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ type: fc.constant('setValue' as const), doc: fc.nat(), node: fc.nat(), value: VALUE }),
   fc.record({ type: fc.constant('deleteKey' as const), doc: fc.nat(), node: fc.nat() }),
   fc.record({ type: fc.constant('renameKey' as const), doc: fc.nat(), node: fc.nat(), suffix: fc.constantFrom('s', 'X', '_', '', ' ') }),
-  fc.record({ type: fc.constant('addKey' as const), doc: fc.nat(), node: fc.nat(), key: fc.oneof(fc.constantFrom('unknownField', 'spec', 'kind', 'metadata', 'name', '__proto__'), fc.string({ minLength: 1, maxLength: 6 })), value: VALUE }),
+  fc.record({
+    type: fc.constant('addKey' as const),
+    doc: fc.nat(),
+    node: fc.nat(),
+    key: fc.oneof(fc.constantFrom('unknownField', 'spec', 'kind', 'metadata', 'name', '__proto__'), fc.string({ minLength: 1, maxLength: 6 })),
+    value: VALUE,
+  }),
   fc.record({ type: fc.constant('setKind' as const), doc: fc.nat(), kind: fc.constantFrom(...KINDS) }),
   fc.record({ type: fc.constant('duplicateDoc' as const), doc: fc.nat() }),
 );
@@ -76,8 +139,17 @@ export const mutation: fc.Arbitrary<Case> = fc.record({ file: fc.nat(), edits: f
 
 /** Paths to every node of a document's data (maps' keys and list items). */
 export function nodePaths(value: unknown, path: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([...path, i]), nodePaths(v, [...path, i], out)));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) (out.push([...path, k]), nodePaths(v, [...path, k], out));
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      out.push([...path, i]);
+      nodePaths(v, [...path, i], out);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push([...path, k]);
+      nodePaths(v, [...path, k], out);
+    }
+  }
   return out;
 }
 
@@ -179,7 +251,9 @@ export class ManifestCopy {
 
   constructor(readonly dir: string) {
     cpSync(join(ROOT, 'manifests'), dir, { recursive: true });
-    this.names = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    this.names = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     this.originals = this.names.map((f) => readFileSync(join(dir, f), 'utf8'));
   }
 
@@ -196,5 +270,4 @@ export class ManifestCopy {
     const files = new Map(this.names.map((n, j) => [join(this.dir, n), j === i ? text : this.originals[j]]));
     return { files, restore: () => writeFileSync(path, this.originals[i]) };
   }
-
 }

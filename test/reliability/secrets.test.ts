@@ -5,11 +5,12 @@
 // logged too. A canary (as text, base64, base64url or hex) must never appear in stdout, stderr,
 // the saved plan, the GitHub step summary, the state directory or the exported manifests, and in
 // the emulator's request log only in the bodies of addVersion calls.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
-import { ROOT, runCli, type CliResult } from '../e2e/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type CliResult, ROOT, runCli } from '../e2e/cli.js';
 import { tempDir } from './helpers.js';
 
 const PROJECT = 'secrets-project';
@@ -23,7 +24,11 @@ const CANARIES = [KEY_1, KEY_2, KEY_3, FILE_1];
 const forms = (v: string): string[] => [v, Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url'), Buffer.from(v).toString('hex')];
 
 function leaks(text: string): string[] {
-  return CANARIES.flatMap((c) => forms(c).filter((f) => text.includes(f)).map((f) => (f === c ? c : `${c} as ${f}`)));
+  return CANARIES.flatMap((c) =>
+    forms(c)
+      .filter((f) => text.includes(f))
+      .map((f) => (f === c ? c : `${c} as ${f}`)),
+  );
 }
 
 /** Every file under `dir`, with its text. */
@@ -64,7 +69,9 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
   const state = () => join(work, 'state');
   const summary = () => join(work, 'step-summary.md');
   async function cli(what: string, args: string[], key: string): Promise<CliResult> {
-    const target = ['validate', 'graph'].includes(args[0]) ? [] : ['--emulator', emu.url, '--project', PROJECT, ...(args[0] === 'export' ? [] : ['--state', state()])];
+    const target = ['validate', 'graph'].includes(args[0])
+      ? []
+      : ['--emulator', emu.url, '--project', PROJECT, ...(args[0] === 'export' ? [] : ['--state', state()])];
     const r = await runCli([...args, ...target], { env: { GEMINI_API_KEY: key, GITHUB_STEP_SUMMARY: summary() }, timeoutMs: 180_000 });
     outputs.push({ what, r });
     return r;

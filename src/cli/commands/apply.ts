@@ -1,28 +1,39 @@
 // musectl apply: plan, confirm, then make Google Cloud match the manifests.
-import { UsageError, type Command, type ParsedArgs } from '../command.js';
-import type { Output } from '../output.js';
-import { manifestFlags, manifestPaths, cliVariables } from '../stack-flags.js';
-import { loggerFrom, ownershipFlags, parallelismFrom, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { confirmApply } from '../confirm.js';
-import { openSession, observeAndPlan } from '../../engine/session.js';
+
 import { applyPlan } from '../../engine/apply.js';
-import { hasChanges, type PlanSummary } from '../../engine/plan.js';
-import { recordIntent, recordOutcome, vanishedEntries } from '../../engine/record.js';
-import { durationSeconds } from '../../engine/normalize.js';
-import { Lease } from '../../state/lease.js';
-import { readSavedPlan, restoredOptions, staleResources, type SavedPlan } from '../../engine/saved-plan.js';
 import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
-import { planHash } from '../../report/markdown.js';
-import { appendStepSummary, targetIdentity } from '../ci.js';
-import { markdownReport } from './plan.js';
-import { UserError } from '../../errors.js';
-import type { Session } from '../../engine/session.js';
-import type { ExecutablePlan } from '../../engine/plan.js';
+import { durationSeconds } from '../../engine/normalize.js';
 import type { ObservedState } from '../../engine/observe.js';
+import type { ExecutablePlan } from '../../engine/plan.js';
+import { hasChanges, type PlanSummary } from '../../engine/plan.js';
 import type { PlanOptions } from '../../engine/planner.js';
+import { recordIntent, recordOutcome, vanishedEntries } from '../../engine/record.js';
+import { readSavedPlan, restoredOptions, type SavedPlan, staleResources } from '../../engine/saved-plan.js';
+import type { Session } from '../../engine/session.js';
+import { observeAndPlan, openSession } from '../../engine/session.js';
+import { UserError } from '../../errors.js';
 import type { Target } from '../../gcp/target.js';
-import { renderPlanText } from '../../report/text.js';
+import { planHash } from '../../report/markdown.js';
 import { progressPrinter, seconds } from '../../report/progress.js';
+import { renderPlanText } from '../../report/text.js';
+import { Lease } from '../../state/lease.js';
+import { appendStepSummary, targetIdentity } from '../ci.js';
+import { type Command, type ParsedArgs, UsageError } from '../command.js';
+import { confirmApply } from '../confirm.js';
+import {
+  loggerFrom,
+  ownershipFlags,
+  parallelismFrom,
+  planOptionsFrom,
+  printWarnings,
+  reportBlockers,
+  reportInvalid,
+  targetFlags,
+  targetFrom,
+} from '../engine-flags.js';
+import type { Output } from '../output.js';
+import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { markdownReport } from './plan.js';
 
 export const applyFlags = {
   ...manifestFlags,
@@ -30,7 +41,12 @@ export const applyFlags = {
   ...ownershipFlags,
   yes: { type: 'boolean' as const, short: 'y', description: 'Apply without asking (required without a terminal)' },
   parallelism: { type: 'string' as const, value: 'N', description: 'Resources changed at the same time', default: '10' },
-  'lock-timeout': { type: 'string' as const, value: 'DURATION', description: 'Wait this long for another apply of the stack to finish (e.g. 30s, 5m)', default: '0s' },
+  'lock-timeout': {
+    type: 'string' as const,
+    value: 'DURATION',
+    description: 'Wait this long for another apply of the stack to finish (e.g. 30s, 5m)',
+    default: '0s',
+  },
   ci: { type: 'boolean' as const, description: 'Never prompt (also when CI=true): without --yes, stop instead of asking' },
 };
 
@@ -60,12 +76,13 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const lockWaitMs = durationFlag(args, 'lock-timeout');
   if (args.positionals.length > 1) throw new UsageError('apply takes at most one saved plan');
   const saved = args.positionals[0] !== undefined ? readSavedPlan(args.positionals[0]) : undefined;
-  if (saved && (args.flags.filename as string[] | undefined)?.length) throw new UsageError('give either -f PATH or a saved plan, not both: the plan knows its manifests');
+  if (saved && (args.flags.filename as string[] | undefined)?.length)
+    throw new UsageError('give either -f PATH or a saved plan, not both: the plan knows its manifests');
   const options = saved ? restoredOptions(saved.options) : planOptionsFrom(args);
   const paths = saved ? saved.paths : manifestPaths(args);
   const variables = saved ? saved.variables : cliVariables(args);
   const state = (args.flags.state === '.musectl/state' && saved?.state) || (args.flags.state as string);
-  let session;
+  let session: Session;
   try {
     session = await openSession({ paths, variables, target, log, state });
   } catch (err) {
@@ -73,17 +90,22 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   }
   let lease: Lease | undefined;
   try {
-    lease = await Lease.acquire(session.store, { project: session.ctx.project, stack: session.ctx.stack }, {
-      ttlMs: LEASE_TTL_MS,
-      waitMs: lockWaitMs,
-      what: 'musectl apply',
-      onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
-    });
+    lease = await Lease.acquire(
+      session.store,
+      { project: session.ctx.project, stack: session.ctx.stack },
+      {
+        ttlMs: LEASE_TTL_MS,
+        waitMs: lockWaitMs,
+        what: 'musectl apply',
+        onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
+      },
+    );
     printWarnings(session.set, out);
     const { exec, inventory, observed } = await observeAndPlan(session, options);
     if (saved) {
       const stale = staleness(saved, session, exec, observed, options, variables);
-      if (stale) throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
+      if (stale)
+        throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
     }
     out.out(renderPlanText(exec.plan, out.color));
     if (reportBlockers(exec.plan, out)) return 1;
@@ -101,7 +123,9 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     const took = seconds(Date.now() - started);
     const ok = result.failed.length === 0 && result.skipped.length === 0;
     if (process.env.GITHUB_STEP_SUMMARY) {
-      appendStepSummary(`${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`);
+      appendStepSummary(
+        `${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`,
+      );
     }
     if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(exec.plan.summary)} in ${took} (${session.ctx.api.calls} API calls).\n`));
@@ -118,7 +142,14 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
 }
 
 /** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
-function staleness(saved: SavedPlan, session: Session, exec: ExecutablePlan, observed: ObservedState, options: PlanOptions, variables: Record<string, string>): string | undefined {
+function staleness(
+  saved: SavedPlan,
+  session: Session,
+  exec: ExecutablePlan,
+  observed: ObservedState,
+  options: PlanOptions,
+  variables: Record<string, string>,
+): string | undefined {
   const identity = targetIdentity(session.ctx);
   if (saved.target !== identity) return `it was made for ${saved.target}, not ${identity}`;
   if (manifestsFingerprint(session.set.files, variables, options, identity) !== saved.fingerprints.manifests) return 'the manifests changed since it was made';

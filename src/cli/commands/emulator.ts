@@ -29,7 +29,7 @@ Admin: GET /_emulator/stats, GET /_emulator/requests, POST /_emulator/reset.`,
       if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} ${v}: expected a whole number >= 0`);
       return n;
     };
-    let faults;
+    let faults: ReturnType<typeof parseFaults> | undefined;
     try {
       faults = typeof args.flags.faults === 'string' ? parseFaults(args.flags.faults) : undefined;
     } catch (err) {

@@ -2,14 +2,14 @@
 // has. Defaults are left out; the output validates; run plan on it to see what musectl would do.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { UsageError, type Command } from '../command.js';
-import { loggerFrom, targetFlags, targetFrom } from '../engine-flags.js';
-import { baseContext } from '../../engine/session.js';
-import { exportResource, exportedYaml, stackDocument, type ExportedDocument } from '../../engine/export.js';
 import { allControllers } from '../../../controllers/index.js';
-import { controllerFor } from '../../engine/observe.js';
 import type { ControllerContext, Observed } from '../../engine/controller.js';
+import { type ExportedDocument, exportedYaml, exportResource, stackDocument } from '../../engine/export.js';
+import { controllerFor } from '../../engine/observe.js';
+import { baseContext } from '../../engine/session.js';
 import { SCHEMA_DIR } from '../../paths.js';
+import { type Command, UsageError } from '../command.js';
+import { loggerFrom, targetFlags, targetFrom } from '../engine-flags.js';
 
 /** Kinds export can write, and whether they live in a region. IAM grants are not exported (see --help). */
 const EXPORTABLE: Record<string, 'project' | 'region'> = {
@@ -43,14 +43,24 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
     stack: { type: 'string', value: 'NAME', description: 'Stack name when the resources carry none' },
   },
   async run(args, out) {
-    const kinds = String(args.flags.kinds).split(',').map((k) => k.trim()).filter(Boolean);
+    const kinds = String(args.flags.kinds)
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     for (const k of kinds) if (!(k in EXPORTABLE)) throw new UsageError(`--kinds: ${k} cannot be exported; use some of ${Object.keys(EXPORTABLE).join(', ')}`);
     const region = args.flags.region as string | undefined;
-    if (!region && kinds.some((k) => EXPORTABLE[k] === 'region')) throw new UsageError(`--region is needed for ${kinds.filter((k) => EXPORTABLE[k] === 'region').join(', ')}`);
+    if (!region && kinds.some((k) => EXPORTABLE[k] === 'region'))
+      throw new UsageError(`--region is needed for ${kinds.filter((k) => EXPORTABLE[k] === 'region').join(', ')}`);
     const target = targetFrom(args);
     const controllers = allControllers();
     const base = baseContext({ target, log: loggerFrom(args) });
-    const ctx: ControllerContext = { ...base, stack: String(args.flags.stack ?? 'default'), resource: () => undefined, imageDigests: new Map(), controller: (k) => controllerFor(controllers, k) };
+    const ctx: ControllerContext = {
+      ...base,
+      stack: String(args.flags.stack ?? 'default'),
+      resource: () => undefined,
+      imageDigests: new Map(),
+      controller: (k) => controllerFor(controllers, k),
+    };
     try {
       const found: Array<{ kind: string; observed: Observed }> = [];
       for (const kind of kinds) {
@@ -74,7 +84,9 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
         }
       }
       const problems = docs.filter((d) => d.problems.length > 0).length;
-      out.err(`exported ${docs.length} resources of ${kinds.length} kinds (stack ${stack})${dir ? ` to ${dir}` : ''}${problems ? `; ${problems} need a look (see the comments)` : ''}\n`);
+      out.err(
+        `exported ${docs.length} resources of ${kinds.length} kinds (stack ${stack})${dir ? ` to ${dir}` : ''}${problems ? `; ${problems} need a look (see the comments)` : ''}\n`,
+      );
       return 0;
     } finally {
       await base.clients.close();

@@ -1,12 +1,13 @@
 // musectl graph: the stack's dependency graph, from the manifests alone. Like validate it sends
 // nothing to Google and loads no Google client (the controllers only import types from them; they
 // are loaded here for the API each kind needs, which adds the implicit ProjectService edges).
+
+import { addImplicitDependencies } from '../../engine/graph.js';
+import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/index.js';
+import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../report/graph.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/index.js';
 import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
-import { addImplicitDependencies } from '../../engine/graph.js';
-import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../report/graph.js';
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -32,14 +33,18 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
         out.err(`${d.severity === 'error' ? out.color.red(line) : out.color.yellow(line)}\n`);
       }
       const errors = set.diagnostics.filter((d) => d.severity === 'error').length;
-      out.err(`${out.color.red('invalid:')} ${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${set.diagnostics.length - errors} warnings\n`);
+      out.err(
+        `${out.color.red('invalid:')} ${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${set.diagnostics.length - errors} warnings\n`,
+      );
       return 1;
     }
     const { allControllers } = await import('../../../controllers/index.js');
     const controllers = allControllers();
     addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
     if (set.placeholdersUsed.length > 0) {
-      out.err(out.color.dim(`note: names use placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project for the real ones\n`));
+      out.err(
+        out.color.dim(`note: names use placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project for the real ones\n`),
+      );
     }
     out.out(renderGraph(set.resources, format as GraphFormat));
     return 0;

@@ -1,20 +1,21 @@
 // musectl plan: what apply would do, changing nothing.
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
-import { manifestFlags, manifestPaths, cliVariables } from '../stack-flags.js';
-import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { openSession, observeAndPlan } from '../../engine/session.js';
+
+import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
+import type { Plan } from '../../engine/plan.js';
 import { hasChanges } from '../../engine/plan.js';
-import { renderPlanText } from '../../report/text.js';
+import { savedOptions, writeSavedPlan } from '../../engine/saved-plan.js';
+import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
+import type { ManifestSet } from '../../manifest/index.js';
+import { packageVersion } from '../../paths.js';
+import { planMarks, renderGraph } from '../../report/graph.js';
 import { renderPlanJson } from '../../report/json.js';
 import { planHash, renderPlanMarkdown } from '../../report/markdown.js';
-import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
-import { savedOptions, writeSavedPlan } from '../../engine/saved-plan.js';
-import { packageVersion } from '../../paths.js';
+import { renderPlanText } from '../../report/text.js';
 import { appendStepSummary, targetIdentity } from '../ci.js';
-import { planMarks, renderGraph } from '../../report/graph.js';
-import type { Plan } from '../../engine/plan.js';
-import type { ManifestSet } from '../../manifest/index.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
+import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -31,7 +32,13 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     ...manifestFlags,
     ...targetFlags,
     ...ownershipFlags,
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text, json (the stable plan format) or markdown (a pull-request comment)', default: 'text' },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FORMAT',
+      description: 'text, json (the stable plan format) or markdown (a pull-request comment)',
+      default: 'text',
+    },
     'detailed-exitcode': { type: 'boolean', description: 'Exit 2 when there are changes' },
     out: { type: 'string', value: 'FILE', description: 'Also save the plan, to apply exactly it later with: musectl apply FILE' },
   },
@@ -39,9 +46,15 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     const format = args.flags.output as string;
     if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`-o ${format}: use text, json or markdown`);
     const log = loggerFrom(args);
-    let session;
+    let session: Session;
     try {
-      session = await openSession({ paths: manifestPaths(args), variables: cliVariables(args), target: targetFrom(args), log, state: args.flags.state as string });
+      session = await openSession({
+        paths: manifestPaths(args),
+        variables: cliVariables(args),
+        target: targetFrom(args),
+        log,
+        state: args.flags.state as string,
+      });
     } catch (err) {
       return reportInvalid(err, out);
     }

@@ -1,9 +1,9 @@
 // musectl up: `npm start`. Runs the built-in emulator with its state in .musectl/, then plans and
 // applies the manifests to it, so anyone can see musectl work without a cloud account.
 import { join } from 'node:path';
+import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
 import type { Command } from '../command.js';
 import { applyFlags, runApply } from './apply.js';
-import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
 
 export const upCommand: Command = {
   name: 'up',

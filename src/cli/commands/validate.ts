@@ -1,8 +1,9 @@
 // musectl validate: schema and cross-document checks, without talking to Google (it never loads a
 // Google client, so it is fast enough for a pre-commit hook).
+
+import { formatDiagnostic, loadManifestSet } from '../../manifest/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { loadManifestSet, formatDiagnostic } from '../../manifest/index.js';
 import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const validateCommand: Command = {
@@ -27,7 +28,9 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = diagnostics.length - errors;
     if (format === 'json') {
-      out.out(`${JSON.stringify({ valid: errors === 0, resources: set.resources.map((r) => r.key), diagnostics, placeholders: set.placeholdersUsed }, null, 2)}\n`);
+      out.out(
+        `${JSON.stringify({ valid: errors === 0, resources: set.resources.map((r) => r.key), diagnostics, placeholders: set.placeholdersUsed }, null, 2)}\n`,
+      );
       return errors === 0 ? 0 : 1;
     }
     for (const d of diagnostics) {
@@ -35,7 +38,11 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
       out.err(`${d.severity === 'error' ? out.color.red(line) : out.color.yellow(line)}\n`);
     }
     if (set.placeholdersUsed.length > 0 && errors === 0) {
-      out.err(out.color.dim(`note: checked with placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project to check the real names\n`));
+      out.err(
+        out.color.dim(
+          `note: checked with placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project to check the real names\n`,
+        ),
+      );
     }
     const summary = `${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${warnings} warnings`;
     out.err(`${errors === 0 ? out.color.green('valid:') : out.color.red('invalid:')} ${summary}\n`);

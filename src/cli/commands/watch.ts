@@ -1,12 +1,12 @@
 // musectl watch: keep Google Cloud equal to the manifests, continuously (as a Cloud Run job).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, type Command, type ParsedArgs } from '../command.js';
-import { cliVariables } from '../stack-flags.js';
-import { parallelismFrom, planOptionsFrom, targetFlags, targetFrom } from '../engine-flags.js';
-import { durationFlag } from './apply.js';
-import { createLogger, LOG_LEVELS, type LogFormat } from '../../log.js';
 import { Watcher } from '../../engine/watch.js';
+import { createLogger, LOG_LEVELS, type LogFormat } from '../../log.js';
+import { type Command, type ParsedArgs, UsageError } from '../command.js';
+import { parallelismFrom, planOptionsFrom, targetFlags, targetFrom } from '../engine-flags.js';
+import { cliVariables } from '../stack-flags.js';
+import { durationFlag } from './apply.js';
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -32,7 +32,11 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
     ...targetFlags,
     'log-level': { type: 'string', value: 'LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'info' },
-    'log-format': { type: 'string', value: 'FORMAT', description: 'gcp (Cloud Logging JSON with severity), json or text; gcp on Cloud Run, else json off a terminal' },
+    'log-format': {
+      type: 'string',
+      value: 'FORMAT',
+      description: 'gcp (Cloud Logging JSON with severity), json or text; gcp on Cloud Run, else json off a terminal',
+    },
     state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stacks keep their inventory and lease', default: '.musectl/state' },
     prune: { type: 'boolean', description: 'Also delete (or abandon) what left the manifests' },
     interval: { type: 'string', value: 'DURATION', description: 'Time between cycles', default: '5m' },

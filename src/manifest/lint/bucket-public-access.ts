@@ -4,7 +4,7 @@
 // policy happens to enforce prevention). Private buckets set both; objects are shared through signed
 // URLs, which work under both settings.
 import type { Diagnostic } from '../diagnostics.js';
-import { locateField, warning, type LintRule } from './rule.js';
+import { type LintRule, locateField, warning } from './rule.js';
 
 const ID = 'bucket-public-access';
 

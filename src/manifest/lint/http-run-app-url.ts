@@ -2,7 +2,7 @@
 // and clients follow it with a GET, so a POST arrives without its body (or fails outright).
 import type { Diagnostic } from '../diagnostics.js';
 import { locate, type Path } from '../document.js';
-import { isRunAppHost, urlsIn, warning, type LintRule } from './rule.js';
+import { isRunAppHost, type LintRule, urlsIn, warning } from './rule.js';
 
 const ID = 'http-run-app-url';
 
@@ -24,7 +24,12 @@ export const httpRunAppUrl: LintRule = {
         const host = urlsIn(s.value).find((u) => u.scheme === 'http' && isRunAppHost(u.host))?.host;
         if (host === undefined) continue;
         out.push(
-          warning(r, ID, locate(r.doc, s.path), `http://${host} is a plain-HTTP run.app URL: Cloud Run serves HTTPS only and redirects http://, which drops POST bodies; use https://${host}`),
+          warning(
+            r,
+            ID,
+            locate(r.doc, s.path),
+            `http://${host} is a plain-HTTP run.app URL: Cloud Run serves HTTPS only and redirects http://, which drops POST bodies; use https://${host}`,
+          ),
         );
       }
     }

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { locate, type Path } from '../document.js';
 import type { Resource } from '../resource.js';
-import { envVars, isRunAppHostOf, urlsIn, warning, type EnvVar, type LintRule } from './rule.js';
+import { type EnvVar, envVars, isRunAppHostOf, type LintRule, urlsIn, warning } from './rule.js';
 
 const ID = 'internal-ingress-without-vpc';
 
@@ -15,7 +15,7 @@ const INTERNAL = new Set(['INGRESS_TRAFFIC_INTERNAL_ONLY', 'INGRESS_TRAFFIC_INTE
 /** Direct VPC egress or a connector, with ALL_TRAFFIC so requests to run.app go through the VPC too. */
 function hasVpcEgress(r: Resource): boolean {
   const vpc = r.spec.template?.vpcAccess as { connector?: string; egress?: string; networkInterfaces?: unknown[] } | undefined;
-  if (!vpc || vpc.egress !== 'ALL_TRAFFIC') return false;
+  if (vpc?.egress !== 'ALL_TRAFFIC') return false;
   return Boolean(vpc.connector) || (vpc.networkInterfaces?.length ?? 0) > 0;
 }
 

@@ -3,7 +3,7 @@
 // sees it; the browser keeps whatever was baked into the image (often empty or a developer's URL).
 import type { Diagnostic } from '../diagnostics.js';
 import { locate } from '../document.js';
-import { envVars, warning, type LintRule } from './rule.js';
+import { envVars, type LintRule, warning } from './rule.js';
 
 const ID = 'next-public-on-runtime';
 

@@ -3,7 +3,7 @@
 // the same role granted on each of them gives the member what it needs and nothing more.
 import type { Diagnostic } from '../diagnostics.js';
 import { locate } from '../document.js';
-import { warning, type LintRule } from './rule.js';
+import { type LintRule, warning } from './rule.js';
 
 const ID = 'project-role-where-resource-would-do';
 

@@ -2,7 +2,7 @@
 // walks over the parts of a manifest that several rules read (env vars, run.app URLs).
 import type { Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
-import { findNode, locate, positionAt, type Path } from '../document.js';
+import { findNode, locate, type Path, positionAt } from '../document.js';
 import type { Resource } from '../resource.js';
 
 export interface LintContext {

@@ -3,7 +3,7 @@
 // named, and accessor roles hand out the value. Secrets are granted to the identities that read them.
 import type { Diagnostic } from '../diagnostics.js';
 import { locate } from '../document.js';
-import { warning, type LintRule } from './rule.js';
+import { type LintRule, warning } from './rule.js';
 
 const ID = 'secret-public';
 

@@ -5,7 +5,7 @@
 // signed URL fails with 403 at run time, long after the deployment looked fine.
 import type { Diagnostic } from '../diagnostics.js';
 import { locate } from '../document.js';
-import { envVars, warning, type LintRule } from './rule.js';
+import { envVars, type LintRule, warning } from './rule.js';
 
 const ID = 'signs-urls-without-token-creator';
 const TOKEN_CREATOR = 'roles/iam.serviceAccountTokenCreator';

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { diffForDisplay, diffSpecs, hasUnknowns, valueAt } from '../../../src/engine/diff.js';
 import { unknown } from '../../../src/engine/controller.js';
+import { diffForDisplay, diffSpecs, hasUnknowns, valueAt } from '../../../src/engine/diff.js';
 import { cpuMillis, mapPath } from '../../../src/engine/normalize.js';
 
 describe('diff', () => {
   it('reports leaf changes with their full path', () => {
-    const desired = { a: 1, b: { c: 'x', d: [1, 2] }, e: [{ n: 'A', v: '1' }, { n: 'B', v: '2' }] };
-    const actual = { a: 1, b: { c: 'y', d: [1, 2] }, e: [{ n: 'A', v: '1' }, { n: 'B', v: '3' }] };
+    const desired = {
+      a: 1,
+      b: { c: 'x', d: [1, 2] },
+      e: [
+        { n: 'A', v: '1' },
+        { n: 'B', v: '2' },
+      ],
+    };
+    const actual = {
+      a: 1,
+      b: { c: 'y', d: [1, 2] },
+      e: [
+        { n: 'A', v: '1' },
+        { n: 'B', v: '3' },
+      ],
+    };
     expect(diffSpecs(desired, actual)).toEqual([
       { path: 'b.c', before: 'y', after: 'x' },
       { path: 'e[1].v', before: '3', after: '2' },

@@ -27,7 +27,15 @@ function fakePolicy(failures: unknown[]): { api: IamPolicyAccess; writes: IamPol
       return current;
     },
   };
-  return { api, get writes() { return state.writes; }, get reads() { return state.reads; } };
+  return {
+    api,
+    get writes() {
+      return state.writes;
+    },
+    get reads() {
+      return state.reads;
+    },
+  };
 }
 
 const add = (p: IamPolicy) => editPolicy(p, [{ role: 'roles/run.invoker', member: 'serviceAccount:a@p.iam.gserviceaccount.com' }], []);
@@ -42,14 +50,19 @@ describe('IAM read-modify-write', () => {
   });
 
   it('retries a Cloud Storage 412', async () => {
-    const f = fakePolicy([{ code: 412, message: 'Precondition Failed' }, { code: 412, message: 'Precondition Failed' }]);
+    const f = fakePolicy([
+      { code: 412, message: 'Precondition Failed' },
+      { code: 412, message: 'Precondition Failed' },
+    ]);
     await readModifyWrite(ctx, f.api, 'bucket', add);
     expect(f.reads).toBe(3);
     expect(f.writes).toHaveLength(1);
   });
 
   it('waits out a new service account that IAM does not know yet', async () => {
-    const f = fakePolicy([{ code: 400, message: '{"error":{"code":400,"status":"INVALID_ARGUMENT","message":"Service account a@p.iam.gserviceaccount.com does not exist."}}' }]);
+    const f = fakePolicy([
+      { code: 400, message: '{"error":{"code":400,"status":"INVALID_ARGUMENT","message":"Service account a@p.iam.gserviceaccount.com does not exist."}}' },
+    ]);
     await readModifyWrite(ctx, f.api, 'projects/p', add);
     expect(f.writes).toHaveLength(1);
   });
@@ -60,8 +73,22 @@ describe('IAM read-modify-write', () => {
   });
 
   it('edits only the members it is given', () => {
-    const p: IamPolicy = { bindings: [{ role: 'r', members: ['a', 'b'] }, { role: 'c', members: ['x'], condition: { expression: 'true' } }] };
-    expect(editPolicy(p, [{ role: 'r', member: 'c' }, { role: 'c', member: 'y' }], [{ role: 'r', member: 'a' }]).bindings).toEqual([
+    const p: IamPolicy = {
+      bindings: [
+        { role: 'r', members: ['a', 'b'] },
+        { role: 'c', members: ['x'], condition: { expression: 'true' } },
+      ],
+    };
+    expect(
+      editPolicy(
+        p,
+        [
+          { role: 'r', member: 'c' },
+          { role: 'c', member: 'y' },
+        ],
+        [{ role: 'r', member: 'a' }],
+      ).bindings,
+    ).toEqual([
       { role: 'r', members: ['b', 'c'] },
       { role: 'c', members: ['x'], condition: { expression: 'true' } },
       { role: 'c', members: ['y'] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { shareOfTasks } from '../../../src/cli/commands/watch.js';
 import { Backoff } from '../../../src/engine/backoff.js';
 import { applyDriftPolicy, matchesPattern } from '../../../src/engine/drift.js';
-import { shareOfTasks } from '../../../src/cli/commands/watch.js';
 import type { ExecutablePlan, PlanAction } from '../../../src/engine/plan.js';
 
 describe('drift policy', () => {
@@ -14,12 +14,29 @@ describe('drift policy', () => {
 
   const plan = (): ExecutablePlan => {
     const action = (name: string, changes: string[], act: PlanAction['action'] = 'update'): PlanAction => ({
-      action: act, kind: 'CloudRunService', name, id: name, dependsOn: [], warnings: [],
+      action: act,
+      kind: 'CloudRunService',
+      name,
+      id: name,
+      dependsOn: [],
+      warnings: [],
       changes: changes.map((path) => ({ path, before: 'a', after: 'b' })),
     });
     const resource = (report?: string) => ({ annotations: report ? { 'musectl.dev/drift-report': report } : {} }) as any;
     return {
-      plan: { formatVersion: 1, stack: 's', project: 'p', wouldPrune: [], summary: {} as any, actions: [action('only-image', ['template.containers[0].image']), action('mixed', ['template.containers[0].image', 'template.timeout']), action('plain', ['template.timeout']), action('new', [], 'create')] },
+      plan: {
+        formatVersion: 1,
+        stack: 's',
+        project: 'p',
+        wouldPrune: [],
+        summary: {} as any,
+        actions: [
+          action('only-image', ['template.containers[0].image']),
+          action('mixed', ['template.containers[0].image', 'template.timeout']),
+          action('plain', ['template.timeout']),
+          action('new', [], 'create'),
+        ],
+      },
       context: new Map([
         ['CloudRunService/only-image', { resource: resource('template.containers[].image') }],
         ['CloudRunService/mixed', { resource: resource('template.containers[].image') }],
@@ -29,12 +46,15 @@ describe('drift policy', () => {
     };
   };
 
-  it('turns a report-only update into a no-op and keeps Google\'s value on report-only paths of a mixed one', () => {
+  it("turns a report-only update into a no-op and keeps Google's value on report-only paths of a mixed one", () => {
     const p = plan();
     const reported = applyDriftPolicy(p, false);
     expect(p.plan.actions.map((a) => a.action)).toEqual(['noop', 'update', 'update', 'create']);
     expect(p.context.get('CloudRunService/mixed')?.preserve).toEqual(['template.containers[0].image']);
-    expect(reported.map((r) => `${r.key} ${r.path}`)).toEqual(['CloudRunService/only-image template.containers[0].image', 'CloudRunService/mixed template.containers[0].image']);
+    expect(reported.map((r) => `${r.key} ${r.path}`)).toEqual([
+      'CloudRunService/only-image template.containers[0].image',
+      'CloudRunService/mixed template.containers[0].image',
+    ]);
   });
 
   it('with observe-only reports everything and leaves nothing to do', () => {

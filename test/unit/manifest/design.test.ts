@@ -9,12 +9,17 @@ const get = (kind: string, name: string): Resource => {
   if (!r) throw new Error(`${kind}/${name} is not in manifests/`);
   return r;
 };
-const env = (svc: Resource) => Object.fromEntries((svc.spec.template.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]));
-const grants = set.resources.filter((r) => r.kind === 'IAMPolicyMember').map((r) => ({
-  role: r.spec.role,
-  member: r.spec.member ?? `sa:${r.spec.memberFrom.serviceAccountRef.name}`,
-  on: `${r.spec.resourceRef.kind}/${r.spec.resourceRef.name ?? r.spec.resourceRef.external ?? ''}`,
-}));
+const env = (svc: Resource) =>
+  Object.fromEntries(
+    (svc.spec.template.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]),
+  );
+const grants = set.resources
+  .filter((r) => r.kind === 'IAMPolicyMember')
+  .map((r) => ({
+    role: r.spec.role,
+    member: r.spec.member ?? `sa:${r.spec.memberFrom.serviceAccountRef.name}`,
+    on: `${r.spec.resourceRef.kind}/${r.spec.resourceRef.name ?? r.spec.resourceRef.external ?? ''}`,
+  }));
 
 describe('manifests/ expresses the SessionMUSE design', () => {
   it('is valid, with no hard-coded project', () => {
@@ -53,7 +58,16 @@ describe('manifests/ expresses the SessionMUSE design', () => {
   it('backend env: buckets, model, secret name and the app settings of the design', () => {
     const e = env(get('CloudRunService', 'sessionmuse-backend'));
     expect(Object.keys(e).sort()).toEqual(
-      ['GCS_LIFECYCLE_DAYS', 'GCS_TRACK_BUCKET', 'GCS_UPLOAD_BUCKET', 'GEMINI_API_KEY_SECRET_NAME', 'GEMINI_MODEL_NAME', 'LOG_LEVEL', 'MAX_FILE_SIZE_MB', 'SIGNED_URL_EXPIRATION_SECONDS'].sort(),
+      [
+        'GCS_LIFECYCLE_DAYS',
+        'GCS_TRACK_BUCKET',
+        'GCS_UPLOAD_BUCKET',
+        'GEMINI_API_KEY_SECRET_NAME',
+        'GEMINI_MODEL_NAME',
+        'LOG_LEVEL',
+        'MAX_FILE_SIZE_MB',
+        'SIGNED_URL_EXPIRATION_SECONDS',
+      ].sort(),
     );
     expect(e.GCS_UPLOAD_BUCKET).toBe(`sessionmuse-uploads-${PROJECT}`);
     expect(e.GCS_TRACK_BUCKET).toBe(`sessionmuse-tracks-${PROJECT}`);
@@ -103,9 +117,18 @@ describe('manifests/ expresses the SessionMUSE design', () => {
   });
 
   it('enables the APIs the stack needs', () => {
-    const apis = set.resources.filter((r) => r.kind === 'ProjectService').map((r) => r.name).sort();
-    expect(apis).toEqual(
-      ['aiplatform.googleapis.com', 'artifactregistry.googleapis.com', 'iam.googleapis.com', 'iamcredentials.googleapis.com', 'run.googleapis.com', 'secretmanager.googleapis.com', 'storage.googleapis.com'],
-    );
+    const apis = set.resources
+      .filter((r) => r.kind === 'ProjectService')
+      .map((r) => r.name)
+      .sort();
+    expect(apis).toEqual([
+      'aiplatform.googleapis.com',
+      'artifactregistry.googleapis.com',
+      'iam.googleapis.com',
+      'iamcredentials.googleapis.com',
+      'run.googleapis.com',
+      'secretmanager.googleapis.com',
+      'storage.googleapis.com',
+    ]);
   });
 });

@@ -71,7 +71,8 @@ describe('internal-ingress-without-vpc', () => {
 });
 
 describe('http-run-app-url', () => {
-  const msg = (host: string) => `http://${host} is a plain-HTTP run.app URL: Cloud Run serves HTTPS only and redirects http://, which drops POST bodies; use https://${host} [http-run-app-url]`;
+  const msg = (host: string) =>
+    `http://${host} is a plain-HTTP run.app URL: Cloud Run serves HTTPS only and redirects http://, which drops POST bodies; use https://${host} [http-run-app-url]`;
 
   it('warns at any string holding an http:// run.app URL, metadata included', () => {
     const env = '          - name: CALLBACK\n            value: "http://Hook-abcdefghij-an.a.run.app:80/cb"\n';
@@ -84,13 +85,15 @@ describe('http-run-app-url', () => {
   });
 
   it('is quiet for https:// run.app URLs and http:// URLs of other hosts', () => {
-    const env = '          - name: A\n            value: https://x-123.us-central1.run.app\n          - name: B\n            value: http://localhost:3000/run.app\n';
+    const env =
+      '          - name: A\n            value: https://x-123.us-central1.run.app\n          - name: B\n            value: http://localhost:3000/run.app\n';
     expect(lint(frontend(env)).out).toEqual([]);
   });
 });
 
 describe('bucket-public-access', () => {
-  const UBLA = 'uniform bucket-level access is off, so object ACLs can make single objects public where IAM does not show it; set spec.iamConfiguration.uniformBucketLevelAccess.enabled: true [bucket-public-access]';
+  const UBLA =
+    'uniform bucket-level access is off, so object ACLs can make single objects public where IAM does not show it; set spec.iamConfiguration.uniformBucketLevelAccess.enabled: true [bucket-public-access]';
   const PAP = (v: string) =>
     `public access prevention is "${v}", so one grant to allUsers or allAuthenticatedUsers exposes every object to the internet; set spec.iamConfiguration.publicAccessPrevention: enforced (share objects through signed URLs) [bucket-public-access]`;
 
@@ -100,7 +103,9 @@ describe('bucket-public-access', () => {
   });
 
   it('points at the written value, or at metadata.name when there is no spec', () => {
-    const { f, out } = lint(`${HEAD('Bucket', 'bucket-one')}spec:\n  iamConfiguration:\n    uniformBucketLevelAccess: {enabled: false}\n    publicAccessPrevention: inherited\n`);
+    const { f, out } = lint(
+      `${HEAD('Bucket', 'bucket-one')}spec:\n  iamConfiguration:\n    uniformBucketLevelAccess: {enabled: false}\n    publicAccessPrevention: inherited\n`,
+    );
     expect(out).toEqual([`${f}:7:41: Bucket/bucket-one: warning: ${UBLA}`, `${f}:8:29: Bucket/bucket-one: warning: ${PAP('inherited')}`]);
     const bare = lint(HEAD('Bucket', 'bucket-two'));
     expect(bare.out).toEqual([`${bare.f}:4:9: Bucket/bucket-two: warning: ${PAP('inherited')}`, `${bare.f}:4:9: Bucket/bucket-two: warning: ${UBLA}`]);
@@ -115,8 +120,13 @@ describe('secret-public', () => {
   const SECRET = `${HEAD('Secret', 'api-key')}---\n`;
 
   it('warns at spec.member for allUsers and allAuthenticatedUsers on a Secret', () => {
-    const text = SECRET + grant('key-public', '  role: roles/secretmanager.secretAccessor\n  member: allUsers\n  resourceRef: {kind: Secret, name: api-key}\n') +
-      grant('key-everyone', '  role: roles/secretmanager.viewer\n  member: allAuthenticatedUsers\n  resourceRef: {kind: Secret, external: projects/p/secrets/other}\n');
+    const text =
+      SECRET +
+      grant('key-public', '  role: roles/secretmanager.secretAccessor\n  member: allUsers\n  resourceRef: {kind: Secret, name: api-key}\n') +
+      grant(
+        'key-everyone',
+        '  role: roles/secretmanager.viewer\n  member: allAuthenticatedUsers\n  resourceRef: {kind: Secret, external: projects/p/secrets/other}\n',
+      );
     const { f, out } = lint(text);
     expect(out).toEqual([
       `${f}:12:11: IAMPolicyMember/key-public: warning: grants roles/secretmanager.secretAccessor on Secret/api-key to allUsers: anyone on the internet can use the secret; remove this member and grant the role to the service account that reads it (memberFrom.serviceAccountRef) [secret-public]`,
@@ -125,8 +135,14 @@ describe('secret-public', () => {
   });
 
   it('is quiet for a service account on a Secret and for allUsers on a public service', () => {
-    const text = SECRET + SA('sa-backend') + backend('INGRESS_TRAFFIC_ALL') +
-      grant('key-reader', '  role: roles/secretmanager.secretAccessor\n  memberFrom: {serviceAccountRef: {name: sa-backend}}\n  resourceRef: {kind: Secret, name: api-key}\n') +
+    const text =
+      SECRET +
+      SA('sa-backend') +
+      backend('INGRESS_TRAFFIC_ALL') +
+      grant(
+        'key-reader',
+        '  role: roles/secretmanager.secretAccessor\n  memberFrom: {serviceAccountRef: {name: sa-backend}}\n  resourceRef: {kind: Secret, name: api-key}\n',
+      ) +
       grant('backend-public', '  role: roles/run.invoker\n  member: allUsers\n  resourceRef: {kind: CloudRunService, name: backend}\n');
     expect(lint(text).out).toEqual([]);
   });
@@ -153,7 +169,10 @@ describe('project-role-where-resource-would-do', () => {
     expect(lint(BUCKET_OK + SA('sa-backend') + projectGrant('roles/aiplatform.user')).out).toEqual([]);
     expect(lint(BUCKET_OK + SA('sa-backend') + projectGrant('roles/storage.admin')).out).toEqual([]);
     expect(lint(SA('sa-backend') + projectGrant('roles/secretmanager.secretAccessor')).out).toEqual([]);
-    const onBucket = grant('g', '  role: roles/storage.objectAdmin\n  memberFrom: {serviceAccountRef: {name: sa-backend}}\n  resourceRef: {kind: Bucket, name: bucket-one}\n');
+    const onBucket = grant(
+      'g',
+      '  role: roles/storage.objectAdmin\n  memberFrom: {serviceAccountRef: {name: sa-backend}}\n  resourceRef: {kind: Bucket, name: bucket-one}\n',
+    );
     expect(lint(BUCKET_OK + SA('sa-backend') + onBucket).out).toEqual([]);
   });
 });
@@ -183,7 +202,8 @@ describe('signs-urls-without-token-creator', () => {
             value: "3600"
 ---
 `;
-  const tokenCreator = (member: string, on: string) => grant('g', `  role: roles/iam.serviceAccountTokenCreator\n  memberFrom: {serviceAccountRef: {name: ${member}}}\n  resourceRef: ${on}\n`);
+  const tokenCreator = (member: string, on: string) =>
+    grant('g', `  role: roles/iam.serviceAccountTokenCreator\n  memberFrom: {serviceAccountRef: {name: ${member}}}\n  resourceRef: ${on}\n`);
 
   it('warns at the env var when the account may not sign as itself', () => {
     const { f, out } = lint(SA('sa-backend') + SA('sa-frontend') + signer + tokenCreator('sa-frontend', '{kind: ServiceAccount, name: sa-backend}'));
@@ -195,16 +215,32 @@ describe('signs-urls-without-token-creator', () => {
   it('is quiet when the account holds token creator on itself (or, more broadly, on the project)', () => {
     expect(lint(SA('sa-backend') + signer + tokenCreator('sa-backend', '{kind: ServiceAccount, name: sa-backend}')).out).toEqual([]);
     // The project-wide grant works, and the project-role rule is the one that objects to it.
-    expect(lint(SA('sa-backend') + signer + tokenCreator('sa-backend', '{kind: Project}')).out.map((l) => l.replace(/.*\[(.*)\]$/, '$1'))).toEqual(['project-role-where-resource-would-do']);
+    expect(lint(SA('sa-backend') + signer + tokenCreator('sa-backend', '{kind: Project}')).out.map((l) => l.replace(/.*\[(.*)\]$/, '$1'))).toEqual([
+      'project-role-where-resource-would-do',
+    ]);
   });
 });
 
 describe('lintResources', () => {
   it('finds nothing in a stack that avoids every mistake', () => {
-    const text = BUCKET_OK + SA('sa-backend') + SA('sa-frontend') + backend('INGRESS_TRAFFIC_ALL') +
-      frontend(OUTPUT_REF + '          - name: UPLOAD_SIGNED_URL_TTL\n            value: "600"\n').replace('  template:\n', '  template:\n    serviceAccountRef: {name: sa-frontend}\n') + '---\n' +
-      grant('invoke', '  role: roles/run.invoker\n  memberFrom: {serviceAccountRef: {name: sa-frontend}}\n  resourceRef: {kind: CloudRunService, name: backend}\n') +
-      grant('sign', '  role: roles/iam.serviceAccountTokenCreator\n  member: serviceAccount:sa-frontend@example-project.iam.gserviceaccount.com\n  resourceRef: {kind: ServiceAccount, name: sa-frontend}\n');
+    const text =
+      BUCKET_OK +
+      SA('sa-backend') +
+      SA('sa-frontend') +
+      backend('INGRESS_TRAFFIC_ALL') +
+      frontend(`${OUTPUT_REF}          - name: UPLOAD_SIGNED_URL_TTL\n            value: "600"\n`).replace(
+        '  template:\n',
+        '  template:\n    serviceAccountRef: {name: sa-frontend}\n',
+      ) +
+      '---\n' +
+      grant(
+        'invoke',
+        '  role: roles/run.invoker\n  memberFrom: {serviceAccountRef: {name: sa-frontend}}\n  resourceRef: {kind: CloudRunService, name: backend}\n',
+      ) +
+      grant(
+        'sign',
+        '  role: roles/iam.serviceAccountTokenCreator\n  member: serviceAccount:sa-frontend@example-project.iam.gserviceaccount.com\n  resourceRef: {kind: ServiceAccount, name: sa-frontend}\n',
+      );
     expect(lint(text).out).toEqual([]);
   });
 });

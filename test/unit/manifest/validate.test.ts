@@ -32,7 +32,9 @@ describe('validation errors', () => {
 
   it('suggests the closest kind for a misspelled kind', () => {
     const f = manifest('apiVersion: musectl.dev/v1alpha1\nkind: Buckt\nmetadata:\n  name: b-one\n');
-    expect(lines([f])).toEqual([`${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunJob, CloudRunService, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`]);
+    expect(lines([f])).toEqual([
+      `${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunJob, CloudRunService, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`,
+    ]);
   });
 
   it('points at the key of the object that lacks a required field', () => {
@@ -42,7 +44,9 @@ describe('validation errors', () => {
 
   it('names the allowed values of an enum and the closest one', () => {
     const f = manifest('apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: bucket-one\nspec:\n  storageClass: COLDLNE\n');
-    expect(lines([f])[0]).toBe(`${f}:6:17: Bucket/bucket-one: spec.storageClass: "COLDLNE" is not allowed (did you mean "COLDLINE"?); use one of STANDARD, NEARLINE, COLDLINE, ARCHIVE`);
+    expect(lines([f])[0]).toBe(
+      `${f}:6:17: Bucket/bucket-one: spec.storageClass: "COLDLNE" is not allowed (did you mean "COLDLINE"?); use one of STANDARD, NEARLINE, COLDLINE, ARCHIVE`,
+    );
   });
 
   it('rejects Cloud Run reserved env names and requires value or valueFrom', () => {
@@ -80,8 +84,12 @@ spec:
 `;
     const f = manifest(`${svc('svc-a', 'svc-b')}---\n${svc('svc-b', 'svc-a', 'url')}`);
     const out = lines([f]);
-    expect(out).toContain(`${f}:23:66: CloudRunService/svc-b: reference cycle: CloudRunService/svc-a -> CloudRunService/svc-b -> CloudRunService/svc-a; one of these references must go`);
-    expect(out).toContain(`${f}:23:81: CloudRunService/svc-b: spec.template.containers[0].env[0].valueFrom.outputRef: CloudRunService has no output "url" (did you mean "uri"?); outputs: uri, name`);
+    expect(out).toContain(
+      `${f}:23:66: CloudRunService/svc-b: reference cycle: CloudRunService/svc-a -> CloudRunService/svc-b -> CloudRunService/svc-a; one of these references must go`,
+    );
+    expect(out).toContain(
+      `${f}:23:81: CloudRunService/svc-b: spec.template.containers[0].env[0].valueFrom.outputRef: CloudRunService has no output "url" (did you mean "uri"?); outputs: uri, name`,
+    );
   });
 
   it('reports YAML syntax errors with their position and keeps checking other files', () => {
@@ -95,7 +103,9 @@ spec:
   it('refuses duplicate keys and alias bombs without throwing', () => {
     const dup = manifest(`${SA('sa-dup')}metadata:\n  name: again\n`);
     expect(lines([dup])[0]).toMatch(/:5:1: YAML: Map keys must be unique/);
-    const bomb = manifest(`a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n`);
+    const bomb = manifest(
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n`,
+    );
     expect(lines([bomb])[0]).toMatch(/YAML: .*(alias|Excessive)/i);
   });
 
@@ -107,8 +117,10 @@ spec:
 });
 
 describe('defaults', () => {
-  it('fills Google\'s defaults from the schema into the desired spec', () => {
-    const f = manifest('apiVersion: musectl.dev/v1alpha1\nkind: CloudRunService\nmetadata: {name: svc}\nspec:\n  location: asia-northeast1\n  template:\n    containers: [{image: x}]\n');
+  it("fills Google's defaults from the schema into the desired spec", () => {
+    const f = manifest(
+      'apiVersion: musectl.dev/v1alpha1\nkind: CloudRunService\nmetadata: {name: svc}\nspec:\n  location: asia-northeast1\n  template:\n    containers: [{image: x}]\n',
+    );
     const [r] = loadManifestSet([f], { variables: {}, allowPlaceholders: true }).resources;
     expect(r.spec.ingress).toBe('INGRESS_TRAFFIC_ALL');
     expect(r.spec.template.timeout).toBe('300s');
@@ -137,7 +149,12 @@ describe('precompiled validators', () => {
     const fallback = new SchemaRegistry(undefined, stale);
     const built = new SchemaRegistry(undefined, PRECOMPILED);
     const fresh = new SchemaRegistry(undefined, undefined);
-    const doc = { apiVersion: 'musectl.dev/v1alpha1', kind: 'Bucket', metadata: { name: 'b-one' }, spec: { storageClass: 'COLD', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } } };
+    const doc = {
+      apiVersion: 'musectl.dev/v1alpha1',
+      kind: 'Bucket',
+      metadata: { name: 'b-one' },
+      spec: { storageClass: 'COLD', lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 1 } }] } },
+    };
     const results = [fallback, built, fresh].map((r) => r.check(r.get('Bucket')!, doc));
     for (const r of results) {
       expect(r.errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/spec/storageClass enum']);

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { sensitive, unknown } from '../../../src/engine/controller.js';
-import { summarize, type Plan, type PlanAction } from '../../../src/engine/plan.js';
+import { type Plan, type PlanAction, summarize } from '../../../src/engine/plan.js';
 import type { Diagnostic, Resource } from '../../../src/manifest/index.js';
 
 export const GOLDEN_DIR = new URL('../../fixtures/golden/', import.meta.url);
@@ -143,7 +143,12 @@ const bucketOpened = action({
 const grantAdded = grant('create', 'frontend-public', `CloudRunService|${RUN}/sessionmuse-frontend`, 'roles/run.invoker', 'allUsers');
 const grantRemoved = grant('delete', 'old-tracks-admin', 'Bucket|sessionmuse-tracks', 'roles/storage.objectAdmin', SA('sa-old'));
 /** A grant removed whose action carries no changes: role and member come from its id. */
-const grantRemovedById = action({ action: 'delete', kind: 'IAMPolicyMember', name: 'legacy-viewer', id: `Project|projects/${P}|roles/viewer|user:ana@example.com` });
+const grantRemovedById = action({
+  action: 'delete',
+  kind: 'IAMPolicyMember',
+  name: 'legacy-viewer',
+  id: `Project|projects/${P}|roles/viewer|user:ana@example.com`,
+});
 
 /** Values that would break a table or a code span if they were not escaped. */
 const awkward = action({
@@ -172,15 +177,39 @@ export const LINT: Diagnostic[] = [
 
 /** Resources adopt, replace and abandon: what the lifecycle actions bring to a report. */
 const lifecycle = [
-  action({ action: 'adopt', kind: 'Bucket', name: 'legacy-assets', id: 'legacy-assets', changes: [{ path: 'storageClass', before: 'NEARLINE', after: 'STANDARD' }], blocked: 'it exists in Google Cloud (legacy-assets) but this stack did not create it; run with --adopt to take it over' }),
-  action({ action: 'replace', kind: 'Bucket', name: 'sessionmuse-uploads', id: 'sessionmuse-uploads', changes: [{ path: 'location', before: 'US', after: 'asia-northeast1' }], impact: 'location cannot change in place: Bucket/sessionmuse-uploads will be deleted and created again, losing the 12 objects it holds' }),
+  action({
+    action: 'adopt',
+    kind: 'Bucket',
+    name: 'legacy-assets',
+    id: 'legacy-assets',
+    changes: [{ path: 'storageClass', before: 'NEARLINE', after: 'STANDARD' }],
+    blocked: 'it exists in Google Cloud (legacy-assets) but this stack did not create it; run with --adopt to take it over',
+  }),
+  action({
+    action: 'replace',
+    kind: 'Bucket',
+    name: 'sessionmuse-uploads',
+    id: 'sessionmuse-uploads',
+    changes: [{ path: 'location', before: 'US', after: 'asia-northeast1' }],
+    impact: 'location cannot change in place: Bucket/sessionmuse-uploads will be deleted and created again, losing the 12 objects it holds',
+  }),
   action({ action: 'abandon', kind: 'Secret', name: 'OLD_KEY', id: `projects/${P}/secrets/OLD_KEY`, impact: 'it stays in Google Cloud, no longer managed' }),
 ];
 
 /** A resource as validation makes it, for the graph: references become edges. */
 export function resource(kind: string, name: string, refs: Array<[string, string]> = [], implicit?: string[]): Resource {
   const refList = refs.map(([k, n]) => ({ path: ['spec'], kind: k, name: n }));
-  return { kind, name, key: `${kind}/${name}`, labels: {}, annotations: {}, spec: {}, refs: refList, implicitDependencies: implicit, doc: {} as Resource['doc'] };
+  return {
+    kind,
+    name,
+    key: `${kind}/${name}`,
+    labels: {},
+    annotations: {},
+    spec: {},
+    refs: refList,
+    implicitDependencies: implicit,
+    doc: {} as Resource['doc'],
+  };
 }
 
 /** A small SessionMUSE-like stack. */
@@ -189,7 +218,15 @@ export const STACK = (): Resource[] => [
   resource('ProjectService', 'iam.googleapis.com'),
   resource('ServiceAccount', 'sa-backend', [], ['ProjectService/iam.googleapis.com']),
   resource('Secret', 'GEMINI_API_KEY'),
-  resource('CloudRunService', 'sessionmuse-backend', [['ServiceAccount', 'sa-backend'], ['Secret', 'GEMINI_API_KEY']], ['ProjectService/run.googleapis.com']),
+  resource(
+    'CloudRunService',
+    'sessionmuse-backend',
+    [
+      ['ServiceAccount', 'sa-backend'],
+      ['Secret', 'GEMINI_API_KEY'],
+    ],
+    ['ProjectService/run.googleapis.com'],
+  ),
   resource('CloudRunService', 'sessionmuse-frontend', [['CloudRunService', 'sessionmuse-backend']], ['ProjectService/run.googleapis.com']),
   resource('IAMPolicyMember', 'frontend-public', [['CloudRunService', 'sessionmuse-frontend']]),
 ];
@@ -205,7 +242,12 @@ export const PLANS: Record<string, () => Plan> = {
   iam: () => plan([grantAdded, grantRemoved, grantRemovedById]),
   ingress: () => plan([ingressChange, bucketOpened]),
   escaping: () => plan([awkward]),
-  lifecycle: () => ({ ...plan(lifecycle), wouldPrune: [{ kind: 'ServiceAccount', name: 'sa-legacy', id: `projects/${P}/serviceAccounts/sa-legacy@${P}.iam.gserviceaccount.com`, deletionPolicy: 'delete' }] }),
+  lifecycle: () => ({
+    ...plan(lifecycle),
+    wouldPrune: [
+      { kind: 'ServiceAccount', name: 'sa-legacy', id: `projects/${P}/serviceAccounts/sa-legacy@${P}.iam.gserviceaccount.com`, deletionPolicy: 'delete' },
+    ],
+  }),
   mixed: () =>
     plan([
       ...noops,

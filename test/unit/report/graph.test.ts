@@ -1,7 +1,7 @@
 // The dependency graph: golden files for Mermaid and dot (with every kind of mark), and what makes
 // them safe to embed: sorted output, ids valid for each format whatever a name holds.
 import { describe, expect, it } from 'vitest';
-import { planMarks, renderGraph, type GraphMark } from '../../../src/report/graph.js';
+import { type GraphMark, planMarks, renderGraph } from '../../../src/report/graph.js';
 import { action, expectGolden, plan, resource, STACK } from './fixtures.js';
 
 const MARKS = new Map<string, GraphMark>([

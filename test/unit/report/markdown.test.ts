@@ -2,12 +2,12 @@
 // deliberate one), and the properties that matter at scale: unchanged resources on one line,
 // GitHub's size limit, and a secret that never shows.
 import { describe, expect, it } from 'vitest';
-import { planHash, renderPlanMarkdown } from '../../../src/report/markdown.js';
-import { renderPlanJson } from '../../../src/report/json.js';
-import { planMarks, renderGraph } from '../../../src/report/graph.js';
 import { sensitive } from '../../../src/engine/controller.js';
 import type { PlanAction } from '../../../src/engine/plan.js';
-import { action, CANARY, expectGolden, LINT, plan, PLANS, STACK } from './fixtures.js';
+import { planMarks, renderGraph } from '../../../src/report/graph.js';
+import { renderPlanJson } from '../../../src/report/json.js';
+import { planHash, renderPlanMarkdown } from '../../../src/report/markdown.js';
+import { action, CANARY, expectGolden, LINT, PLANS, plan, STACK } from './fixtures.js';
 
 const GITHUB_LIMIT = 65_536;
 const KINDS = ['Bucket', 'CloudRunService', 'Secret', 'ServiceAccount'];
@@ -38,8 +38,12 @@ describe('renderPlanMarkdown', () => {
   it('puts security-relevant changes first: grants added and removed, ingress, invoker check, public access', () => {
     const md = renderPlanMarkdown(PLANS.iam(), { warnings: [] });
     expect(md.indexOf('Security-relevant changes')).toBeLessThan(md.indexOf('| Kind | Name | Action |'));
-    expect(md).toContain('| **+** added | `roles/run.invoker` | `allUsers` **(public)** | CloudRunService `projects/my-project/locations/asia-northeast1/services/sessionmuse-frontend` |');
-    expect(md).toContain('| **-** removed | `roles/storage.objectAdmin` | `serviceAccount:sa-old@my-project.iam.gserviceaccount.com` | Bucket `sessionmuse-tracks` |');
+    expect(md).toContain(
+      '| **+** added | `roles/run.invoker` | `allUsers` **(public)** | CloudRunService `projects/my-project/locations/asia-northeast1/services/sessionmuse-frontend` |',
+    );
+    expect(md).toContain(
+      '| **-** removed | `roles/storage.objectAdmin` | `serviceAccount:sa-old@my-project.iam.gserviceaccount.com` | Bucket `sessionmuse-tracks` |',
+    );
     expect(md).toContain('| **-** removed | `roles/viewer` | `user:ana@example.com` | Project `projects/my-project` |');
     const ingress = renderPlanMarkdown(PLANS.ingress(), { warnings: [] });
     const security = ingress.slice(ingress.indexOf('Security-relevant'), ingress.indexOf('| Kind | Name | Action |'));
@@ -55,7 +59,14 @@ describe('renderPlanMarkdown', () => {
 
   it('never shows a secret value, only that it changed', () => {
     const p = PLANS.sensitive();
-    p.actions.push(action({ action: 'create', kind: 'CloudRunService', name: 'svc', changes: [{ path: 'template', before: undefined, after: { env: [{ value: sensitive(Buffer.from(CANARY)) }] } }] }));
+    p.actions.push(
+      action({
+        action: 'create',
+        kind: 'CloudRunService',
+        name: 'svc',
+        changes: [{ path: 'template', before: undefined, after: { env: [{ value: sensitive(Buffer.from(CANARY)) }] } }],
+      }),
+    );
     const md = renderPlanMarkdown(p, { warnings: [] });
     expect(md).not.toContain(CANARY);
     expect(md).not.toContain(Buffer.from(CANARY).toString('base64'));
@@ -80,7 +91,7 @@ describe('renderPlanMarkdown', () => {
     expect(md).toContain('**3 to create, 0 to update, 0 to delete, 197 unchanged**');
   });
 
-  it('truncates a huge plan under GitHub\'s limit: details go, from the end; summary and security stay', () => {
+  it("truncates a huge plan under GitHub's limit: details go, from the end; summary and security stay", () => {
     const p = bigPlan(400, 300, 12);
     p.actions.unshift(action({ action: 'create', kind: 'IAMPolicyMember', name: 'public', id: 'Bucket|b|roles/storage.objectViewer|allUsers', changes: [] }));
     const md = renderPlanMarkdown(p, { warnings: LINT, graph: 'flowchart LR\n  a --> b\n' });

@@ -1,8 +1,8 @@
 // The terminal plan, colour off: golden files for the scenarios the markdown report shares, so a
 // change to what people read in a terminal is always a deliberate one.
 import { describe, expect, it } from 'vitest';
-import { renderPlanText } from '../../../src/report/text.js';
 import { makeColors } from '../../../src/cli/output.js';
+import { renderPlanText } from '../../../src/report/text.js';
 import { CANARY, expectGolden, PLANS, TEXT_PLANS } from './fixtures.js';
 
 const plain = makeColors(false);
