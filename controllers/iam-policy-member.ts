@@ -2,8 +2,9 @@
 // of the stack's manifests are added or removed; every other binding stays as it is. All members
 // of one policy are written in one etag-checked read-modify-write, retried on a concurrent change
 // (409 ABORTED or 412) from a fresh read. The project's own policy is Resource Manager's.
-import type { BatchItem, Controller, ControllerContext, IamPolicy, IamPolicyAccess, Observed } from '../src/engine/controller.js';
-import { isUnknown } from '../src/engine/controller.js';
+import type { Batched, BatchItem, Contained, Controller, ControllerContext, IamPolicy, IamPolicyAccess, Observed } from '../src/contract/controller.js';
+import { idOf, predictedOutputs } from '../src/contract/controller.js';
+import { isUnknown } from '../src/contract/spec.js';
 import { UserError } from '../src/errors.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
@@ -24,7 +25,7 @@ function policyScope(r: Resource, ctx: ControllerContext): string {
   if (ref.external) return `${ref.kind}|${ref.external}`;
   const target = ctx.resource(ref.kind, ref.name!);
   if (!target) throw new Error(`IAMPolicyMember/${r.name}: ${ref.kind}/${ref.name} is not in the stack`);
-  return `${ref.kind}|${ctx.controller(ref.kind).id(target, ctx)}`;
+  return `${ref.kind}|${idOf(ctx.controller(ref.kind), target, ctx)}`;
 }
 
 function access(ctx: ControllerContext, scope: string): { kind: string; id: string; api: IamPolicyAccess } {
@@ -41,7 +42,7 @@ function memberOf(r: Resource, ctx: ControllerContext): string {
   if (r.spec.member) return r.spec.member as string;
   const name = r.spec.memberFrom.serviceAccountRef.name as string;
   const account = ctx.resource('ServiceAccount', name);
-  const member = account ? ctx.controller('ServiceAccount').predictOutputs(account, ctx).member : undefined;
+  const member = account ? predictedOutputs(ctx.controller('ServiceAccount'), account, ctx).member : undefined;
   if (!member || isUnknown(member)) throw new Error(`IAMPolicyMember/${r.name}: ServiceAccount/${name} is not in the stack`);
   return member;
 }
@@ -55,13 +56,22 @@ function observed(scope: string, role: string, member: string): Observed {
 /** Attempts at the read-modify-write before giving up on concurrent changes. */
 const MAX_POLICY_ATTEMPTS = 8;
 
-export const iamPolicyMemberController: Controller = {
+export const iamPolicyMemberController: Controller & Batched & Contained = {
   kind: 'IAMPolicyMember',
-  hasLabels: false,
-  sharedIdentity: true,
+  // No API of its own: a grant is read and written with its resource's policy, through that kind.
+  facts: { deletionPolicy: 'delete', sharedIdentity: true },
 
-  scope: policyScope,
-  id: (r, ctx) => memberId(policyScope(r, ctx), r.spec.role, memberOf(r, ctx)),
+  identify: (r, ctx) => {
+    const scope = policyScope(r, ctx);
+    return { id: memberId(scope, r.spec.role, memberOf(r, ctx)), scope };
+  },
+
+  // The policy's resource and the member's account: replacing either takes the grant with it.
+  containedIn(r) {
+    const ref = r.spec.resourceRef as { kind: string; name?: string };
+    const account = r.spec.memberFrom?.serviceAccountRef?.name as string | undefined;
+    return [...(ref.name ? [`${ref.kind}/${ref.name}`] : []), ...(account ? [`ServiceAccount/${account}`] : [])];
+  },
 
   async observe(ctx, scope) {
     const { api, id } = access(ctx, scope);
@@ -75,8 +85,6 @@ export const iamPolicyMemberController: Controller = {
   },
 
   desired: (r, ctx) => ({ role: r.spec.role, member: memberOf(r, ctx) }),
-  predictOutputs: () => ({}),
-  normalize: (spec) => spec,
 
   batchKey: (r, o, ctx) => (r ? policyScope(r, ctx) : o!.id.split('|').slice(0, 2).join('|')),
 
@@ -96,14 +104,14 @@ export const iamPolicyMemberController: Controller = {
 
   async create(ctx, r, desired) {
     const item: BatchItem = { action: 'create', resource: r, desired };
-    return (await this.applyBatch!(ctx, [item])).get(item)!;
+    return (await this.applyBatch(ctx, [item])).get(item)!;
   },
   async update(ctx, r, desired) {
     const item: BatchItem = { action: 'update', resource: r, desired };
-    return (await this.applyBatch!(ctx, [item])).get(item)!;
+    return (await this.applyBatch(ctx, [item])).get(item)!;
   },
   async delete(ctx, actual) {
-    await this.applyBatch!(ctx, [{ action: 'delete', observed: actual }]);
+    await this.applyBatch(ctx, [{ action: 'delete', observed: actual }]);
   },
 };
 

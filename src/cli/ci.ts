@@ -1,7 +1,7 @@
 // What CI needs from the CLI beyond flags: the GitHub Actions step summary, and a target identity
 // that survives an emulator restart on another port (for saved plans).
 import { appendFileSync } from 'node:fs';
-import type { ControllerContext } from '../engine/controller.js';
+import type { ControllerContext } from '../contract/controller.js';
 
 /** Appends Markdown to the GitHub Actions job summary when the runner provides one. */
 export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {

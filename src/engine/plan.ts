@@ -1,8 +1,9 @@
 // The plan: one data structure of ordered actions, which every renderer reads and apply executes.
 // Its JSON form ({"formatVersion": 1, ...}) is a stable, documented format (README).
+
+import type { Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import type { InventoryEntry } from '../state/inventory.js';
-import type { Observed } from './controller.js';
 import type { FieldChange } from './diff.js';
 
 /**

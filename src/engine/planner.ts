@@ -3,14 +3,28 @@
 // creates are predicted where Google makes them predictable, else "(known after apply)".
 // Ownership decides what may happen to a resource that exists: ours is updated, one nobody owns is
 // adopted only when asked, one another stack owns is never touched.
+
+import {
+  type AnyController,
+  type ControllerContext,
+  type ControllerRegistry,
+  controllerFor,
+  holdsData,
+  idOf,
+  isLabelled,
+  normalized,
+  type Observed,
+  type OutputLookup,
+  predictedOutputs,
+} from '../contract/controller.js';
+import { isPlainObject, isUnknown, unknown } from '../contract/spec.js';
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import type { Inventory } from '../state/inventory.js';
 import { deletionPolicyOf, wantsAdoption } from './annotations.js';
-import { type Controller, type ControllerContext, isUnknown, type Observed, type OutputLookup, unknown } from './controller.js';
-import { diffForDisplay, type FieldChange, isPlainObject } from './diff.js';
+import { diffForDisplay, type FieldChange } from './diff.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
-import { controllerFor, type ObservedState } from './observe.js';
+import type { ObservedState } from './observe.js';
 import { desiredLabels, ownedBy } from './ownership.js';
 import { type ActionContext, type ExecutablePlan, type PlanAction, summarize } from './plan.js';
 import { planOrphans } from './prune.js';
@@ -29,7 +43,7 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = { prune: false, adopt: false, a
 export interface PlanInput {
   resources: Resource[];
   observed: ObservedState;
-  controllers: Map<string, Controller>;
+  controllers: ControllerRegistry;
   ctx: ControllerContext;
   inventory: Inventory;
   options: PlanOptions;
@@ -47,8 +61,8 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const controller = controllerFor(controllers, r.kind);
     const actual = observed.byKey.get(r.key);
     const desired = controller.desired(r, ctx, lookup);
-    const labels = desiredLabels(r.labels, ctx.stack, controller.hasLabels);
-    const base = { kind: r.kind, name: r.name, id: controller.id(r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
+    const labels = desiredLabels(r.labels, ctx.stack, isLabelled(controller));
+    const base = { kind: r.kind, name: r.name, id: idOf(controller, r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
     context.set(r.key, { resource: r, observed: actual });
     if (!actual) {
       creating.add(r.key);
@@ -56,7 +70,7 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       continue;
     }
     const changes = resourceChanges(controller, desired, labels, actual);
-    const owner = controller.hasLabels ? ownedBy(actual.labels) : inventoried.has(r.key) ? ctx.stack : undefined;
+    const owner = isLabelled(controller) ? ownedBy(actual.labels) : inventoried.has(r.key) ? ctx.stack : undefined;
     if (owner !== undefined && owner !== ctx.stack) {
       actions.push({
         ...base,
@@ -66,7 +80,7 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       });
       continue;
     }
-    if (owner === undefined && !controller.sharedIdentity) {
+    if (owner === undefined && !controller.facts.sharedIdentity) {
       const allowed = options.adopt || wantsAdoption(r);
       actions.push({
         ...base,
@@ -111,12 +125,12 @@ async function replacement(
   changes: FieldChange[],
   immutable: FieldChange[],
   actual: Observed,
-  controller: Controller,
+  controller: AnyController,
   ctx: ControllerContext,
   options: PlanOptions,
 ): Promise<PlanAction> {
   const fields = immutable.map((c) => c.path).join(', ');
-  const held = await controller.dataHeld?.(ctx, actual);
+  const held = holdsData(controller) ? await controller.dataHeld(ctx, actual) : undefined;
   const holds = held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
   const impact = `${fields} cannot change in place: ${r.key} will be deleted and created again${holds ? `, losing the ${holds} it holds` : ''}`;
   const policy = deletionPolicyOf(r, controller);
@@ -129,10 +143,10 @@ async function replacement(
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
-export function resourceChanges(controller: Controller, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): FieldChange[] {
+export function resourceChanges(controller: AnyController, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): FieldChange[] {
   const maps = schemaRegistry().get(controller.kind)?.mapPaths ?? new Set<string>();
-  const changes = diffForDisplay(desired, actual.spec, (s) => controller.normalize(s), { isMap: (p) => maps.has(p) });
-  if (controller.hasLabels) changes.push(...labelChanges(labels, actual.labels));
+  const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), { isMap: (p) => maps.has(p) });
+  if (isLabelled(controller)) changes.push(...labelChanges(labels, actual.labels));
   return changes;
 }
 
@@ -166,7 +180,7 @@ function creationChanges(desired: Record<string, any>, labels: Record<string, st
  */
 export function outputLookup(
   resources: Resource[],
-  controllers: Map<string, Controller>,
+  controllers: ControllerRegistry,
   ctx: ControllerContext,
   existing: (key: string) => Observed | undefined,
 ): OutputLookup {
@@ -176,7 +190,7 @@ export function outputLookup(
     const value = existing(key)?.outputs[output];
     if (value !== undefined) return value;
     const r = byKey.get(key);
-    const predicted = r ? controllerFor(controllers, kind).predictOutputs(r, ctx)[output] : undefined;
+    const predicted = r ? predictedOutputs(controllerFor(controllers, kind), r, ctx)[output] : undefined;
     return predicted ?? unknown(`${key}.${output}`);
   };
 }

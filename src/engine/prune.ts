@@ -2,18 +2,18 @@
 // stack's labels on what observe listed (so a lost inventory still finds labelled ones). With
 // --prune they are deleted (or abandoned, by their deletion policy) in reverse dependency order;
 // without, the plan lists them as "would prune".
+
+import { type ControllerContext, type ControllerRegistry, controllerFor, holdsData, idOf, isLabelled, type Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
-import type { Controller, ControllerContext, Observed } from './controller.js';
 import type { ObservedState } from './observe.js';
-import { controllerFor } from './observe.js';
 import { ownedBy } from './ownership.js';
 import type { ActionContext, Orphan, PlanAction } from './plan.js';
 
 export interface OrphanInput {
   resources: Resource[];
   observed: ObservedState;
-  controllers: Map<string, Controller>;
+  controllers: ControllerRegistry;
   ctx: ControllerContext;
   inventory: Inventory;
   prune: boolean;
@@ -22,7 +22,7 @@ export interface OrphanInput {
 export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAction[]; context: Map<string, ActionContext>; wouldPrune: Orphan[] }> {
   const { resources, observed, controllers, ctx, inventory, prune } = input;
   const inManifests = new Set(resources.map((r) => r.key));
-  const idsInManifests = new Set(resources.map((r) => `${r.kind}|${controllerFor(controllers, r.kind).id(r, ctx)}`));
+  const idsInManifests = new Set(resources.map((r) => `${r.kind}|${idOf(controllerFor(controllers, r.kind), r, ctx)}`));
   const orphans = new Map<string, { entry: InventoryEntry; observed: Observed }>();
 
   for (const entry of inventory.entries) {
@@ -32,18 +32,18 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
     // A labelled resource relabelled for another stack is no longer ours, whatever the inventory says.
-    if (controller.hasLabels && ownedBy(found.labels) !== ctx.stack) continue;
+    if (isLabelled(controller) && ownedBy(found.labels) !== ctx.stack) continue;
     orphans.set(key, { entry, observed: found });
   }
   for (const [kind, listed] of observed.listed) {
     const controller = controllerFor(controllers, kind);
-    if (!controller.hasLabels) continue;
+    if (!isLabelled(controller)) continue;
     for (const [id, found] of listed) {
       if (ownedBy(found.labels) !== ctx.stack || idsInManifests.has(`${kind}|${id}`)) continue;
       const name = id.split('/').pop() ?? id;
       const key = `${kind}/${name}`;
       if (orphans.has(key) || inManifests.has(key)) continue;
-      const entry: InventoryEntry = { kind, name, id, scope: '', dependsOn: [], deletionPolicy: controller.defaultDeletionPolicy ?? 'delete' };
+      const entry: InventoryEntry = { kind, name, id, scope: '', dependsOn: [], deletionPolicy: controller.facts.deletionPolicy };
       orphans.set(key, { entry, observed: found });
     }
   }
@@ -67,11 +67,11 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
       actions.push({
         ...base,
         action: 'abandon',
-        impact: `${key} stays in Google Cloud; musectl stops managing it${controller.hasLabels ? ' and removes its ownership labels' : ''}`,
+        impact: `${key} stays in Google Cloud; musectl stops managing it${isLabelled(controller) ? ' and removes its ownership labels' : ''}`,
       });
       continue;
     }
-    const held = await controller.dataHeld?.(ctx, found);
+    const held = holdsData(controller) ? await controller.dataHeld(ctx, found) : undefined;
     const holds = held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
     if (holds && !entry.forceDestroy) {
       actions.push({

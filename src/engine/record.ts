@@ -2,27 +2,27 @@
 // adopted is written as pending (a crash mid-apply still knows it is ours); after, what was done
 // is recorded and what was deleted, abandoned or has vanished is forgotten.
 
+import { type AnyController, type ControllerContext, type ControllerRegistry, controllerFor } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
 import { deletionPolicyOf, forceDestroyOf } from './annotations.js';
 import type { ApplyResult } from './apply.js';
-import type { Controller, ControllerContext } from './controller.js';
-import { controllerFor } from './observe.js';
 import { actionKey, type ExecutablePlan } from './plan.js';
 
-function entryFor(r: Resource, controller: Controller, ctx: ControllerContext, dependsOn: string[]): InventoryEntry {
+function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext, dependsOn: string[]): InventoryEntry {
+  const { id, scope } = controller.identify(r, ctx);
   return {
     kind: r.kind,
     name: r.name,
-    id: controller.id(r, ctx),
-    scope: controller.scope(r, ctx),
+    id,
+    scope,
     dependsOn,
     deletionPolicy: deletionPolicyOf(r, controller),
     ...(forceDestroyOf(r) ? { forceDestroy: true } : {}),
   };
 }
 
-export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, controllers: Map<string, Controller>, ctx: ControllerContext): Promise<void> {
+export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, controllers: ControllerRegistry, ctx: ControllerContext): Promise<void> {
   const intents = exec.plan.actions.filter((a) => a.action === 'create' || a.action === 'adopt' || a.action === 'replace');
   if (intents.length === 0) return;
   await store.update((entries) => {
@@ -39,7 +39,7 @@ export async function recordOutcome(
   store: InventoryStore,
   exec: ExecutablePlan,
   result: ApplyResult,
-  controllers: Map<string, Controller>,
+  controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
 ): Promise<void> {
@@ -57,7 +57,7 @@ export async function recordOutcome(
       const controller = controllerFor(controllers, r.kind);
       const known = entries.get(key);
       // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
-      if (controller.sharedIdentity && !known && a.action !== 'create') continue;
+      if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
       if (a.action === 'noop' || done.has(key)) entries.set(key, entryFor(r, controller, ctx, a.dependsOn));
       else if (failed.has(key) && known?.pending) continue; // may or may not exist: the next plan finds out
     }

@@ -1,7 +1,8 @@
 // One run of musectl against a target: manifests loaded and validated with the target's variables,
 // the controller context (clients, rate limits, retries, logs), then observe and plan. plan, apply,
-// up and watch all start here.
-import { allControllers } from '../../controllers/index.js';
+// up and watch all start here. The controllers are handed in (the CLI assembles them): the engine
+// knows the contract, never a kind.
+import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing } from '../contract/controller.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
 import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
@@ -12,13 +13,14 @@ import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { type Inventory, InventoryStore } from '../state/inventory.js';
 import { openStateStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
-import type { Controller, ControllerContext } from './controller.js';
 import { addImplicitDependencies } from './graph.js';
-import { controllerFor, type ObservedState, observeAll } from './observe.js';
+import { type ObservedState, observeAll } from './observe.js';
 import type { ExecutablePlan } from './plan.js';
 import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
 
 export interface SessionOptions {
+  /** Every kind's controller (controllers/index.ts allControllers(), or test doubles). */
+  controllers: ControllerRegistry;
   paths: string[];
   variables: Record<string, string>;
   target: Target;
@@ -33,7 +35,7 @@ export interface SessionOptions {
 export interface Session {
   set: ManifestSet;
   ctx: ControllerContext;
-  controllers: Map<string, Controller>;
+  controllers: ControllerRegistry;
   store: StateStore;
   inventory: InventoryStore;
   close(): Promise<void>;
@@ -82,8 +84,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     set = loadManifestSet(opts.paths, { variables, discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() }, allowPlaceholders: false });
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   }
-  const controllers = allControllers();
-  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
+  const { controllers } = opts;
+  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
   const byKey = new Map(set.resources.map((r) => [r.key, r]));
   const ctx: ControllerContext = {
     ...ctxBase,
@@ -115,14 +117,12 @@ export async function observeAndPlan(
   // One round of reads: what controllers prepare (image digests) and what observe lists.
   const [, observed] = await Promise.all([
     Promise.all(
-      [...controllers.values()]
-        .filter((c) => c.prepare)
-        .map((c) =>
-          c.prepare!(
-            ctx,
-            set.resources.filter((r) => r.kind === c.kind),
-          ),
+      [...controllers.values()].filter(isPreparing).map((c) =>
+        c.prepare(
+          ctx,
+          set.resources.filter((r) => r.kind === c.kind),
         ),
+      ),
     ),
     observeAll(set.resources, controllers, ctx, inventory.entries),
   ]);

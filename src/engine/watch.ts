@@ -3,6 +3,7 @@
 // that has something to write takes the stack's lease first (CI applies take the same one), plans
 // again under it, and applies what the drift policy says to correct. One summary line per cycle.
 
+import type { ControllerRegistry } from '../contract/controller.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import { formatDiagnostic } from '../manifest/index.js';
@@ -17,6 +18,7 @@ import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
 import { baseContext, InvalidManifestsError, observeAndPlan, openSession, type Session } from './session.js';
 
 export interface WatchOptions {
+  controllers: ControllerRegistry;
   /** One entry per stack: a directory or gs://BUCKET/PREFIX/. */
   sources: string[];
   target: Target;
@@ -117,7 +119,14 @@ export class Watcher {
     const { dir, changed } = await stack.source.sync();
     let session: Session;
     try {
-      session = await openSession({ paths: [dir], variables: this.opts.variables, target: this.opts.target, log, state: this.opts.state });
+      session = await openSession({
+        controllers: this.opts.controllers,
+        paths: [dir],
+        variables: this.opts.variables,
+        target: this.opts.target,
+        log,
+        state: this.opts.state,
+      });
     } catch (err) {
       if (!(err instanceof InvalidManifestsError)) throw err;
       const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);

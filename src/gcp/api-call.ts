@@ -1,11 +1,11 @@
 // Every call to Google goes through here: the client-side rate limit of its quota, retries of what
 // is retryable, and a count of calls (reported per watch cycle and checked by the benchmarks).
-import type { RateLimiter } from './rate-limit.js';
+import type { QuotaKey, RateLimiter } from './rate-limit.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 export interface CallInfo {
   /** Quota the call counts against, e.g. run.write (see rate-limit.ts). */
-  quota: string;
+  quota: QuotaKey;
   /** Scope of the quota: project, or project/region. */
   scope: string;
   /** What the call does, for logs: "create CloudRunService/backend". */

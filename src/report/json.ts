@@ -1,7 +1,7 @@
 // The plan as JSON: formatVersion 1, documented in the README as a stable format. Unknown values
 // are written as the string "(known after apply)".
 
-import { isUnknown } from '../engine/controller.js';
+import { isUnknown } from '../contract/spec.js';
 import type { Plan } from '../engine/plan.js';
 import { isSensitiveChange, KNOWN_AFTER_APPLY } from './values.js';
 

@@ -4,7 +4,7 @@
 // only the Plan. GitHub refuses comments over 65,536 characters, so when the report is too long
 // details go first, from the end; the summary and the security section always stay.
 import { createHash } from 'node:crypto';
-import { SENSITIVE_TEXT } from '../engine/controller.js';
+import { SENSITIVE_TEXT } from '../contract/spec.js';
 import type { FieldChange } from '../engine/diff.js';
 import type { Plan, PlanAction } from '../engine/plan.js';
 import { actionKey } from '../engine/plan.js';

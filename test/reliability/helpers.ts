@@ -2,11 +2,13 @@
 // in-process against an emulator, the CLI as a child process that a test can kill, and a
 // normalized view of what the emulator holds for a project (server-made fields such as times, ids,
 // etags and revision names left out) to compare runs and to find duplicates.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GeneratedStack, generateStack } from '../../bench/generate.js';
+import { allControllers } from '../../controllers/index.js';
 import type { RunningEmulator } from '../../emulator/index.js';
 import { type ApplyResult, applyPlan } from '../../src/engine/apply.js';
 import type { Plan } from '../../src/engine/plan.js';
@@ -57,6 +59,7 @@ export async function enginePlan(opts: { dir: string; emu: RunningEmulator; proj
 
 function engineSession(opts: { dir: string; emu: RunningEmulator; project: string; state: string }): Promise<Session> {
   return openSession({
+    controllers: allControllers(),
     paths: [opts.dir],
     variables: {},
     target: { kind: 'emulator', project: opts.project, url: new URL(opts.emu.url) },

@@ -1,8 +1,9 @@
 // musectl apply: plan, confirm, then make Google Cloud match the manifests.
 
+import { allControllers } from '../../../controllers/index.js';
+import { durationSeconds } from '../../contract/normalize.js';
 import { applyPlan } from '../../engine/apply.js';
 import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
-import { durationSeconds } from '../../engine/normalize.js';
 import type { ObservedState } from '../../engine/observe.js';
 import type { ExecutablePlan } from '../../engine/plan.js';
 import { hasChanges, type PlanSummary } from '../../engine/plan.js';
@@ -84,7 +85,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const state = (args.flags.state === '.musectl/state' && saved?.state) || (args.flags.state as string);
   let session: Session;
   try {
-    session = await openSession({ paths, variables, target, log, state });
+    session = await openSession({ controllers: allControllers(), paths, variables, target, log, state });
   } catch (err) {
     return reportInvalid(err, out);
   }

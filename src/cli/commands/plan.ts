@@ -1,5 +1,6 @@
 // musectl plan: what apply would do, changing nothing.
 
+import { allControllers } from '../../../controllers/index.js';
 import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
 import type { Plan } from '../../engine/plan.js';
 import { hasChanges } from '../../engine/plan.js';
@@ -49,6 +50,7 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     let session: Session;
     try {
       session = await openSession({
+        controllers: allControllers(),
         paths: manifestPaths(args),
         variables: cliVariables(args),
         target: targetFrom(args),

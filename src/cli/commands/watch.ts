@@ -1,6 +1,7 @@
 // musectl watch: keep Google Cloud equal to the manifests, continuously (as a Cloud Run job).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { allControllers } from '../../../controllers/index.js';
 import { Watcher } from '../../engine/watch.js';
 import { createLogger, LOG_LEVELS, type LogFormat } from '../../log.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
@@ -58,6 +59,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     const intervalMs = durationFlag(args, 'interval');
     if (intervalMs <= 0) throw new UsageError('--interval must be longer than 0');
     const watcher = new Watcher({
+      controllers: allControllers(),
       sources: mine,
       target: targetFrom(args),
       variables: cliVariables(args),

@@ -3,7 +3,7 @@
 // renderer, rewrite them with UPDATE_GOLDEN=1 npx vitest run test/unit/report, and read the diff.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { sensitive, unknown } from '../../../src/engine/controller.js';
+import { sensitive, unknown } from '../../../src/contract/spec.js';
 import { type Plan, type PlanAction, summarize } from '../../../src/engine/plan.js';
 import type { Diagnostic, Resource } from '../../../src/manifest/index.js';
 

@@ -2,7 +2,7 @@
 // deliberate one), and the properties that matter at scale: unchanged resources on one line,
 // GitHub's size limit, and a secret that never shows.
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../../src/engine/controller.js';
+import { sensitive } from '../../../src/contract/spec.js';
 import type { PlanAction } from '../../../src/engine/plan.js';
 import { planMarks, renderGraph } from '../../../src/report/graph.js';
 import { renderPlanJson } from '../../../src/report/json.js';
