@@ -2,7 +2,7 @@
 // of the stack's manifests are added or removed; every other binding stays as it is. All members
 // of one policy are written in one etag-checked read-modify-write, retried on a concurrent change
 // (409 ABORTED or 412) from a fresh read. The project's own policy is Resource Manager's.
-import type { Batched, BatchItem, Contained, Controller, ControllerContext, IamPolicy, IamPolicyAccess, Observed } from '../src/contract/controller.js';
+import type { Batched, BatchItem, Contained, Controller, ControllerContext, Grants, IamPolicy, IamPolicyAccess, Observed } from '../src/contract/controller.js';
 import { idOf, predictedOutputs } from '../src/contract/controller.js';
 import { isUnknown } from '../src/contract/spec.js';
 import { UserError } from '../src/errors.js';
@@ -56,7 +56,7 @@ function observed(scope: string, role: string, member: string): Observed {
 /** Attempts at the read-modify-write before giving up on concurrent changes. */
 const MAX_POLICY_ATTEMPTS = 8;
 
-export const iamPolicyMemberController: Controller & Batched & Contained = {
+export const iamPolicyMemberController: Controller & Batched & Contained & Grants = {
   kind: 'IAMPolicyMember',
   // No API of its own: a grant is read and written with its resource's policy, through that kind.
   facts: { deletionPolicy: 'delete', sharedIdentity: true },
@@ -64,6 +64,12 @@ export const iamPolicyMemberController: Controller & Batched & Contained = {
   identify: (r, ctx) => {
     const scope = policyScope(r, ctx);
     return { id: memberId(scope, r.spec.role, memberOf(r, ctx)), scope };
+  },
+
+  // Ids are "Kind|googleId|role|member" (memberId): members and roles never hold a "|".
+  grantOf(id) {
+    const parts = id.split('|');
+    return { resourceKind: parts[0], resource: parts.slice(1, -2).join('|'), role: parts.at(-2) ?? '', member: parts.at(-1) ?? '' };
   },
 
   // The policy's resource and the member's account: replacing either takes the grant with it.

@@ -211,7 +211,13 @@ export interface Contained {
   containedIn(r: Resource, ctx: ControllerContext): string[];
 }
 
-export type AnyController = Controller & Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Contained>;
+/** Kinds whose resources are IAM grants: reports show who gets which role on what. */
+export interface Grants {
+  /** The grant a Google id of this kind stands for. */
+  grantOf(id: string): { role: string; member: string; resourceKind: string; resource: string };
+}
+
+export type AnyController = Controller & Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Contained & Grants>;
 
 export const isLabelled = (c: AnyController): c is Controller & Labelled => typeof c.setLabels === 'function';
 export const holdsIamPolicy = (c: AnyController): c is Controller & IamPolicyHolder => c.iamPolicy !== undefined;
@@ -219,6 +225,7 @@ export const isBatched = (c: AnyController): c is Controller & Batched => typeof
 export const isExportable = (c: AnyController): c is Controller & Exportable => typeof c.toManifestSpec === 'function';
 export const holdsData = (c: AnyController): c is Controller & HoldsData => typeof c.dataHeld === 'function';
 export const isPreparing = (c: AnyController): c is Controller & Preparing => typeof c.prepare === 'function';
+export const isGrant = (c: AnyController): c is Controller & Grants => typeof c.grantOf === 'function';
 export const isContained = (c: AnyController): c is Controller & Contained => typeof c.containedIn === 'function';
 
 /** The registered controllers, by kind: what the CLI assembles and hands to the engine. */

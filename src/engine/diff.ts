@@ -8,6 +8,8 @@ export interface FieldChange {
   path: string;
   before: unknown;
   after: unknown;
+  /** The field decides who can reach the resource (schema: x-musectl-security). */
+  security?: true;
 }
 
 export interface DiffOptions {

@@ -30,6 +30,19 @@ export interface PlanAction {
   blocked?: string;
   /** For delete, replace and abandon: what is lost or left behind. */
   impact?: string;
+  /** For a grant (a kind with the Grants capability): who gets which role on what. */
+  grant?: GrantInfo;
+  /** Drift the drift policy reports instead of correcting (watch), with the action it would have been. */
+  reported?: { action: ActionType; changes: FieldChange[] };
+}
+
+/** An IAM grant, as reports show it: role, member, and the resource whose policy holds it. */
+export interface GrantInfo {
+  role: string;
+  member: string;
+  resourceKind: string;
+  /** The resource's Google name. */
+  resource: string;
 }
 
 /** A resource this stack owns that the manifests no longer name. */

@@ -11,6 +11,7 @@ import {
   controllerFor,
   holdsData,
   idOf,
+  isGrant,
   isLabelled,
   normalized,
   type Observed,
@@ -23,15 +24,18 @@ import { schemaRegistry } from '../manifest/schemas.js';
 import type { Inventory } from '../state/inventory.js';
 import { deletionPolicyOf, wantsAdoption } from './annotations.js';
 import { diffForDisplay, type FieldChange } from './diff.js';
+import { type DriftMode, underDriftPolicy } from './drift.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
 import type { ObservedState } from './observe.js';
 import { desiredLabels, ownedBy } from './ownership.js';
-import { type ActionContext, type ExecutablePlan, type PlanAction, summarize } from './plan.js';
+import { type ActionContext, actionKey, type ExecutablePlan, type PlanAction, summarize } from './plan.js';
 import { planOrphans } from './prune.js';
 
 export interface PlanOptions {
   /** Delete (or abandon) what the stack owns and the manifests no longer name. */
   prune: boolean;
+  /** Which drift is corrected and which only reported (watch); plan and apply enforce everything. */
+  drift?: DriftMode;
   /** Take over existing resources nobody owns. */
   adopt: boolean;
   /** Keys ("Kind/name") whose replacement is allowed even though it loses data. */
@@ -56,6 +60,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
   const creating = new Set<string>();
   const lookup = outputLookup(resources, controllers, ctx, (key) => (creating.has(key) ? undefined : observed.byKey.get(key)));
   const inventoried = new Set(inventory.entries.map((e) => `${e.kind}/${e.name}`));
+  const drift = options.drift ?? 'enforce';
+  /** Every action goes in through here: grant details for reports, then the drift policy. */
+  const add = (a: PlanAction, r: Resource | undefined): void => {
+    const { action, preserve } = underDriftPolicy(withGrant(a, controllers), r, drift);
+    actions.push(action);
+    if (preserve) context.set(actionKey(a), { ...context.get(actionKey(a)), preserve });
+  };
 
   for (const r of topologicalOrder(resources)) {
     const controller = controllerFor(controllers, r.kind);
@@ -66,7 +77,7 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     context.set(r.key, { resource: r, observed: actual });
     if (!actual) {
       creating.add(r.key);
-      actions.push({ ...base, action: 'create', changes: creationChanges(desired, labels) });
+      add({ ...base, action: 'create', changes: creationChanges(controller.kind, desired, labels) }, r);
       continue;
     }
     const changes = resourceChanges(controller, desired, labels, actual);
@@ -97,14 +108,14 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const immutable = changes.filter((c) => isImmutable(controller.kind, c.path));
     if (immutable.length > 0) {
       creating.add(r.key); // its outputs are new after a replacement
-      actions.push(await replacement(r, base, changes, immutable, actual, controller, ctx, options));
+      add(await replacement(r, base, changes, immutable, actual, controller, ctx, options), r);
       continue;
     }
-    actions.push({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes });
+    add({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes }, r);
   }
 
   const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, prune: options.prune });
-  actions.push(...orphans.actions);
+  for (const a of orphans.actions) add(a, undefined);
   for (const [key, c] of orphans.context) context.set(key, c);
   return {
     plan: { formatVersion: 1, stack: ctx.stack, project: ctx.project, actions, wouldPrune: orphans.wouldPrune, summary: summarize(actions) },
@@ -147,7 +158,7 @@ export function resourceChanges(controller: AnyController, desired: Record<strin
   const maps = schemaRegistry().get(controller.kind)?.mapPaths ?? new Set<string>();
   const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), { isMap: (p) => maps.has(p) });
   if (isLabelled(controller)) changes.push(...labelChanges(labels, actual.labels));
-  return changes;
+  return markSecurity(controller.kind, changes);
 }
 
 function labelChanges(desired: Record<string, string>, actual: Record<string, string>): FieldChange[] {
@@ -155,8 +166,25 @@ function labelChanges(desired: Record<string, string>, actual: Record<string, st
   return keys.filter((k) => desired[k] !== actual[k]).map((k) => ({ path: `labels.${k}`, before: actual[k], after: desired[k] }));
 }
 
+/** Marks the changes of fields that decide who can reach the resource (schema: x-musectl-security). */
+function markSecurity(kind: string, changes: FieldChange[]): FieldChange[] {
+  const paths = schemaRegistry().get(kind)?.securityPaths;
+  if (!paths || paths.size === 0) return changes;
+  return changes.map((c) => {
+    const pattern = c.path.replace(/\[\d+\]/g, '[]');
+    const under = [...paths].some((p) => pattern === p || pattern.startsWith(`${p}.`) || p.startsWith(`${pattern}.`));
+    return under ? { ...c, security: true } : c;
+  });
+}
+
+/** Grant details for an action of a kind whose resources are IAM grants. */
+function withGrant(a: PlanAction, controllers: ControllerRegistry): PlanAction {
+  const controller = controllers.get(a.kind);
+  return controller && isGrant(controller) ? { ...a, grant: controller.grantOf(a.id) } : a;
+}
+
 /** A create shows every field it sets, down to the leaves (lists of scalars stay whole). */
-function creationChanges(desired: Record<string, any>, labels: Record<string, string>): FieldChange[] {
+function creationChanges(kind: string, desired: Record<string, any>, labels: Record<string, string>): FieldChange[] {
   const changes: FieldChange[] = [];
   const walk = (v: unknown, path: string): void => {
     if (isUnknown(v) || v === undefined) {
@@ -171,7 +199,7 @@ function creationChanges(desired: Record<string, any>, labels: Record<string, st
   };
   walk(desired, '');
   for (const [k, v] of Object.entries(labels).sort()) changes.push({ path: `labels.${k}`, before: undefined, after: v });
-  return changes;
+  return markSecurity(kind, changes);
 }
 
 /**

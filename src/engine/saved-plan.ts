@@ -2,9 +2,14 @@
 // the manifests, the options and the observed state must all be what they were, or apply refuses
 // (Terraform's stale-plan check). Secret values are not in the file; apply reads them again.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { ControllerContext } from '../contract/controller.js';
 import { UserError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { planHash, renderPlanJson } from '../report/json.js';
+import { manifestsFingerprint, observedFingerprints } from './fingerprint.js';
 import type { Plan } from './plan.js';
 import type { PlanOptions } from './planner.js';
+import type { Planned, Session } from './session.js';
 
 export interface SavedPlan {
   formatVersion: 1;
@@ -20,6 +25,46 @@ export interface SavedPlan {
   fingerprints: { manifests: string; observed: Record<string, string>; plan: string };
   /** The plan in its stable JSON form, for people and tools. */
   plan: unknown;
+}
+
+/** What a saved plan was made against: the kind of target and the project (an emulator's port may change). */
+export const targetIdentity = (ctx: Pick<ControllerContext, 'project' | 'clients'>): string => `${ctx.clients.target.kind}:${ctx.project}`;
+
+/** The saved form of a plan just made, with the fingerprints apply checks. */
+export function savedPlanOf(
+  session: Session,
+  planned: Planned,
+  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string },
+): SavedPlan {
+  const identity = targetIdentity(session.ctx);
+  return {
+    formatVersion: 1,
+    kind: 'musectl-saved-plan',
+    createdAt: new Date().toISOString(),
+    musectlVersion: packageVersion(),
+    paths: made.paths,
+    variables: made.variables,
+    options: savedOptions(made.options),
+    target: identity,
+    ...(made.state !== undefined ? { state: made.state } : {}),
+    fingerprints: {
+      manifests: manifestsFingerprint(session.set.files, made.variables, made.options, identity),
+      observed: observedFingerprints(planned.exec, planned.observed),
+      plan: planHash(planned.exec.plan),
+    },
+    plan: JSON.parse(renderPlanJson(planned.exec.plan)),
+  };
+}
+
+/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
+export function staleness(saved: SavedPlan, session: Session, planned: Planned, options: PlanOptions, variables: Record<string, string>): string | undefined {
+  const identity = targetIdentity(session.ctx);
+  if (saved.target !== identity) return `it was made for ${saved.target}, not ${identity}`;
+  if (manifestsFingerprint(session.set.files, variables, options, identity) !== saved.fingerprints.manifests) return 'the manifests changed since it was made';
+  const changed = staleResources(saved.fingerprints.observed, observedFingerprints(planned.exec, planned.observed));
+  if (changed.length > 0) return `Google Cloud changed since it was made (${changed.join(', ')})`;
+  if (planHash(planned.exec.plan) !== saved.fingerprints.plan) return 'the plan it makes now differs from the saved one (a secret value or an output changed)';
+  return undefined;
 }
 
 export function writeSavedPlan(file: string, saved: SavedPlan): void {
@@ -39,11 +84,11 @@ export function readSavedPlan(file: string): SavedPlan {
   return parsed;
 }
 
-export const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({ prune: o.prune, adopt: o.adopt, allowReplace: [...o.allowReplace].sort() });
+const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({ prune: o.prune, adopt: o.adopt, allowReplace: [...o.allowReplace].sort() });
 export const restoredOptions = (o: SavedPlan['options']): PlanOptions => ({ prune: o.prune, adopt: o.adopt, allowReplace: new Set(o.allowReplace) });
 
 /** What differs between two per-resource fingerprints, for the stale-plan message. */
-export function staleResources(saved: Record<string, string>, now: Record<string, string>): string[] {
+function staleResources(saved: Record<string, string>, now: Record<string, string>): string[] {
   const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].sort();
   return keys.filter((k) => saved[k] !== now[k]);
 }

@@ -108,10 +108,14 @@ async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, projec
   return number;
 }
 
-export async function observeAndPlan(
-  session: Session,
-  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
-): Promise<{ observed: ObservedState; exec: ExecutablePlan; inventory: Inventory }> {
+/** What planning found: the observed state, the plan with what apply needs, and the inventory it read. */
+export interface Planned {
+  observed: ObservedState;
+  exec: ExecutablePlan;
+  inventory: Inventory;
+}
+
+export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Planned> {
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
   // One round of reads: what controllers prepare (image digests) and what observe lists.

@@ -3,13 +3,12 @@
 // changes, then per-resource details that stay collapsed. Like the text and JSON renderers it reads
 // only the Plan. GitHub refuses comments over 65,536 characters, so when the report is too long
 // details go first, from the end; the summary and the security section always stay.
-import { createHash } from 'node:crypto';
 import { SENSITIVE_TEXT } from '../contract/spec.js';
 import type { FieldChange } from '../engine/diff.js';
-import type { Plan, PlanAction } from '../engine/plan.js';
+import type { GrantInfo, Plan, PlanAction } from '../engine/plan.js';
 import { actionKey } from '../engine/plan.js';
 import type { Diagnostic } from '../manifest/index.js';
-import { renderPlanJson } from './json.js';
+import { planHash } from './json.js';
 import { isSensitiveChange, KNOWN_AFTER_APPLY, SENSITIVE_CHANGED, showValue } from './values.js';
 
 export interface MarkdownOptions {
@@ -20,9 +19,6 @@ export interface MarkdownOptions {
   /** Default 65,000: under GitHub's 65,536, with room for what a CI step wraps around it. */
   maxChars?: number;
 }
-
-/** sha256 of the canonical JSON plan: the hash of `musectl plan -o json`'s output, so anyone can check it. */
-export const planHash = (plan: Plan): string => createHash('sha256').update(renderPlanJson(plan)).digest('hex');
 
 // Keyed by string, not ActionType: a renderer must not fail on an action type added later.
 // The symbols and the order of the counts are the text renderer's, so both reports read alike.
@@ -37,11 +33,6 @@ const VERB: Record<string, string> = {
 };
 /** Actions that remove a resource (from Google, or from the stack): their details show what was. */
 const REMOVING = new Set(['delete', 'abandon']);
-/** Fields that decide who can reach a resource, per kind (a path or any path under it). */
-const SECURITY_FIELDS: Record<string, string[]> = {
-  CloudRunService: ['ingress', 'invokerIamDisabled'],
-  Bucket: ['iamConfiguration.publicAccessPrevention', 'iamConfiguration.uniformBucketLevelAccess'],
-};
 const PUBLIC_MEMBER = /\ball(Authenticated)?Users\b/;
 /** A table cell shows this much of a value; `plan -o json` has all of it. */
 const MAX_VALUE_CHARS = 300;
@@ -67,39 +58,20 @@ function title(plan: Plan): string {
   return `### musectl plan\n\n**${[...counts.map(([k, v]) => `${s[k] ?? 0} ${v}`), `${s.noop ?? 0} unchanged`].join(', ')}** in ${where}.`;
 }
 
-interface Grant {
+interface Grant extends GrantInfo {
   op: 'added' | 'removed';
-  role: string;
-  member: string;
-  /** The resource whose policy holds the grant: its kind and Google name. */
-  onKind: string;
-  onId: string;
 }
 
-/** An IAMPolicyMember create or delete: from its changes, else from its id "Kind|googleId|role|member". */
+/** A grant added or removed: the plan carries who gets which role on what (PlanAction.grant). */
 function grantOf(a: PlanAction): Grant | undefined {
-  if (a.kind !== 'IAMPolicyMember' || (a.action !== 'create' && a.action !== 'delete')) return undefined;
-  const parts = a.id.split('|');
-  const field = (path: string): string | undefined => {
-    const c = a.changes.find((x) => x.path === path);
-    const v = a.action === 'create' ? c?.after : c?.before;
-    return typeof v === 'string' ? v : undefined;
-  };
-  const [onKind, onId] = parts.length >= 4 ? [parts[0], parts.slice(1, -2).join('|')] : ['', a.id];
-  return {
-    op: a.action === 'create' ? 'added' : 'removed',
-    role: field('role') ?? parts.at(-2) ?? '?',
-    member: field('member') ?? parts.at(-1) ?? '?',
-    onKind,
-    onId,
-  };
+  if (!a.grant || (a.action !== 'create' && a.action !== 'delete')) return undefined;
+  return { ...a.grant, op: a.action === 'create' ? 'added' : 'removed' };
 }
 
-const underAny = (path: string, fields: string[]): boolean => fields.some((f) => path === f || path.startsWith(`${f}.`) || f.startsWith(`${path}.`));
-
+/** A change of a field that decides who can reach a resource, or one that names a public member. */
 function isSecuritySetting(a: PlanAction, c: FieldChange): boolean {
-  if (a.kind === 'IAMPolicyMember' || REMOVING.has(a.action) || isSensitiveChange(c)) return false;
-  return underAny(c.path, SECURITY_FIELDS[a.kind] ?? []) || PUBLIC_MEMBER.test(showValue(c.before)) || PUBLIC_MEMBER.test(showValue(c.after));
+  if (a.grant || REMOVING.has(a.action) || isSensitiveChange(c)) return false;
+  return Boolean(c.security) || PUBLIC_MEMBER.test(showValue(c.before)) || PUBLIC_MEMBER.test(showValue(c.after));
 }
 
 function securitySection(changed: PlanAction[]): string {
@@ -110,7 +82,12 @@ function securitySection(changed: PlanAction[]): string {
   if (grants.length > 0) {
     const rows = grants.map((g) => {
       const pub = PUBLIC_MEMBER.test(g.member) ? ' **(public)**' : '';
-      return row([g.op === 'added' ? '**+** added' : '**-** removed', code(g.role), `${code(g.member)}${pub}`, `${text(g.onKind)} ${code(g.onId)}`.trim()]);
+      return row([
+        g.op === 'added' ? '**+** added' : '**-** removed',
+        code(g.role),
+        `${code(g.member)}${pub}`,
+        `${text(g.resourceKind)} ${code(g.resource)}`.trim(),
+      ]);
     });
     out.push(['| IAM grant | Role | Member | On |', '|---|---|---|---|', ...rows].join('\n'));
   }

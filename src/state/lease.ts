@@ -16,9 +16,12 @@ export interface LeaseRecord {
   expiresAt: string;
 }
 
+/** How long a lease lasts between renewals: long enough to ride out a slow call. One value for every writer. */
+export const LEASE_TTL_MS = 60_000;
+
 export interface LeaseOptions {
-  /** How long the lease lasts without renewal. */
-  ttlMs: number;
+  /** How long the lease lasts without renewal (default LEASE_TTL_MS). */
+  ttlMs?: number;
   /** How long to wait for a lease someone else holds (0: fail at once). */
   waitMs: number;
   /** Called while waiting, with the current holder. */
@@ -46,6 +49,7 @@ export class Lease {
   /** Takes the stack's lease, waiting up to `waitMs` for the holder to let go; fails naming the holder. */
   static async acquire(store: StateStore, who: { project: string; stack: string }, opts: LeaseOptions): Promise<Lease> {
     const { project, stack } = who;
+    const ttlMs = opts.ttlMs ?? LEASE_TTL_MS;
     const key = leaseKey(project, stack);
     const holder = randomUUID();
     const description = `${opts.what ?? 'musectl'} (pid ${process.pid} on ${hostname()})`;
@@ -53,14 +57,14 @@ export class Lease {
     let delay = 200;
     for (;;) {
       const now = Date.now();
-      const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + opts.ttlMs).toISOString() };
+      const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
       const current = await store.read(key);
       const held = current ? (JSON.parse(current.data.toString()) as LeaseRecord) : undefined;
-      if (held?.holder === holder) return new Lease(store, key, held, current!.generation, opts.ttlMs); // our own write whose answer was lost
+      if (held?.holder === holder) return new Lease(store, key, held, current!.generation, ttlMs); // our own write whose answer was lost
       if (!held || Date.parse(held.expiresAt) <= now) {
         try {
           const generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
-          const lease = new Lease(store, key, record, generation, opts.ttlMs);
+          const lease = new Lease(store, key, record, generation, ttlMs);
           lease.startRenewing();
           return lease;
         } catch (err) {

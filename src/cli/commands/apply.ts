@@ -2,23 +2,17 @@
 
 import { allControllers } from '../../../controllers/index.js';
 import { durationSeconds } from '../../contract/normalize.js';
-import { applyPlan } from '../../engine/apply.js';
-import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
-import type { ObservedState } from '../../engine/observe.js';
-import type { ExecutablePlan } from '../../engine/plan.js';
+import { applyWithInventory } from '../../engine/pipeline.js';
 import { hasChanges, type PlanSummary } from '../../engine/plan.js';
-import type { PlanOptions } from '../../engine/planner.js';
-import { recordIntent, recordOutcome, vanishedEntries } from '../../engine/record.js';
-import { readSavedPlan, restoredOptions, type SavedPlan, staleResources } from '../../engine/saved-plan.js';
+import { readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
 import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import type { Target } from '../../gcp/target.js';
-import { planHash } from '../../report/markdown.js';
 import { progressPrinter, seconds } from '../../report/progress.js';
 import { renderPlanText } from '../../report/text.js';
 import { Lease } from '../../state/lease.js';
-import { appendStepSummary, targetIdentity } from '../ci.js';
+import { appendStepSummary } from '../ci.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { confirmApply } from '../confirm.js';
 import {
@@ -68,9 +62,6 @@ and refuses (exit 1) if the manifests or Google Cloud changed since it was made.
   run: (args, out) => runApply(args, out, targetFrom(args)),
 };
 
-/** How long the stack's lease lasts between renewals: long enough to ride out a slow call. */
-const LEASE_TTL_MS = 60_000;
-
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
   const log = loggerFrom(args);
   const parallelism = parallelismFrom(args);
@@ -95,16 +86,16 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       session.store,
       { project: session.ctx.project, stack: session.ctx.stack },
       {
-        ttlMs: LEASE_TTL_MS,
         waitMs: lockWaitMs,
         what: 'musectl apply',
         onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
       },
     );
     printWarnings(session.set, out);
-    const { exec, inventory, observed } = await observeAndPlan(session, options);
+    const planned = await observeAndPlan(session, options);
+    const { exec } = planned;
     if (saved) {
-      const stale = staleness(saved, session, exec, observed, options, variables);
+      const stale = staleness(saved, session, planned, options, variables);
       if (stale)
         throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
     }
@@ -116,11 +107,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       return 1;
     }
     const started = Date.now();
-    await recordIntent(session.inventory, exec, session.controllers, session.ctx);
-    const result = await applyPlan(exec, session.controllers, session.ctx, { parallelism, listener: progressPrinter(out), lease });
-    const inManifests = new Set(session.set.resources.map((r) => r.key));
-    const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-    await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
+    const result = await applyWithInventory(session, planned, { parallelism, listener: progressPrinter(out), lease });
     const took = seconds(Date.now() - started);
     const ok = result.failed.length === 0 && result.skipped.length === 0;
     if (process.env.GITHUB_STEP_SUMMARY) {
@@ -140,24 +127,6 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     await lease?.release().catch((err) => log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
     await session.close();
   }
-}
-
-/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
-function staleness(
-  saved: SavedPlan,
-  session: Session,
-  exec: ExecutablePlan,
-  observed: ObservedState,
-  options: PlanOptions,
-  variables: Record<string, string>,
-): string | undefined {
-  const identity = targetIdentity(session.ctx);
-  if (saved.target !== identity) return `it was made for ${saved.target}, not ${identity}`;
-  if (manifestsFingerprint(session.set.files, variables, options, identity) !== saved.fingerprints.manifests) return 'the manifests changed since it was made';
-  const changed = staleResources(saved.fingerprints.observed, observedFingerprints(exec, observed));
-  if (changed.length > 0) return `Google Cloud changed since it was made (${changed.join(', ')})`;
-  if (planHash(exec.plan) !== saved.fingerprints.plan) return 'the plan it makes now differs from the saved one (a secret value or an output changed)';
-  return undefined;
 }
 
 function outcomeSummary(s: PlanSummary): string {

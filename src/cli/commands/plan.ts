@@ -1,18 +1,16 @@
 // musectl plan: what apply would do, changing nothing.
 
 import { allControllers } from '../../../controllers/index.js';
-import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
 import type { Plan } from '../../engine/plan.js';
 import { hasChanges } from '../../engine/plan.js';
-import { savedOptions, writeSavedPlan } from '../../engine/saved-plan.js';
+import { savedPlanOf, writeSavedPlan } from '../../engine/saved-plan.js';
 import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
 import type { ManifestSet } from '../../manifest/index.js';
-import { packageVersion } from '../../paths.js';
 import { planMarks, renderGraph } from '../../report/graph.js';
 import { renderPlanJson } from '../../report/json.js';
-import { planHash, renderPlanMarkdown } from '../../report/markdown.js';
+import { renderPlanMarkdown } from '../../report/markdown.js';
 import { renderPlanText } from '../../report/text.js';
-import { appendStepSummary, targetIdentity } from '../ci.js';
+import { appendStepSummary } from '../ci.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
@@ -63,30 +61,18 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     try {
       printWarnings(session.set, out);
       const options = planOptionsFrom(args);
-      const { exec, observed } = await observeAndPlan(session, options);
+      const planned = await observeAndPlan(session, options);
+      const { exec } = planned;
       // The Markdown report (with its graph) is built only when someone reads it.
       const markdown = format === 'markdown' || process.env.GITHUB_STEP_SUMMARY ? markdownReport(exec.plan, session.set) : '';
       if (format === 'markdown') out.out(markdown);
       else out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
       if (markdown) appendStepSummary(markdown);
       if (typeof args.flags.out === 'string') {
-        writeSavedPlan(args.flags.out, {
-          formatVersion: 1,
-          kind: 'musectl-saved-plan',
-          createdAt: new Date().toISOString(),
-          musectlVersion: packageVersion(),
-          paths: manifestPaths(args),
-          variables: cliVariables(args),
-          options: savedOptions(options),
-          target: targetIdentity(session.ctx),
-          state: args.flags.state as string,
-          fingerprints: {
-            manifests: manifestsFingerprint(session.set.files, cliVariables(args), options, targetIdentity(session.ctx)),
-            observed: observedFingerprints(exec, observed),
-            plan: planHash(exec.plan),
-          },
-          plan: JSON.parse(renderPlanJson(exec.plan)),
-        });
+        writeSavedPlan(
+          args.flags.out,
+          savedPlanOf(session, planned, { paths: manifestPaths(args), variables: cliVariables(args), options, state: args.flags.state as string }),
+        );
         out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
       }
       if (reportBlockers(exec.plan, out)) return 1;
