@@ -98,8 +98,17 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
     const scope = items[0].resource ? policyScope(items[0].resource, ctx) : items[0].observed!.id.split('|').slice(0, 2).join('|');
     const { api, id } = access(ctx, scope);
     const adds = items.filter((i) => i.action !== 'delete').map((i) => i.desired as { role: string; member: string });
-    const removes = items.filter((i) => i.action === 'delete').map((i) => i.observed!.spec as { role: string; member: string });
-    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, removes));
+    // Removed: deleted grants, and the old grant of a replaced one (another member or role). One
+    // whose old grant is in another policy (its resource moved) is removed there, after the add.
+    const olds = items.flatMap((i) => (i.action === 'delete' ? [i.observed!] : i.replaces ? [i.replaces] : []));
+    const scopeOfId = (o: Observed) => o.id.split('|').slice(0, 2).join('|');
+    const here = olds.filter((o) => scopeOfId(o) === scope).map((o) => o.spec as { role: string; member: string });
+    const elsewhere = olds.filter((o) => scopeOfId(o) !== scope);
+    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, here));
+    for (const o of elsewhere) {
+      const other = access(ctx, scopeOfId(o));
+      await readModifyWrite(ctx, other.api, other.id, (policy) => editPolicy(policy, [], [o.spec as { role: string; member: string }]));
+    }
     const result = new Map<BatchItem, Observed | undefined>();
     for (const item of items) {
       const d = item.desired as { role: string; member: string } | undefined;
@@ -120,6 +129,17 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
     await this.applyBatch(ctx, [{ action: 'delete', observed: actual }]);
   },
 };
+
+function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
+  const key = (p: IamPolicy) =>
+    JSON.stringify(
+      p.bindings
+        .filter((x) => x.members.length > 0)
+        .map((x) => [x.role, [...x.members].sort(), x.condition ?? null])
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+  return key(a) === key(b);
+}
 
 /** Adds and removes members; other bindings (and conditional ones) stay as they are. */
 export function editPolicy(policy: IamPolicy, adds: Array<{ role: string; member: string }>, removes: Array<{ role: string; member: string }>): IamPolicy {
@@ -147,8 +167,11 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
   let delay = 100;
   for (;;) {
     const current = await api.get(ctx, id);
+    const next = edit(current);
+    // Nothing to write: every member is already there or gone (the resource itself may be gone too).
+    if (samePolicy(next, current)) return;
     try {
-      await api.set(ctx, id, edit(current));
+      await api.set(ctx, id, next);
       return;
     } catch (err) {
       const accountNotYetVisible = httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));

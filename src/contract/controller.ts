@@ -163,6 +163,8 @@ export interface BatchItem {
   resource?: Resource;
   desired?: Spec;
   observed?: Observed;
+  /** For a create that replaces another resource (a grant whose member changed): the old one, removed in the same write. */
+  replaces?: Observed;
 }
 
 /**

@@ -38,14 +38,16 @@ export interface ApplyResult {
   done: PlanAction[];
   failed: Array<{ action: PlanAction; error: string }>;
   skipped: Array<{ action: PlanAction; reason: string }>;
+  /** What Google holds after the apply, by key (what each done action returned; the observed state otherwise). */
+  live: Map<string, Observed>;
 }
 
 export async function applyPlan(exec: ExecutablePlan, controllers: ControllerRegistry, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
   const { plan, context } = exec;
   const refused = blockers(plan);
   if (refused.length > 0) throw new UserError(`the plan cannot be applied: ${refused.join('; ')}`);
-  const result: ApplyResult = { done: [], failed: [], skipped: [] };
   const live = new Map<string, Observed>(); // state after this apply, by key
+  const result: ApplyResult = { done: [], failed: [], skipped: [], live };
   for (const [key, c] of context) if (c.observed) live.set(key, c.observed);
   const resources = [...context.values()].flatMap((c) => (c.resource ? [c.resource] : []));
   const lookup = outputLookup(resources, controllers, ctx, (key) => live.get(key));
@@ -112,7 +114,8 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
       const failedDep = await failedDependency(action);
       const batch = batches.get(batchKeyOf(action) ?? '');
-      const held = opts.skip?.get(key) ?? (opts.shouldStop?.() ? 'not attempted: stopping' : undefined);
+      const held =
+        (action.heldBack ? `held back: ${action.heldBack}` : undefined) ?? opts.skip?.get(key) ?? (opts.shouldStop?.() ? 'not attempted: stopping' : undefined);
       if (failedDep || held) {
         const reason = held ?? `not attempted: it depends on ${failedDep}, which did not apply`;
         result.skipped.push({ action, reason });
@@ -142,7 +145,8 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       const c = context.get(actionKey(a)) ?? {};
       const desired = c.resource ? controller.desired(c.resource, ctx, lookup) : undefined;
       if (desired && hasUnknowns(desired)) throw new Error(`${actionKey(a)}: a referenced output is still unknown after its resource was applied`);
-      return { action: a.action === 'delete' ? 'delete' : a.action === 'create' ? 'create' : 'update', resource: c.resource, observed: c.observed, desired };
+      const action = a.action === 'delete' ? 'delete' : a.action === 'create' || a.action === 'replace' ? 'create' : 'update';
+      return { action, resource: c.resource, observed: c.observed, desired, ...(c.replaced ? { replaces: c.replaced } : {}) };
     });
     const written = await controller.applyBatch(ctx, items);
     items.forEach((item, i) => {
@@ -163,11 +167,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       return undefined;
     }
     if (action.action === 'abandon') {
-      // Left in place; without our labels a later plan no longer counts it as this stack's.
-      if (observed && isLabelled(controller)) {
-        const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
-        await controller.setLabels(ctx, observed, rest);
-      }
+      if (observed) await abandon(controller, observed, ctx);
       live.delete(key);
       return undefined;
     }
@@ -201,6 +201,14 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       }
     }
     if (action.action === 'replace') {
+      const { replaced, force } = context.get(key) ?? {};
+      if (replaced && action.replaces) {
+        // A move: the new one first, so what depends on it never points at nothing; then the old one.
+        live.set(key, await controller.create(ctx, resource, desired, labels));
+        if (action.replaces.then === 'abandon') await abandon(controller, replaced, ctx);
+        else await controller.delete(ctx, replaced, { force: Boolean(force) });
+        return undefined;
+      }
       // Allowed by the plan (--allow-replace, or nothing is lost): what it holds goes with it.
       await controller.delete(ctx, observed!, { force: true });
       live.set(key, await controller.create(ctx, resource, desired, labels));
@@ -213,6 +221,13 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
 
   await Promise.all(plan.actions.map(run));
   return result;
+}
+
+/** Left in place; without our labels a later plan no longer counts it as this stack's. */
+async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
+  if (!isLabelled(controller)) return;
+  const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
+  await controller.setLabels(ctx, observed, rest);
 }
 
 /** A 409 on create: take the existing resource only if it is ours or already what we want. */

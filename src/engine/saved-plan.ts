@@ -19,7 +19,9 @@ export interface SavedPlan {
   /** Everything needed to rebuild the plan: the manifest paths, variables and options. */
   paths: string[];
   variables: Record<string, string>;
-  options: { prune: boolean; adopt: boolean; allowReplace: string[] };
+  options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean };
+  /** --stack, when the manifests have no Stack document. */
+  stack?: string;
   target: string;
   state?: string;
   fingerprints: { manifests: string; observed: Record<string, string>; plan: string };
@@ -34,7 +36,7 @@ export const targetIdentity = (ctx: Pick<ControllerContext, 'project' | 'clients
 export function savedPlanOf(
   session: Session,
   planned: Planned,
-  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string },
+  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string; stack?: string },
 ): SavedPlan {
   const identity = targetIdentity(session.ctx);
   return {
@@ -47,6 +49,7 @@ export function savedPlanOf(
     options: savedOptions(made.options),
     target: identity,
     ...(made.state !== undefined ? { state: made.state } : {}),
+    ...(made.stack !== undefined ? { stack: made.stack } : {}),
     fingerprints: {
       manifests: manifestsFingerprint(session.set.files, made.variables, made.options, identity),
       observed: observedFingerprints(planned.exec, planned.observed),
@@ -84,8 +87,18 @@ export function readSavedPlan(file: string): SavedPlan {
   return parsed;
 }
 
-const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({ prune: o.prune, adopt: o.adopt, allowReplace: [...o.allowReplace].sort() });
-export const restoredOptions = (o: SavedPlan['options']): PlanOptions => ({ prune: o.prune, adopt: o.adopt, allowReplace: new Set(o.allowReplace) });
+const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({
+  prune: o.prune,
+  adopt: o.adopt,
+  allowReplace: [...o.allowReplace].sort(),
+  ...(o.allowPruneAll ? { allowPruneAll: true } : {}),
+});
+export const restoredOptions = (o: SavedPlan['options']): PlanOptions => ({
+  prune: o.prune,
+  adopt: o.adopt,
+  allowReplace: new Set(o.allowReplace),
+  allowPruneAll: Boolean(o.allowPruneAll),
+});
 
 /** What differs between two per-resource fingerprints, for the stale-plan message. */
 function staleResources(saved: Record<string, string>, now: Record<string, string>): string[] {

@@ -3,6 +3,7 @@
 // up and watch all start here. The controllers are handed in (the CLI assembles them): the engine
 // knows the contract, never a kind.
 import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing } from '../contract/controller.js';
+import { UserError } from '../errors.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
 import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
@@ -11,7 +12,7 @@ import type { Logger } from '../log.js';
 import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { type Inventory, InventoryStore } from '../state/inventory.js';
-import { openStateStore } from '../state/open.js';
+import { defaultStateDir, openStateStore } from '../state/open.js';
 import type { StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
 import { type ObservedState, observeAll } from './observe.js';
@@ -28,8 +29,12 @@ export interface SessionOptions {
   onRetry?: (e: RetryEvent) => void;
   /** How long to wait for a new service account to become visible (default 60 s). */
   consistencyTimeoutMs?: number;
-  /** Where the inventory and lease live: a directory or gs://BUCKET/PREFIX (default .musectl/state). */
+  /** Where the inventory and lease live: a directory or gs://BUCKET/PREFIX (default: beside the Stack document). */
   state?: string;
+  /** The stack's name when the manifests have no Stack document (--stack); must agree with one if they do. */
+  stack?: string;
+  /** The command writes (apply, watch, destroy): a stack without a name of its own is refused. */
+  writes?: boolean;
 }
 
 export interface Session {
@@ -94,9 +99,34 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     imageDigests: new Map(),
     controller: (kind) => controllerFor(controllers, kind),
   };
-  const store = openStateStore(opts.state, clients, api);
+  nameTheStack(set, opts);
+  const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
   const inventory = new InventoryStore(store, project, set.stack.name);
   return { set, ctx, controllers, store, inventory, close: () => clients.close() };
+}
+
+/**
+ * The stack's name: its Stack document's, or --stack. Two unrelated manifest sets must never share
+ * one by accident, so a command that writes refuses a set with neither.
+ */
+function nameTheStack(set: ManifestSet, opts: Pick<SessionOptions, 'stack' | 'writes'>): void {
+  const doc = set.stack.document;
+  if (opts.stack !== undefined) {
+    if (doc && set.stack.name !== opts.stack) {
+      throw new UserError(
+        `--stack ${opts.stack}, but the Stack document at ${doc.file} names the stack "${set.stack.name}"`,
+        'Drop --stack, or give the name the Stack document has.',
+      );
+    }
+    set.stack.name = opts.stack;
+    return;
+  }
+  if (!doc && opts.writes) {
+    throw new UserError(
+      'these manifests have no stack name: without one, two unrelated manifest sets would both be stack "default" and could delete each other\'s resources',
+      'Add a Stack document (apiVersion: musectl.dev/v1alpha1, kind: Stack, metadata: {name: my-stack}) or pass --stack NAME.',
+    );
+  }
 }
 
 async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {
@@ -130,6 +160,11 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
     ),
     observeAll(set.resources, controllers, ctx, inventory.entries),
   ]);
-  const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, options });
+  const claims = async () => {
+    const found = new Map<string, string>();
+    for (const other of await session.inventory.others()) for (const e of other.entries) if (!e.pending) found.set(`${e.kind}|${e.id}`, other.stack);
+    return found;
+  };
+  const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, inventoryAt: session.inventory.describe(), claims, options });
   return { observed, exec, inventory };
 }

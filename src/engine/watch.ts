@@ -122,6 +122,7 @@ export class Watcher {
         target: this.opts.target,
         log,
         state: this.opts.state,
+        writes: !this.opts.observeOnly,
       });
     } catch (err) {
       if (!(err instanceof InvalidManifestsError)) throw err;

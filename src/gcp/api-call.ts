@@ -21,6 +21,8 @@ export interface RetryEvent {
 
 export class ApiCaller {
   calls = 0;
+  /** Checked before every call while it is set (apply sets the stack's lease check: no write once the lease is lost). */
+  guard?: () => void;
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -31,7 +33,9 @@ export class ApiCaller {
   async call<T>(info: CallInfo, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
     return withRetry(
       async () => {
+        this.guard?.();
         await this.limiter.acquire(info.quota, info.scope);
+        this.guard?.();
         this.calls++;
         return fn();
       },

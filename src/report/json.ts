@@ -21,6 +21,8 @@ export function renderPlanJson(plan: Plan): string {
       ...(a.warnings.length > 0 ? { warnings: a.warnings } : {}),
       ...(a.impact ? { impact: a.impact } : {}),
       ...(a.blocked ? { blocked: a.blocked } : {}),
+      ...(a.heldBack ? { heldBack: a.heldBack } : {}),
+      ...(a.replaces ? { replaces: a.replaces } : {}),
     })),
     wouldPrune: plan.wouldPrune,
     summary: plan.summary,

@@ -31,6 +31,28 @@ export interface LeaseOptions {
 
 export const leaseKey = (project: string, stack: string): string => `${project}.${stack}.lease.json`;
 
+/** The lease is no longer this writer's: it must stop writing. */
+export class LeaseLost extends UserError {
+  constructor(message: string) {
+    super(message, 'Nothing more was written. Run apply again: it plans from what Google holds now.');
+  }
+}
+
+/** Who holds a stack's lease, if anyone (for musectl unlock and messages). */
+export async function inspectLease(
+  store: StateStore,
+  who: { project: string; stack: string },
+): Promise<{ record: LeaseRecord; generation: string } | undefined> {
+  const current = await store.read(leaseKey(who.project, who.stack));
+  if (!current) return undefined;
+  return { record: JSON.parse(current.data.toString()) as LeaseRecord, generation: current.generation };
+}
+
+/** Removes a lease someone else holds, if it is still the one that was shown (same generation). */
+export async function breakLease(store: StateStore, who: { project: string; stack: string }, generation: string): Promise<void> {
+  await store.delete(leaseKey(who.project, who.stack), generation);
+}
+
 export class Lease {
   private generation: string;
   private timer?: NodeJS.Timeout;
@@ -103,14 +125,24 @@ export class Lease {
       this.generation = await this.store.write(this.key, Buffer.from(JSON.stringify(record)), this.generation);
       this.record.expiresAt = record.expiresAt;
     } catch (err) {
-      if (err instanceof PreconditionFailed) throw new Error(`the lease on ${this.key} was taken over by someone else (it had expired)`);
+      if (err instanceof PreconditionFailed) throw new LeaseLost(`the stack's lock (${this.key}) was taken over by another writer after it ran out`);
       throw err;
     }
   }
 
-  /** Throws if a renewal found the lease taken over: a writer must stop. */
-  check(): void {
+  /**
+   * Throws when the lease may no longer be ours: a renewal found it taken over, or, by the clock,
+   * it ran out since the last renewal that succeeded (the process was paused, e.g. SIGSTOP, or
+   * could not reach the store). A writer calls this before every write and stops when it throws.
+   */
+  check(now = Date.now()): void {
     if (this.lost) throw this.lost;
+    const expires = Date.parse(this.record.expiresAt);
+    if (now >= expires - Math.min(5_000, this.ttlMs / 10)) {
+      throw new LeaseLost(
+        `the stack's lock ran out at ${this.record.expiresAt} before it could be renewed (was this process paused?); another writer may hold it now`,
+      );
+    }
   }
 
   async release(): Promise<void> {

@@ -1,7 +1,7 @@
 // A state store in a local directory. Compare-and-set is made atomic with a lock directory
 // (mkdir either creates it or fails), the object itself is written to a temporary file and
 // renamed, so a crash never leaves a torn file.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../gcp/retry.js';
 import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
@@ -56,6 +56,17 @@ export class LocalStateStore implements StateStore {
       if (current.generation !== ifGeneration) throw new PreconditionFailed(key);
       unlinkSync(this.path(key));
     });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.startsWith(prefix) && !f.endsWith('.tmp') && !f.endsWith('.lock'))
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
   }
 
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {

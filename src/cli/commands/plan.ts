@@ -2,7 +2,7 @@
 
 import { allControllers } from '../../../controllers/index.js';
 import type { Plan } from '../../engine/plan.js';
-import { hasChanges } from '../../engine/plan.js';
+import { hasChanges, heldBack } from '../../engine/plan.js';
 import { savedPlanOf, writeSavedPlan } from '../../engine/saved-plan.js';
 import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
 import type { ManifestSet } from '../../manifest/index.js';
@@ -13,8 +13,18 @@ import { renderPlanText } from '../../report/text.js';
 import { appendStepSummary } from '../ci.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import {
+  loggerFrom,
+  ownershipFlags,
+  planOptionsFrom,
+  printWarnings,
+  reportBlockers,
+  reportHeldBack,
+  reportInvalid,
+  targetFlags,
+  targetFrom,
+} from '../engine-flags.js';
+import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -53,7 +63,8 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
         variables: cliVariables(args),
         target: targetFrom(args),
         log,
-        state: args.flags.state as string,
+        state: args.flags.state as string | undefined,
+        stack: stackFlag(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
@@ -71,11 +82,18 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
       if (typeof args.flags.out === 'string') {
         writeSavedPlan(
           args.flags.out,
-          savedPlanOf(session, planned, { paths: manifestPaths(args), variables: cliVariables(args), options, state: args.flags.state as string }),
+          savedPlanOf(session, planned, {
+            paths: manifestPaths(args),
+            variables: cliVariables(args),
+            options,
+            state: args.flags.state as string | undefined,
+            stack: stackFlag(args),
+          }),
         );
         out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
       }
       if (reportBlockers(exec.plan, out)) return 1;
+      if (reportHeldBack(heldBack(exec.plan), out, true)) return 1;
       return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;
     } finally {
       await session.close();
