@@ -42,6 +42,8 @@ export interface PlanAction {
   impact?: string;
   /** For a grant (a kind with the Grants capability): who gets which role on what. */
   grant?: GrantInfo;
+  /** For a grant that replaces another (its member, role or resource changed): the one removed. */
+  previousGrant?: GrantInfo;
   /** Drift the drift policy reports instead of correcting (watch), with the action it would have been. */
   reported?: { action: ActionType; changes: FieldChange[] };
 }

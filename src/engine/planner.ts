@@ -230,7 +230,8 @@ function markSecurity(kind: string, changes: FieldChange[]): FieldChange[] {
 /** Grant details for an action of a kind whose resources are IAM grants. */
 function withGrant(a: PlanAction, controllers: ControllerRegistry): PlanAction {
   const controller = controllers.get(a.kind);
-  return controller && isGrant(controller) ? { ...a, grant: controller.grantOf(a.id) } : a;
+  if (!controller || !isGrant(controller)) return a;
+  return { ...a, grant: controller.grantOf(a.id), ...(a.replaces ? { previousGrant: controller.grantOf(a.replaces.id) } : {}) };
 }
 
 /** A create shows every field it sets, down to the leaves (lists of scalars stay whole). */

@@ -39,7 +39,7 @@ const MAX_VALUE_CHARS = 300;
 
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const changed = plan.actions.filter((a) => a.action !== 'noop');
-  const head = [title(plan), securitySection(changed), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
+  const head = [title(plan), securitySection(changed, plan), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
   const details = changed.map(detailsOf);
   const lint = lintSection(opts.warnings);
   const graph = opts.graph ? `<details><summary>Dependency graph</summary>\n\n\`\`\`mermaid\n${opts.graph.trimEnd()}\n\`\`\`\n\n</details>` : '';
@@ -62,10 +62,17 @@ interface Grant extends GrantInfo {
   op: 'added' | 'removed';
 }
 
-/** A grant added or removed: the plan carries who gets which role on what (PlanAction.grant). */
-function grantOf(a: PlanAction): Grant | undefined {
-  if (!a.grant || (a.action !== 'create' && a.action !== 'delete')) return undefined;
-  return { ...a.grant, op: a.action === 'create' ? 'added' : 'removed' };
+/** Grants added or removed: the plan carries who gets which role on what (PlanAction.grant). */
+function grantsOf(a: PlanAction): Grant[] {
+  if (!a.grant) return [];
+  if (a.action === 'create') return [{ ...a.grant, op: 'added' }];
+  if (a.action === 'delete') return [{ ...a.grant, op: 'removed' }];
+  if (a.action === 'replace' && a.previousGrant)
+    return [
+      { ...a.grant, op: 'added' },
+      { ...a.previousGrant, op: 'removed' },
+    ];
+  return [];
 }
 
 /** A change of a field that decides who can reach a resource, or one that names a public member. */
@@ -74,11 +81,33 @@ function isSecuritySetting(a: PlanAction, c: FieldChange): boolean {
   return Boolean(c.security) || PUBLIC_MEMBER.test(showValue(c.before)) || PUBLIC_MEMBER.test(showValue(c.after));
 }
 
-function securitySection(changed: PlanAction[]): string {
-  const grants = changed.map(grantOf).filter((g): g is Grant => g !== undefined);
+/** What the plan deletes, replaces, abandons or would prune: a reviewer sees it before anything else. */
+function removals(plan: Plan): string[][] {
+  const acted = plan.actions
+    // Grants show in the grant table, with role and member.
+    .filter((a) => !a.grant && (a.action === 'delete' || a.action === 'replace' || a.action === 'abandon'))
+    .map((a) => [
+      `${code(SYMBOL[a.action] ?? '?')} ${text(a.action)}`,
+      text(actionKey(a)),
+      code(a.replaces ? `${a.replaces.id} -> ${a.id}` : a.id),
+      a.blocked ? `:no_entry: refused: ${text(a.blocked)}` : text(a.impact ?? ''),
+    ]);
+  const pending = (plan.wouldPrune ?? []).map((o) => [
+    'would prune',
+    text(`${o.kind}/${o.name}`),
+    code(o.id),
+    text(`no longer in the manifests; ${o.deletionPolicy === 'delete' ? 'deleted' : 'abandoned'} by an apply with --prune`),
+  ]);
+  return [...acted, ...pending];
+}
+
+function securitySection(changed: PlanAction[], plan: Plan): string {
+  const grants = changed.flatMap(grantsOf);
   const settings = changed.flatMap((a) => a.changes.filter((c) => isSecuritySetting(a, c)).map((c) => ({ a, c })));
-  if (grants.length === 0 && settings.length === 0) return '';
+  const removed = removals(plan);
+  if (grants.length === 0 && settings.length === 0 && removed.length === 0) return '';
   const out = ['### :warning: Security-relevant changes'];
+  if (removed.length > 0) out.push(['| Removed or replaced | Resource | Google name | Impact |', '|---|---|---|---|', ...removed.map(row)].join('\n'));
   if (grants.length > 0) {
     const rows = grants.map((g) => {
       const pub = PUBLIC_MEMBER.test(g.member) ? ' **(public)**' : '';
@@ -107,6 +136,7 @@ function attention(plan: Plan): string {
     const who = text(actionKey(a));
     return [
       ...(a.blocked ? [`- :no_entry: **apply refuses** ${who}: ${text(a.blocked)}`] : []),
+      ...(a.heldBack ? [`- :no_entry: **held back** ${who} (apply leaves it, and what depends on it, alone): ${text(a.heldBack)}`] : []),
       ...(a.impact ? [`- ${who}: ${text(a.impact)}`] : []),
       ...a.warnings.map((w) => `- ${who}: ${text(w)}`),
     ];
@@ -166,6 +196,7 @@ function detailsOf(a: PlanAction): string {
     );
   if (n === 0) parts.pop();
   if (a.blocked) parts.push(`> :no_entry: **Apply refuses this:** ${text(a.blocked)}`);
+  if (a.heldBack) parts.push(`> :no_entry: **Held back:** ${text(a.heldBack)}`);
   if (a.impact) parts.push(`> **Impact:** ${text(a.impact)}`);
   for (const w of a.warnings) parts.push(`> **Warning:** ${text(w)}`);
   parts.push('</details>');

@@ -16,8 +16,11 @@ export interface LeaseRecord {
   expiresAt: string;
 }
 
-/** How long a lease lasts between renewals: long enough to ride out a slow call. One value for every writer. */
-export const LEASE_TTL_MS = 60_000;
+/**
+ * How long a lease lasts between renewals: long enough to ride out a slow call. One value for every
+ * writer; MUSECTL_LEASE_TTL_MS changes it (tests of an expired lease use a few seconds).
+ */
+export const LEASE_TTL_MS = Number(process.env.MUSECTL_LEASE_TTL_MS) > 0 ? Number(process.env.MUSECTL_LEASE_TTL_MS) : 60_000;
 
 export interface LeaseOptions {
   /** How long the lease lasts without renewal (default LEASE_TTL_MS). */

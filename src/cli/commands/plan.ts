@@ -36,7 +36,8 @@ Observes the actual state, diffs it against the manifests and prints the actions
 that exist only once another resource is created.
 -o markdown writes a pull-request comment: security-relevant changes first, a summary table,
 collapsed details, lint warnings and the dependency graph with the changed resources marked.
-Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 error.`,
+Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes (or resources that
+would be pruned), 1 error or resources held back.`,
   flags: {
     ...manifestFlags,
     ...targetFlags,
@@ -94,7 +95,8 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
       }
       if (reportBlockers(exec.plan, out)) return 1;
       if (reportHeldBack(heldBack(exec.plan), out, true)) return 1;
-      return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;
+      // Something that would be pruned is a change the reviewer must see, --prune or not.
+      return args.flags['detailed-exitcode'] && (hasChanges(exec.plan) || exec.plan.wouldPrune.length > 0) ? 2 : 0;
     } finally {
       await session.close();
     }
