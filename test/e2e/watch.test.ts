@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { type RunningCli, startCli } from './cli.js';
 import { PROJECT, type Stage, stage } from './harness.js';
 
@@ -61,15 +62,6 @@ const logLines = (w: RunningCli): any[] =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
 const cycles = (w: RunningCli) => logLines(w).filter((l) => l.msg === 'cycle');
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (await check()) return Date.now() - start;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function applied(dir: string): Promise<Stage> {
   const s = await stage({}, dir);
