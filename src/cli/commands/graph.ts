@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/ind
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../report/graph.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { cliVariables, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -42,9 +42,7 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
     const controllers = allControllers();
     addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
     if (set.placeholdersUsed.length > 0) {
-      out.err(
-        out.color.dim(`note: names use placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project for the real ones\n`),
-      );
+      out.err(out.color.dim(placeholderNote(set.placeholdersUsed, 'names')));
     }
     out.out(renderGraph(set.resources, format as GraphFormat));
     return 0;
