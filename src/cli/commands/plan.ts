@@ -3,7 +3,7 @@
 import { allControllers } from '../../../controllers/index.js';
 import type { Plan } from '../../engine/plan.js';
 import { hasChanges, heldBack } from '../../engine/plan.js';
-import { savedPlanOf, writeSavedPlan } from '../../engine/saved-plan.js';
+import { describeIdentity, savedPlanOf, targetIdentity, writeSavedPlan } from '../../engine/saved-plan.js';
 import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
 import type { ManifestSet } from '../../manifest/index.js';
 import { planMarks, renderGraph } from '../../report/graph.js';
@@ -92,7 +92,9 @@ would be pruned), 1 error or resources held back.`,
             stack: stackFlag(args),
           }),
         );
-        out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
+        out.err(
+          `Saved the plan for ${describeIdentity(targetIdentity(session.ctx))} to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`,
+        );
       }
       if (reportBlockers(exec.plan, out)) return 1;
       if (reportHeldBack(heldBack(exec.plan), out, true)) return 1;
