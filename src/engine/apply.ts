@@ -225,7 +225,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
 }
 
 /** Left in place; without our labels a later plan no longer counts it as this stack's. */
-async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
+export async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
   if (!isLabelled(controller)) return;
   const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
   await controller.setLabels(ctx, observed, rest);

@@ -31,13 +31,15 @@ export interface OrphanInput {
   options: Pick<PlanOptions, 'prune' | 'allowPruneAll'>;
   /** Resources ("Kind|id") a manifest moves away from (its old name or place): not orphans. */
   movedFrom: Set<string>;
+  /** The Google resources the manifests name ("Kind|id" -> "Kind/name"): one of them is never pruned. */
+  named: Map<string, string>;
 }
 
 /** A prune that removes at least this share of what the stack owns (and two or more) is refused without --allow-prune-all. */
 const MASS_PRUNE_SHARE = 0.9;
 
 export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAction[]; context: Map<string, ActionContext>; wouldPrune: Orphan[] }> {
-  const { resources, observed, controllers, ctx, inventory, options, movedFrom } = input;
+  const { resources, observed, controllers, ctx, inventory, options, movedFrom, named } = input;
   const inManifests = new Set(resources.map((r) => r.key));
   const actions: PlanAction[] = [];
   const context = new Map<string, ActionContext>();
@@ -49,6 +51,15 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
     const found = observed.listed.get(entry.kind)?.get(entry.id);
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
+    // A manifest renamed without saying so (a grant's metadata.name changed): the same Google
+    // resource under a new name. Pruning the old name would remove what the new one wants.
+    const namer = named.get(`${entry.kind}|${entry.id}`);
+    if (namer) {
+      const warning = `no longer in the manifests, but ${namer} names the same Google resource, so it is kept; to record the rename, annotate ${namer} with musectl.dev/renamed-from: ${entry.name} (or run musectl state mv ${key} ${namer})`;
+      actions.push({ kind: entry.kind, name: entry.name, id: entry.id, action: 'noop', dependsOn: [], changes: [], warnings: [warning] });
+      context.set(key, { observed: found, orphan: entry });
+      continue;
+    }
     const leftAlone = whyNotOurs(entry, found, isLabelled(controller), ctx.stack);
     if (leftAlone) {
       const warning = `no longer in the manifests, but left alone: ${leftAlone}; apply forgets it`;

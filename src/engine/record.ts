@@ -73,7 +73,14 @@ export async function recordOutcome(
       const r = c?.resource;
       if (!r) continue;
       const controller = controllerFor(controllers, r.kind);
-      const known = entries.get(key);
+      // A manifest renamed (musectl.dev/renamed-from) or moved from a name made from variables:
+      // the old name's entry is what is known of it until this run records it under the new name.
+      const known = entries.get(key) ?? (c.movedFrom ? entries.get(c.movedFrom) : undefined);
+      const live = result.live.get(key) ?? c.observed;
+      // The same resource as before (updated, unchanged, renamed) keeps the evidence recorded when
+      // it was made; a created, adopted or replaced one is recorded with its own.
+      const same = (a.action === 'update' || a.action === 'noop') && known?.evidence;
+      const kept = same ? { evidence: { ...live?.evidence, ...known.evidence } } : {};
       if (a.heldBack) {
         // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
         if (known && !known.pending && a.action === 'adopt') entries.delete(key);
@@ -81,13 +88,13 @@ export async function recordOutcome(
       }
       // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
       if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
-      const live = result.live.get(key) ?? c.observed;
       if (done.has(key)) {
-        entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
-        if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed or abandoned
+        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...kept });
+        if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed, abandoned or renamed
       } else if (a.action === 'noop') {
         // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
-        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });
+        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...kept });
+        if (c.movedFrom) entries.delete(c.movedFrom);
       }
       // A failed create stays pending: the resource may or may not exist; the next run finds out.
     }
