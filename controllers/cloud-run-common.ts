@@ -50,6 +50,18 @@ export function enumName(v: unknown): string | undefined {
   return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
 }
 
+/**
+ * The template's account in the form observe() reads it back, whichever spelling the manifest uses
+ * (serviceAccountRef, this project's email, the Compute Engine default's email, or none), so any
+ * accepted spelling compares equal to Google's.
+ */
+export function canonicalServiceAccount(t: Record<string, any>, project: string): void {
+  if (t.serviceAccountRef) return;
+  const spec = serviceAccountSpec(t.serviceAccount, project);
+  delete t.serviceAccount;
+  Object.assign(t, spec);
+}
+
 /** The API's serviceAccount for a template in spec form ('' for the default account). */
 export function serviceAccountEmail(t: Record<string, any>, project: string): string {
   if (t.serviceAccountRef) return emailOf(t.serviceAccountRef.name, project);

@@ -7,9 +7,9 @@ import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import {
   apiDuration,
+  canonicalServiceAccount,
   containerSpec,
   containersToApi,
-  DEFAULT_SERVICE_ACCOUNT,
   enumName,
   locationOf,
   normalizeTemplate,
@@ -124,10 +124,10 @@ export const cloudRunJobController: Controller & Labelled = {
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
   },
 
-  desired(r, _ctx, outputs) {
+  desired(r, ctx, outputs) {
     const spec = cloneSpec(r.spec);
     const task = spec.template.template;
-    if (!task.serviceAccountRef && !task.serviceAccount) task.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    canonicalServiceAccount(task, ctx.project);
     resolveEnvOutputs(task.containers, outputs);
     return spec;
   },

@@ -8,6 +8,7 @@ import { isNotFound } from '../src/gcp/errors.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import {
   apiDuration,
+  canonicalServiceAccount,
   containerSpec,
   containersToApi,
   DEFAULT_SERVICE_ACCOUNT,
@@ -220,7 +221,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
       const digest = r.spec.imagePolicy === 'digest' ? ctx.imageDigests.get(c.image) : undefined;
       if (digest) c.image = pinned(c.image, digest);
     }
-    if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    canonicalServiceAccount(t, ctx.project);
     resolveEnvOutputs(t.containers, outputs);
     // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.
     if (t.maxInstanceRequestConcurrency === undefined) {

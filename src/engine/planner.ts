@@ -19,7 +19,7 @@ import {
   type OutputLookup,
   predictedOutputs,
 } from '../contract/controller.js';
-import { isPlainObject, isUnknown, unknown } from '../contract/spec.js';
+import { isPlainObject, isUnknown, pathPattern, unknown } from '../contract/spec.js';
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
@@ -200,14 +200,17 @@ function explainReplacements(actions: PlanAction[]): void {
 
 function isImmutable(kind: string, path: string): boolean {
   const immutable = schemaRegistry().get(kind)?.immutablePaths ?? new Set<string>();
-  const pattern = path.replace(/\[\d+\]/g, '[]');
+  const pattern = pathPattern(path);
   return [...immutable].some((p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`));
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
 export function resourceChanges(controller: AnyController, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): FieldChange[] {
-  const maps = schemaRegistry().get(controller.kind)?.mapPaths ?? new Set<string>();
-  const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), { isMap: (p) => maps.has(p) });
+  const schema = schemaRegistry().get(controller.kind);
+  const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), {
+    isMap: (p) => schema?.mapPaths.has(p) ?? false,
+    listKey: (p) => schema?.listKeys.get(p),
+  });
   if (isLabelled(controller)) changes.push(...labelChanges(labels, actual.labels));
   return markSecurity(controller.kind, changes);
 }
@@ -222,7 +225,7 @@ function markSecurity(kind: string, changes: FieldChange[]): FieldChange[] {
   const paths = schemaRegistry().get(kind)?.securityPaths;
   if (!paths || paths.size === 0) return changes;
   return changes.map((c) => {
-    const pattern = c.path.replace(/\[\d+\]/g, '[]');
+    const pattern = pathPattern(c.path);
     const under = [...paths].some((p) => pattern === p || pattern.startsWith(`${p}.`) || p.startsWith(`${pattern}.`));
     return under ? { ...c, security: true } : c;
   });

@@ -106,6 +106,6 @@ would be pruned), 1 error or resources held back.`,
 
 /** The markdown report: the session's lint warnings and the stack's graph with what the plan changes marked. */
 export function markdownReport(plan: Plan, set: ManifestSet): string {
-  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
+  const warnings = set.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'accepted');
   return renderPlanMarkdown(plan, { warnings, graph: renderGraph(set.resources, 'mermaid', { mark: planMarks(plan) }) });
 }
