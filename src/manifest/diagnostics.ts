@@ -19,11 +19,15 @@ export interface Diagnostic extends SourcePosition {
   rule?: string;
 }
 
+/** No diagnostic line is longer than this, whatever a message quotes (a safety net for quote()). */
+const MAX_MESSAGE = 1000;
+
 export function formatDiagnostic(d: Diagnostic): string {
-  const subject = d.subject ? `${d.subject}: ` : '';
+  const subject = d.subject ? `${d.subject.length > 200 ? `${d.subject.slice(0, 200)}...` : d.subject}: ` : '';
+  const message = d.message.length > MAX_MESSAGE ? `${d.message.slice(0, MAX_MESSAGE)}... (message cut)` : d.message;
   const level = d.severity === 'warning' ? 'warning: ' : '';
   const rule = d.rule ? ` [${d.rule}]` : '';
-  return `${d.file}:${d.line}:${d.col}: ${subject}${level}${d.message}${rule}`;
+  return `${d.file}:${d.line}:${d.col}: ${subject}${level}${message}${rule}`;
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

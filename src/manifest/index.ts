@@ -2,6 +2,7 @@
 // step of plan and apply.
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
+import { googleRules } from './google/rules.js';
 import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
@@ -71,6 +72,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource && result.valid) resources.push(result.resource);
   }
   diagnostics.push(...crossCheck(identified, registry));
+  diagnostics.push(...googleRules(identified));
   diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
   return {
