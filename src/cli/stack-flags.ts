@@ -9,7 +9,16 @@ export const manifestFlags: Record<string, FlagSpec> = {
   project: { type: 'string', value: 'ID', description: 'Google Cloud project id: the value of ${PROJECT_ID}' },
   region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
   set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
+  'allow-secret-path': {
+    type: 'string',
+    multiple: true,
+    value: 'DIR',
+    description: "Let a Secret's valueFrom.file read from DIR (by default only files inside the manifests' directories are read)",
+  },
 };
+
+/** Directories outside the stack's tree that --allow-secret-path opens to valueFrom.file. */
+export const allowSecretPaths = (args: ParsedArgs): string[] => (args.flags['allow-secret-path'] as string[] | undefined) ?? [];
 
 export function manifestPaths(args: ParsedArgs): string[] {
   const paths = (args.flags.filename as string[] | undefined) ?? [];

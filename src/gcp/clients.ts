@@ -1,6 +1,7 @@
 // One factory for every official client, against Google or an emulator. Clients are loaded on first
 // use (loading @google-cloud/run alone takes ~150 ms), so commands that need none load none.
 import { createRequire } from 'node:module';
+import { preflight } from './preflight.js';
 import type { Target } from './target.js';
 
 const require = createRequire(import.meta.url);
@@ -19,6 +20,7 @@ type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClie
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
   private auth: unknown;
+  private checked?: Promise<void>;
 
   constructor(readonly target: Target) {}
 
@@ -50,6 +52,15 @@ export class ClientFactory {
       this.auth = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
     }
     return this.auth;
+  }
+
+  /**
+   * Resolves once the target is usable: the emulator accepts connections, or credentials were
+   * found. Checked once, before the first call (ApiCaller waits on it).
+   */
+  ready(): Promise<void> {
+    this.checked ??= preflight(this.target, () => this.authClient());
+    return this.checked;
   }
 
   /** Options every gax client (REST mode) gets. */
@@ -127,6 +138,7 @@ export class ClientFactory {
 
   /** An OAuth access token for calls no client library makes (the Docker registry API). */
   async accessToken(): Promise<string> {
+    await this.ready();
     const auth = this.authClient() as { getAccessToken(): Promise<string | { token?: string | null } | null> };
     const t = await auth.getAccessToken();
     const token = typeof t === 'string' ? t : t?.token;

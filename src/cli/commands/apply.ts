@@ -32,7 +32,7 @@ import {
   targetFrom,
 } from '../engine-flags.js';
 import type { Output } from '../output.js';
-import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
 export const applyFlags = {
@@ -84,7 +84,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const state = (args.flags.state === '.musectl/state' && saved?.state) || (args.flags.state as string);
   let session: Session;
   try {
-    session = await openSession({ paths, variables, target, log, state });
+    session = await openSession({ paths, variables, target, log, state, allowSecretPaths: allowSecretPaths(args) });
   } catch (err) {
     return reportInvalid(err, out);
   }

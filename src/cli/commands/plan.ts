@@ -15,7 +15,7 @@ import { appendStepSummary, targetIdentity } from '../ci.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -54,6 +54,7 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
         target: targetFrom(args),
         log,
         state: args.flags.state as string,
+        allowSecretPaths: allowSecretPaths(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
