@@ -1,7 +1,9 @@
 // ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
 // long-running operations; a patch is synchronous and names its fields in an update mask.
+
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -92,7 +94,7 @@ export const artifactRegistryRepositoryController: Controller = {
         },
       }),
     );
-    const [repo] = await operation.promise();
+    const repo = await waitForOperation<Repository>(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `create ${r.key}` });
     return toObserved(repo as Repository, ctx.project);
   },
 
@@ -112,7 +114,7 @@ export const artifactRegistryRepositoryController: Controller = {
       const [operation] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` }, () =>
         ctx.clients.artifactRegistry().deleteRepository({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

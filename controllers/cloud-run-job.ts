@@ -1,10 +1,12 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
+
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { cloneSpec } from '../src/engine/diff.js';
 import { lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import {
   apiDuration,
   containerSpec,
@@ -14,6 +16,7 @@ import {
   locationOf,
   normalizeTemplate,
   resolveEnvOutputs,
+  secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
 } from './cloud-run-common.js';
@@ -112,6 +115,8 @@ export const cloudRunJobController: Controller = {
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
   },
 
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.template.containers, observedOf),
+
   desired(r, _ctx, outputs) {
     const spec = cloneSpec(r.spec);
     const task = spec.template.template;
@@ -134,7 +139,7 @@ export const cloudRunJobController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
       ctx.clients.runJobs().createJob({ parent, jobId: r.name, job: toApi(desired, labels, ctx.project) }),
     );
-    const [job] = await operation.promise();
+    const job = await waitForOperation<Job>(ctx.api, operation, { quota: 'run.read', scope: parent, what: `create ${r.key}` });
     return toObserved(job, ctx.project);
   },
 
@@ -143,7 +148,7 @@ export const cloudRunJobController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `update ${r.key}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    const [updated] = await operation.promise();
+    const updated = await waitForOperation<Job>(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `update ${r.key}` });
     return toObserved(updated, ctx.project);
   },
 
@@ -152,7 +157,7 @@ export const cloudRunJobController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   async delete(ctx: ControllerContext, actual) {
@@ -160,7 +165,7 @@ export const cloudRunJobController: Controller = {
       const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         ctx.clients.runJobs().deleteJob({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

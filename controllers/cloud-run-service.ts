@@ -1,10 +1,12 @@
 // CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
 // are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
+
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
 import { cloneSpec } from '../src/engine/diff.js';
 import { cpuMillis, durationSeconds, lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import {
   apiDuration,
@@ -15,9 +17,11 @@ import {
   locationOf,
   normalizeTemplate,
   resolveEnvOutputs,
+  secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
 } from './cloud-run-common.js';
+import { degradedWarning, explainRolloutFailure } from './cloud-run-rollout.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 import { emailOf } from './service-account.js';
@@ -148,7 +152,7 @@ export const cloudRunServiceController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runServices().updateService({ service }),
     );
-    await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   toManifestSpec(observed, ctx, exported) {
@@ -189,14 +193,20 @@ export const cloudRunServiceController: Controller = {
     );
   },
 
-  planWarnings(r, ctx) {
-    if (r.spec.imagePolicy !== 'digest') return [];
-    return r.spec.template.containers
-      .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
-      .map(
-        (c: { image: string }) =>
-          `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
-      );
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.containers, observedOf),
+
+  planWarnings(r, ctx, observed) {
+    const degraded = observed ? degradedWarning(observed.raw as Service, ctx.project) : undefined;
+    const warnings = degraded ? [degraded] : [];
+    if (r.spec.imagePolicy !== 'digest') return warnings;
+    return warnings.concat(
+      r.spec.template.containers
+        .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
+        .map(
+          (c: { image: string }) =>
+            `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
+        ),
+    );
   },
 
   desired(r, ctx, outputs) {
@@ -232,7 +242,10 @@ export const cloudRunServiceController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
       client.createService({ parent, serviceId: r.name, service: toApi(desired, labels, ctx.project) }),
     );
-    const [service] = await operation.promise();
+    const name = `${parent}/services/${r.name}`;
+    const service = await waitForOperation<Service>(ctx.api, operation, { quota: 'run.read', scope: parent, what: `create ${r.key}` }).catch(async (err) => {
+      throw await explainRolloutFailure(ctx, name, err);
+    });
     return toObserved(service, ctx.project);
   },
 
@@ -242,7 +255,10 @@ export const cloudRunServiceController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'run.write', scope: `projects/${ctx.project}/locations/${r.spec.location}`, what: `update ${r.key}` }, () =>
       client.updateService({ service }),
     );
-    const [updated] = await operation.promise();
+    const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
+    const updated = await waitForOperation<Service>(ctx.api, operation, { quota: 'run.read', scope, what: `update ${r.key}` }).catch(async (err) => {
+      throw await explainRolloutFailure(ctx, actual.id, err);
+    });
     return toObserved(updated, ctx.project);
   },
 
@@ -252,7 +268,7 @@ export const cloudRunServiceController: Controller = {
       const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         client.deleteService({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -1,7 +1,9 @@
 // ProjectService: an API enabled on the stack's project (Service Usage v1). Enabling is a
 // long-running operation. Google names services with the project number; musectl keys them by
 // project id like every other kind.
+
 import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { listAllPages } from './paging.js';
 
 const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
@@ -41,7 +43,7 @@ export const projectServiceController: Controller = {
       ctx.clients.serviceUsage().enableService({ name }),
     );
     // Enabling an API that is already on answers an operation that is already done.
-    if (!operation.done) await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'serviceusage.read', scope: ctx.project, what: `enable ${r.name}` });
     return { id: name, spec: {}, labels: {}, outputs: {}, raw: undefined };
   },
 
@@ -53,6 +55,6 @@ export const projectServiceController: Controller = {
     const [operation] = await ctx.api.call({ quota: 'serviceusage.write', scope: ctx.project, what: `disable ${actual.id}` }, () =>
       ctx.clients.serviceUsage().disableService({ name: actual.id }),
     );
-    if (!operation.done) await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'serviceusage.read', scope: ctx.project, what: `disable ${actual.id}` });
   },
 };

@@ -177,3 +177,27 @@ async function addVersion(ctx: ControllerContext, name: string, data: Buffer): P
     await ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } });
   });
 }
+
+/**
+ * Whether Secret Manager has an enabled version `version` ("latest" or a number) of the secret `name`
+ * (its metadata only: the payload is not read).
+ */
+export async function hasEnabledVersion(ctx: ControllerContext, name: string, version: string): Promise<boolean> {
+  try {
+    const [v] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `look for version ${version} of ${name}` }, () =>
+      ctx.clients.secretManager().getSecretVersion({ name: `${name}/versions/${version}` }),
+    );
+    return String(v.state) === 'ENABLED';
+  } catch (err) {
+    if (isNotFound(err) || httpStatus(err) === 400) return false;
+    throw err;
+  }
+}
+
+/** What to do to give a Secret a value, for messages. */
+export function valueHint(r: Resource): string {
+  const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
+  if (from?.env) return `set the environment variable ${from.env}`;
+  if (from?.file) return `write the file ${from.file}`;
+  return `add spec.valueFrom to Secret/${r.name}, or add a version in Secret Manager`;
+}

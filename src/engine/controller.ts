@@ -144,8 +144,14 @@ export interface Controller {
   requiresApi?: string;
   /** How the kind's resources' IAM policies are read and written, if they have one. */
   iamPolicy?: IamPolicyAccess;
-  /** Things a reviewer should know about this resource, found while planning. */
-  planWarnings?(r: Resource, ctx: ControllerContext): string[];
+  /** Things a reviewer should know about this resource, found while planning (observed: what Google has now). */
+  planWarnings?(r: Resource, ctx: ControllerContext, observed?: Observed): string[];
+  /**
+   * Why creating or updating this resource must wait (a Cloud Run service reading a secret that has
+   * no value): the plan marks the action blocked, so nothing is half-applied. Asked only for actions
+   * that change something.
+   */
+  planBlocker?(r: Resource, ctx: ControllerContext, observedOf: (key: string) => Observed | undefined): Promise<string | undefined>;
   /**
    * Kinds whose changes are written together (IAM members of one policy: one read-modify-write)
    * group their actions by this key; apply runs each group once all its actions are ready.

@@ -48,7 +48,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const actual = observed.byKey.get(r.key);
     const desired = controller.desired(r, ctx, lookup);
     const labels = desiredLabels(r.labels, ctx.stack, controller.hasLabels);
-    const base = { kind: r.kind, name: r.name, id: controller.id(r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
+    const base = {
+      kind: r.kind,
+      name: r.name,
+      id: controller.id(r, ctx),
+      dependsOn: dependenciesOf(r),
+      warnings: controller.planWarnings?.(r, ctx, actual) ?? [],
+    };
     context.set(r.key, { resource: r, observed: actual });
     if (!actual) {
       creating.add(r.key);
@@ -87,6 +93,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       continue;
     }
     actions.push({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes });
+  }
+  // What a change needs that is not there yet (a secret's value) blocks that change, before any call.
+  for (const a of actions) {
+    const r = context.get(`${a.kind}/${a.name}`)?.resource;
+    if (!r || a.action === 'noop' || a.blocked) continue;
+    const why = await controllerFor(controllers, a.kind).planBlocker?.(r, ctx, (key) => (creating.has(key) ? undefined : observed.byKey.get(key)));
+    if (why) a.blocked = why;
   }
 
   const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, prune: options.prune });

@@ -10,6 +10,7 @@ type Gax = typeof import('google-gax');
 type RunModule = typeof import('@google-cloud/run');
 type RunServicesClient = InstanceType<RunModule['v2']['ServicesClient']>;
 type RunJobsClient = InstanceType<RunModule['v2']['JobsClient']>;
+type RunRevisionsClient = InstanceType<RunModule['v2']['RevisionsClient']>;
 type StorageClient = import('@google-cloud/storage').Storage;
 type IamApi = import('@googleapis/iam').iam_v1.Iam;
 type SecretManagerClient = import('@google-cloud/secret-manager').SecretManagerServiceClient;
@@ -82,6 +83,10 @@ export class ClientFactory {
 
   runServices(): RunServicesClient {
     return this.memo('run.services', () => new (require('@google-cloud/run') as RunModule).v2.ServicesClient(this.gaxOptions()));
+  }
+
+  runRevisions(): RunRevisionsClient {
+    return this.memo('run.revisions', () => new (require('@google-cloud/run') as RunModule).v2.RevisionsClient(this.gaxOptions()));
   }
 
   runJobs(): RunJobsClient {

@@ -36,7 +36,7 @@ export function registerSecret(value: Buffer | string): void {
   if (added) pattern = undefined;
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `text` with every registered secret value replaced, longest forms first. */
 export function scrub(text: string): string {
@@ -44,7 +44,7 @@ export function scrub(text: string): string {
   pattern ??= new RegExp(
     [...forms]
       .sort((a, b) => b.length - a.length)
-      .map(escape)
+      .map(escapeRegExp)
       .join('|'),
     'g',
   );

@@ -181,7 +181,13 @@ export function parseFile(file: string, given?: string): { documents: ManifestDo
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (err) {
       // e.g. an alias bomb, an alias to an anchor that does not exist, or aliases nested too deep
-      const message = err instanceof RangeError ? `aliases expand deeper than ${MAX_NESTING} levels` : firstLine((err as Error).message);
+      const raw = firstLine((err as Error).message);
+      const message =
+        err instanceof RangeError
+          ? `aliases expand deeper than ${MAX_NESTING} levels`
+          : /Excessive alias count/.test(raw)
+            ? 'aliases expand into too many nodes (more than 1000 alias uses); write the values out instead'
+            : raw;
       diagnostics.push(at(doc.range[0], `YAML: ${message}`));
       return;
     }

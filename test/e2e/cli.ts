@@ -19,6 +19,9 @@ export interface CliOptions {
   /** Extra node flags, e.g. --require a preload script. */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** Run as this user and group (a test of permissions, when the suite runs as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
@@ -27,6 +30,7 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -116,7 +116,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     }
     const started = Date.now();
     await recordIntent(session.inventory, exec, session.controllers, session.ctx);
-    const result = await applyPlan(exec, session.controllers, session.ctx, { parallelism, listener: progressPrinter(out), lease });
+    const result = await applyPlan(exec, session.controllers, session.ctx, { parallelism, listener: progressPrinter(out, log), lease });
     const inManifests = new Set(session.set.resources.map((r) => r.key));
     const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
     await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);

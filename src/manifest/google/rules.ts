@@ -25,7 +25,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
       const hint = closest(list.caseInsensitive ? value.toUpperCase() : value, list.names);
       error(
         path,
-        `${path.join('.').replace(/\.(\d+)/g, '[$1]')}: ${quote(value)} is not a ${list.what}${hint ? ` (did you mean "${list.caseInsensitive ? hint.toLowerCase() : hint}"?)` : ''}; the list (${list.source}, compiled ${LOCATIONS_COMPILED}) is in src/manifest/google/locations.ts`,
+        `${path.join('.').replace(/\.(\d+)/g, '[$1]')}: ${quote(value)} is not a known ${list.what}${hint ? ` (did you mean "${list.caseInsensitive ? hint.toLowerCase() : hint}"?)` : ''}; the list (${list.source}, compiled ${LOCATIONS_COMPILED}) is in src/manifest/google/locations.ts`,
       );
     };
     switch (r.kind) {
