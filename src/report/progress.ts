@@ -4,8 +4,7 @@
 // looks like a hang): a line on a terminal, an info log line otherwise.
 import type { Output } from '../cli/output.js';
 import type { ApplyEvent } from '../engine/events.js';
-import type { PlanAction } from '../engine/plan.js';
-import type { ActionType } from '../engine/plan.js';
+import type { ActionType, PlanAction } from '../engine/plan.js';
 
 /** How often a resource still in progress is reported. */
 export const STILL_INTERVAL_MS = 10_000;
@@ -42,7 +41,8 @@ export function progressPrinter(out: Output, log?: ProgressLog, intervalMs = STI
           const elapsed = Math.round((Date.now() - started) / 1000);
           const what = `still ${VERB[action.action][0]}...`;
           if (out.errTerminal) out.err(`  ${action.kind}/${action.name}: ${c.dim(`${what} [${elapsed}s elapsed]`)}\n`);
-          else log?.info({ resource: `${action.kind}/${action.name}`, elapsedSeconds: elapsed }, `${action.kind}/${action.name}: ${what} [${elapsed}s elapsed]`);
+          else
+            log?.info({ resource: `${action.kind}/${action.name}`, elapsedSeconds: elapsed }, `${action.kind}/${action.name}: ${what} [${elapsed}s elapsed]`);
         }, intervalMs);
         timer.unref(); // never what keeps the process alive
         running.set(action, timer);

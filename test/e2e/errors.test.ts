@@ -74,7 +74,10 @@ describe('exit 1 with one line, never 70, for what the user or the machine cause
     mkdirSync(state, { mode: 0o555 });
     chmodSync(state, 0o555);
     const r = await s.cli(['apply', '-f', s.dir, '--yes', '--state', state], root ? { uid: NOBODY } : {});
-    expectOneLineError(r, /Error: cannot write the stack's state in .*: permission denied\n {2}Make the directory writable by this user, or choose another with --state/);
+    expectOneLineError(
+      r,
+      /Error: cannot write the stack's state in .*: permission denied\n {2}Make the directory writable by this user, or choose another with --state/,
+    );
   });
 
   it('a full disk under the state directory', async (t) => {
@@ -112,13 +115,22 @@ describe('exit 1 with one line, never 70, for what the user or the machine cause
     expectOneLineError(await runCli(['emulator', '--port', '99999']), /--port 99999: a TCP port is 0 \(any free one\) to 65535/);
     expectOneLineError(await runCli(['emulator', '--port', 'http']), /--port http: expected a whole number >= 0/);
     const taken = Number(new URL(s.emu.url).port);
-    expectOneLineError(await runCli(['emulator', '--port', String(taken)]), new RegExp(`Error: port ${taken} on 127.0.0.1 is already in use\\n {2}Choose another with --port N`));
+    expectOneLineError(
+      await runCli(['emulator', '--port', String(taken)]),
+      new RegExp(`Error: port ${taken} on 127.0.0.1 is already in use\\n {2}Choose another with --port N`),
+    );
   });
 
   it('no Application Default Credentials: names the commands that provide them, sends nothing', async () => {
     const home = openDir('no-adc');
     const r = await runCli(['plan', '-f', s.dir, '--project', 'no-adc-project', '--state', join(home, 'state')], {
-      env: { HOME: home, CLOUDSDK_CONFIG: join(home, 'gcloud'), GOOGLE_APPLICATION_CREDENTIALS: undefined, METADATA_SERVER_DETECTION: 'none', GCE_METADATA_HOST: '127.0.0.1:1' },
+      env: {
+        HOME: home,
+        CLOUDSDK_CONFIG: join(home, 'gcloud'),
+        GOOGLE_APPLICATION_CREDENTIALS: undefined,
+        METADATA_SERVER_DETECTION: 'none',
+        GCE_METADATA_HOST: '127.0.0.1:1',
+      },
     });
     expectOneLineError(
       r,
@@ -130,7 +142,10 @@ describe('exit 1 with one line, never 70, for what the user or the machine cause
     const url = `http://127.0.0.1:${await freePort()}`;
     const started = Date.now();
     const r = await runCli(['plan', '-f', s.dir, '--emulator', url, '--project', PROJECT, '--state', join(openDir('nothing'), 'state')]);
-    expectOneLineError(r, new RegExp(`Error: nothing answers at ${url} \\(connection refused\\): no emulator is listening there\\n {2}Start one with \`musectl emulator\``));
+    expectOneLineError(
+      r,
+      new RegExp(`Error: nothing answers at ${url} \\(connection refused\\): no emulator is listening there\\n {2}Start one with \`musectl emulator\``),
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -61,7 +61,10 @@ const made: CorpusCase[] = [
   {
     name: 'invalid UTF-8',
     setup(dir) {
-      writeFileSync(join(dir, 'm.yaml'), Buffer.concat([Buffer.from(`${HEADER}kind: Bucket\nmetadata:\n  name: tr`), Buffer.from([0xc3, 0x28]), Buffer.from('cks\n')]));
+      writeFileSync(
+        join(dir, 'm.yaml'),
+        Buffer.concat([Buffer.from(`${HEADER}kind: Bucket\nmetadata:\n  name: tr`), Buffer.from([0xc3, 0x28]), Buffer.from('cks\n')]),
+      );
       return { path: 'm.yaml', expect: { file: 'm.yaml', line: 4, col: 11, text: 'not valid UTF-8: byte 0xc3' } };
     },
   },
@@ -123,7 +126,10 @@ const made: CorpusCase[] = [
     name: 'aliases that expand 200 levels deep (an alias bomb)',
     setup(dir) {
       const anchors = Array.from({ length: 200 }, (_, i) => `a${i}: &a${i} [${i === 0 ? 'x' : `*a${i - 1}`}]`).join('\n');
-      writeFileSync(join(dir, 'm.yaml'), `${HEADER}kind: Bucket\nmetadata:\n  name: tracks-aliases\nspec:\n  location: asia-northeast1\nx:\n${anchors.replace(/^/gm, '  ')}\n`);
+      writeFileSync(
+        join(dir, 'm.yaml'),
+        `${HEADER}kind: Bucket\nmetadata:\n  name: tracks-aliases\nspec:\n  location: asia-northeast1\nx:\n${anchors.replace(/^/gm, '  ')}\n`,
+      );
       return { path: 'm.yaml', expect: { file: 'm.yaml', line: 1, col: 1, text: 'YAML: aliases expand into too many nodes' } };
     },
   },
@@ -172,7 +178,10 @@ const made: CorpusCase[] = [
       mkdirSync(join(dir, 'm'));
       writeFileSync(join(dir, 'm', 'a.yaml'), bucket('tracks-dangling'));
       symlinkSync('gone.yaml', join(dir, 'm', 'b.yaml'));
-      return { path: 'm', expect: { file: 'm/b.yaml', line: 1, col: 1, text: 'symbolic link that cannot be followed: its target "gone.yaml" cannot be reached' } };
+      return {
+        path: 'm',
+        expect: { file: 'm/b.yaml', line: 1, col: 1, text: 'symbolic link that cannot be followed: its target "gone.yaml" cannot be reached' },
+      };
     },
   },
   {
@@ -214,7 +223,11 @@ const made: CorpusCase[] = [
     name: "a Secret's valueFrom.env over 64 KiB",
     setup(dir) {
       writeFileSync(join(dir, 's.yaml'), secret('{ env: BIG_TOKEN }'));
-      return { path: 's.yaml', expect: { file: 's.yaml', line: 6, col: 21, text: 'BIG_TOKEN holds 71680 bytes; Secret Manager takes at most 65536' }, env: { BIG_TOKEN: 't'.repeat(70 * 1024) } };
+      return {
+        path: 's.yaml',
+        expect: { file: 's.yaml', line: 6, col: 21, text: 'BIG_TOKEN holds 71680 bytes; Secret Manager takes at most 65536' },
+        env: { BIG_TOKEN: 't'.repeat(70 * 1024) },
+      };
     },
   },
 ];

@@ -41,7 +41,10 @@ describe(`hostile input corpus (${cases.length} cases)`, () => {
       const took = Date.now() - started;
       const what = `${args[0]} ${c.name}`;
       const lines = r.stderr.split('\n');
-      expect(lines.find((l) => l.startsWith(prefix) && l.includes(want.text)), `${what}: no line "${prefix}...${want.text}" in:\n${r.stderr.slice(0, 3000)}`).toBeDefined();
+      expect(
+        lines.find((l) => l.startsWith(prefix) && l.includes(want.text)),
+        `${what}: no line "${prefix}...${want.text}" in:\n${r.stderr.slice(0, 3000)}`,
+      ).toBeDefined();
       expect(r.code, what).toBe(1);
       expect(r.stderr, what).not.toMatch(STACK_TRACE);
       expect(r.stderr, what).not.toContain('internal error');
