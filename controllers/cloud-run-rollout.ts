@@ -5,6 +5,7 @@
 import type { ControllerContext } from '../src/engine/controller.js';
 import { UserError } from '../src/errors.js';
 import { httpStatus, isNetworkError } from '../src/gcp/errors.js';
+import { scrub } from '../src/gcp/scrub.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 type Condition = import('@google-cloud/run').protos.google.cloud.run.v2.ICondition;
@@ -47,7 +48,9 @@ export async function explainRolloutFailure(ctx: ControllerContext, serviceName:
     );
     const traffic = service.latestReadyRevision ? `traffic stays on ${short(service.latestReadyRevision)}` : 'no revision serves traffic';
     return new UserError(
-      `the rollout failed: revision ${short(revision)} is not ready: ${describe(failedCondition(rev.conditions))}; ${traffic}. Its logs: ${logsCommand(ctx.project, short(serviceName), short(revision))}`,
+      scrub(
+        `the rollout failed: revision ${short(revision)} is not ready: ${describe(failedCondition(rev.conditions))}; ${traffic}. Its logs: ${logsCommand(ctx.project, short(serviceName), short(revision))}`,
+      ),
     );
   } catch {
     return err; // the explanation is a courtesy; the operation's own error still says what failed

@@ -5,6 +5,7 @@
 import type { Output } from '../cli/output.js';
 import type { ApplyEvent } from '../engine/events.js';
 import type { ActionType, PlanAction } from '../engine/plan.js';
+import { scrub } from '../gcp/scrub.js';
 
 /** How often a resource still in progress is reported. */
 export const STILL_INTERVAL_MS = 10_000;
@@ -54,7 +55,7 @@ export function progressPrinter(out: Output, log?: ProgressLog, intervalMs = STI
         break;
       case 'failed':
         stop(e.action);
-        out.err(`  ${e.action.kind}/${e.action.name}: ${c.red('failed')} ${c.dim(`after ${seconds(e.ms)}`)}: ${e.error}\n`);
+        out.err(`  ${e.action.kind}/${e.action.name}: ${c.red('failed')} ${c.dim(`after ${seconds(e.ms)}`)}: ${scrub(e.error)}\n`);
         break;
       case 'skipped':
         out.err(`  ${e.action.kind}/${e.action.name}: ${c.yellow('skipped')}: ${e.reason}\n`);
