@@ -61,7 +61,10 @@ export function validateDocument(d: ManifestDocument, registry: SchemaRegistry):
     refs: [],
     doc: d,
   };
-  resource.refs = check.refs.filter((r) => typeof r.data.name === 'string').map((r) => toResourceRef(r, value));
+  // A reference whose name or kind is not a string is a schema error already; it resolves to nothing.
+  resource.refs = check.refs
+    .filter((r) => typeof r.data.name === 'string' && (typeof r.spec === 'string' || typeof r.data[r.spec.kindProperty] === 'string'))
+    .map((r) => toResourceRef(r, value));
   return { resource, valid: diagnostics.length === 0, diagnostics };
 }
 
