@@ -58,51 +58,9 @@ const REGIONS = [
   'us-west4',
 ];
 
-/** Cloud Run's regions (its locations page lists a subset of all regions). */
-const CLOUD_RUN = [
-  // Tier 1
-  'asia-east1',
-  'asia-northeast1',
-  'asia-northeast2',
-  'europe-north1',
-  'europe-southwest1',
-  'europe-west1',
-  'europe-west4',
-  'europe-west8',
-  'europe-west9',
-  'me-west1',
-  'us-central1',
-  'us-east1',
-  'us-east4',
-  'us-east5',
-  'us-south1',
-  'us-west1',
-  // Tier 2
-  'africa-south1',
-  'asia-east2',
-  'asia-northeast3',
-  'asia-southeast1',
-  'asia-southeast2',
-  'asia-south1',
-  'asia-south2',
-  'australia-southeast1',
-  'australia-southeast2',
-  'europe-central2',
-  'europe-west10',
-  'europe-west12',
-  'europe-west2',
-  'europe-west3',
-  'europe-west6',
-  'me-central1',
-  'me-central2',
-  'northamerica-northeast1',
-  'northamerica-northeast2',
-  'southamerica-east1',
-  'southamerica-west1',
-  'us-west2',
-  'us-west3',
-  'us-west4',
-];
+/** Regions Cloud Run's locations page (Tier 1 and Tier 2) does not list. */
+const NOT_ON_CLOUD_RUN = ['europe-north2', 'northamerica-south1'];
+const CLOUD_RUN = REGIONS.filter((r) => !NOT_ON_CLOUD_RUN.includes(r));
 
 /** Cloud Storage's predefined dual-regions and multi-regions (upper case, as the API stores them). */
 const STORAGE_DUAL_AND_MULTI = ['ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4', 'ASIA', 'EU', 'US'];
