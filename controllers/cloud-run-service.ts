@@ -8,6 +8,7 @@ import { cpuMillis, durationSeconds, lower } from '../src/engine/normalize.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
+import type { Resource } from '../src/manifest/index.js';
 import {
   apiDuration,
   containerSpec,
@@ -66,6 +67,23 @@ function specOf(s: Service, project: string): Record<string, any> {
       ...(tt.tag ? { tag: tt.tag } : {}),
     })),
   };
+}
+
+/**
+ * Cloud Run takes ports on one container only, the ingress container
+ * (https://cloud.google.com/run/docs/deploying#sidecars), but the schema's default port fills in
+ * every container: with several, the default stays only on the one that writes ports, or on the
+ * first when none does, and the sidecars get none.
+ */
+function onePortedContainer(r: Resource, containers: Array<Record<string, any>>): void {
+  if (containers.length < 2) return;
+  const written = ((r.doc.value as { spec?: { template?: { containers?: unknown[] } } })?.spec?.template?.containers ?? []).map(
+    (c) => Array.isArray((c as { ports?: unknown })?.ports) && (c as { ports: unknown[] }).ports.length > 0,
+  );
+  const ingress = Math.max(0, written.indexOf(true));
+  containers.forEach((c, i) => {
+    if (i !== ingress && !written[i]) c.ports = [];
+  });
 }
 
 function toObserved(s: Service, project: string): Observed {
@@ -217,6 +235,7 @@ export const cloudRunServiceController: Controller = {
       const digest = r.spec.imagePolicy === 'digest' ? ctx.imageDigests.get(c.image) : undefined;
       if (digest) c.image = pinned(c.image, digest);
     }
+    onePortedContainer(r, t.containers);
     if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
     resolveEnvOutputs(t.containers, outputs);
     // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.

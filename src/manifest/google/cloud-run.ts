@@ -52,7 +52,7 @@ export function cloudRunRules(r: Resource): Diagnostic[] {
         error([...cp, 'name'], `${show([...cp, 'name'])}: container name ${quote(c.name)} is used twice (also containers[${first}]); names must be unique`);
       else containerNames.set(c.name, i);
     }
-    if (rawHas(r, [...cp, 'ports'])) withPorts++;
+    if (writtenList(r, [...cp, 'ports'])) withPorts++;
     envTotal += Array.isArray(c.env) ? c.env.length : 0;
     checkEnv(r, c, cp, error);
     checkResources(t, c, cp, at, job, error);
@@ -69,14 +69,14 @@ export function cloudRunRules(r: Resource): Diagnostic[] {
   return out;
 }
 
-/** Whether the manifest itself (not a schema default) has a value at `path`. */
-function rawHas(r: Resource, path: Path): boolean {
+/** Whether the manifest itself (not a schema default) has a non-empty list at `path`. */
+function writtenList(r: Resource, path: Path): boolean {
   let v: unknown = r.doc.value;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return false;
     v = (v as Record<string | number, unknown>)[seg];
   }
-  return v !== undefined;
+  return Array.isArray(v) && v.length > 0;
 }
 
 function checkScaling(t: Record<string, any>, at: Path, error: Error): void {
