@@ -26,12 +26,14 @@
 // bucket creates one per 2 s, so B buckets take >= 2(B-1) s).
 
 import { readValue } from '../controllers/secret.js';
+import { type ControllerContext, type ControllerRegistry, type KindFacts, scopeOf } from '../src/contract/controller.js';
 import type { Plan, PlanAction } from '../src/engine/plan.js';
-import { DEFAULT_QUOTAS } from '../src/gcp/rate-limit.js';
+import { DEFAULT_QUOTAS, type QuotaSpec } from '../src/gcp/rate-limit.js';
 import { parseArtifactRegistryImage } from '../src/gcp/registry.js';
 import type { Resource } from '../src/manifest/index.js';
 
 export interface IdealOptions {
+  controllers: ControllerRegistry;
   project: string;
   latencyMs: number;
   operationMs: number;
@@ -52,44 +54,18 @@ export interface Ideal {
   floor?: { quota: string; scope: string; calls: number; ms: number };
 }
 
-/** The API's largest page size per listed kind. */
-const MAX_PAGE: Record<string, number> = {
-  ServiceAccount: 100,
-  ProjectService: 200,
-  CloudRunService: 1000,
-  Bucket: 1000,
-  Secret: 25_000,
-  ArtifactRegistryRepository: 1000,
-};
-
-/** The quota a list of the kind, and a read of a policy on the kind, count against. */
-const READ_QUOTA: Record<string, string> = {
-  ServiceAccount: 'iam.read',
-  ProjectService: 'serviceusage.read',
-  CloudRunService: 'run.read',
-  Bucket: 'storage.read',
-  Secret: 'secretmanager.read',
-  ArtifactRegistryRepository: 'artifactregistry.request',
-  Project: 'resourcemanager.read',
-};
-
-const WRITE_QUOTA: Record<string, string> = {
-  ServiceAccount: 'iam.write',
-  ProjectService: 'serviceusage.write',
-  CloudRunService: 'run.write',
-  Bucket: 'storage.bucketUpdate',
-  Secret: 'secretmanager.write',
-  ArtifactRegistryRepository: 'artifactregistry.request',
-  Project: 'resourcemanager.write',
-};
-
-/** Kinds whose create and update are long-running operations. */
-const LONG_RUNNING = new Set(['CloudRunService', 'ArtifactRegistryRepository', 'ProjectService']);
+// Per-kind facts (page sizes, quotas, long-running writes, list scopes) come from the controllers,
+// the one place that declares them; only the Project pseudo-kind of IAM grants is named here.
+const facts = (opts: IdealOptions, kind: string): KindFacts | undefined => opts.controllers.get(kind)?.facts;
+const PROJECT_QUOTAS = { read: 'resourcemanager.read', write: 'resourcemanager.write' } as const;
+const quotasOf = (opts: IdealOptions, kind: string) => (kind === 'Project' ? PROJECT_QUOTAS : facts(opts, kind)?.quotas);
 
 const regionScope = (project: string, r: Resource): string => `projects/${project}/locations/${r.spec.location}`;
 
-function listScope(project: string, r: Resource): string {
-  return r.kind === 'CloudRunService' || r.kind === 'ArtifactRegistryRepository' ? regionScope(project, r) : `projects/${project}`;
+/** Where the kind is listed: its controller's scope (a stand-in context: only the project is read). */
+function listScope(opts: IdealOptions, r: Resource): string {
+  const controller = opts.controllers.get(r.kind);
+  return controller ? scopeOf(controller, r, { project: opts.project } as ControllerContext) : `projects/${opts.project}`;
 }
 
 /** The policy an IAMPolicyMember goes into: kind and target (the same grouping musectl batches by). */
@@ -113,7 +89,7 @@ class QuotaCounter {
     let worst: Ideal['floor'];
     for (const [key, calls] of this.calls) {
       const [quota, scope] = key.split('|');
-      const spec = DEFAULT_QUOTAS[quota];
+      const spec = (DEFAULT_QUOTAS as Record<string, QuotaSpec>)[quota];
       if (!spec) continue;
       const burst = spec.burst ?? spec.perMinute;
       const ms = Math.max(0, calls - burst) * (60_000 / spec.perMinute);
@@ -143,7 +119,7 @@ function planReads(
       if (p.kind === 'Project' || r.spec.resourceRef.external || exists(targetKey)) policies.set(`${p.kind}|${p.target}`, p);
       continue;
     }
-    const scope = listScope(opts.project, r);
+    const scope = listScope(opts, r);
     const s = scopes.get(`${r.kind}|${scope}`) ?? { kind: r.kind, scope, items: 0 };
     s.items++;
     scopes.set(`${r.kind}|${scope}`, s);
@@ -155,12 +131,16 @@ function planReads(
   let lists = 0;
   let rounds = 1;
   for (const s of scopes.values()) {
-    const pages = Math.max(1, Math.ceil(s.items / (MAX_PAGE[s.kind] ?? 1000)));
+    const pages = Math.max(1, Math.ceil(s.items / (facts(opts, s.kind)?.pageSize ?? 1000)));
     lists += pages;
     rounds = Math.max(rounds, pages);
-    quotas.add(READ_QUOTA[s.kind] ?? 'unknown', s.kind === 'CloudRunService' ? s.scope : `projects/${opts.project}`, pages);
+    quotas.add(
+      quotasOf(opts, s.kind)?.read ?? 'unknown',
+      s.kind === 'CloudRunService' || s.kind === 'CloudRunJob' ? s.scope : `projects/${opts.project}`,
+      pages,
+    );
   }
-  for (const p of policies.values()) quotas.add(READ_QUOTA[p.kind] ?? 'unknown', p.kind === 'CloudRunService' ? p.scope : `projects/${opts.project}`);
+  for (const p of policies.values()) quotas.add(quotasOf(opts, p.kind)?.read ?? 'unknown', p.kind === 'CloudRunService' ? p.scope : `projects/${opts.project}`);
   quotas.add('secretmanager.access', `projects/${opts.project}`, secretValues);
   quotas.add('artifactregistry.request', `projects/${opts.project}`, images.size);
   if (opts.projectNumberUsed) quotas.add('resourcemanager.read', `projects/${opts.project}`);
@@ -181,8 +161,9 @@ export function idealPlan(resources: Resource[], opts: IdealOptions): Ideal {
 /** Writes of one action: how many calls, against which quota and scope. */
 function writesOf(a: PlanAction, r: Resource | undefined, opts: IdealOptions): { quota: string; scope: string; calls: number } {
   const project = `projects/${opts.project}`;
-  const quota = WRITE_QUOTA[a.kind] ?? 'unknown';
+  const quota = quotasOf(opts, a.kind)?.write ?? 'unknown';
   if (a.kind === 'CloudRunService') return { quota, scope: a.id.split('/services/')[0], calls: 1 };
+  if (a.kind === 'CloudRunJob') return { quota, scope: a.id.split('/jobs/')[0], calls: 1 };
   if (a.kind === 'Bucket')
     return a.action === 'create' ? { quota: 'storage.bucketCreateDelete', scope: project, calls: 1 } : { quota, scope: `b/${a.id}`, calls: 1 };
   if (a.kind === 'Secret') {
@@ -225,7 +206,7 @@ export function idealApply(resources: Resource[], plan: Plan, opts: IdealOptions
     if (a.kind === 'IAMPolicyMember' && r) {
       const p = policyOf(r, byKey, opts.project);
       const id = `${p.kind}|${p.target}`;
-      const b = batches.get(id) ?? { members: [], quota: WRITE_QUOTA[p.kind] ?? 'unknown', scope: p.scope };
+      const b = batches.get(id) ?? { members: [], quota: quotasOf(opts, p.kind)?.write ?? 'unknown', scope: p.scope };
       b.members.push(a);
       batches.set(id, b);
       batchOf.set(key, id);
@@ -234,7 +215,7 @@ export function idealApply(resources: Resource[], plan: Plan, opts: IdealOptions
     const w = writesOf(a, r, opts);
     writes += w.calls;
     quotas.add(w.quota, w.scope, w.calls);
-    const lro = LONG_RUNNING.has(a.kind) && (a.action === 'create' || a.action === 'update' || a.action === 'replace');
+    const lro = Boolean(facts(opts, a.kind)?.longRunning) && (a.action === 'create' || a.action === 'update' || a.action === 'replace');
     if (lro) operationWaits++;
     cost.set(key, w.calls * opts.latencyMs + (lro ? opts.operationMs : 0));
   }

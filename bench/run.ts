@@ -56,7 +56,7 @@ function check(m: Measured, what: string, expectCode = 0): Measured {
 function loadResources(dir: string, project: string): { resources: Resource[]; projectNumberUsed: boolean } {
   const set = loadManifestSet([dir], { variables: { PROJECT_ID: project }, allowPlaceholders: true });
   const controllers = allControllers();
-  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
+  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
   return { resources: set.resources, projectNumberUsed: set.variablesUsed.includes('PROJECT_NUMBER') };
 }
 
@@ -67,7 +67,7 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
   const target = ['--emulator', emu.url, '--project', project, '--state', state];
   const gen = generateStack({ n, dir });
   const { resources, projectNumberUsed } = loadResources(dir, project);
-  const opts: IdealOptions = { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed };
+  const opts: IdealOptions = { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed };
   const depth = criticalPathLength(resources);
   progress(`N=${n}: ${JSON.stringify(gen.counts)}, dependency depth ${depth}`);
   const rows: Row[] = [];
@@ -160,7 +160,7 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
     op: 'no-op plan',
     measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0],
     runs: pw,
-    ideal: idealPlan(resources, { project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
+    ideal: idealPlan(resources, { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
   });
   return { rows, info: { googleModulesLoadedByValidate: googleModules, resources: resources.length } };
 }

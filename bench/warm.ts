@@ -2,6 +2,7 @@
 // long-running musectl (the watcher) makes its plans: what is left once start-up is paid.
 // Run by run.ts as a child process: node dist/bench/warm.js DIR PROJECT STATE EMULATOR_URL RUNS
 // Prints one JSON line per run: {"ms": wall, "calls": API calls the engine made, "changes": n}.
+import { allControllers } from '../controllers/index.js';
 import { observeAndPlan, openSession } from '../src/engine/session.js';
 import { createLogger } from '../src/log.js';
 
@@ -10,6 +11,7 @@ const [dir, project, state, url, runs = '3'] = process.argv.slice(2);
 for (let i = 0; i < Number(runs); i++) {
   const t0 = performance.now();
   const session = await openSession({
+    controllers: allControllers(),
     paths: [dir],
     variables: {},
     target: { kind: 'emulator', project, url: new URL(url) },

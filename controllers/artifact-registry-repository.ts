@@ -1,7 +1,6 @@
 // ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
 // long-running operations; a patch is synchronous and names its fields in an update mask.
-
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { gaxPolicyAccess } from './iam-policy.js';
@@ -26,42 +25,56 @@ function toObserved(repo: Repository, project: string): Observed {
     },
     labels: { ...(repo.labels ?? {}) },
     outputs: { name, registry: registryOf(location, project, id) },
+    ...(repo.createTime ? { evidence: { createTime: `${String(repo.createTime.seconds ?? 0)}.${String(repo.createTime.nanos ?? 0).padStart(9, '0')}` } } : {}),
     raw: repo,
   };
 }
 
-export const artifactRegistryRepositoryController: Controller = {
+/** Repositories listed per page: the API's maximum. */
+const PAGE_SIZE = 1000;
+const QUOTA = { read: 'artifactregistry.request', write: 'artifactregistry.request' } as const;
+
+export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
   kind: 'ArtifactRegistryRepository',
-  hasLabels: true,
-  requiresApi: 'artifactregistry.googleapis.com',
+  facts: {
+    requiresApi: 'artifactregistry.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'region',
+  },
 
   async dataHeld(ctx, actual) {
-    const [images] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `count the images of ${actual.id}` }, () =>
+    const [images] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `count the images of ${actual.id}` }, () =>
       ctx.clients.artifactRegistry().listDockerImages({ parent: actual.id, pageSize: 1000 }, { autoPaginate: false }),
     );
     return { count: images.length, more: images.length >= 1000, noun: images.length === 1 ? 'image' : 'images' };
   },
 
   async setLabels(ctx, actual, labels) {
-    await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `relabel ${actual.id}` }, () =>
+    await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `relabel ${actual.id}` }, () =>
       ctx.clients.artifactRegistry().updateRepository({ repository: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
     );
   },
 
   iamPolicy: gaxPolicyAccess({
     client: (ctx) => ctx.clients.artifactRegistry(),
-    quota: { read: 'artifactregistry.request', write: 'artifactregistry.request' },
+    quota: QUOTA,
     scope: (ctx) => ctx.project,
   }),
 
-  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
-  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/repositories/${r.name}`,
+  identify: (r, ctx) => {
+    const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
+    return { id: `${scope}/repositories/${r.name}`, scope };
+  },
+  toManifestSpec: (observed) => structuredClone(observed.spec),
 
   async observe(ctx, scope) {
     const client = ctx.clients.artifactRegistry();
     const repos = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `list repositories in ${scope}` }, () =>
-        client.listRepositories({ parent: scope, pageSize: 1000, pageToken }, { autoPaginate: false }),
+      ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `list repositories in ${scope}` }, () =>
+        client.listRepositories({ parent: scope, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
       ),
     );
     return new Map(repos.map((repo) => [repo.name ?? '', toObserved(repo, ctx.project)]));
@@ -77,12 +90,10 @@ export const artifactRegistryRepositoryController: Controller = {
     registry: registryOf(r.spec.location, ctx.project, r.name),
   }),
 
-  normalize: (spec) => spec,
-
   async create(ctx, r, desired, labels) {
     const client = ctx.clients.artifactRegistry();
     const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
-    const [operation] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `create ${r.key}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `create ${r.key}` }, () =>
       client.createRepository({
         parent,
         repositoryId: r.name,
@@ -100,7 +111,7 @@ export const artifactRegistryRepositoryController: Controller = {
 
   async update(ctx, r, desired, labels, actual) {
     const paths = ['description', 'labels', ...(desired.dockerConfig ? ['docker_config.immutable_tags'] : [])];
-    const [repo] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `update ${r.key}` }, () =>
+    const [repo] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
       ctx.clients.artifactRegistry().updateRepository({
         repository: { name: actual.id, description: desired.description, labels, ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}) },
         updateMask: { paths },
@@ -111,7 +122,7 @@ export const artifactRegistryRepositoryController: Controller = {
 
   async delete(ctx: ControllerContext, actual) {
     try {
-      const [operation] = await ctx.api.call({ quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+      const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `delete ${actual.id}` }, () =>
         ctx.clients.artifactRegistry().deleteRepository({ name: actual.id }),
       );
       await waitForOperation(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` });

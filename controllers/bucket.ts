@@ -1,9 +1,9 @@
 // Bucket: Cloud Storage buckets through @google-cloud/storage (JSON API v1). Google stores the
 // location upper-case; patches are guarded by the metageneration we read, so a concurrent change
 // is never overwritten blindly.
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
-import { cloneSpec } from '../src/engine/diff.js';
-import { upper } from '../src/engine/normalize.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import { upper } from '../src/contract/normalize.js';
+import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
@@ -45,6 +45,8 @@ function toObserved(m: BucketMetadata): Observed {
     spec: specOf(m),
     labels: (m.labels ?? {}) as Record<string, string>,
     outputs: { name, url: `gs://${name}` },
+    // A bucket of the same name made later has another creation time (names are global).
+    ...(m.timeCreated ? { evidence: { timeCreated: String(m.timeCreated) } } : {}),
     raw: m,
   };
 }
@@ -56,11 +58,19 @@ function body(desired: Record<string, any>, labels: Record<string, string | null
   return out;
 }
 
-export const bucketController: Controller = {
+/** Buckets listed per page: the JSON API's maximum. */
+const PAGE_SIZE = 1000;
+const QUOTA = { read: 'storage.read', write: 'storage.bucketUpdate', createDelete: 'storage.bucketCreateDelete' } as const;
+
+export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
   kind: 'Bucket',
-  hasLabels: true,
-  requiresApi: 'storage.googleapis.com',
-  defaultDeletionPolicy: 'abandon',
+  facts: {
+    requiresApi: 'storage.googleapis.com',
+    deletionPolicy: 'abandon',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    exportScope: 'project',
+  },
 
   async dataHeld(ctx, actual) {
     const [files, next] = await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `count the objects of bucket ${actual.id}` }, () =>
@@ -72,7 +82,7 @@ export const bucketController: Controller = {
   async setLabels(ctx, actual, labels) {
     const patch: Record<string, string | null> = { ...labels };
     for (const k of Object.keys(actual.labels)) if (!(k in labels)) patch[k] = null;
-    await ctx.api.call({ quota: 'storage.bucketUpdate', scope: actual.id, what: `relabel bucket ${actual.id}` }, () =>
+    await ctx.api.call({ quota: QUOTA.write, scope: actual.id, what: `relabel bucket ${actual.id}` }, () =>
       ctx.clients
         .storage()
         .bucket(actual.id)
@@ -83,14 +93,14 @@ export const bucketController: Controller = {
   iamPolicy: {
     get: (ctx, id) =>
       policyOrEmpty(async () => {
-        const [p] = await ctx.api.call({ quota: 'storage.read', scope: ctx.project, what: `read the IAM policy of bucket ${id}` }, () =>
+        const [p] = await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `read the IAM policy of bucket ${id}` }, () =>
           ctx.clients.storage().bucket(id).iam.getPolicy({ requestedPolicyVersion: 3 }),
         );
         return fromApiPolicy(p as any);
       }),
     async set(ctx, id, policy) {
       // A stale etag is refused with 412 (Cloud Storage's way of saying "concurrent change").
-      const [p] = await ctx.api.call({ quota: 'storage.bucketUpdate', scope: id, what: `write the IAM policy of bucket ${id}` }, () =>
+      const [p] = await ctx.api.call({ quota: QUOTA.write, scope: id, what: `write the IAM policy of bucket ${id}` }, () =>
         ctx.clients
           .storage()
           .bucket(id)
@@ -100,16 +110,16 @@ export const bucketController: Controller = {
     },
   },
 
-  scope: (_r, ctx) => `projects/${ctx.project}`,
-  id: (r) => r.name,
+  identify: (r, ctx) => ({ id: r.name, scope: `projects/${ctx.project}` }),
+  toManifestSpec: (observed) => structuredClone(observed.spec),
 
   async observe(ctx) {
     const storage = ctx.clients.storage();
     const found = new Map<string, Observed>();
     let pageToken: string | undefined;
     do {
-      const [buckets, next] = await ctx.api.call({ quota: 'storage.read', scope: ctx.project, what: `list buckets of ${ctx.project}` }, () =>
-        storage.getBuckets({ autoPaginate: false, maxResults: 1000, pageToken }),
+      const [buckets, next] = await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `list buckets of ${ctx.project}` }, () =>
+        storage.getBuckets({ autoPaginate: false, maxResults: PAGE_SIZE, pageToken }),
       );
       for (const b of buckets) found.set(b.name, toObserved(b.metadata));
       pageToken = (next as { pageToken?: string } | null)?.pageToken;
@@ -130,7 +140,7 @@ export const bucketController: Controller = {
 
   async create(ctx, r, desired, labels) {
     const storage = ctx.clients.storage();
-    const [bucket] = await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `create ${r.key}` }, () =>
+    const [bucket] = await ctx.api.call({ quota: QUOTA.createDelete, scope: ctx.project, what: `create ${r.key}` }, () =>
       storage.createBucket(r.name, body(desired, labels) as any),
     );
     return toObserved(bucket.metadata);
@@ -144,7 +154,7 @@ export const bucketController: Controller = {
     const patch = body(desired, patchLabels);
     delete patch.location; // cannot change: a new location is a new bucket
     const metageneration = (actual.raw as BucketMetadata).metageneration;
-    const [metadata] = await ctx.api.call({ quota: 'storage.bucketUpdate', scope: r.name, what: `update ${r.key}` }, () =>
+    const [metadata] = await ctx.api.call({ quota: QUOTA.write, scope: r.name, what: `update ${r.key}` }, () =>
       bucket.setMetadata(patch as any, metageneration !== undefined ? { ifMetagenerationMatch: Number(metageneration) } : {}),
     );
     return toObserved(metadata);
@@ -158,7 +168,7 @@ export const bucketController: Controller = {
         await ctx.api.call({ quota: 'storage.objects', scope: actual.id, what: `delete the objects of bucket ${actual.id}` }, () =>
           bucket.deleteFiles({ force: true }),
         );
-      await ctx.api.call({ quota: 'storage.bucketCreateDelete', scope: ctx.project, what: `delete bucket ${actual.id}` }, () => bucket.delete());
+      await ctx.api.call({ quota: QUOTA.createDelete, scope: ctx.project, what: `delete bucket ${actual.id}` }, () => bucket.delete());
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -1,8 +1,8 @@
 // What Cloud Run services and jobs share: the container and service-account parts of their
 // templates, in spec form and back, and how gax hands over enums and durations.
 
-import type { ControllerContext, Observed, OutputLookup } from '../src/engine/controller.js';
-import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/engine/normalize.js';
+import type { ControllerContext, Observed, OutputLookup } from '../src/contract/controller.js';
+import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/contract/normalize.js';
 import type { Resource } from '../src/manifest/index.js';
 import { hasEnabledVersion, readValue, valueHint } from './secret.js';
 import { emailOf } from './service-account.js';

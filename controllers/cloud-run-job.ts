@@ -1,10 +1,9 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
-import { cloneSpec } from '../src/engine/diff.js';
-import { lower } from '../src/engine/normalize.js';
+import type { Blocks, Controller, ControllerContext, Labelled, Observed } from '../src/contract/controller.js';
+import { lower } from '../src/contract/normalize.js';
+import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import {
@@ -51,7 +50,14 @@ function specOf(j: Job, project: string): Record<string, any> {
 }
 
 function toObserved(j: Job, project: string): Observed {
-  return { id: j.name ?? '', spec: specOf(j, project), labels: { ...(j.labels ?? {}) }, outputs: { name: j.name ?? '' }, raw: j };
+  return {
+    id: j.name ?? '',
+    spec: specOf(j, project),
+    labels: { ...(j.labels ?? {}) },
+    outputs: { name: j.name ?? '' },
+    ...(j.uid ? { evidence: { uid: j.uid } } : {}),
+    raw: j,
+  };
 }
 
 function toApi(desired: Record<string, any>, labels: Record<string, string>, project: string, base: Job = {}): Job {
@@ -97,19 +103,24 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
   return job;
 }
 
-export const cloudRunJobController: Controller = {
-  kind: 'CloudRunJob',
-  hasLabels: true,
-  requiresApi: 'run.googleapis.com',
+/** Jobs listed per page. */
+const PAGE_SIZE = 100;
+const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
-  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/jobs/${r.name}`,
+export const cloudRunJobController: Controller & Labelled & Blocks = {
+  kind: 'CloudRunJob',
+  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true },
+
+  identify: (r, ctx) => {
+    const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
+    return { id: `${scope}/jobs/${r.name}`, scope };
+  },
 
   async observe(ctx, scope) {
     const client = ctx.clients.runJobs();
     const jobs = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'run.read', scope, what: `list jobs in ${scope}` }, () =>
-        client.listJobs({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
+      ctx.api.call({ quota: QUOTA.read, scope, what: `list jobs in ${scope}` }, () =>
+        client.listJobs({ parent: scope, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
       ),
     );
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
@@ -136,36 +147,36 @@ export const cloudRunJobController: Controller = {
 
   async create(ctx, r, desired, labels) {
     const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: parent, what: `create ${r.key}` }, () =>
       ctx.clients.runJobs().createJob({ parent, jobId: r.name, job: toApi(desired, labels, ctx.project) }),
     );
-    const job = await waitForOperation<Job>(ctx.api, operation, { quota: 'run.read', scope: parent, what: `create ${r.key}` });
+    const job = await waitForOperation<Job>(ctx.api, operation, { quota: QUOTA.read, scope: parent, what: `create ${r.key}` });
     return toObserved(job, ctx.project);
   },
 
   async update(ctx, r, desired, labels, actual) {
     const job = toApi(desired, labels, ctx.project, structuredClone(actual.raw as Job));
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `update ${r.key}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `update ${r.key}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    const updated = await waitForOperation<Job>(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `update ${r.key}` });
+    const updated = await waitForOperation<Job>(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `update ${r.key}` });
     return toObserved(updated, ctx.project);
   },
 
   async setLabels(ctx, actual, labels) {
     const job = { ...(structuredClone(actual.raw) as Job), labels };
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `relabel ${actual.id}` });
+    await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   async delete(ctx: ControllerContext, actual) {
     try {
-      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
+      const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         ctx.clients.runJobs().deleteJob({ name: actual.id }),
       );
-      await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `delete ${actual.id}` });
+      await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -2,7 +2,7 @@
 // that failed with its reason and message, and the command that shows the revision's logs. A
 // service whose latest created revision is not the latest ready one is degraded: traffic stays on
 // the older revision (or there is none), and the next plan says so.
-import type { ControllerContext } from '../src/engine/controller.js';
+import type { ControllerContext } from '../src/contract/controller.js';
 import { UserError } from '../src/errors.js';
 import { httpStatus, isNetworkError } from '../src/gcp/errors.js';
 import { scrub } from '../src/gcp/scrub.js';
@@ -38,12 +38,12 @@ export async function explainRolloutFailure(ctx: ControllerContext, serviceName:
   if (isNetworkError(err) || (err as { response?: unknown })?.response !== undefined || (httpStatus(err) ?? 0) >= 429) return err;
   const scope = serviceName.split('/services/')[0];
   try {
-    const [service] = await ctx.api.call({ quota: 'run.read', scope, what: `read ${serviceName} after its rollout failed` }, () =>
+    const [service] = await ctx.api.call({ quota: 'run.read' as const, scope, what: `read ${serviceName} after its rollout failed` }, () =>
       ctx.clients.runServices().getService({ name: serviceName }),
     );
     const revision = service.latestCreatedRevision;
     if (!revision || revision === service.latestReadyRevision) return err;
-    const [rev] = await ctx.api.call({ quota: 'run.read', scope, what: `read revision ${short(revision)}` }, () =>
+    const [rev] = await ctx.api.call({ quota: 'run.read' as const, scope, what: `read revision ${short(revision)}` }, () =>
       ctx.clients.runRevisions().getRevision({ name: revision }),
     );
     const traffic = service.latestReadyRevision ? `traffic stays on ${short(service.latestReadyRevision)}` : 'no revision serves traffic';

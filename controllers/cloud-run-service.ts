@@ -1,10 +1,9 @@
 // CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
 // are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
-
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
-import { cloneSpec } from '../src/engine/diff.js';
-import { cpuMillis, durationSeconds, lower } from '../src/engine/normalize.js';
+import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, Preparing, Warns } from '../src/contract/controller.js';
+import { cpuMillis, durationSeconds, lower } from '../src/contract/normalize.js';
+import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
@@ -92,6 +91,7 @@ function toObserved(s: Service, project: string): Observed {
     spec: specOf(s, project),
     labels: { ...(s.labels ?? {}) },
     outputs: { uri: s.uri ?? '', name: s.name ?? '' },
+    ...(s.uid ? { evidence: { uid: s.uid } } : {}),
     raw: s,
   };
 }
@@ -153,24 +153,34 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 
 const regionScope = (id: string): string => id.split('/services/')[0];
 
-export const cloudRunServiceController: Controller = {
+/** Services listed per page. */
+const PAGE_SIZE = 100;
+const QUOTA = { read: 'run.read', write: 'run.write' } as const;
+
+export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks = {
   kind: 'CloudRunService',
-  hasLabels: true,
-  requiresApi: 'run.googleapis.com',
+  facts: {
+    requiresApi: 'run.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'region',
+  },
 
   iamPolicy: gaxPolicyAccess({
     client: (ctx) => ctx.clients.runServices(),
-    quota: { read: 'run.read', write: 'run.write' },
+    quota: QUOTA,
     scope: (_ctx, id) => regionScope(id),
   }),
 
   async setLabels(ctx, actual, labels) {
     const service = { ...(structuredClone(actual.raw) as Service), labels };
     delete service.template?.revision; // an unchanged template keeps its revision
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runServices().updateService({ service }),
     );
-    await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `relabel ${actual.id}` });
+    await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   toManifestSpec(observed, ctx, exported) {
@@ -187,14 +197,16 @@ export const cloudRunServiceController: Controller = {
     return spec;
   },
 
-  scope: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}`,
-  id: (r, ctx) => `projects/${ctx.project}/locations/${r.spec.location}/services/${r.name}`,
+  identify: (r, ctx) => {
+    const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
+    return { id: `${scope}/services/${r.name}`, scope };
+  },
 
   async observe(ctx, scope) {
     const client = ctx.clients.runServices();
     const services = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'run.read', scope, what: `list services in ${scope}` }, () =>
-        client.listServices({ parent: scope, pageSize: 100, pageToken }, { autoPaginate: false }),
+      ctx.api.call({ quota: QUOTA.read, scope, what: `list services in ${scope}` }, () =>
+        client.listServices({ parent: scope, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
       ),
     );
     return new Map(services.map((s) => [s.name ?? '', toObserved(s, ctx.project)]));
@@ -258,11 +270,11 @@ export const cloudRunServiceController: Controller = {
   async create(ctx, r, desired, labels) {
     const client = ctx.clients.runServices();
     const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: parent, what: `create ${r.key}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: parent, what: `create ${r.key}` }, () =>
       client.createService({ parent, serviceId: r.name, service: toApi(desired, labels, ctx.project) }),
     );
     const name = `${parent}/services/${r.name}`;
-    const service = await waitForOperation<Service>(ctx.api, operation, { quota: 'run.read', scope: parent, what: `create ${r.key}` }).catch(async (err) => {
+    const service = await waitForOperation<Service>(ctx.api, operation, { quota: QUOTA.read, scope: parent, what: `create ${r.key}` }).catch(async (err) => {
       throw await explainRolloutFailure(ctx, name, err);
     });
     return toObserved(service, ctx.project);
@@ -271,11 +283,11 @@ export const cloudRunServiceController: Controller = {
   async update(ctx, r, desired, labels, actual) {
     const client = ctx.clients.runServices();
     const service = toApi(desired, labels, ctx.project, structuredClone(actual.raw as Service));
-    const [operation] = await ctx.api.call({ quota: 'run.write', scope: `projects/${ctx.project}/locations/${r.spec.location}`, what: `update ${r.key}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: `projects/${ctx.project}/locations/${r.spec.location}`, what: `update ${r.key}` }, () =>
       client.updateService({ service }),
     );
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
-    const updated = await waitForOperation<Service>(ctx.api, operation, { quota: 'run.read', scope, what: `update ${r.key}` }).catch(async (err) => {
+    const updated = await waitForOperation<Service>(ctx.api, operation, { quota: QUOTA.read, scope, what: `update ${r.key}` }).catch(async (err) => {
       throw await explainRolloutFailure(ctx, actual.id, err);
     });
     return toObserved(updated, ctx.project);
@@ -284,10 +296,10 @@ export const cloudRunServiceController: Controller = {
   async delete(ctx: ControllerContext, actual) {
     const client = ctx.clients.runServices();
     try {
-      const [operation] = await ctx.api.call({ quota: 'run.write', scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
+      const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         client.deleteService({ name: actual.id }),
       );
-      await waitForOperation(ctx.api, operation, { quota: 'run.read', scope: regionScope(actual.id), what: `delete ${actual.id}` });
+      await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -2,8 +2,9 @@
 // of the stack's manifests are added or removed; every other binding stays as it is. All members
 // of one policy are written in one etag-checked read-modify-write, retried on a concurrent change
 // (409 ABORTED or 412) from a fresh read. The project's own policy is Resource Manager's.
-import type { BatchItem, Controller, ControllerContext, IamPolicy, IamPolicyAccess, Observed } from '../src/engine/controller.js';
-import { isUnknown } from '../src/engine/controller.js';
+import type { Batched, BatchItem, Contained, Controller, ControllerContext, Grants, IamPolicy, IamPolicyAccess, Observed } from '../src/contract/controller.js';
+import { idOf, predictedOutputs } from '../src/contract/controller.js';
+import { isUnknown } from '../src/contract/spec.js';
 import { UserError } from '../src/errors.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
@@ -24,7 +25,7 @@ function policyScope(r: Resource, ctx: ControllerContext): string {
   if (ref.external) return `${ref.kind}|${ref.external}`;
   const target = ctx.resource(ref.kind, ref.name!);
   if (!target) throw new Error(`IAMPolicyMember/${r.name}: ${ref.kind}/${ref.name} is not in the stack`);
-  return `${ref.kind}|${ctx.controller(ref.kind).id(target, ctx)}`;
+  return `${ref.kind}|${idOf(ctx.controller(ref.kind), target, ctx)}`;
 }
 
 function access(ctx: ControllerContext, scope: string): { kind: string; id: string; api: IamPolicyAccess } {
@@ -41,7 +42,7 @@ function memberOf(r: Resource, ctx: ControllerContext): string {
   if (r.spec.member) return r.spec.member as string;
   const name = r.spec.memberFrom.serviceAccountRef.name as string;
   const account = ctx.resource('ServiceAccount', name);
-  const member = account ? ctx.controller('ServiceAccount').predictOutputs(account, ctx).member : undefined;
+  const member = account ? predictedOutputs(ctx.controller('ServiceAccount'), account, ctx).member : undefined;
   if (!member || isUnknown(member)) throw new Error(`IAMPolicyMember/${r.name}: ServiceAccount/${name} is not in the stack`);
   return member;
 }
@@ -55,13 +56,28 @@ function observed(scope: string, role: string, member: string): Observed {
 /** Attempts at the read-modify-write before giving up on concurrent changes. */
 const MAX_POLICY_ATTEMPTS = 8;
 
-export const iamPolicyMemberController: Controller = {
+export const iamPolicyMemberController: Controller & Batched & Contained & Grants = {
   kind: 'IAMPolicyMember',
-  hasLabels: false,
-  sharedIdentity: true,
+  // No API of its own: a grant is read and written with its resource's policy, through that kind.
+  facts: { deletionPolicy: 'delete', sharedIdentity: true },
 
-  scope: policyScope,
-  id: (r, ctx) => memberId(policyScope(r, ctx), r.spec.role, memberOf(r, ctx)),
+  identify: (r, ctx) => {
+    const scope = policyScope(r, ctx);
+    return { id: memberId(scope, r.spec.role, memberOf(r, ctx)), scope };
+  },
+
+  // Ids are "Kind|googleId|role|member" (memberId): members and roles never hold a "|".
+  grantOf(id) {
+    const parts = id.split('|');
+    return { resourceKind: parts[0], resource: parts.slice(1, -2).join('|'), role: parts.at(-2) ?? '', member: parts.at(-1) ?? '' };
+  },
+
+  // The policy's resource and the member's account: replacing either takes the grant with it.
+  containedIn(r) {
+    const ref = r.spec.resourceRef as { kind: string; name?: string };
+    const account = r.spec.memberFrom?.serviceAccountRef?.name as string | undefined;
+    return [...(ref.name ? [`${ref.kind}/${ref.name}`] : []), ...(account ? [`ServiceAccount/${account}`] : [])];
+  },
 
   async observe(ctx, scope) {
     const { api, id } = access(ctx, scope);
@@ -75,8 +91,6 @@ export const iamPolicyMemberController: Controller = {
   },
 
   desired: (r, ctx) => ({ role: r.spec.role, member: memberOf(r, ctx) }),
-  predictOutputs: () => ({}),
-  normalize: (spec) => spec,
 
   batchKey: (r, o, ctx) => (r ? policyScope(r, ctx) : o!.id.split('|').slice(0, 2).join('|')),
 
@@ -84,8 +98,17 @@ export const iamPolicyMemberController: Controller = {
     const scope = items[0].resource ? policyScope(items[0].resource, ctx) : items[0].observed!.id.split('|').slice(0, 2).join('|');
     const { api, id } = access(ctx, scope);
     const adds = items.filter((i) => i.action !== 'delete').map((i) => i.desired as { role: string; member: string });
-    const removes = items.filter((i) => i.action === 'delete').map((i) => i.observed!.spec as { role: string; member: string });
-    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, removes));
+    // Removed: deleted grants, and the old grant of a replaced one (another member or role). One
+    // whose old grant is in another policy (its resource moved) is removed there, after the add.
+    const olds = items.flatMap((i) => (i.action === 'delete' ? [i.observed!] : i.replaces ? [i.replaces] : []));
+    const scopeOfId = (o: Observed) => o.id.split('|').slice(0, 2).join('|');
+    const here = olds.filter((o) => scopeOfId(o) === scope).map((o) => o.spec as { role: string; member: string });
+    const elsewhere = olds.filter((o) => scopeOfId(o) !== scope);
+    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, here));
+    for (const o of elsewhere) {
+      const other = access(ctx, scopeOfId(o));
+      await readModifyWrite(ctx, other.api, other.id, (policy) => editPolicy(policy, [], [o.spec as { role: string; member: string }]));
+    }
     const result = new Map<BatchItem, Observed | undefined>();
     for (const item of items) {
       const d = item.desired as { role: string; member: string } | undefined;
@@ -96,16 +119,27 @@ export const iamPolicyMemberController: Controller = {
 
   async create(ctx, r, desired) {
     const item: BatchItem = { action: 'create', resource: r, desired };
-    return (await this.applyBatch!(ctx, [item])).get(item)!;
+    return (await this.applyBatch(ctx, [item])).get(item)!;
   },
   async update(ctx, r, desired) {
     const item: BatchItem = { action: 'update', resource: r, desired };
-    return (await this.applyBatch!(ctx, [item])).get(item)!;
+    return (await this.applyBatch(ctx, [item])).get(item)!;
   },
   async delete(ctx, actual) {
-    await this.applyBatch!(ctx, [{ action: 'delete', observed: actual }]);
+    await this.applyBatch(ctx, [{ action: 'delete', observed: actual }]);
   },
 };
+
+function samePolicy(a: IamPolicy, b: IamPolicy): boolean {
+  const key = (p: IamPolicy) =>
+    JSON.stringify(
+      p.bindings
+        .filter((x) => x.members.length > 0)
+        .map((x) => [x.role, [...x.members].sort(), x.condition ?? null])
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+  return key(a) === key(b);
+}
 
 /** Adds and removes members; other bindings (and conditional ones) stay as they are. */
 export function editPolicy(policy: IamPolicy, adds: Array<{ role: string; member: string }>, removes: Array<{ role: string; member: string }>): IamPolicy {
@@ -133,8 +167,11 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
   let delay = 100;
   for (;;) {
     const current = await api.get(ctx, id);
+    const next = edit(current);
+    // Nothing to write: every member is already there or gone (the resource itself may be gone too).
+    if (samePolicy(next, current)) return;
     try {
-      await api.set(ctx, id, edit(current));
+      await api.set(ctx, id, next);
       return;
     } catch (err) {
       const accountNotYetVisible = httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));

@@ -1,7 +1,8 @@
 // Shared by the kinds whose resources have IAM policies: reading a policy of a resource that does
 // not exist yet as empty, and the policy shape the gax clients use.
-import type { ControllerContext, IamPolicy, IamPolicyAccess } from '../src/engine/controller.js';
+import type { ControllerContext, IamPolicy, IamPolicyAccess } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import type { QuotaKey } from '../src/gcp/rate-limit.js';
 
 export const EMPTY_POLICY: IamPolicy = { bindings: [] };
 
@@ -43,7 +44,7 @@ interface GaxIamClient {
 /** Policy access through a gax client's IAM methods, charged to the API's quotas. */
 export function gaxPolicyAccess(opts: {
   client: (ctx: ControllerContext) => GaxIamClient;
-  quota: { read: string; write: string };
+  quota: { read: QuotaKey; write: QuotaKey };
   scope: (ctx: ControllerContext, id: string) => string;
 }): IamPolicyAccess {
   return {

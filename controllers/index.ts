@@ -1,5 +1,5 @@
 // Every kind musectl manages, and the controller that knows its API.
-import type { Controller } from '../src/engine/controller.js';
+import type { AnyController, ControllerRegistry } from '../src/contract/controller.js';
 import { artifactRegistryRepositoryController } from './artifact-registry-repository.js';
 import { bucketController } from './bucket.js';
 import { cloudRunJobController } from './cloud-run-job.js';
@@ -9,8 +9,8 @@ import { projectServiceController } from './project-service.js';
 import { secretController } from './secret.js';
 import { serviceAccountController } from './service-account.js';
 
-export function allControllers(): Map<string, Controller> {
-  const all = [
+export function allControllers(): ControllerRegistry {
+  const all: AnyController[] = [
     projectServiceController,
     serviceAccountController,
     bucketController,

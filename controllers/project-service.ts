@@ -1,28 +1,36 @@
 // ProjectService: an API enabled on the stack's project (Service Usage v1). Enabling is a
 // long-running operation. Google names services with the project number; musectl keys them by
 // project id like every other kind.
-
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import type { Controller, ControllerContext, Exportable, Observed } from '../src/contract/controller.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { listAllPages } from './paging.js';
 
 const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
 
-export const projectServiceController: Controller = {
-  kind: 'ProjectService',
-  hasLabels: false,
-  sharedIdentity: true,
-  // Turning an API off breaks whatever else uses it: only on explicit request.
-  defaultDeletionPolicy: 'abandon',
+/** Services listed per page: the API's maximum. */
+const PAGE_SIZE = 200;
+const QUOTA = { read: 'serviceusage.read', write: 'serviceusage.write' } as const;
 
-  scope: (_r, ctx) => `projects/${ctx.project}`,
-  id: (r, ctx) => keyOf(ctx.project, r.name),
+export const projectServiceController: Controller & Exportable = {
+  kind: 'ProjectService',
+  facts: {
+    sharedIdentity: true,
+    // Turning an API off breaks whatever else uses it: only on explicit request.
+    deletionPolicy: 'abandon',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'project',
+  },
+
+  identify: (r, ctx) => ({ id: keyOf(ctx.project, r.name), scope: `projects/${ctx.project}` }),
+  toManifestSpec: () => ({}),
 
   async observe(ctx, scope) {
     const client = ctx.clients.serviceUsage();
     const services = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'serviceusage.read', scope: ctx.project, what: `list enabled services of ${scope}` }, () =>
-        client.listServices({ parent: scope, filter: 'state:ENABLED', pageSize: 200, pageToken }, { autoPaginate: false }),
+      ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `list enabled services of ${scope}` }, () =>
+        client.listServices({ parent: scope, filter: 'state:ENABLED', pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
       ),
     );
     const found = new Map<string, Observed>();
@@ -34,12 +42,10 @@ export const projectServiceController: Controller = {
   },
 
   desired: () => ({}),
-  predictOutputs: () => ({}),
-  normalize: (spec) => spec,
 
   async create(ctx, r) {
     const name = keyOf(ctx.project, r.name);
-    const [operation] = await ctx.api.call({ quota: 'serviceusage.write', scope: ctx.project, what: `enable ${r.name}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `enable ${r.name}` }, () =>
       ctx.clients.serviceUsage().enableService({ name }),
     );
     // Enabling an API that is already on answers an operation that is already done.
@@ -52,7 +58,7 @@ export const projectServiceController: Controller = {
   },
 
   async delete(ctx: ControllerContext, actual) {
-    const [operation] = await ctx.api.call({ quota: 'serviceusage.write', scope: ctx.project, what: `disable ${actual.id}` }, () =>
+    const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `disable ${actual.id}` }, () =>
       ctx.clients.serviceUsage().disableService({ name: actual.id }),
     );
     await waitForOperation(ctx.api, operation, { quota: 'serviceusage.read', scope: ctx.project, what: `disable ${actual.id}` });

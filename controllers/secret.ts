@@ -3,8 +3,8 @@
 // is added as a new version only when it differs from the latest one. Google names secrets with
 // the project number; musectl keys them by project id like every other kind.
 import { createRequire } from 'node:module';
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
-import { sensitive } from '../src/engine/controller.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, Warns } from '../src/contract/controller.js';
+import { sensitive } from '../src/contract/spec.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
 import { registerSecret } from '../src/gcp/scrub.js';
 import type { Resource } from '../src/manifest/index.js';
@@ -26,39 +26,53 @@ function replicationSpec(s: ApiSecret): Record<string, unknown> {
   return { automatic: {} };
 }
 
-export const secretController: Controller = {
+/** Secrets listed per page. */
+const PAGE_SIZE = 250;
+const QUOTA = { read: 'secretmanager.read', write: 'secretmanager.write' } as const;
+
+const evidenceOf = (s: ApiSecret): Record<string, string> | undefined => (s.createTime ? { createTime: timestampText(s.createTime) } : undefined);
+
+/** A proto Timestamp as gax hands it over ({seconds, nanos}), as one comparable string. */
+function timestampText(t: NonNullable<ApiSecret['createTime']>): string {
+  return `${String(t.seconds ?? 0)}.${String(t.nanos ?? 0).padStart(9, '0')}`;
+}
+
+export const secretController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & Warns = {
   kind: 'Secret',
-  hasLabels: true,
-  requiresApi: 'secretmanager.googleapis.com',
-  defaultDeletionPolicy: 'abandon',
+  facts: {
+    requiresApi: 'secretmanager.googleapis.com',
+    deletionPolicy: 'abandon',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    exportScope: 'project',
+  },
 
   async dataHeld(ctx, actual) {
-    const [versions] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `count the versions of ${actual.id}` }, () =>
+    const [versions] = await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `count the versions of ${actual.id}` }, () =>
       ctx.clients.secretManager().listSecretVersions({ parent: actual.id, filter: 'state:ENABLED', pageSize: 1000 }, { autoPaginate: false }),
     );
     return { count: versions.length, more: versions.length >= 1000, noun: versions.length === 1 ? 'enabled version' : 'enabled versions' };
   },
 
   async setLabels(ctx, actual, labels) {
-    await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `relabel ${actual.id}` }, () =>
+    await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `relabel ${actual.id}` }, () =>
       ctx.clients.secretManager().updateSecret({ secret: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
     );
   },
 
   iamPolicy: gaxPolicyAccess({
     client: (ctx) => ctx.clients.secretManager(),
-    quota: { read: 'secretmanager.read', write: 'secretmanager.write' },
+    quota: QUOTA,
     scope: (ctx) => ctx.project,
   }),
 
-  scope: (_r, ctx) => `projects/${ctx.project}`,
-  id: (r, ctx) => keyOf(ctx.project, r.name),
+  identify: (r, ctx) => ({ id: keyOf(ctx.project, r.name), scope: `projects/${ctx.project}` }),
 
   async observe(ctx, scope) {
     const client = ctx.clients.secretManager();
     const secrets = await listAllPages((pageToken) =>
-      ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `list secrets of ${scope}` }, () =>
-        client.listSecrets({ parent: scope, pageSize: 250, pageToken }, { autoPaginate: false }),
+      ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `list secrets of ${scope}` }, () =>
+        client.listSecrets({ parent: scope, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
       ),
     );
     const found = new Map<string, Observed>();
@@ -69,6 +83,7 @@ export const secretController: Controller = {
         spec: { replication: replicationSpec(s) },
         labels: { ...(s.labels ?? {}) },
         outputs: { name: s.name ?? '', secretId: id },
+        ...(evidenceOf(s) ? { evidence: evidenceOf(s) } : {}),
         raw: s,
       });
     }
@@ -96,11 +111,10 @@ export const secretController: Controller = {
 
   predictOutputs: (r) => ({ secretId: r.name }),
   toManifestSpec: (observed) => ({ replication: observed.spec.replication }),
-  normalize: (spec) => spec,
 
   async create(ctx, r, desired, labels) {
     const client = ctx.clients.secretManager();
-    const [secret] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `create ${r.key}` }, () =>
+    const [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `create ${r.key}` }, () =>
       client.createSecret({ parent: `projects/${ctx.project}`, secretId: r.name, secret: { replication: desired.replication, labels } }),
     );
     if (desired.value) await addVersion(ctx, secret.name!, desired.value.reveal());
@@ -109,6 +123,7 @@ export const secretController: Controller = {
       spec: { replication: replicationSpec(secret), ...(desired.value ? { value: desired.value } : {}) },
       labels: { ...(secret.labels ?? {}) },
       outputs: { name: secret.name!, secretId: r.name },
+      ...(evidenceOf(secret) ? { evidence: evidenceOf(secret) } : {}),
       raw: secret,
     };
   },
@@ -117,7 +132,7 @@ export const secretController: Controller = {
     const client = ctx.clients.secretManager();
     let secret = actual.raw as ApiSecret;
     if (JSON.stringify(labels) !== JSON.stringify(actual.labels)) {
-      [secret] = await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `update ${r.key}` }, () =>
+      [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
         client.updateSecret({ secret: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
       );
     }
@@ -128,7 +143,7 @@ export const secretController: Controller = {
 
   async delete(ctx: ControllerContext, actual) {
     try {
-      await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+      await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `delete ${actual.id}` }, () =>
         ctx.clients.secretManager().deleteSecret({ name: actual.id }),
       );
     } catch (err) {
@@ -171,7 +186,7 @@ function crc32c(data: Buffer): number {
  */
 async function addVersion(ctx: ControllerContext, name: string, data: Buffer): Promise<void> {
   let attempted = false;
-  await ctx.api.call({ quota: 'secretmanager.write', scope: ctx.project, what: `add a version to ${name}` }, async () => {
+  await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `add a version to ${name}` }, async () => {
     if (attempted && (await latestValue(ctx, name))?.equals(data)) return;
     attempted = true;
     await ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } });

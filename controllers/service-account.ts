@@ -1,6 +1,6 @@
 // ServiceAccount: IAM API v1 service accounts, through @googleapis/iam (@google-cloud/iam has no
 // service-account API). Accounts have no labels: ownership is kept in the inventory.
-import type { Controller, ControllerContext, Observed } from '../src/engine/controller.js';
+import type { Controller, ControllerContext, Exportable, IamPolicyHolder, Observed } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { sleep } from '../src/gcp/retry.js';
 import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
@@ -19,25 +19,35 @@ function toObserved(a: Account): Observed {
     spec: { displayName: a.displayName ?? '', description: a.description ?? '', disabled: Boolean(a.disabled) },
     labels: {},
     outputs: { email, member: `serviceAccount:${email}`, uniqueId: a.uniqueId ?? '' },
+    ...(a.uniqueId ? { evidence: { uniqueId: a.uniqueId } } : {}),
     raw: a,
   };
 }
 
-export const serviceAccountController: Controller = {
+/** Accounts listed per page: the IAM API's maximum. */
+const PAGE_SIZE = 100;
+const QUOTA = { read: 'iam.read', write: 'iam.write' } as const;
+
+export const serviceAccountController: Controller & IamPolicyHolder & Exportable = {
   kind: 'ServiceAccount',
-  hasLabels: false,
-  requiresApi: 'iam.googleapis.com',
+  facts: {
+    requiresApi: 'iam.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    exportScope: 'project',
+  },
 
   iamPolicy: {
     get: (ctx, id) =>
       policyOrEmpty(async () => {
-        const res = await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
+        const res = await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `read the IAM policy of ${id}` }, () =>
           ctx.clients.iam().projects.serviceAccounts.getIamPolicy({ resource: id, 'options.requestedPolicyVersion': 3 }),
         );
         return fromApiPolicy(res.data as any);
       }),
     async set(ctx, id, policy) {
-      const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
+      const res = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `write the IAM policy of ${id}` }, () =>
         ctx.clients.iam().projects.serviceAccounts.setIamPolicy({ resource: id, requestBody: { policy: toApiPolicy(policy) as any } }),
       );
       return fromApiPolicy(res.data as any);
@@ -45,15 +55,15 @@ export const serviceAccountController: Controller = {
   },
 
   nameOf: (observed) => (observed.outputs.email ?? '').split('@')[0],
-  scope: (_r, ctx) => `projects/${ctx.project}`,
-  id: (r, ctx) => `projects/${ctx.project}/serviceAccounts/${emailOf(r.name, ctx.project)}`,
+  toManifestSpec: (observed) => structuredClone(observed.spec),
+  identify: (r, ctx) => ({ id: `projects/${ctx.project}/serviceAccounts/${emailOf(r.name, ctx.project)}`, scope: `projects/${ctx.project}` }),
 
   async observe(ctx, scope) {
     const found = new Map<string, Observed>();
     let pageToken: string | undefined;
     do {
-      const res = await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `list service accounts in ${scope}` }, () =>
-        ctx.clients.iam().projects.serviceAccounts.list({ name: scope, pageSize: 100, pageToken }),
+      const res = await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `list service accounts in ${scope}` }, () =>
+        ctx.clients.iam().projects.serviceAccounts.list({ name: scope, pageSize: PAGE_SIZE, pageToken }),
       );
       for (const a of res.data.accounts ?? []) {
         const o = toObserved(a);
@@ -71,11 +81,9 @@ export const serviceAccountController: Controller = {
     return { email, member: `serviceAccount:${email}` };
   },
 
-  normalize: (spec) => spec,
-
   async create(ctx, r, desired) {
     const iam = ctx.clients.iam();
-    const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `create ${r.key}` }, () =>
+    const res = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `create ${r.key}` }, () =>
       iam.projects.serviceAccounts.create({
         name: `projects/${ctx.project}`,
         requestBody: { accountId: r.name, serviceAccount: { displayName: desired.displayName, description: desired.description } },
@@ -91,7 +99,7 @@ export const serviceAccountController: Controller = {
     const iam = ctx.clients.iam();
     let account = actual.raw as Account;
     if (desired.displayName !== actual.spec.displayName || desired.description !== actual.spec.description) {
-      const res = await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `update ${r.key}` }, () =>
+      const res = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
         iam.projects.serviceAccounts.patch({
           name: actual.id,
           requestBody: { serviceAccount: { displayName: desired.displayName, description: desired.description }, updateMask: 'displayName,description' },
@@ -105,7 +113,7 @@ export const serviceAccountController: Controller = {
 
   async delete(ctx, actual) {
     try {
-      await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `delete ${actual.id}` }, () =>
+      await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `delete ${actual.id}` }, () =>
         ctx.clients.iam().projects.serviceAccounts.delete({ name: actual.id }),
       );
     } catch (err) {
@@ -116,7 +124,7 @@ export const serviceAccountController: Controller = {
 
 async function setDisabled(ctx: ControllerContext, name: string, disabled: boolean): Promise<void> {
   const accounts = ctx.clients.iam().projects.serviceAccounts;
-  await ctx.api.call({ quota: 'iam.write', scope: ctx.project, what: `${disabled ? 'disable' : 'enable'} ${name}` }, () =>
+  await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `${disabled ? 'disable' : 'enable'} ${name}` }, () =>
     disabled ? accounts.disable({ name, requestBody: {} }) : accounts.enable({ name, requestBody: {} }),
   );
 }
@@ -131,7 +139,7 @@ async function waitUntilVisible(ctx: ControllerContext, name: string): Promise<v
   let delay = 100;
   while (streak < CONSISTENT_READS) {
     try {
-      await ctx.api.call({ quota: 'iam.read', scope: ctx.project, what: `read new ${name}` }, () => ctx.clients.iam().projects.serviceAccounts.get({ name }));
+      await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `read new ${name}` }, () => ctx.clients.iam().projects.serviceAccounts.get({ name }));
       streak++;
     } catch (err) {
       if (!isNotFound(err) && !(typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status === 403)) throw err;

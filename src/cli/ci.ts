@@ -1,7 +1,5 @@
-// What CI needs from the CLI beyond flags: the GitHub Actions step summary, and a target identity
-// that survives an emulator restart on another port (for saved plans).
+// What CI needs from the CLI beyond flags: the GitHub Actions step summary and whether to prompt.
 import { appendFileSync } from 'node:fs';
-import type { ControllerContext } from '../engine/controller.js';
 
 /** Appends Markdown to the GitHub Actions job summary when the runner provides one. */
 export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): void {
@@ -11,5 +9,3 @@ export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv = pro
 
 /** Running in CI: never prompt (CI=true is set by GitHub Actions, GitLab, Cloud Build and others). */
 export const inCi = (env: NodeJS.ProcessEnv = process.env): boolean => env.CI === 'true' || env.CI === '1';
-
-export const targetIdentity = (ctx: Pick<ControllerContext, 'project' | 'clients'>): string => `${ctx.clients.target.kind}:${ctx.project}`;

@@ -18,7 +18,11 @@ export const targetFlags: Record<string, FlagSpec> = {
 
 /** What plan and apply may do about ownership; the same flags on both, so a plan shows what apply would do. */
 export const ownershipFlags: Record<string, FlagSpec> = {
-  state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stack keeps its inventory and lock', default: '.musectl/state' },
+  state: {
+    type: 'string',
+    value: 'DIR|gs://B/P',
+    description: 'Where the stack keeps its inventory and lock (default: .musectl/state beside the Stack document)',
+  },
   prune: { type: 'boolean', description: 'Delete (or abandon) what the stack owns and the manifests no longer name' },
   adopt: { type: 'boolean', description: 'Take over existing resources this stack did not create (never those of another stack)' },
   'allow-replace': {
@@ -32,7 +36,12 @@ export const ownershipFlags: Record<string, FlagSpec> = {
 export function planOptionsFrom(args: ParsedArgs): PlanOptions {
   const allow = (args.flags['allow-replace'] as string[] | undefined) ?? [];
   for (const a of allow) if (!/^[A-Za-z]+\/.+$/.test(a)) throw new UsageError(`--allow-replace ${a}: expected KIND/NAME, e.g. Bucket/my-bucket`);
-  return { prune: Boolean(args.flags.prune), adopt: Boolean(args.flags.adopt), allowReplace: new Set(allow) };
+  return {
+    prune: Boolean(args.flags.prune),
+    adopt: Boolean(args.flags.adopt),
+    allowReplace: new Set(allow),
+    allowPruneAll: Boolean(args.flags['allow-prune-all']),
+  };
 }
 
 /** Prints why the plan cannot be applied; returns true when there is such a reason. */
@@ -41,6 +50,20 @@ export function reportBlockers(plan: Plan, out: Output): boolean {
   for (const r of reasons) out.err(`${out.color.red('Error:')} ${r}\n`);
   if (reasons.length > 0) out.err('Nothing was changed.\n');
   return reasons.length > 0;
+}
+
+/** Resources apply leaves alone for want of evidence; returns whether there are any (exit 1). */
+export function reportHeldBack(held: string[], out: Output, planOnly = false): boolean {
+  for (const h of held) out.err(`${out.color.red('Held back:')} ${h}\n`);
+  if (held.length > 0) {
+    const n = `${held.length} resource${held.length === 1 ? '' : 's'}`;
+    out.err(
+      planOnly
+        ? `${n} (and what depends on them) would be left alone; apply does the rest and exits 1.\n`
+        : `${n} (and what depends on them) left alone; the rest is applied.\n`,
+    );
+  }
+  return held.length > 0;
 }
 
 export function targetFrom(args: ParsedArgs): Target {

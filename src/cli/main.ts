@@ -41,6 +41,11 @@ const COMMANDS: CommandEntry[] = [
     summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)',
     load: async () => (await import('./commands/up.js')).upCommand,
   },
+  {
+    name: 'unlock',
+    summary: "Release a stack's lock that a stopped apply or watch left behind",
+    load: async () => (await import('./commands/unlock.js')).unlockCommand,
+  },
   { name: 'watch', summary: 'Keep Google Cloud equal to the manifests, continuously', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'export', summary: 'Write manifests for resources that already exist', load: async () => (await import('./commands/export.js')).exportCommand },
   {

@@ -9,6 +9,7 @@ export const manifestFlags: Record<string, FlagSpec> = {
   project: { type: 'string', value: 'ID', description: 'Google Cloud project id: the value of ${PROJECT_ID}' },
   region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
   set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
+  stack: { type: 'string', value: 'NAME', description: 'The stack name, when the manifests have no Stack document' },
   'allow-secret-path': {
     type: 'string',
     multiple: true,
@@ -19,6 +20,15 @@ export const manifestFlags: Record<string, FlagSpec> = {
 
 /** Directories outside the stack's tree that --allow-secret-path opens to valueFrom.file. */
 export const allowSecretPaths = (args: ParsedArgs): string[] => (args.flags['allow-secret-path'] as string[] | undefined) ?? [];
+
+/** --stack, checked the way the Stack document's name is (it becomes a label value). */
+export function stackFlag(args: ParsedArgs): string | undefined {
+  const name = args.flags.stack as string | undefined;
+  if (name !== undefined && !/^[a-z][a-z0-9_-]{0,62}$/.test(name)) {
+    throw new UsageError(`--stack ${name}: a stack name is 1-63 lower-case letters, digits, '-' and '_', starting with a letter`);
+  }
+  return name;
+}
 
 export function manifestPaths(args: ParsedArgs): string[] {
   const paths = (args.flags.filename as string[] | undefined) ?? [];

@@ -1,7 +1,8 @@
 // musectl's own instructions on a manifest, under metadata.annotations (never sent to Google).
+
+import type { Controller } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import type { DeletionPolicy } from '../state/inventory.js';
-import type { Controller } from './controller.js';
 
 export const ANNOTATION = {
   deletionPolicy: 'musectl.dev/deletion-policy',
@@ -15,7 +16,7 @@ const truthy = (v: string | undefined): boolean => v === 'true' || v === 'yes' |
 export function deletionPolicyOf(r: Resource, controller: Controller): DeletionPolicy {
   const v = r.annotations[ANNOTATION.deletionPolicy];
   if (v === 'delete' || v === 'abandon') return v;
-  return controller.defaultDeletionPolicy ?? 'delete';
+  return controller.facts.deletionPolicy;
 }
 
 export const forceDestroyOf = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.forceDestroy]);

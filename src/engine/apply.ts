@@ -2,14 +2,23 @@
 // allow. An action starts when everything it depends on succeeded; when one fails, the actions
 // that depend on it are skipped and every independent branch still finishes, so a rerun converges.
 
+import {
+  type AnyController,
+  type BatchItem,
+  type ControllerContext,
+  type ControllerRegistry,
+  controllerFor,
+  isBatched,
+  isLabelled,
+  type Observed,
+  scopeOf,
+} from '../contract/controller.js';
+import { hasUnknowns, setAt, valueAt } from '../contract/spec.js';
 import { UserError } from '../errors.js';
 import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
 import { waitingRoom } from '../gcp/rate-limit.js';
 import type { Resource } from '../manifest/index.js';
-import type { BatchItem, Controller, ControllerContext, Observed } from './controller.js';
-import { hasUnknowns, setAt, valueAt } from './diff.js';
 import type { ApplyListener } from './events.js';
-import { controllerFor } from './observe.js';
 import { desiredLabels, MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
 import { actionKey, blockers, type ExecutablePlan, type PlanAction } from './plan.js';
 import { outputLookup, resourceChanges } from './planner.js';
@@ -29,14 +38,16 @@ export interface ApplyResult {
   done: PlanAction[];
   failed: Array<{ action: PlanAction; error: string }>;
   skipped: Array<{ action: PlanAction; reason: string }>;
+  /** What Google holds after the apply, by key (what each done action returned; the observed state otherwise). */
+  live: Map<string, Observed>;
 }
 
-export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, Controller>, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(exec: ExecutablePlan, controllers: ControllerRegistry, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
   const { plan, context } = exec;
   const refused = blockers(plan);
   if (refused.length > 0) throw new UserError(`the plan cannot be applied: ${refused.join('; ')}`);
-  const result: ApplyResult = { done: [], failed: [], skipped: [] };
   const live = new Map<string, Observed>(); // state after this apply, by key
+  const result: ApplyResult = { done: [], failed: [], skipped: [], live };
   for (const [key, c] of context) if (c.observed) live.set(key, c.observed);
   const resources = [...context.values()].flatMap((c) => (c.resource ? [c.resource] : []));
   const lookup = outputLookup(resources, controllers, ctx, (key) => live.get(key));
@@ -103,7 +114,8 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
       if (action.action === 'noop') return true; // nothing to do, whatever happens to its dependencies
       const failedDep = await failedDependency(action);
       const batch = batches.get(batchKeyOf(action) ?? '');
-      const held = opts.skip?.get(key) ?? (opts.shouldStop?.() ? 'not attempted: stopping' : undefined);
+      const held =
+        (action.heldBack ? `held back: ${action.heldBack}` : undefined) ?? opts.skip?.get(key) ?? (opts.shouldStop?.() ? 'not attempted: stopping' : undefined);
       if (failedDep || held) {
         const reason = held ?? `not attempted: it depends on ${failedDep}, which did not apply`;
         result.skipped.push({ action, reason });
@@ -120,7 +132,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
 
   function batchKeyOf(action: PlanAction): string | undefined {
     const controller = controllerFor(controllers, action.kind);
-    if (!controller.batchKey || action.action === 'noop') return undefined;
+    if (!isBatched(controller) || action.action === 'noop') return undefined;
     const c = context.get(actionKey(action));
     return `${action.kind}|${controller.batchKey(c?.resource, c?.observed, ctx)}`;
   }
@@ -128,13 +140,15 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
   /** One write for several actions of a kind that batches (IAM members of one policy). */
   const executeBatch = async (actions: PlanAction[]): Promise<undefined> => {
     const controller = controllerFor(controllers, actions[0].kind);
+    if (!isBatched(controller)) throw new Error(`${controller.kind} does not batch`);
     const items: BatchItem[] = actions.map((a) => {
       const c = context.get(actionKey(a)) ?? {};
       const desired = c.resource ? controller.desired(c.resource, ctx, lookup) : undefined;
       if (desired && hasUnknowns(desired)) throw new Error(`${actionKey(a)}: a referenced output is still unknown after its resource was applied`);
-      return { action: a.action === 'delete' ? 'delete' : a.action === 'create' ? 'create' : 'update', resource: c.resource, observed: c.observed, desired };
+      const action = a.action === 'delete' ? 'delete' : a.action === 'create' || a.action === 'replace' ? 'create' : 'update';
+      return { action, resource: c.resource, observed: c.observed, desired, ...(c.replaced ? { replaces: c.replaced } : {}) };
     });
-    const written = await controller.applyBatch!(ctx, items);
+    const written = await controller.applyBatch(ctx, items);
     items.forEach((item, i) => {
       const o = written.get(item);
       if (o) live.set(actionKey(actions[i]), o);
@@ -153,11 +167,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
       return undefined;
     }
     if (action.action === 'abandon') {
-      // Left in place; without our labels a later plan no longer counts it as this stack's.
-      if (observed && controller.hasLabels && controller.setLabels) {
-        const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
-        await controller.setLabels(ctx, observed, rest);
-      }
+      if (observed) await abandon(controller, observed, ctx);
       live.delete(key);
       return undefined;
     }
@@ -165,7 +175,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
     // Re-resolved now: outputs of resources created earlier in this apply are known by now.
     const desired = controller.desired(resource, ctx, lookup);
     if (hasUnknowns(desired)) throw new Error(`${key}: a referenced output is still unknown after its resource was applied`);
-    const labels = desiredLabels(resource.labels, ctx.stack, controller.hasLabels);
+    const labels = desiredLabels(resource.labels, ctx.stack, isLabelled(controller));
     // Fields whose drift is only reported keep the value Google has.
     for (const path of context.get(key)?.preserve ?? []) {
       if (!observed) continue;
@@ -184,19 +194,27 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
         // Someone (or our own earlier attempt, whose answer was lost) created it meanwhile.
-        const existing = (await controller.observe(ctx, controller.scope(resource, ctx))).get(action.id);
+        const existing = (await controller.observe(ctx, scopeOf(controller, resource, ctx))).get(action.id);
         if (!existing) throw err;
         live.set(key, await adoptRaced(controller, resource, desired, labels, existing, ctx));
         return 'it already existed and was ours or identical: adopted';
       }
     }
     if (action.action === 'replace') {
+      const { replaced, force } = context.get(key) ?? {};
+      if (replaced && action.replaces) {
+        // A move: the new one first, so what depends on it never points at nothing; then the old one.
+        live.set(key, await controller.create(ctx, resource, desired, labels));
+        if (action.replaces.then === 'abandon') await abandon(controller, replaced, ctx);
+        else await controller.delete(ctx, replaced, { force: Boolean(force) });
+        return undefined;
+      }
       // Allowed by the plan (--allow-replace, or nothing is lost): what it holds goes with it.
       await controller.delete(ctx, observed!, { force: true });
       live.set(key, await controller.create(ctx, resource, desired, labels));
       return undefined;
     }
-    if (action.action === 'adopt' && !controller.hasLabels && action.changes.length === 0) return 'adopted';
+    if (action.action === 'adopt' && !isLabelled(controller) && action.changes.length === 0) return 'adopted';
     live.set(key, await controller.update(ctx, resource, desired, labels, observed!));
     return action.action === 'adopt' ? 'adopted' : undefined;
   };
@@ -205,9 +223,16 @@ export async function applyPlan(exec: ExecutablePlan, controllers: Map<string, C
   return result;
 }
 
+/** Left in place; without our labels a later plan no longer counts it as this stack's. */
+async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
+  if (!isLabelled(controller)) return;
+  const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
+  await controller.setLabels(ctx, observed, rest);
+}
+
 /** A 409 on create: take the existing resource only if it is ours or already what we want. */
 async function adoptRaced(
-  controller: Controller,
+  controller: AnyController,
   resource: Resource,
   desired: Record<string, any>,
   labels: Record<string, string>,
@@ -215,7 +240,7 @@ async function adoptRaced(
   ctx: ControllerContext,
 ): Promise<Observed> {
   const changes = resourceChanges(controller, desired, labels, existing);
-  const ours = controller.hasLabels ? ownedBy(existing.labels) === ctx.stack : false;
+  const ours = isLabelled(controller) ? ownedBy(existing.labels) === ctx.stack : false;
   if (changes.length === 0) return existing;
   if (ours) return controller.update(ctx, resource, desired, labels, existing);
   throw new UserError(

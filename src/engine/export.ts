@@ -2,10 +2,10 @@
 // in spec form, turned into what a person would write (Google's defaults left out, references to
 // other exported resources by name), and checked against the schema.
 import { stringify } from 'yaml';
+import type { Controller, ControllerContext, Exportable, Observed } from '../contract/controller.js';
+import { deepEqual, isPlainObject } from '../contract/spec.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { API_VERSION } from '../manifest/validate.js';
-import type { Controller, ControllerContext, Observed } from './controller.js';
-import { deepEqual, isPlainObject } from './diff.js';
 import { MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
 
 export interface ExportedDocument {
@@ -19,9 +19,9 @@ export interface ExportedDocument {
 }
 
 /** The manifest for one observed resource. */
-export function exportResource(controller: Controller, observed: Observed, ctx: ControllerContext, exportedKeys: Set<string>): ExportedDocument {
+export function exportResource(controller: Controller & Exportable, observed: Observed, ctx: ControllerContext, exportedKeys: Set<string>): ExportedDocument {
   const name = controller.nameOf?.(observed) ?? observed.id.split('/').pop() ?? observed.id;
-  const spec = controller.toManifestSpec ? controller.toManifestSpec(observed, ctx, (k, n) => exportedKeys.has(`${k}/${n}`)) : structuredClone(observed.spec);
+  const spec = controller.toManifestSpec(observed, ctx, (k, n) => exportedKeys.has(`${k}/${n}`));
   const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...labels } = observed.labels;
   const doc: Record<string, any> = {
     apiVersion: API_VERSION,

@@ -3,7 +3,7 @@
 // saved plan is a file people pass around, and a hash of a short secret can be brute-forced.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isSensitive, isUnknown } from './controller.js';
+import { isSensitive, isUnknown } from '../contract/spec.js';
 import type { ObservedState } from './observe.js';
 import type { ExecutablePlan } from './plan.js';
 import type { PlanOptions } from './planner.js';

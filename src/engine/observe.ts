@@ -1,7 +1,8 @@
 // observe: read the actual state of every resource the manifests name, one list call per kind and
 // scope (project, region), all scopes at once.
+
+import { type AnyController, type ControllerContext, type ControllerRegistry, controllerFor, idOf, type Observed, scopeOf } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
-import type { Controller, ControllerContext, Observed } from './controller.js';
 
 export interface ObservedState {
   /** Actual state by resource key ("Kind/name"), for the resources that exist. */
@@ -16,14 +17,14 @@ export interface ObservedState {
  */
 export async function observeAll(
   resources: Resource[],
-  controllers: Map<string, Controller>,
+  controllers: ControllerRegistry,
   ctx: ControllerContext,
   extraScopes: Array<{ kind: string; scope: string }> = [],
 ): Promise<ObservedState> {
-  const scopes = new Map<string, { controller: Controller; scope: string }>();
+  const scopes = new Map<string, { controller: AnyController; scope: string }>();
   for (const r of resources) {
     const controller = controllerFor(controllers, r.kind);
-    const scope = controller.scope(r, ctx);
+    const scope = scopeOf(controller, r, ctx);
     scopes.set(`${r.kind}|${scope}`, { controller, scope });
   }
   for (const { kind, scope } of extraScopes) {
@@ -41,14 +42,8 @@ export async function observeAll(
   );
   const byKey = new Map<string, Observed>();
   for (const r of resources) {
-    const o = listed.get(r.kind)?.get(controllerFor(controllers, r.kind).id(r, ctx));
+    const o = listed.get(r.kind)?.get(idOf(controllerFor(controllers, r.kind), r, ctx));
     if (o) byKey.set(r.key, o);
   }
   return { byKey, listed };
-}
-
-export function controllerFor(controllers: Map<string, Controller>, kind: string): Controller {
-  const c = controllers.get(kind);
-  if (!c) throw new Error(`no controller for kind ${kind}`);
-  return c;
 }

@@ -1,8 +1,9 @@
 // The plan: one data structure of ordered actions, which every renderer reads and apply executes.
 // Its JSON form ({"formatVersion": 1, ...}) is a stable, documented format (README).
+
+import type { Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import type { InventoryEntry } from '../state/inventory.js';
-import type { Observed } from './controller.js';
 import type { FieldChange } from './diff.js';
 
 /**
@@ -27,8 +28,33 @@ export interface PlanAction {
   warnings: string[];
   /** Why apply will refuse this action (and so the whole apply), if it will. */
   blocked?: string;
+  /**
+   * Why this one resource is held back (no evidence that the stack owns it): apply leaves it and
+   * what depends on it alone, applies the rest, and exits 1.
+   */
+  heldBack?: string;
+  /**
+   * For a replace whose Google resource moved (a grant's member, a service's region, a name from a
+   * variable): the old resource, removed after the new one exists, by its deletion policy.
+   */
+  replaces?: { id: string; then: 'delete' | 'abandon' };
   /** For delete, replace and abandon: what is lost or left behind. */
   impact?: string;
+  /** For a grant (a kind with the Grants capability): who gets which role on what. */
+  grant?: GrantInfo;
+  /** For a grant that replaces another (its member, role or resource changed): the one removed. */
+  previousGrant?: GrantInfo;
+  /** Drift the drift policy reports instead of correcting (watch), with the action it would have been. */
+  reported?: { action: ActionType; changes: FieldChange[] };
+}
+
+/** An IAM grant, as reports show it: role, member, and the resource whose policy holds it. */
+export interface GrantInfo {
+  role: string;
+  member: string;
+  resourceKind: string;
+  /** The resource's Google name. */
+  resource: string;
 }
 
 /** A resource this stack owns that the manifests no longer name. */
@@ -59,6 +85,12 @@ export interface ActionContext {
   orphan?: InventoryEntry;
   /** Paths whose drift is only reported (watch's drift policy): apply keeps Google's value there. */
   preserve?: string[];
+  /** For a replace that moves the resource: the old one as observed (removed once the new one exists). */
+  replaced?: Observed;
+  /** For a replacement: whether what the resource holds goes with it (allowed by --allow-replace). */
+  force?: boolean;
+  /** An inventory entry that no longer stands for a resource of the stack: apply drops it. */
+  forget?: boolean;
 }
 
 export interface ExecutablePlan {
@@ -75,6 +107,9 @@ export function summarize(actions: PlanAction[]): PlanSummary {
 }
 
 export const hasChanges = (plan: Plan): boolean => plan.actions.some((a) => a.action !== 'noop');
+
+/** Resources apply leaves alone this time (and what depends on them), with why. */
+export const heldBack = (plan: Plan): string[] => plan.actions.filter((a) => a.heldBack).map((a) => `${a.kind}/${a.name}: ${a.heldBack}`);
 
 /** Reasons apply must refuse the plan as a whole (nothing is done when there is one). */
 export const blockers = (plan: Plan): string[] => plan.actions.filter((a) => a.blocked).map((a) => `${a.kind}/${a.name}: ${a.blocked}`);

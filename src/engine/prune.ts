@@ -1,89 +1,107 @@
-// Resources this stack owns that the manifests no longer name: from the inventory, and from the
-// stack's labels on what observe listed (so a lost inventory still finds labelled ones). With
-// --prune they are deleted (or abandoned, by their deletion policy) in reverse dependency order;
-// without, the plan lists them as "would prune".
+// Resources this stack owns that the manifests no longer name, from the inventory only (labels
+// alone never make a resource prunable). One is pruned only when its entry is confirmed (not a
+// create that was never answered) and the live resource still matches the evidence recorded when
+// the stack made it; otherwise the plan says why it is left alone and apply forgets the entry.
+// With --prune they are deleted (or abandoned, by their deletion policy) in reverse dependency
+// order; without, the plan lists them as "would prune". A prune that would remove (nearly)
+// everything the stack owns is refused unless asked for: an empty -f is a mistake more often than
+// a wish (`musectl destroy` is the way to remove a stack).
+import { type ControllerContext, type ControllerRegistry, controllerFor, holdsData, isLabelled, type Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
-import type { Controller, ControllerContext, Observed } from './controller.js';
 import type { ObservedState } from './observe.js';
-import { controllerFor } from './observe.js';
-import { ownedBy } from './ownership.js';
+import { evidenceDifference, matchesEvidence, ownedBy } from './ownership.js';
 import type { ActionContext, Orphan, PlanAction } from './plan.js';
+import type { PlanOptions } from './planner.js';
 
 export interface OrphanInput {
   resources: Resource[];
   observed: ObservedState;
-  controllers: Map<string, Controller>;
+  controllers: ControllerRegistry;
   ctx: ControllerContext;
   inventory: Inventory;
-  prune: boolean;
+  options: Pick<PlanOptions, 'prune' | 'allowPruneAll'>;
+  /** Entries a manifest took over under another name (a move): not orphans. */
+  movedFrom: Set<string>;
 }
 
+/** A prune that removes at least this share of what the stack owns (and two or more) is refused without --allow-prune-all. */
+const MASS_PRUNE_SHARE = 0.9;
+
 export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAction[]; context: Map<string, ActionContext>; wouldPrune: Orphan[] }> {
-  const { resources, observed, controllers, ctx, inventory, prune } = input;
+  const { resources, observed, controllers, ctx, inventory, options, movedFrom } = input;
   const inManifests = new Set(resources.map((r) => r.key));
-  const idsInManifests = new Set(resources.map((r) => `${r.kind}|${controllerFor(controllers, r.kind).id(r, ctx)}`));
-  const orphans = new Map<string, { entry: InventoryEntry; observed: Observed }>();
+  const actions: PlanAction[] = [];
+  const context = new Map<string, ActionContext>();
+  const orphans: Array<{ entry: InventoryEntry; observed: Observed }> = [];
 
   for (const entry of inventory.entries) {
     const key = entryKey(entry);
-    if (inManifests.has(key)) continue;
+    if (inManifests.has(key) || movedFrom.has(key)) continue;
     const found = observed.listed.get(entry.kind)?.get(entry.id);
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
-    // A labelled resource relabelled for another stack is no longer ours, whatever the inventory says.
-    if (controller.hasLabels && ownedBy(found.labels) !== ctx.stack) continue;
-    orphans.set(key, { entry, observed: found });
-  }
-  for (const [kind, listed] of observed.listed) {
-    const controller = controllerFor(controllers, kind);
-    if (!controller.hasLabels) continue;
-    for (const [id, found] of listed) {
-      if (ownedBy(found.labels) !== ctx.stack || idsInManifests.has(`${kind}|${id}`)) continue;
-      const name = id.split('/').pop() ?? id;
-      const key = `${kind}/${name}`;
-      if (orphans.has(key) || inManifests.has(key)) continue;
-      const entry: InventoryEntry = { kind, name, id, scope: '', dependsOn: [], deletionPolicy: controller.defaultDeletionPolicy ?? 'delete' };
-      orphans.set(key, { entry, observed: found });
+    const leftAlone = whyNotOurs(entry, found, isLabelled(controller), ctx.stack);
+    if (leftAlone) {
+      const warning = `no longer in the manifests, but left alone: ${leftAlone}; apply forgets it`;
+      actions.push({ kind: entry.kind, name: entry.name, id: entry.id, action: 'noop', dependsOn: [], changes: [], warnings: [warning] });
+      context.set(key, { observed: found, orphan: entry, forget: true });
+      continue;
     }
+    orphans.push({ entry, observed: found });
   }
 
-  if (!prune) {
-    const wouldPrune = [...orphans.values()].map(({ entry }) => ({ kind: entry.kind, name: entry.name, id: entry.id, deletionPolicy: entry.deletionPolicy }));
-    return { actions: [], context: new Map(), wouldPrune };
+  if (!options.prune) {
+    const wouldPrune = orphans.map(({ entry }) => ({ kind: entry.kind, name: entry.name, id: entry.id, deletionPolicy: entry.deletionPolicy }));
+    return { actions, context, wouldPrune };
   }
 
   // Reverse dependencies: whatever depended on an orphan goes (or changes) first.
   const dependents = new Map<string, string[]>();
   for (const e of inventory.entries) for (const d of e.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), entryKey(e)]);
 
-  const actions: PlanAction[] = [];
-  const context = new Map<string, ActionContext>();
-  for (const [key, { entry, observed: found }] of orphans) {
+  const owned = inventory.entries.filter((e) => !e.pending).length;
+  const mass = massPrune(orphans.length, owned, resources.length, options.allowPruneAll);
+  for (const { entry, observed: found } of orphans) {
+    const key = entryKey(entry);
     const controller = controllerFor(controllers, entry.kind);
     const base = { kind: entry.kind, name: entry.name, id: entry.id, dependsOn: dependents.get(key) ?? [], changes: [], warnings: [] as string[] };
     context.set(key, { observed: found, orphan: entry });
+    const blocked = mass ? { blocked: mass } : {};
     if (entry.deletionPolicy === 'abandon') {
-      actions.push({
-        ...base,
-        action: 'abandon',
-        impact: `${key} stays in Google Cloud; musectl stops managing it${controller.hasLabels ? ' and removes its ownership labels' : ''}`,
-      });
+      const impact = `${key} stays in Google Cloud; musectl stops managing it${isLabelled(controller) ? ' and removes its ownership labels' : ''}`;
+      actions.push({ ...base, action: 'abandon', impact, ...blocked });
       continue;
     }
-    const held = await controller.dataHeld?.(ctx, found);
+    const held = holdsData(controller) ? await controller.dataHeld(ctx, found) : undefined;
     const holds = held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
     if (holds && !entry.forceDestroy) {
-      actions.push({
-        ...base,
-        action: 'noop',
-        warnings: [
-          `would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`,
-        ],
-      });
+      const warning = `would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`;
+      actions.push({ ...base, action: 'noop', warnings: [warning] });
       continue;
     }
-    actions.push({ ...base, action: 'delete', impact: holds ? `deletes ${key} with the ${holds} it holds (force-destroy)` : `deletes ${key}` });
+    actions.push({ ...base, action: 'delete', impact: holds ? `deletes ${key} with the ${holds} it holds (force-destroy)` : `deletes ${key}`, ...blocked });
   }
   return { actions, context, wouldPrune: [] };
+}
+
+/** Why an inventoried resource is not provably the stack's any more, or undefined when it is. */
+function whyNotOurs(entry: InventoryEntry, live: Observed, labelled: boolean, stack: string): string | undefined {
+  if (entry.pending) return "this stack's create of it was never confirmed (a create that failed or was interrupted), so it may not be the stack's";
+  if (!matchesEvidence(entry, live)) return `it is not the one this stack created (${evidenceDifference(entry, live)})`;
+  // A labelled resource relabelled for another stack is no longer ours, whatever the inventory says.
+  const owner = labelled ? ownedBy(live.labels) : undefined;
+  if (owner !== undefined && owner !== stack) return `it now carries the labels of stack "${owner}"`;
+  return undefined;
+}
+
+/** The refusal of a prune that would remove (nearly) everything the stack owns, or undefined. */
+function massPrune(pruning: number, owned: number, named: number, allowed: boolean | undefined): string | undefined {
+  if (allowed || pruning === 0) return undefined;
+  const all = named === 0 || (pruning >= 2 && pruning >= MASS_PRUNE_SHARE * owned);
+  if (!all) return undefined;
+  return (
+    `the prune would remove ${pruning} of the ${owned} resources the stack owns (the manifests name ${named}): is -f pointing at the whole stack? ` +
+    'Run with --allow-prune-all if you mean it, or use musectl destroy to remove a stack'
+  );
 }

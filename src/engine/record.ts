@@ -1,36 +1,49 @@
-// Keeping the inventory true around an apply: before, every resource about to be created or
-// adopted is written as pending (a crash mid-apply still knows it is ours); after, what was done
-// is recorded and what was deleted, abandoned or has vanished is forgotten.
-
+// Keeping the inventory true around an apply. Before: every resource about to be created, adopted
+// or moved is written as pending (a crash mid-apply still knows it may be ours; a move keeps the
+// old resource as `previous`). After: what was done is recorded with the evidence Google returned
+// (uid, creation time), pending entries are resolved (confirmed when the resource exists and the
+// manifest still names it, dropped otherwise), and what was deleted, abandoned, found gone or found
+// not to be ours is forgotten.
+import { type AnyController, type ControllerContext, type ControllerRegistry, controllerFor, type Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
 import { deletionPolicyOf, forceDestroyOf } from './annotations.js';
 import type { ApplyResult } from './apply.js';
-import type { Controller, ControllerContext } from './controller.js';
-import { controllerFor } from './observe.js';
 import { actionKey, type ExecutablePlan } from './plan.js';
 
-function entryFor(r: Resource, controller: Controller, ctx: ControllerContext, dependsOn: string[]): InventoryEntry {
+function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext, dependsOn: string[], live?: Observed): InventoryEntry {
+  const { id, scope } = controller.identify(r, ctx);
   return {
     kind: r.kind,
     name: r.name,
-    id: controller.id(r, ctx),
-    scope: controller.scope(r, ctx),
+    id,
+    scope,
     dependsOn,
     deletionPolicy: deletionPolicyOf(r, controller),
     ...(forceDestroyOf(r) ? { forceDestroy: true } : {}),
+    ...(live?.evidence ? { evidence: live.evidence } : {}),
+    ...(r.nameTemplate ? { nameTemplate: r.nameTemplate } : {}),
   };
 }
 
-export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, controllers: Map<string, Controller>, ctx: ControllerContext): Promise<void> {
-  const intents = exec.plan.actions.filter((a) => a.action === 'create' || a.action === 'adopt' || a.action === 'replace');
+export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, controllers: ControllerRegistry, ctx: ControllerContext): Promise<void> {
+  const intents = exec.plan.actions.filter((a) => !a.heldBack && (a.action === 'create' || a.action === 'adopt' || a.action === 'replace'));
   if (intents.length === 0) return;
   await store.update((entries) => {
     for (const a of intents) {
-      const r = exec.context.get(actionKey(a))?.resource;
-      if (!r) continue;
       const key = actionKey(a);
-      if (!entries.has(key)) entries.set(key, { ...entryFor(r, controllerFor(controllers, r.kind), ctx, a.dependsOn), pending: true });
+      const c = exec.context.get(key);
+      const r = c?.resource;
+      if (!r) continue;
+      const known = entries.get(key);
+      const old = c.replaced;
+      if (old) {
+        // A move: the new resource is pending, the old one stays known until it is removed.
+        const previous = known?.previous ?? (known ? { id: known.id, scope: known.scope, ...(known.evidence ? { evidence: known.evidence } : {}) } : undefined);
+        entries.set(key, { ...entryFor(r, controllerFor(controllers, r.kind), ctx, a.dependsOn), pending: true, ...(previous ? { previous } : {}) });
+        continue;
+      }
+      if (!known) entries.set(key, { ...entryFor(r, controllerFor(controllers, r.kind), ctx, a.dependsOn), pending: true });
     }
   });
 }
@@ -39,33 +52,48 @@ export async function recordOutcome(
   store: InventoryStore,
   exec: ExecutablePlan,
   result: ApplyResult,
-  controllers: Map<string, Controller>,
+  controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
-  const failed = new Set(result.failed.map((f) => actionKey(f.action)));
   await store.update((entries) => {
     for (const a of exec.plan.actions) {
       const key = actionKey(a);
-      const r = exec.context.get(key)?.resource;
+      const c = exec.context.get(key);
       if ((a.action === 'delete' || a.action === 'abandon') && done.has(key)) {
         entries.delete(key);
         continue;
       }
+      if (c?.forget && !c.resource) {
+        entries.delete(key);
+        continue;
+      }
+      const r = c?.resource;
       if (!r) continue;
       const controller = controllerFor(controllers, r.kind);
       const known = entries.get(key);
+      if (a.heldBack) {
+        // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
+        if (known && !known.pending && a.action === 'adopt') entries.delete(key);
+        continue;
+      }
       // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
-      if (controller.sharedIdentity && !known && a.action !== 'create') continue;
-      if (a.action === 'noop' || done.has(key)) entries.set(key, entryFor(r, controller, ctx, a.dependsOn));
-      else if (failed.has(key) && known?.pending) continue; // may or may not exist: the next plan finds out
+      if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
+      const live = result.live.get(key) ?? c.observed;
+      if (done.has(key)) {
+        entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
+      } else if (a.action === 'noop') {
+        // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
+        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });
+      }
+      // A failed create stays pending: the resource may or may not exist; the next run finds out.
     }
-    for (const key of vanished) if (!entries.get(key)?.pending) entries.delete(key);
+    for (const key of vanished) entries.delete(key);
   });
 }
 
-/** Inventory entries that the manifests still name or that observe found gone: to forget. */
+/** Inventory entries that the manifests no longer name and that observe found gone (pending or not): to forget. */
 export function vanishedEntries(entries: InventoryEntry[], exists: (e: InventoryEntry) => boolean, inManifests: Set<string>): string[] {
   return entries.filter((e) => !inManifests.has(entryKey(e)) && !exists(e)).map(entryKey);
 }

@@ -3,20 +3,21 @@
 // that has something to write takes the stack's lease first (CI applies take the same one), plans
 // again under it, and applies what the drift policy says to correct. One summary line per cycle.
 
+import type { ControllerRegistry } from '../contract/controller.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import { formatDiagnostic } from '../manifest/index.js';
 import { Lease } from '../state/lease.js';
 import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
-import { type ApplyResult, applyPlan } from './apply.js';
+import type { ApplyResult } from './apply.js';
 import { Backoff } from './backoff.js';
-import { applyDriftPolicy } from './drift.js';
-import { actionKey, hasChanges } from './plan.js';
+import { applyWithInventory } from './pipeline.js';
+import { actionKey, hasChanges, type PlanAction } from './plan.js';
 import type { PlanOptions } from './planner.js';
-import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
 import { baseContext, InvalidManifestsError, observeAndPlan, openSession, type Session } from './session.js';
 
 export interface WatchOptions {
+  controllers: ControllerRegistry;
   /** One entry per stack: a directory or gs://BUCKET/PREFIX/. */
   sources: string[];
   target: Target;
@@ -51,9 +52,6 @@ export interface CycleSummary {
   /** When this cycle held the stack's lease (it wrote only in between). */
   lease?: { acquiredAt: string; releasedAt: string };
 }
-
-/** Lease lifetime: renewed every third of it while a cycle writes. */
-const LEASE_TTL_MS = 60_000;
 
 export class Watcher {
   private stopping = false;
@@ -117,7 +115,15 @@ export class Watcher {
     const { dir, changed } = await stack.source.sync();
     let session: Session;
     try {
-      session = await openSession({ paths: [dir], variables: this.opts.variables, target: this.opts.target, log, state: this.opts.state });
+      session = await openSession({
+        controllers: this.opts.controllers,
+        paths: [dir],
+        variables: this.opts.variables,
+        target: this.opts.target,
+        log,
+        state: this.opts.state,
+        writes: !this.opts.observeOnly,
+      });
     } catch (err) {
       if (!(err instanceof InvalidManifestsError)) throw err;
       const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
@@ -127,9 +133,9 @@ export class Watcher {
     try {
       const { ctx } = session;
       const callsBefore = ctx.api.calls + this.base.api.calls;
-      let planned = await observeAndPlan(session, this.opts.plan);
+      const planOptions: PlanOptions = { ...this.opts.plan, drift: this.opts.observeOnly ? 'observe-only' : 'annotated' };
+      let planned = await observeAndPlan(session, planOptions);
       const driftFound = countDrift(planned.exec.plan.actions);
-      let reported = applyDriftPolicy(planned.exec, this.opts.observeOnly);
       let result: ApplyResult | undefined;
       let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
@@ -138,7 +144,6 @@ export class Watcher {
           session.store,
           { project: ctx.project, stack: ctx.stack },
           {
-            ttlMs: LEASE_TTL_MS,
             waitMs: this.opts.intervalMs,
             what: 'musectl watch',
             onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
@@ -146,10 +151,8 @@ export class Watcher {
         );
         try {
           // Someone may have written between the first look and the lease: look again.
-          planned = await observeAndPlan(session, this.opts.plan);
-          reported = applyDriftPolicy(planned.exec, this.opts.observeOnly);
-          await recordIntent(session.inventory, planned.exec, session.controllers, ctx);
-          result = await applyPlan(planned.exec, session.controllers, ctx, {
+          planned = await observeAndPlan(session, planOptions);
+          result = await applyWithInventory(session, planned, {
             parallelism: this.opts.parallelism,
             lease,
             skip: holding,
@@ -160,9 +163,6 @@ export class Watcher {
                 log.warn({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, error: e.error }, 'could not correct');
             },
           });
-          const inManifests = new Set(session.set.resources.map((r) => r.key));
-          const vanished = vanishedEntries(planned.inventory.entries, (e) => Boolean(planned.observed.listed.get(e.kind)?.has(e.id)), inManifests);
-          await recordOutcome(session.inventory, planned.exec, result, session.controllers, ctx, vanished);
         } finally {
           await lease.release().catch(() => undefined);
           leaseWindow = { acquiredAt: lease.record.acquiredAt, releasedAt: new Date().toISOString() };
@@ -170,6 +170,7 @@ export class Watcher {
         for (const a of result.done) stack.backoff.succeeded(actionKey(a));
         for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
       }
+      const reported = planned.exec.plan.actions.flatMap((a) => (a.reported?.changes ?? []).map((c) => ({ key: actionKey(a), ...c })));
       for (const r of reported)
         log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
       const summary: CycleSummary = {
@@ -193,6 +194,13 @@ export class Watcher {
   }
 }
 
-function countDrift(actions: Array<{ action: string; changes: unknown[] }>): number {
-  return actions.filter((a) => a.action !== 'noop').reduce((n, a) => n + (a.action === 'update' || a.action === 'adopt' ? a.changes.length : 1), 0);
+/** Fields that differ from the manifests, corrected or reported (resources to create or delete count as one). */
+function countDrift(actions: PlanAction[]): number {
+  let n = 0;
+  for (const a of actions) {
+    const was = a.reported?.action ?? a.action;
+    if (was === 'noop') continue;
+    n += was === 'update' || was === 'adopt' ? a.changes.length + (a.reported?.changes.length ?? 0) : 1;
+  }
+  return n;
 }

@@ -1,11 +1,11 @@
 // Every call to Google goes through here: the client-side rate limit of its quota, retries of what
 // is retryable, and a count of calls (reported per watch cycle and checked by the benchmarks).
-import type { RateLimiter } from './rate-limit.js';
+import type { QuotaKey, RateLimiter } from './rate-limit.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 export interface CallInfo {
   /** Quota the call counts against, e.g. run.write (see rate-limit.ts). */
-  quota: string;
+  quota: QuotaKey;
   /** Scope of the quota: project, or project/region. */
   scope: string;
   /** What the call does, for logs: "create CloudRunService/backend". */
@@ -21,6 +21,8 @@ export interface RetryEvent {
 
 export class ApiCaller {
   calls = 0;
+  /** Checked before every call while it is set (apply sets the stack's lease check: no write once the lease is lost). */
+  guard?: () => void;
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -34,7 +36,9 @@ export class ApiCaller {
     await this.ready();
     return withRetry(
       async () => {
+        this.guard?.();
         await this.limiter.acquire(info.quota, info.scope);
+        this.guard?.();
         this.calls++;
         return fn();
       },

@@ -4,6 +4,7 @@
 // 100 ms by x1.3 as gax's do (gcp-api-facts.md §0), capped at 5 s so a finished rollout is seen
 // soon, and give up after an hour.
 import type { ApiCaller, CallInfo } from './api-call.js';
+import type { QuotaKey } from './rate-limit.js';
 import { sleep } from './retry.js';
 
 /** What of a gax Operation the poller uses. */
@@ -15,7 +16,7 @@ export interface PollableOperation {
 
 export interface WaitOptions {
   /** Quota each poll counts against (a read of the API). */
-  quota: string;
+  quota: QuotaKey;
   scope: string;
   what: string;
   initialDelayMs?: number;

@@ -17,7 +17,7 @@ export interface QuotaSpec {
 }
 
 /** Google's default write quotas that a big apply can reach (gcp-api-facts.md). */
-export const DEFAULT_QUOTAS: Record<string, QuotaSpec> = {
+export const DEFAULT_QUOTAS = {
   'run.write': { perMinute: 60 },
   'run.read': { perMinute: 1000 },
   'iam.write': { perMinute: 600 },
@@ -36,7 +36,10 @@ export const DEFAULT_QUOTAS: Record<string, QuotaSpec> = {
   'artifactregistry.request': { perMinute: 60_000 },
   'serviceusage.write': { perMinute: 180 },
   'serviceusage.read': { perMinute: 2400 },
-};
+} as const satisfies Record<string, QuotaSpec>;
+
+/** A quota musectl charges calls to: a typo is a compile error, not a failure at run time. */
+export type QuotaKey = keyof typeof DEFAULT_QUOTAS;
 
 class TokenBucket {
   private tokens: number;
@@ -93,14 +96,10 @@ class TokenBucket {
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  constructor(
-    private readonly quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS,
-    private readonly enabled = true,
-  ) {}
+  constructor(private readonly quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS) {}
 
   /** Waits until a call against `quota` in `scope` (project, region) is within the limit. */
-  async acquire(quota: string, scope: string): Promise<void> {
-    if (!this.enabled) return;
+  async acquire(quota: QuotaKey, scope: string): Promise<void> {
     const spec = this.quotas[quota];
     if (!spec) throw new Error(`no rate limit defined for ${quota}`);
     const key = `${quota}|${scope}`;

@@ -64,12 +64,14 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const identified: Resource[] = []; // valid or not: for the cross-document checks
   for (const d of documents) {
     if (isStackDocument(d)) continue;
+    const nameTemplate = rawName(d.value);
     const sub = substitute(d, vars, subjectOf(d.value));
     for (const p of sub.placeholdersUsed) placeholders.add(p);
     for (const v of sub.used) used.add(v);
     diagnostics.push(...sub.diagnostics);
     if (sub.diagnostics.length > 0) continue;
     const result = validateDocument(d, registry);
+    if (result.resource && nameTemplate?.includes('${')) result.resource.nameTemplate = nameTemplate;
     diagnostics.push(...result.diagnostics);
     if (result.resource) identified.push(result.resource);
     if (result.resource && result.valid) resources.push(result.resource);
@@ -88,6 +90,12 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     files: found.files,
     documents,
   };
+}
+
+/** metadata.name as written, before stack variables are substituted. */
+function rawName(value: unknown): string | undefined {
+  const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {

@@ -20,6 +20,11 @@ export interface Resource {
   /** The spec with schema defaults (= Google's defaults) filled in: the desired state. */
   spec: Record<string, any>;
   refs: ResourceRef[];
+  /**
+   * metadata.name as written, when it uses stack variables ("uploads-${ENV}"): a manifest whose
+   * name changes with a variable is still the same manifest, and its old resource is replaced.
+   */
+  nameTemplate?: string;
   /** Keys of resources this one waits for without referencing them (the API it needs enabled). */
   implicitDependencies?: string[];
   doc: ManifestDocument;

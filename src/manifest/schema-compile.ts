@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 export const AJV_OPTIONS = { allErrors: true, strict: true, strictRequired: false, verbose: true, useDefaults: true } as const;
 
 /** musectl's own annotations: ajv keeps them as annotations (they do not validate anything). */
-export const MUSECTL_KEYWORDS = ['x-musectl-ref', 'x-musectl-outputs', 'x-musectl-immutable', 'x-musectl-proto', 'x-musectl-rule'];
+export const MUSECTL_KEYWORDS = ['x-musectl-ref', 'x-musectl-outputs', 'x-musectl-immutable', 'x-musectl-security', 'x-musectl-proto', 'x-musectl-rule'];
 
 /** A hash of the schema files: a precompiled module is used only if it was built from these. */
 export function schemasHash(texts: string[]): string {

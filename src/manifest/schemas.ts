@@ -3,6 +3,7 @@
 //   x-musectl-ref        a reference to another manifest: "Kind", or {kindProperty: "kind"}
 //   x-musectl-outputs    (top level) outputs other manifests may reference, with descriptions
 //   x-musectl-immutable  Google cannot change this field in place: a change replaces the resource
+//   x-musectl-security   the field decides who can reach the resource: reports show its changes first
 // The schema is the only place that knows which fields are references, maps or immutable.
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
@@ -34,6 +35,8 @@ export interface KindSchema {
   mapPaths: Set<string>;
   /** Paths under spec that Google cannot change in place (x-musectl-immutable): a change replaces. */
   immutablePaths: Set<string>;
+  /** Paths under spec that decide who can reach the resource (x-musectl-security). */
+  securityPaths: Set<string>;
 }
 
 export interface SchemaCheck {
@@ -84,6 +87,7 @@ export class SchemaRegistry {
         outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
         mapPaths: findPaths(s.properties?.spec, s, this.byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
         immutablePaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-immutable'] === true),
+        securityPaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-security'] === true),
       });
     }
   }

@@ -1,7 +1,8 @@
 // The plan as JSON: formatVersion 1, documented in the README as a stable format. Unknown values
 // are written as the string "(known after apply)".
 
-import { isUnknown } from '../engine/controller.js';
+import { createHash } from 'node:crypto';
+import { isUnknown } from '../contract/spec.js';
 import type { Plan } from '../engine/plan.js';
 import { isSensitiveChange, KNOWN_AFTER_APPLY } from './values.js';
 
@@ -20,9 +21,14 @@ export function renderPlanJson(plan: Plan): string {
       ...(a.warnings.length > 0 ? { warnings: a.warnings } : {}),
       ...(a.impact ? { impact: a.impact } : {}),
       ...(a.blocked ? { blocked: a.blocked } : {}),
+      ...(a.heldBack ? { heldBack: a.heldBack } : {}),
+      ...(a.replaces ? { replaces: a.replaces } : {}),
     })),
     wouldPrune: plan.wouldPrune,
     summary: plan.summary,
   };
   return `${JSON.stringify(doc, (_k, v) => (isUnknown(v) ? KNOWN_AFTER_APPLY : v), 2)}\n`;
 }
+
+/** sha256 of the canonical JSON plan: the hash of `musectl plan -o json`'s output, so anyone can check it. */
+export const planHash = (plan: Plan): string => createHash('sha256').update(renderPlanJson(plan)).digest('hex');

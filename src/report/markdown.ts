@@ -3,13 +3,12 @@
 // changes, then per-resource details that stay collapsed. Like the text and JSON renderers it reads
 // only the Plan. GitHub refuses comments over 65,536 characters, so when the report is too long
 // details go first, from the end; the summary and the security section always stay.
-import { createHash } from 'node:crypto';
-import { SENSITIVE_TEXT } from '../engine/controller.js';
+import { SENSITIVE_TEXT } from '../contract/spec.js';
 import type { FieldChange } from '../engine/diff.js';
-import type { Plan, PlanAction } from '../engine/plan.js';
+import type { GrantInfo, Plan, PlanAction } from '../engine/plan.js';
 import { actionKey } from '../engine/plan.js';
 import type { Diagnostic } from '../manifest/index.js';
-import { renderPlanJson } from './json.js';
+import { planHash } from './json.js';
 import { isSensitiveChange, KNOWN_AFTER_APPLY, SENSITIVE_CHANGED, showValue } from './values.js';
 
 export interface MarkdownOptions {
@@ -20,9 +19,6 @@ export interface MarkdownOptions {
   /** Default 65,000: under GitHub's 65,536, with room for what a CI step wraps around it. */
   maxChars?: number;
 }
-
-/** sha256 of the canonical JSON plan: the hash of `musectl plan -o json`'s output, so anyone can check it. */
-export const planHash = (plan: Plan): string => createHash('sha256').update(renderPlanJson(plan)).digest('hex');
 
 // Keyed by string, not ActionType: a renderer must not fail on an action type added later.
 // The symbols and the order of the counts are the text renderer's, so both reports read alike.
@@ -37,18 +33,13 @@ const VERB: Record<string, string> = {
 };
 /** Actions that remove a resource (from Google, or from the stack): their details show what was. */
 const REMOVING = new Set(['delete', 'abandon']);
-/** Fields that decide who can reach a resource, per kind (a path or any path under it). */
-const SECURITY_FIELDS: Record<string, string[]> = {
-  CloudRunService: ['ingress', 'invokerIamDisabled'],
-  Bucket: ['iamConfiguration.publicAccessPrevention', 'iamConfiguration.uniformBucketLevelAccess'],
-};
 const PUBLIC_MEMBER = /\ball(Authenticated)?Users\b/;
 /** A table cell shows this much of a value; `plan -o json` has all of it. */
 const MAX_VALUE_CHARS = 300;
 
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const changed = plan.actions.filter((a) => a.action !== 'noop');
-  const head = [title(plan), securitySection(changed), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
+  const head = [title(plan), securitySection(changed, plan), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
   const details = changed.map(detailsOf);
   const lint = lintSection(opts.warnings);
   const graph = opts.graph ? `<details><summary>Dependency graph</summary>\n\n\`\`\`mermaid\n${opts.graph.trimEnd()}\n\`\`\`\n\n</details>` : '';
@@ -67,50 +58,65 @@ function title(plan: Plan): string {
   return `### musectl plan\n\n**${[...counts.map(([k, v]) => `${s[k] ?? 0} ${v}`), `${s.noop ?? 0} unchanged`].join(', ')}** in ${where}.`;
 }
 
-interface Grant {
+interface Grant extends GrantInfo {
   op: 'added' | 'removed';
-  role: string;
-  member: string;
-  /** The resource whose policy holds the grant: its kind and Google name. */
-  onKind: string;
-  onId: string;
 }
 
-/** An IAMPolicyMember create or delete: from its changes, else from its id "Kind|googleId|role|member". */
-function grantOf(a: PlanAction): Grant | undefined {
-  if (a.kind !== 'IAMPolicyMember' || (a.action !== 'create' && a.action !== 'delete')) return undefined;
-  const parts = a.id.split('|');
-  const field = (path: string): string | undefined => {
-    const c = a.changes.find((x) => x.path === path);
-    const v = a.action === 'create' ? c?.after : c?.before;
-    return typeof v === 'string' ? v : undefined;
-  };
-  const [onKind, onId] = parts.length >= 4 ? [parts[0], parts.slice(1, -2).join('|')] : ['', a.id];
-  return {
-    op: a.action === 'create' ? 'added' : 'removed',
-    role: field('role') ?? parts.at(-2) ?? '?',
-    member: field('member') ?? parts.at(-1) ?? '?',
-    onKind,
-    onId,
-  };
+/** Grants added or removed: the plan carries who gets which role on what (PlanAction.grant). */
+function grantsOf(a: PlanAction): Grant[] {
+  if (!a.grant) return [];
+  if (a.action === 'create') return [{ ...a.grant, op: 'added' }];
+  if (a.action === 'delete') return [{ ...a.grant, op: 'removed' }];
+  if (a.action === 'replace' && a.previousGrant)
+    return [
+      { ...a.grant, op: 'added' },
+      { ...a.previousGrant, op: 'removed' },
+    ];
+  return [];
 }
 
-const underAny = (path: string, fields: string[]): boolean => fields.some((f) => path === f || path.startsWith(`${f}.`) || f.startsWith(`${path}.`));
-
+/** A change of a field that decides who can reach a resource, or one that names a public member. */
 function isSecuritySetting(a: PlanAction, c: FieldChange): boolean {
-  if (a.kind === 'IAMPolicyMember' || REMOVING.has(a.action) || isSensitiveChange(c)) return false;
-  return underAny(c.path, SECURITY_FIELDS[a.kind] ?? []) || PUBLIC_MEMBER.test(showValue(c.before)) || PUBLIC_MEMBER.test(showValue(c.after));
+  if (a.grant || REMOVING.has(a.action) || isSensitiveChange(c)) return false;
+  return Boolean(c.security) || PUBLIC_MEMBER.test(showValue(c.before)) || PUBLIC_MEMBER.test(showValue(c.after));
 }
 
-function securitySection(changed: PlanAction[]): string {
-  const grants = changed.map(grantOf).filter((g): g is Grant => g !== undefined);
+/** What the plan deletes, replaces, abandons or would prune: a reviewer sees it before anything else. */
+function removals(plan: Plan): string[][] {
+  const acted = plan.actions
+    // Grants show in the grant table, with role and member.
+    .filter((a) => !a.grant && (a.action === 'delete' || a.action === 'replace' || a.action === 'abandon'))
+    .map((a) => [
+      `${code(SYMBOL[a.action] ?? '?')} ${text(a.action)}`,
+      text(actionKey(a)),
+      code(a.replaces ? `${a.replaces.id} -> ${a.id}` : a.id),
+      a.blocked ? `:no_entry: refused: ${text(a.blocked)}` : text(a.impact ?? ''),
+    ]);
+  const pending = (plan.wouldPrune ?? []).map((o) => [
+    'would prune',
+    text(`${o.kind}/${o.name}`),
+    code(o.id),
+    text(`no longer in the manifests; ${o.deletionPolicy === 'delete' ? 'deleted' : 'abandoned'} by an apply with --prune`),
+  ]);
+  return [...acted, ...pending];
+}
+
+function securitySection(changed: PlanAction[], plan: Plan): string {
+  const grants = changed.flatMap(grantsOf);
   const settings = changed.flatMap((a) => a.changes.filter((c) => isSecuritySetting(a, c)).map((c) => ({ a, c })));
-  if (grants.length === 0 && settings.length === 0) return '';
+  const removed = removals(plan);
+  if (grants.length === 0 && settings.length === 0 && removed.length === 0) return '';
   const out = ['### :warning: Security-relevant changes'];
+  if (removed.length > 0) out.push(['| Removed or replaced | Resource | Google name | Impact |', '|---|---|---|---|', ...removed.map(row)].join('\n'));
   if (grants.length > 0) {
     const rows = grants.map((g) => {
       const pub = PUBLIC_MEMBER.test(g.member) ? ' **(public)**' : '';
-      return row([g.op === 'added' ? '**+** added' : '**-** removed', code(g.role), `${code(g.member)}${pub}`, `${text(g.onKind)} ${code(g.onId)}`.trim()]);
+      return row([
+        g.op === 'added' ? '**+** added' : '**-** removed',
+        code(g.role),
+        `${code(g.member)}${pub}`,
+        `${text(g.resourceKind)} ${code(g.resource)}`.trim(),
+      ]);
     });
     out.push(['| IAM grant | Role | Member | On |', '|---|---|---|---|', ...rows].join('\n'));
   }
@@ -130,6 +136,7 @@ function attention(plan: Plan): string {
     const who = text(actionKey(a));
     return [
       ...(a.blocked ? [`- :no_entry: **apply refuses** ${who}: ${text(a.blocked)}`] : []),
+      ...(a.heldBack ? [`- :no_entry: **held back** ${who} (apply leaves it, and what depends on it, alone): ${text(a.heldBack)}`] : []),
       ...(a.impact ? [`- ${who}: ${text(a.impact)}`] : []),
       ...a.warnings.map((w) => `- ${who}: ${text(w)}`),
     ];
@@ -189,6 +196,7 @@ function detailsOf(a: PlanAction): string {
     );
   if (n === 0) parts.pop();
   if (a.blocked) parts.push(`> :no_entry: **Apply refuses this:** ${text(a.blocked)}`);
+  if (a.heldBack) parts.push(`> :no_entry: **Held back:** ${text(a.heldBack)}`);
   if (a.impact) parts.push(`> **Impact:** ${text(a.impact)}`);
   for (const w of a.warnings) parts.push(`> **Warning:** ${text(w)}`);
   parts.push('</details>');

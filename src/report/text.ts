@@ -43,7 +43,8 @@ export function renderPlanText(plan: Plan, color: Colors): string {
   );
   for (const a of changed) {
     const head = `${SYMBOL[a.action]} ${a.kind}/${a.name}`;
-    lines.push(paint[a.action](color.bold(head)) + color.dim(`  (${a.action}: ${a.id})`));
+    const where = a.replaces ? `${a.replaces.id} -> ${a.id}` : a.id;
+    lines.push(paint[a.action](color.bold(head)) + color.dim(`  (${a.action}: ${where})`));
     for (const c of a.changes) {
       if (a.action === 'create') lines.push(`    ${c.path}: ${showValue(c.after)}`);
       else if (SHOWS_BEFORE.has(a.action) && isSensitiveChange(c)) lines.push(`    ${c.path}: ${SENSITIVE_CHANGED}`);
@@ -52,6 +53,7 @@ export function renderPlanText(plan: Plan, color: Colors): string {
     if (a.impact) lines.push(color.red(`    impact: ${a.impact}`));
     for (const w of a.warnings) lines.push(color.yellow(`    warning: ${w}`));
     if (a.blocked) lines.push(color.red(`    refused: ${a.blocked}`));
+    if (a.heldBack) lines.push(color.red(`    held back: ${a.heldBack}`));
     lines.push('');
   }
   if (warningLines.length > 0) lines.push(...warningLines, '');

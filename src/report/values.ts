@@ -1,5 +1,5 @@
 // How plan values are shown to people: JSON-like, with unknowns and absences spelled out.
-import { isSensitive, isUnknown, SENSITIVE_TEXT } from '../engine/controller.js';
+import { isSensitive, isUnknown, SENSITIVE_TEXT } from '../contract/spec.js';
 import type { FieldChange } from '../engine/diff.js';
 
 export const KNOWN_AFTER_APPLY = '(known after apply)';

@@ -76,4 +76,14 @@ export class GcsStateStore implements StateStore {
       throw err;
     }
   }
+
+  async list(prefix: string): Promise<string[]> {
+    const [files] = await this.api.call({ quota: 'storage.objects', scope: this.bucket, what: `list ${this.describe()}${prefix}*` }, () =>
+      this.clients
+        .storage()
+        .bucket(this.bucket)
+        .getFiles({ prefix: `${this.prefix}${prefix}`, autoPaginate: true }),
+    );
+    return files.map((f) => f.name.slice(this.prefix.length)).sort();
+  }
 }

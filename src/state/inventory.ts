@@ -17,8 +17,20 @@ export interface InventoryEntry {
   dependsOn: string[];
   deletionPolicy: DeletionPolicy;
   forceDestroy?: boolean;
-  /** Written before a create, so a crash mid-apply still knows the resource is ours. */
+  /**
+   * Written before a create: the resource may or may not exist. The next run resolves it (confirmed
+   * when the manifest still names it and it exists, dropped otherwise); prune never acts on it.
+   */
   pending?: boolean;
+  /** What proves the resource is the one this stack made (Observed.evidence: uid, creation time). */
+  evidence?: Record<string, string>;
+  /**
+   * During a move (the manifest now names another Google resource): the old resource, still to be
+   * removed once the new one exists. A move a crash interrupted goes on from here.
+   */
+  previous?: { id: string; scope: string; evidence?: Record<string, string> };
+  /** metadata.name as written when it used variables: the same manifest under another name (see Resource). */
+  nameTemplate?: string;
 }
 
 export interface Inventory {
@@ -30,6 +42,7 @@ export interface Inventory {
 }
 
 export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
+const INVENTORY_SUFFIX = '.inventory.json';
 
 export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
 
@@ -46,6 +59,24 @@ export class InventoryStore {
 
   describe(): string {
     return `${this.store.describe()}${this.store.describe().endsWith('/') ? '' : '/'}${this.key}`;
+  }
+
+  /**
+   * The other stacks of this project that keep their inventories in the same store, each with its
+   * entries: a resource one of them claims is never adopted by this stack.
+   */
+  async others(): Promise<Inventory[]> {
+    const keys = (await this.store.list(`${this.project}.`)).filter((k) => k.endsWith(INVENTORY_SUFFIX) && k !== this.key);
+    const found = await Promise.all(keys.map((k) => this.store.read(k)));
+    return found.flatMap((f) => {
+      if (!f) return [];
+      try {
+        const inv = JSON.parse(f.data.toString()) as Inventory;
+        return inv.formatVersion === 1 && Array.isArray(inv.entries) ? [inv] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
   async load(): Promise<Inventory> {

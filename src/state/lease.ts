@@ -16,9 +16,15 @@ export interface LeaseRecord {
   expiresAt: string;
 }
 
+/**
+ * How long a lease lasts between renewals: long enough to ride out a slow call. One value for every
+ * writer; MUSECTL_LEASE_TTL_MS changes it (tests of an expired lease use a few seconds).
+ */
+export const LEASE_TTL_MS = Number(process.env.MUSECTL_LEASE_TTL_MS) > 0 ? Number(process.env.MUSECTL_LEASE_TTL_MS) : 60_000;
+
 export interface LeaseOptions {
-  /** How long the lease lasts without renewal. */
-  ttlMs: number;
+  /** How long the lease lasts without renewal (default LEASE_TTL_MS). */
+  ttlMs?: number;
   /** How long to wait for a lease someone else holds (0: fail at once). */
   waitMs: number;
   /** Called while waiting, with the current holder. */
@@ -27,6 +33,28 @@ export interface LeaseOptions {
 }
 
 export const leaseKey = (project: string, stack: string): string => `${project}.${stack}.lease.json`;
+
+/** The lease is no longer this writer's: it must stop writing. */
+export class LeaseLost extends UserError {
+  constructor(message: string) {
+    super(message, 'Nothing more was written. Run apply again: it plans from what Google holds now.');
+  }
+}
+
+/** Who holds a stack's lease, if anyone (for musectl unlock and messages). */
+export async function inspectLease(
+  store: StateStore,
+  who: { project: string; stack: string },
+): Promise<{ record: LeaseRecord; generation: string } | undefined> {
+  const current = await store.read(leaseKey(who.project, who.stack));
+  if (!current) return undefined;
+  return { record: JSON.parse(current.data.toString()) as LeaseRecord, generation: current.generation };
+}
+
+/** Removes a lease someone else holds, if it is still the one that was shown (same generation). */
+export async function breakLease(store: StateStore, who: { project: string; stack: string }, generation: string): Promise<void> {
+  await store.delete(leaseKey(who.project, who.stack), generation);
+}
 
 export class Lease {
   private generation: string;
@@ -46,6 +74,7 @@ export class Lease {
   /** Takes the stack's lease, waiting up to `waitMs` for the holder to let go; fails naming the holder. */
   static async acquire(store: StateStore, who: { project: string; stack: string }, opts: LeaseOptions): Promise<Lease> {
     const { project, stack } = who;
+    const ttlMs = opts.ttlMs ?? LEASE_TTL_MS;
     const key = leaseKey(project, stack);
     const holder = randomUUID();
     const description = `${opts.what ?? 'musectl'} (pid ${process.pid} on ${hostname()})`;
@@ -53,14 +82,14 @@ export class Lease {
     let delay = 200;
     for (;;) {
       const now = Date.now();
-      const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + opts.ttlMs).toISOString() };
+      const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
       const current = await store.read(key);
       const held = current ? (JSON.parse(current.data.toString()) as LeaseRecord) : undefined;
-      if (held?.holder === holder) return new Lease(store, key, held, current!.generation, opts.ttlMs); // our own write whose answer was lost
+      if (held?.holder === holder) return new Lease(store, key, held, current!.generation, ttlMs); // our own write whose answer was lost
       if (!held || Date.parse(held.expiresAt) <= now) {
         try {
           const generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
-          const lease = new Lease(store, key, record, generation, opts.ttlMs);
+          const lease = new Lease(store, key, record, generation, ttlMs);
           lease.startRenewing();
           return lease;
         } catch (err) {
@@ -99,14 +128,24 @@ export class Lease {
       this.generation = await this.store.write(this.key, Buffer.from(JSON.stringify(record)), this.generation);
       this.record.expiresAt = record.expiresAt;
     } catch (err) {
-      if (err instanceof PreconditionFailed) throw new Error(`the lease on ${this.key} was taken over by someone else (it had expired)`);
+      if (err instanceof PreconditionFailed) throw new LeaseLost(`the stack's lock (${this.key}) was taken over by another writer after it ran out`);
       throw err;
     }
   }
 
-  /** Throws if a renewal found the lease taken over: a writer must stop. */
-  check(): void {
+  /**
+   * Throws when the lease may no longer be ours: a renewal found it taken over, or, by the clock,
+   * it ran out since the last renewal that succeeded (the process was paused, e.g. SIGSTOP, or
+   * could not reach the store). A writer calls this before every write and stops when it throws.
+   */
+  check(now = Date.now()): void {
     if (this.lost) throw this.lost;
+    const expires = Date.parse(this.record.expiresAt);
+    if (now >= expires - Math.min(5_000, this.ttlMs / 10)) {
+      throw new LeaseLost(
+        `the stack's lock ran out at ${this.record.expiresAt} before it could be renewed (was this process paused?); another writer may hold it now`,
+      );
+    }
   }
 
   async release(): Promise<void> {

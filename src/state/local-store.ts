@@ -4,7 +4,7 @@
 // directories 0700): the inventory names every resource, the lease the host and pid.
 // A file system that says no (a --state that is a file, a read-only or full disk, a damaged
 // file) is a one-line error saying what to do, not a stack trace.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { sleep } from '../gcp/retry.js';
@@ -78,6 +78,17 @@ export class LocalStateStore implements StateStore {
         throw stateError(err, this.dir, 'write');
       }
     });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.startsWith(prefix) && !f.endsWith('.tmp') && !f.endsWith('.lock'))
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw stateError(err, this.dir, 'read');
+    }
   }
 
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -23,4 +23,6 @@ export interface StateStore {
   write(key: string, data: Buffer, ifGeneration: string): Promise<string>;
   /** Deletes if the object is at `ifGeneration`; a missing object is already deleted. */
   delete(key: string, ifGeneration: string): Promise<void>;
+  /** Keys that start with `prefix` (other stacks' inventories of a project), sorted. */
+  list(prefix: string): Promise<string[]>;
 }

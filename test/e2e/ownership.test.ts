@@ -105,8 +105,9 @@ describe('prune, deletion policy, adopt and replacement', () => {
     const refused = await s.cli(['plan', '-f', s.dir]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(`> Bucket/adopt-me-${PROJECT}`);
+    // Held back: only this resource waits for --adopt, the rest of the stack still applies.
     expect(refused.stderr).toContain(
-      `Error: Bucket/adopt-me-${PROJECT}: it exists in Google Cloud (adopt-me-${PROJECT}) but this stack did not create it; run with --adopt`,
+      `Held back: Bucket/adopt-me-${PROJECT}: it exists in Google Cloud (adopt-me-${PROJECT}) but this stack did not create it; run with --adopt`,
     );
     const adopted = await s.cli(['apply', '-f', s.dir, '--yes', '--adopt']);
     expect(adopted.code, adopted.stderr).toBe(0);
@@ -123,9 +124,11 @@ describe('prune, deletion policy, adopt and replacement', () => {
     const foreign = await s.cli(['apply', '-f', s.dir, '--yes', '--adopt']);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain(
-      `Error: Bucket/theirs-${PROJECT}: it belongs to stack "other" (label musectl-stack); a resource of another stack is never adopted`,
+      `Held back: Bucket/theirs-${PROJECT}: it belongs to stack "other" (label musectl-stack); a resource of another stack is never adopted`,
     );
-    expect(foreign.stderr).toContain('Nothing was changed.');
+    expect(foreign.stderr).toContain('left alone; the rest is applied');
+    const [theirs] = await storage.bucket(`theirs-${PROJECT}`).getMetadata();
+    expect(theirs.labels).toMatchObject({ 'musectl-stack': 'other' });
     s.edit('keep.yaml', (t) => t.slice(0, t.lastIndexOf('---\n')));
   });
 

@@ -4,6 +4,7 @@
 
 import { Storage } from '@google-cloud/storage';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { allControllers } from '../../controllers/index.js';
 import { applyPlan } from '../../src/engine/apply.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
 import { observeAndPlan, openSession } from '../../src/engine/session.js';
@@ -24,6 +25,7 @@ describe('a create that races an existing resource', () => {
 
   async function planThenRace(race: () => Promise<void>) {
     const session = await openSession({
+      controllers: allControllers(),
       paths: [s.dir],
       variables: {},
       target: { kind: 'emulator', project: PROJECT, url: new URL(s.emu.url) },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { InvalidManifestsError, openSession } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
@@ -44,6 +45,7 @@ describe('bad input through the CLI', () => {
       const before = emu.emulator.stats.total;
       await expect(
         openSession({
+          controllers: allControllers(),
           paths: [region],
           variables: {},
           target: { kind: 'emulator', project: PROJECT, url: new URL(emu.url) },

@@ -12,6 +12,7 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { InvalidManifestsError, openSession } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
@@ -56,6 +57,7 @@ describe(`bad input: ${CASES} fast-check mutations of the SessionMUSE manifests`
             const before = emu.emulator.stats.total;
             try {
               const session = await openSession({
+                controllers: allControllers(),
                 paths: [copy.dir],
                 variables: {},
                 target: { kind: 'emulator', project: PROJECT, url: new URL(emu.url) },

@@ -2,16 +2,18 @@
 // in-process against an emulator, the CLI as a child process that a test can kill, and a
 // normalized view of what the emulator holds for a project (server-made fields such as times, ids,
 // etags and revision names left out) to compare runs and to find duplicates.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GeneratedStack, generateStack } from '../../bench/generate.js';
+import { allControllers } from '../../controllers/index.js';
 import type { RunningEmulator } from '../../emulator/index.js';
-import { type ApplyResult, applyPlan } from '../../src/engine/apply.js';
+import type { ApplyResult } from '../../src/engine/apply.js';
+import { applyWithInventory } from '../../src/engine/pipeline.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../../src/engine/planner.js';
-import { recordIntent, recordOutcome, vanishedEntries } from '../../src/engine/record.js';
 import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
 import { BIN, type CliResult, ROOT } from '../e2e/cli.js';
@@ -33,13 +35,9 @@ export async function engineApply(opts: {
 }): Promise<{ result: ApplyResult; plan: Plan; calls: number }> {
   const session = await engineSession(opts);
   try {
-    const { exec, inventory, observed } = await observeAndPlan(session, opts.plan ?? DEFAULT_PLAN_OPTIONS);
-    await recordIntent(session.inventory, exec, session.controllers, session.ctx);
-    const result = await applyPlan(exec, session.controllers, session.ctx, { parallelism: 10, listener: () => undefined });
-    const inManifests = new Set(session.set.resources.map((r) => r.key));
-    const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-    await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
-    return { result, plan: exec.plan, calls: session.ctx.api.calls };
+    const planned = await observeAndPlan(session, opts.plan ?? DEFAULT_PLAN_OPTIONS);
+    const result = await applyWithInventory(session, planned, { parallelism: 10, listener: () => undefined });
+    return { result, plan: planned.exec.plan, calls: session.ctx.api.calls };
   } finally {
     await session.close();
   }
@@ -57,6 +55,7 @@ export async function enginePlan(opts: { dir: string; emu: RunningEmulator; proj
 
 function engineSession(opts: { dir: string; emu: RunningEmulator; project: string; state: string }): Promise<Session> {
   return openSession({
+    controllers: allControllers(),
     paths: [opts.dir],
     variables: {},
     target: { kind: 'emulator', project: opts.project, url: new URL(opts.emu.url) },

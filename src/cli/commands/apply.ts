@@ -1,23 +1,18 @@
 // musectl apply: plan, confirm, then make Google Cloud match the manifests.
 
-import { applyPlan } from '../../engine/apply.js';
-import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
-import { durationSeconds } from '../../engine/normalize.js';
-import type { ObservedState } from '../../engine/observe.js';
-import type { ExecutablePlan } from '../../engine/plan.js';
-import { hasChanges, type PlanSummary } from '../../engine/plan.js';
-import type { PlanOptions } from '../../engine/planner.js';
-import { recordIntent, recordOutcome, vanishedEntries } from '../../engine/record.js';
-import { readSavedPlan, restoredOptions, type SavedPlan, staleResources } from '../../engine/saved-plan.js';
+import { allControllers } from '../../../controllers/index.js';
+import { durationSeconds } from '../../contract/normalize.js';
+import { applyWithInventory } from '../../engine/pipeline.js';
+import { hasChanges, heldBack, type PlanSummary } from '../../engine/plan.js';
+import { readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
 import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import type { Target } from '../../gcp/target.js';
-import { planHash } from '../../report/markdown.js';
 import { progressPrinter, seconds } from '../../report/progress.js';
 import { renderPlanText } from '../../report/text.js';
 import { Lease } from '../../state/lease.js';
-import { appendStepSummary, targetIdentity } from '../ci.js';
+import { appendStepSummary } from '../ci.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { confirmApply } from '../confirm.js';
 import {
@@ -27,12 +22,13 @@ import {
   planOptionsFrom,
   printWarnings,
   reportBlockers,
+  reportHeldBack,
   reportInvalid,
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
 import type { Output } from '../output.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
 export const applyFlags = {
@@ -67,9 +63,6 @@ and refuses (exit 1) if the manifests or Google Cloud changed since it was made.
   run: (args, out) => runApply(args, out, targetFrom(args)),
 };
 
-/** How long the stack's lease lasts between renewals: long enough to ride out a slow call. */
-const LEASE_TTL_MS = 60_000;
-
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
   const log = loggerFrom(args);
   const parallelism = parallelismFrom(args);
@@ -81,82 +74,137 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const options = saved ? restoredOptions(saved.options) : planOptionsFrom(args);
   const paths = saved ? saved.paths : manifestPaths(args);
   const variables = saved ? saved.variables : cliVariables(args);
-  const state = (args.flags.state === '.musectl/state' && saved?.state) || (args.flags.state as string);
+  const state = (args.flags.state as string | undefined) ?? saved?.state;
+  const stack = saved ? saved.stack : stackFlag(args);
   let session: Session;
   try {
-    session = await openSession({ paths, variables, target, log, state, allowSecretPaths: allowSecretPaths(args) });
+    session = await openSession({
+      controllers: allControllers(),
+      paths,
+      variables,
+      target,
+      log,
+      state,
+      stack,
+      writes: true,
+      allowSecretPaths: allowSecretPaths(args),
+    });
   } catch (err) {
     return reportInvalid(err, out);
   }
   let lease: Lease | undefined;
+  const interrupt = new Interrupt(out);
   try {
     lease = await Lease.acquire(
       session.store,
       { project: session.ctx.project, stack: session.ctx.stack },
       {
-        ttlMs: LEASE_TTL_MS,
         waitMs: lockWaitMs,
         what: 'musectl apply',
         onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
       },
     );
+    interrupt.listen();
+    out.err(out.color.dim(`State: ${session.inventory.describe()}\n`));
     printWarnings(session.set, out);
-    const { exec, inventory, observed } = await observeAndPlan(session, options);
+    const planned = await observeAndPlan(session, options);
+    const { exec } = planned;
     if (saved) {
-      const stale = staleness(saved, session, exec, observed, options, variables);
+      const stale = staleness(saved, session, planned, options, variables);
       if (stale)
         throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
     }
     out.out(renderPlanText(exec.plan, out.color));
     if (reportBlockers(exec.plan, out)) return 1;
-    if (!hasChanges(exec.plan)) return 0;
+    const held = heldBack(exec.plan);
+    if (!hasChanges(exec.plan)) return reportHeldBack(held, out) ? 1 : 0;
+    if (interrupt.signal) return interrupt.beforeAnyChange();
     if (!saved && !(await confirmApply(out, { yes: Boolean(args.flags.yes), ci: Boolean(args.flags.ci) }))) {
       out.err('Apply cancelled; nothing was changed.\n');
       return 1;
     }
+    if (interrupt.signal) return interrupt.beforeAnyChange();
     const started = Date.now();
-    await recordIntent(session.inventory, exec, session.controllers, session.ctx);
-    const result = await applyPlan(exec, session.controllers, session.ctx, { parallelism, listener: progressPrinter(out, log), lease });
-    const inManifests = new Set(session.set.resources.map((r) => r.key));
-    const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-    await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
+    const result = await applyWithInventory(session, planned, {
+      parallelism,
+      listener: progressPrinter(out, log),
+      lease,
+      shouldStop: () => interrupt.signal !== undefined,
+    });
     const took = seconds(Date.now() - started);
-    const ok = result.failed.length === 0 && result.skipped.length === 0;
+    const attempted = result.skipped.filter((s) => !s.action.heldBack);
+    const ok = result.failed.length === 0 && attempted.length === 0;
     if (process.env.GITHUB_STEP_SUMMARY) {
       appendStepSummary(
-        `${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.`,
+        `${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.`,
       );
+    }
+    if (interrupt.signal) {
+      out.err(
+        out.color.yellow(
+          `Interrupted (${interrupt.signal}) after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted; the inventory is recorded and the lock released. Run apply again to finish.\n`,
+        ),
+      );
+      return interrupt.exitCode();
     }
     if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(exec.plan.summary)} in ${took} (${session.ctx.api.calls} API calls).\n`));
-      return 0;
+      return reportHeldBack(held, out) ? 1 : 0;
     }
-    out.err(out.color.red(`Apply failed after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted.\n`));
+    out.err(out.color.red(`Apply failed after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.\n`));
     for (const f of result.failed) out.err(`  ${f.action.kind}/${f.action.name}: ${f.error}\n`);
     out.err('What was done stays done; fix the cause and run apply again to finish.\n');
+    reportHeldBack(held, out);
     return 1;
   } finally {
+    interrupt.stop();
     await lease?.release().catch((err) => log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
     await session.close();
   }
 }
 
-/** Why a saved plan no longer describes what apply would do, or undefined when it still does. */
-function staleness(
-  saved: SavedPlan,
-  session: Session,
-  exec: ExecutablePlan,
-  observed: ObservedState,
-  options: PlanOptions,
-  variables: Record<string, string>,
-): string | undefined {
-  const identity = targetIdentity(session.ctx);
-  if (saved.target !== identity) return `it was made for ${saved.target}, not ${identity}`;
-  if (manifestsFingerprint(session.set.files, variables, options, identity) !== saved.fingerprints.manifests) return 'the manifests changed since it was made';
-  const changed = staleResources(saved.fingerprints.observed, observedFingerprints(exec, observed));
-  if (changed.length > 0) return `Google Cloud changed since it was made (${changed.join(', ')})`;
-  if (planHash(exec.plan) !== saved.fingerprints.plan) return 'the plan it makes now differs from the saved one (a secret value or an output changed)';
-  return undefined;
+/**
+ * SIGINT and SIGTERM during apply: the actions in flight finish, nothing new starts, the inventory
+ * is recorded and the lock released, and the exit status says which signal (130, 143). A second
+ * signal ends the process at once (the lock then expires by itself).
+ */
+class Interrupt {
+  signal?: NodeJS.Signals;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(private readonly out: Output) {}
+
+  listen(): void {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      const handler = () => {
+        if (this.signal) {
+          this.out.err(`${sig} again: stopping now; the stack's lock expires by itself within a minute.\n`);
+          process.exit(sig === 'SIGINT' ? 130 : 143);
+        }
+        this.signal = sig;
+        this.out.err(
+          this.out.color.yellow(
+            `${sig}: finishing the changes in flight, then stopping (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to stop at once)...\n`,
+          ),
+        );
+      };
+      this.handlers.set(sig, handler);
+      process.on(sig, handler);
+    }
+  }
+
+  stop(): void {
+    for (const [sig, handler] of this.handlers) process.off(sig, handler);
+  }
+
+  exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
+
+  beforeAnyChange(): number {
+    this.out.err(`Interrupted (${this.signal}) before any change; the lock is released.\n`);
+    return this.exitCode();
+  }
 }
 
 function outcomeSummary(s: PlanSummary): string {

@@ -3,23 +3,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { allControllers } from '../../../controllers/index.js';
-import type { ControllerContext, Observed } from '../../engine/controller.js';
+import { type ControllerContext, controllerFor, isExportable, type Observed } from '../../contract/controller.js';
 import { type ExportedDocument, exportedYaml, exportResource, stackDocument } from '../../engine/export.js';
-import { controllerFor } from '../../engine/observe.js';
 import { baseContext } from '../../engine/session.js';
 import { SCHEMA_DIR } from '../../paths.js';
 import { type Command, UsageError } from '../command.js';
 import { loggerFrom, targetFlags, targetFrom } from '../engine-flags.js';
 
-/** Kinds export can write, and whether they live in a region. IAM grants are not exported (see --help). */
-const EXPORTABLE: Record<string, 'project' | 'region'> = {
-  ProjectService: 'project',
-  ServiceAccount: 'project',
-  Bucket: 'project',
-  Secret: 'project',
-  ArtifactRegistryRepository: 'region',
-  CloudRunService: 'region',
-};
+const CONTROLLERS = allControllers();
+
+/** Kinds export can write, and whether they live in a region (each controller's exportScope). */
+const EXPORTABLE: Record<string, 'project' | 'region'> = Object.fromEntries(
+  [...CONTROLLERS.values()].flatMap((c) => (isExportable(c) && c.facts.exportScope ? [[c.kind, c.facts.exportScope]] : [])),
+);
 
 export const exportCommand: Command = {
   name: 'export',
@@ -52,7 +48,7 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
     if (!region && kinds.some((k) => EXPORTABLE[k] === 'region'))
       throw new UsageError(`--region is needed for ${kinds.filter((k) => EXPORTABLE[k] === 'region').join(', ')}`);
     const target = targetFrom(args);
-    const controllers = allControllers();
+    const controllers = CONTROLLERS;
     const base = baseContext({ target, log: loggerFrom(args) });
     const ctx: ControllerContext = {
       ...base,
@@ -68,7 +64,11 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
         for (const o of (await controllerFor(controllers, kind).observe(ctx, scope)).values()) found.push({ kind, observed: o });
       }
       const keys = new Set(found.map((f) => `${f.kind}/${controllerFor(controllers, f.kind).nameOf?.(f.observed) ?? f.observed.id.split('/').pop()}`));
-      const docs: ExportedDocument[] = found.map((f) => exportResource(controllerFor(controllers, f.kind), f.observed, ctx, keys));
+      const docs: ExportedDocument[] = found.map((f) => {
+        const controller = controllerFor(controllers, f.kind);
+        if (!isExportable(controller)) throw new Error(`${f.kind} has an export scope but no toManifestSpec`);
+        return exportResource(controller, f.observed, ctx, keys);
+      });
       const stacks = [...new Set(docs.map((d) => d.stack).filter(Boolean))];
       const stack = stacks.length === 1 ? stacks[0]! : String(args.flags.stack ?? 'default');
       const stackYaml = stackDocument(stack, region);

@@ -40,7 +40,7 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
     }
     const { allControllers } = await import('../../../controllers/index.js');
     const controllers = allControllers();
-    addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.requiresApi);
+    addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
     if (set.placeholdersUsed.length > 0) {
       out.err(
         out.color.dim(`note: names use placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project for the real ones\n`),

@@ -1,21 +1,30 @@
 // musectl plan: what apply would do, changing nothing.
 
-import { manifestsFingerprint, observedFingerprints } from '../../engine/fingerprint.js';
+import { allControllers } from '../../../controllers/index.js';
 import type { Plan } from '../../engine/plan.js';
-import { hasChanges } from '../../engine/plan.js';
-import { savedOptions, writeSavedPlan } from '../../engine/saved-plan.js';
+import { hasChanges, heldBack } from '../../engine/plan.js';
+import { savedPlanOf, writeSavedPlan } from '../../engine/saved-plan.js';
 import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
 import type { ManifestSet } from '../../manifest/index.js';
-import { packageVersion } from '../../paths.js';
 import { planMarks, renderGraph } from '../../report/graph.js';
 import { renderPlanJson } from '../../report/json.js';
-import { planHash, renderPlanMarkdown } from '../../report/markdown.js';
+import { renderPlanMarkdown } from '../../report/markdown.js';
 import { renderPlanText } from '../../report/text.js';
-import { appendStepSummary, targetIdentity } from '../ci.js';
+import { appendStepSummary } from '../ci.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { loggerFrom, ownershipFlags, planOptionsFrom, printWarnings, reportBlockers, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import {
+  loggerFrom,
+  ownershipFlags,
+  planOptionsFrom,
+  printWarnings,
+  reportBlockers,
+  reportHeldBack,
+  reportInvalid,
+  targetFlags,
+  targetFrom,
+} from '../engine-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -27,7 +36,8 @@ Observes the actual state, diffs it against the manifests and prints the actions
 that exist only once another resource is created.
 -o markdown writes a pull-request comment: security-relevant changes first, a summary table,
 collapsed details, lint warnings and the dependency graph with the changed resources marked.
-Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 error.`,
+Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes (or resources that
+would be pruned), 1 error or resources held back.`,
   flags: {
     ...manifestFlags,
     ...targetFlags,
@@ -49,11 +59,13 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     let session: Session;
     try {
       session = await openSession({
+        controllers: allControllers(),
         paths: manifestPaths(args),
         variables: cliVariables(args),
         target: targetFrom(args),
         log,
-        state: args.flags.state as string,
+        state: args.flags.state as string | undefined,
+        stack: stackFlag(args),
         allowSecretPaths: allowSecretPaths(args),
       });
     } catch (err) {
@@ -62,34 +74,30 @@ Exit status: 0 success; with --detailed-exitcode 0 no changes, 2 changes, 1 erro
     try {
       printWarnings(session.set, out);
       const options = planOptionsFrom(args);
-      const { exec, observed } = await observeAndPlan(session, options);
+      const planned = await observeAndPlan(session, options);
+      const { exec } = planned;
       // The Markdown report (with its graph) is built only when someone reads it.
       const markdown = format === 'markdown' || process.env.GITHUB_STEP_SUMMARY ? markdownReport(exec.plan, session.set) : '';
       if (format === 'markdown') out.out(markdown);
       else out.out(format === 'json' ? renderPlanJson(exec.plan) : renderPlanText(exec.plan, out.color));
       if (markdown) appendStepSummary(markdown);
       if (typeof args.flags.out === 'string') {
-        writeSavedPlan(args.flags.out, {
-          formatVersion: 1,
-          kind: 'musectl-saved-plan',
-          createdAt: new Date().toISOString(),
-          musectlVersion: packageVersion(),
-          paths: manifestPaths(args),
-          variables: cliVariables(args),
-          options: savedOptions(options),
-          target: targetIdentity(session.ctx),
-          state: args.flags.state as string,
-          fingerprints: {
-            manifests: manifestsFingerprint(session.set.files, cliVariables(args), options, targetIdentity(session.ctx)),
-            observed: observedFingerprints(exec, observed),
-            plan: planHash(exec.plan),
-          },
-          plan: JSON.parse(renderPlanJson(exec.plan)),
-        });
+        writeSavedPlan(
+          args.flags.out,
+          savedPlanOf(session, planned, {
+            paths: manifestPaths(args),
+            variables: cliVariables(args),
+            options,
+            state: args.flags.state as string | undefined,
+            stack: stackFlag(args),
+          }),
+        );
         out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
       }
       if (reportBlockers(exec.plan, out)) return 1;
-      return args.flags['detailed-exitcode'] && hasChanges(exec.plan) ? 2 : 0;
+      if (reportHeldBack(heldBack(exec.plan), out, true)) return 1;
+      // Something that would be pruned is a change the reviewer must see, --prune or not.
+      return args.flags['detailed-exitcode'] && (hasChanges(exec.plan) || exec.plan.wouldPrune.length > 0) ? 2 : 0;
     } finally {
       await session.close();
     }

@@ -28,7 +28,7 @@ stops the emulator. Delete the directory to start from an empty cloud.`,
     out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n\n`));
     try {
       // The stack's inventory lives next to the emulator's state: both describe the same cloud.
-      const state = args.flags.state === '.musectl/state' ? join(String(args.flags['state-dir']), 'state') : args.flags.state;
+      const state = args.flags.state ?? join(String(args.flags['state-dir']), 'state');
       return await runApply({ ...args, flags: { ...args.flags, yes: true, project, state } }, out, { kind: 'emulator', project, url: new URL(emu.url) });
     } finally {
       await emu.close();

@@ -1,6 +1,7 @@
 // musectl watch: keep Google Cloud equal to the manifests, continuously (as a Cloud Run job).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { allControllers } from '../../../controllers/index.js';
 import { Watcher } from '../../engine/watch.js';
 import { createLogger, LOG_LEVELS, type LogFormat } from '../../log.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
@@ -37,7 +38,11 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
       value: 'FORMAT',
       description: 'gcp (Cloud Logging JSON with severity), json or text; gcp on Cloud Run, else json off a terminal',
     },
-    state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stacks keep their inventory and lease', default: '.musectl/state' },
+    state: {
+      type: 'string',
+      value: 'DIR|gs://B/P',
+      description: 'Where the stacks keep their inventory and lease (default: beside each Stack document; required for gs:// sources)',
+    },
     prune: { type: 'boolean', description: 'Also delete (or abandon) what left the manifests' },
     interval: { type: 'string', value: 'DURATION', description: 'Time between cycles', default: '5m' },
     jitter: { type: 'string', value: 'FRACTION', description: 'Random spread of the interval', default: '0.1' },
@@ -49,6 +54,9 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
   },
   async run(args, out) {
     const sources = stackSources(args);
+    if (args.flags.state === undefined && sources.some((s) => s.startsWith('gs://'))) {
+      throw new UsageError('--state is needed with a gs:// source: the inventory must live where every run finds it (e.g. --state gs://BUCKET/state)');
+    }
     const mine = shareOfTasks(sources, process.env);
     const level = String(args.flags['log-level'] ?? 'info');
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`);
@@ -58,10 +66,11 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     const intervalMs = durationFlag(args, 'interval');
     if (intervalMs <= 0) throw new UsageError('--interval must be longer than 0');
     const watcher = new Watcher({
+      controllers: allControllers(),
       sources: mine,
       target: targetFrom(args),
       variables: cliVariables(args),
-      state: args.flags.state as string,
+      state: args.flags.state as string | undefined,
       log,
       intervalMs,
       jitter,

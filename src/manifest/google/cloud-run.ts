@@ -2,7 +2,7 @@
 // quantity parsed): CPU and memory per Cloud Run's table, what a fraction of a CPU requires,
 // timeouts, min <= max instances, traffic that adds up, and names that must be unique in a list.
 // Each rule cites the page that states it.
-import { cpuMillis, durationSeconds, memoryBytes } from '../../engine/normalize.js';
+import { cpuMillis, durationSeconds, memoryBytes } from '../../contract/normalize.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Path } from '../document.js';
 import { showPath as show } from '../humanize.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { unknown } from '../../../src/engine/controller.js';
-import { diffForDisplay, diffSpecs, hasUnknowns, valueAt } from '../../../src/engine/diff.js';
-import { cpuMillis, mapPath } from '../../../src/engine/normalize.js';
+import { cpuMillis, mapPath } from '../../../src/contract/normalize.js';
+import { hasUnknowns, unknown, valueAt } from '../../../src/contract/spec.js';
+import { diffForDisplay, diffSpecs } from '../../../src/engine/diff.js';
 
 describe('diff', () => {
   it('reports leaf changes with their full path', () => {

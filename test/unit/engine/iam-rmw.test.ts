@@ -2,7 +2,7 @@
 // read with the edit applied again; a just-created account refused as missing is waited for.
 import { describe, expect, it } from 'vitest';
 import { editPolicy, readModifyWrite } from '../../../controllers/iam-policy-member.js';
-import type { ControllerContext, IamPolicy, IamPolicyAccess } from '../../../src/engine/controller.js';
+import type { ControllerContext, IamPolicy, IamPolicyAccess } from '../../../src/contract/controller.js';
 import { createLogger } from '../../../src/log.js';
 
 const ctx = { consistencyTimeoutMs: 2_000, log: createLogger('silent') } as unknown as ControllerContext;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { unknown } from '../../../src/engine/controller.js';
-import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../../../src/engine/normalize.js';
+import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../../../src/contract/normalize.js';
+import { unknown } from '../../../src/contract/spec.js';
 
 describe('normalizers', () => {
   it('reads CPU as millicpu', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shareOfTasks } from '../../../src/cli/commands/watch.js';
 import { Backoff } from '../../../src/engine/backoff.js';
-import { applyDriftPolicy, matchesPattern } from '../../../src/engine/drift.js';
+import { matchesPattern, underDriftPolicy } from '../../../src/engine/drift.js';
 import type { ExecutablePlan, PlanAction } from '../../../src/engine/plan.js';
 
 describe('drift policy', () => {
@@ -44,6 +44,20 @@ describe('drift policy', () => {
         ['CloudRunService/new', { resource: resource('template.containers[].image') }],
       ]),
     };
+  };
+
+  /** The drift policy as the planner applies it, action by action; returns what is reported. */
+  const applyDriftPolicy = (p: ExecutablePlan, observeOnly: boolean) => {
+    const reported: Array<{ key: string; path: string }> = [];
+    p.plan.actions = p.plan.actions.map((a) => {
+      const key = `${a.kind}/${a.name}`;
+      const ctx = p.context.get(key);
+      const { action, preserve } = underDriftPolicy(a, ctx?.resource, observeOnly ? 'observe-only' : 'annotated');
+      if (preserve && ctx) ctx.preserve = preserve;
+      for (const c of action.reported?.changes ?? []) reported.push({ key, path: c.path });
+      return action;
+    });
+    return reported;
   };
 
   it("turns a report-only update into a no-op and keeps Google's value on report-only paths of a mixed one", () => {

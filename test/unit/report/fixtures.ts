@@ -1,9 +1,11 @@
 // Plans built by hand for the renderers' golden tests, one per thing a report must get right, and
 // the golden-file check itself. Goldens are compared exactly; after a deliberate change to a
 // renderer, rewrite them with UPDATE_GOLDEN=1 npx vitest run test/unit/report, and read the diff.
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { sensitive, unknown } from '../../../src/engine/controller.js';
+import { iamPolicyMemberController } from '../../../controllers/iam-policy-member.js';
+import { sensitive, unknown } from '../../../src/contract/spec.js';
 import { type Plan, type PlanAction, summarize } from '../../../src/engine/plan.js';
 import type { Diagnostic, Resource } from '../../../src/manifest/index.js';
 
@@ -32,12 +34,16 @@ export function action(a: Pick<PlanAction, 'action' | 'kind' | 'name'> & Partial
   return { id: `${a.kind.toLowerCase()}/${a.name}`, dependsOn: [], changes: [], warnings: [], ...a };
 }
 
-/** An IAMPolicyMember action as the planner makes it: id "Kind|googleId|role|member". */
+/** An IAMPolicyMember action as the planner makes it: id "Kind|googleId|role|member", with its grant. */
 function grant(act: 'create' | 'delete', name: string, on: string, role: string, member: string): PlanAction {
   const [before, after] = act === 'create' ? [undefined, true] : [true, undefined];
   const change = (path: string, v: string) => ({ path, before: before && v, after: after && v });
-  return action({ action: act, kind: 'IAMPolicyMember', name, id: `${on}|${role}|${member}`, changes: [change('role', role), change('member', member)] });
+  const id = `${on}|${role}|${member}`;
+  return action({ action: act, kind: 'IAMPolicyMember', name, id, grant: grantInfo(id), changes: [change('role', role), change('member', member)] });
 }
+
+/** The grant the planner attaches to an IAMPolicyMember action (the controller's grantOf). */
+const grantInfo = (id: string) => iamPolicyMemberController.grantOf(id);
 
 const createSa = action({
   action: 'create',
@@ -105,7 +111,7 @@ const frontendCreate = action({
   id: `${RUN}/sessionmuse-frontend`,
   dependsOn: ['CloudRunService/sessionmuse-backend'],
   changes: [
-    { path: 'ingress', before: undefined, after: 'INGRESS_TRAFFIC_ALL' },
+    { path: 'ingress', before: undefined, after: 'INGRESS_TRAFFIC_ALL', security: true },
     { path: 'template.containers[0].env[0].name', before: undefined, after: 'INTERNAL_API_ENDPOINT' },
     { path: 'template.containers[0].env[0].value', before: undefined, after: unknown('CloudRunService/sessionmuse-backend.uri') },
   ],
@@ -124,8 +130,8 @@ const ingressChange = action({
   name: 'sessionmuse-backend',
   id: `${RUN}/sessionmuse-backend`,
   changes: [
-    { path: 'ingress', before: 'INGRESS_TRAFFIC_INTERNAL_ONLY', after: 'INGRESS_TRAFFIC_ALL' },
-    { path: 'invokerIamDisabled', before: false, after: true },
+    { path: 'ingress', before: 'INGRESS_TRAFFIC_INTERNAL_ONLY', after: 'INGRESS_TRAFFIC_ALL', security: true },
+    { path: 'invokerIamDisabled', before: false, after: true, security: true },
     { path: 'template.timeout', before: '60s', after: '300s' },
   ],
 });
@@ -135,8 +141,8 @@ const bucketOpened = action({
   name: 'sessionmuse-tracks',
   id: 'sessionmuse-tracks',
   changes: [
-    { path: 'iamConfiguration.publicAccessPrevention', before: 'enforced', after: 'inherited' },
-    { path: 'iamConfiguration.uniformBucketLevelAccess.enabled', before: true, after: false },
+    { path: 'iamConfiguration.publicAccessPrevention', before: 'enforced', after: 'inherited', security: true },
+    { path: 'iamConfiguration.uniformBucketLevelAccess.enabled', before: true, after: false, security: true },
   ],
 });
 
@@ -148,6 +154,7 @@ const grantRemovedById = action({
   kind: 'IAMPolicyMember',
   name: 'legacy-viewer',
   id: `Project|projects/${P}|roles/viewer|user:ana@example.com`,
+  grant: grantInfo(`Project|projects/${P}|roles/viewer|user:ana@example.com`),
 });
 
 /** Values that would break a table or a code span if they were not escaped. */

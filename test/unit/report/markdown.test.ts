@@ -1,12 +1,14 @@
 // The pull-request report: golden files for every scenario (a change of output must be a
+
 // deliberate one), and the properties that matter at scale: unchanged resources on one line,
 // GitHub's size limit, and a secret that never shows.
 import { describe, expect, it } from 'vitest';
-import { sensitive } from '../../../src/engine/controller.js';
+import { iamPolicyMemberController } from '../../../controllers/iam-policy-member.js';
+import { sensitive } from '../../../src/contract/spec.js';
 import type { PlanAction } from '../../../src/engine/plan.js';
 import { planMarks, renderGraph } from '../../../src/report/graph.js';
-import { renderPlanJson } from '../../../src/report/json.js';
-import { planHash, renderPlanMarkdown } from '../../../src/report/markdown.js';
+import { planHash, renderPlanJson } from '../../../src/report/json.js';
+import { renderPlanMarkdown } from '../../../src/report/markdown.js';
 import { action, CANARY, expectGolden, LINT, PLANS, plan, STACK } from './fixtures.js';
 
 const GITHUB_LIMIT = 65_536;
@@ -93,7 +95,16 @@ describe('renderPlanMarkdown', () => {
 
   it("truncates a huge plan under GitHub's limit: details go, from the end; summary and security stay", () => {
     const p = bigPlan(400, 300, 12);
-    p.actions.unshift(action({ action: 'create', kind: 'IAMPolicyMember', name: 'public', id: 'Bucket|b|roles/storage.objectViewer|allUsers', changes: [] }));
+    p.actions.unshift(
+      action({
+        action: 'create',
+        kind: 'IAMPolicyMember',
+        name: 'public',
+        id: 'Bucket|b|roles/storage.objectViewer|allUsers',
+        grant: iamPolicyMemberController.grantOf('Bucket|b|roles/storage.objectViewer|allUsers'),
+        changes: [],
+      }),
+    );
     const md = renderPlanMarkdown(p, { warnings: LINT, graph: 'flowchart LR\n  a --> b\n' });
     expect(md.length).toBeLessThanOrEqual(65_000);
     expect(md).toContain('Security-relevant changes');

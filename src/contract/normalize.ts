@@ -1,6 +1,6 @@
 // Semantic equality of values Google writes differently from how people do: quantities, durations
 // and case. Controllers apply these to both sides of a diff.
-import { isUnknown } from './controller.js';
+import { isUnknown } from './spec.js';
 
 /** CPU as millicpu: "1" = "1000m" = 1 -> 1000. */
 export function cpuMillis(v: unknown): unknown {

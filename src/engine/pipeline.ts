@@ -1,0 +1,29 @@
+// Applying a plan with the stack's inventory kept true, as one pipeline of steps (after
+// cli-utils' applier and its task queue): record the intent (what is about to be created is
+// written as pending, so a crash mid-apply still knows it may be ours), apply in dependency order,
+// record the outcome (what was done, deleted, abandoned or found gone). Every call and every
+// inventory write happens only while the stack's lease is still held by the clock. apply, up and
+// watch all run this one pipeline; tests run it too.
+import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
+import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
+import type { Planned, Session } from './session.js';
+
+export async function applyWithInventory(session: Session, planned: Planned, opts: ApplyOptions): Promise<ApplyResult> {
+  const { exec, inventory, observed } = planned;
+  const { api } = session.ctx;
+  const check = () => opts.lease?.check();
+  check();
+  await recordIntent(session.inventory, exec, session.controllers, session.ctx);
+  api.guard = check;
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(exec, session.controllers, session.ctx, opts);
+  } finally {
+    api.guard = undefined;
+  }
+  check();
+  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
+  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
+  return result;
+}
