@@ -27,3 +27,20 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
   await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
   return result;
 }
+
+/**
+ * Whether the inventory needs writing although the plan changes nothing in Google Cloud: a pending
+ * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget,
+ * or one whose resource is gone.
+ */
+export function inventoryOutdated(session: Session, planned: Planned): boolean {
+  const { exec, inventory, observed } = planned;
+  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
+  if ([...exec.context.values()].some((c) => c.forget)) return true;
+  return inventory.entries.some((e) => {
+    if (e.pending || e.previous) return true;
+    const live = observed.byKey.get(`${e.kind}/${e.name}`);
+    return Boolean(live?.evidence && !e.evidence && inManifests.has(`${e.kind}/${e.name}`));
+  });
+}

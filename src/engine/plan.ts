@@ -87,6 +87,8 @@ export interface ActionContext {
   preserve?: string[];
   /** For a replace that moves the resource: the old one as observed (removed once the new one exists). */
   replaced?: Observed;
+  /** For a move from a name made from variables: the key of the old inventory entry, dropped once done. */
+  movedFrom?: string;
   /** For a replacement: whether what the resource holds goes with it (allowed by --allow-replace). */
   force?: boolean;
   /** An inventory entry that no longer stands for a resource of the stack: apply drops it. */

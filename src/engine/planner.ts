@@ -105,7 +105,8 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       if (move && old && matchesEvidence(move, old)) {
         replacing.add(r.key);
         const a = await movedReplacement({ r, base, desired, labels, old, controller, ctx, options });
-        add(a, { resource: r, replaced: old, force: options.allowReplace.has(r.key) });
+        const from = entryKey(move);
+        add(a, { resource: r, replaced: old, force: options.allowReplace.has(r.key), ...(from !== r.key ? { movedFrom: from } : {}) });
         continue;
       }
       const changes = creationChanges(r.kind, desired, labels);
@@ -159,7 +160,7 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     if (why) a.blocked = why;
   }
 
-  const movedFrom = new Set([...moves.values()].map(entryKey));
+  const movedFrom = new Set([...moves.values()].map((e) => `${e.kind}|${e.id}`));
   const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, options, movedFrom });
   for (const a of orphans.actions) add(a, orphans.context.get(actionKey(a)) ?? {});
   for (const [key, c] of orphans.context) if (!context.has(key)) context.set(key, c);

@@ -6,7 +6,15 @@
 // order; without, the plan lists them as "would prune". A prune that would remove (nearly)
 // everything the stack owns is refused unless asked for: an empty -f is a mistake more often than
 // a wish (`musectl destroy` is the way to remove a stack).
-import { type ControllerContext, type ControllerRegistry, controllerFor, holdsData, isLabelled, type Observed } from '../contract/controller.js';
+import {
+  type AnyController,
+  type ControllerContext,
+  type ControllerRegistry,
+  controllerFor,
+  holdsData,
+  isLabelled,
+  type Observed,
+} from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
 import type { ObservedState } from './observe.js';
@@ -21,7 +29,7 @@ export interface OrphanInput {
   ctx: ControllerContext;
   inventory: Inventory;
   options: Pick<PlanOptions, 'prune' | 'allowPruneAll'>;
-  /** Entries a manifest took over under another name (a move): not orphans. */
+  /** Resources ("Kind|id") a manifest moves away from (its old name or place): not orphans. */
   movedFrom: Set<string>;
 }
 
@@ -37,7 +45,7 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
 
   for (const entry of inventory.entries) {
     const key = entryKey(entry);
-    if (inManifests.has(key) || movedFrom.has(key)) continue;
+    if (inManifests.has(key) || movedFrom.has(`${entry.kind}|${entry.id}`)) continue;
     const found = observed.listed.get(entry.kind)?.get(entry.id);
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
@@ -51,8 +59,25 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
     orphans.push({ entry, observed: found });
   }
 
+  // A bucket that holds objects is kept by a prune (unless force-destroy): it is not "would prune".
+  const kept = new Map<string, string>();
+  for (const { entry, observed: found } of orphans) {
+    const controller = controllerFor(controllers, entry.kind);
+    if (entry.deletionPolicy !== 'delete' || entry.forceDestroy || !holdsData(controller)) continue;
+    const held = await controller.dataHeld(ctx, found);
+    if (held && held.count > 0) kept.set(entryKey(entry), `${held.count}${held.more ? '+' : ''} ${held.noun}`);
+  }
+
   if (!options.prune) {
-    const wouldPrune = orphans.map(({ entry }) => ({ kind: entry.kind, name: entry.name, id: entry.id, deletionPolicy: entry.deletionPolicy }));
+    for (const { entry, observed: found } of orphans) {
+      const holds = kept.get(entryKey(entry));
+      if (!holds) continue;
+      actions.push({ kind: entry.kind, name: entry.name, id: entry.id, action: 'noop', dependsOn: [], changes: [], warnings: [keptWarning(holds)] });
+      context.set(entryKey(entry), { observed: found, orphan: entry });
+    }
+    const wouldPrune = orphans
+      .filter(({ entry }) => !kept.has(entryKey(entry)))
+      .map(({ entry }) => ({ kind: entry.kind, name: entry.name, id: entry.id, deletionPolicy: entry.deletionPolicy }));
     return { actions, context, wouldPrune };
   }
 
@@ -73,16 +98,22 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
       actions.push({ ...base, action: 'abandon', impact, ...blocked });
       continue;
     }
-    const held = holdsData(controller) ? await controller.dataHeld(ctx, found) : undefined;
-    const holds = held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
+    const holds = kept.get(key) ?? (entry.forceDestroy ? await heldBy(controller, ctx, found) : undefined);
     if (holds && !entry.forceDestroy) {
-      const warning = `would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`;
-      actions.push({ ...base, action: 'noop', warnings: [warning] });
+      actions.push({ ...base, action: 'noop', warnings: [keptWarning(holds)] });
       continue;
     }
     actions.push({ ...base, action: 'delete', impact: holds ? `deletes ${key} with the ${holds} it holds (force-destroy)` : `deletes ${key}`, ...blocked });
   }
   return { actions, context, wouldPrune: [] };
+}
+
+const keptWarning = (holds: string): string =>
+  `would be pruned, but it holds ${holds}: it stays (empty it, or set musectl.dev/force-destroy: "true" on its manifest and apply before removing the manifest)`;
+
+async function heldBy(controller: AnyController, ctx: ControllerContext, found: Observed): Promise<string | undefined> {
+  const held = holdsData(controller) ? await controller.dataHeld(ctx, found) : undefined;
+  return held && held.count > 0 ? `${held.count}${held.more ? '+' : ''} ${held.noun}` : undefined;
 }
 
 /** Why an inventoried resource is not provably the stack's any more, or undefined when it is. */

@@ -39,7 +39,8 @@ export async function recordIntent(store: InventoryStore, exec: ExecutablePlan, 
       const old = c.replaced;
       if (old) {
         // A move: the new resource is pending, the old one stays known until it is removed.
-        const previous = known?.previous ?? (known ? { id: known.id, scope: known.scope, ...(known.evidence ? { evidence: known.evidence } : {}) } : undefined);
+        const from = known ?? (c.movedFrom ? entries.get(c.movedFrom) : undefined);
+        const previous = known?.previous ?? (from ? { id: from.id, scope: from.scope, ...(from.evidence ? { evidence: from.evidence } : {}) } : undefined);
         entries.set(key, { ...entryFor(r, controllerFor(controllers, r.kind), ctx, a.dependsOn), pending: true, ...(previous ? { previous } : {}) });
         continue;
       }
@@ -83,6 +84,7 @@ export async function recordOutcome(
       const live = result.live.get(key) ?? c.observed;
       if (done.has(key)) {
         entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
+        if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed or abandoned
       } else if (a.action === 'noop') {
         // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
         entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });

@@ -11,7 +11,7 @@ import { Lease } from '../state/lease.js';
 import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
 import type { ApplyResult } from './apply.js';
 import { Backoff } from './backoff.js';
-import { applyWithInventory } from './pipeline.js';
+import { applyWithInventory, inventoryOutdated } from './pipeline.js';
 import { actionKey, hasChanges, type PlanAction } from './plan.js';
 import type { PlanOptions } from './planner.js';
 import { baseContext, InvalidManifestsError, observeAndPlan, openSession, type Session } from './session.js';
@@ -139,7 +139,7 @@ export class Watcher {
       let result: ApplyResult | undefined;
       let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
-      if (hasChanges(planned.exec.plan) && !this.stopping) {
+      if ((hasChanges(planned.exec.plan) || (!this.opts.observeOnly && inventoryOutdated(session, planned))) && !this.stopping) {
         const lease = await Lease.acquire(
           session.store,
           { project: ctx.project, stack: ctx.stack },

@@ -58,7 +58,8 @@ export function progressPrinter(out: Output, log?: ProgressLog, intervalMs = STI
         out.err(`  ${e.action.kind}/${e.action.name}: ${c.red('failed')} ${c.dim(`after ${seconds(e.ms)}`)}: ${scrub(e.error)}\n`);
         break;
       case 'skipped':
-        out.err(`  ${e.action.kind}/${e.action.name}: ${c.yellow('skipped')}: ${e.reason}\n`);
+        // A held-back resource is explained once, after the apply.
+        out.err(`  ${e.action.kind}/${e.action.name}: ${c.yellow('skipped')}: ${e.action.heldBack ? 'held back (see below)' : e.reason}\n`);
         break;
       case 'wait':
         out.err(`  ${e.action.kind}/${e.action.name}: ${e.message}\n`);

@@ -1,5 +1,6 @@
-// Runs the real CLI (bin/musectl.js, the compiled build) as a child process.
-import { spawn } from 'node:child_process';
+// Runs the real CLI (bin/musectl.js, the compiled build) as a child process: one spawner for every
+// test (run to the end, or start in the background and signal it).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,35 +19,15 @@ export interface CliOptions {
   cwd?: string;
   /** Extra node flags, e.g. --require a preload script. */
   nodeArgs?: string[];
+  /** Killed (SIGKILL) after this long; default 120 s. */
   timeoutMs?: number;
   /** Run as this user and group (a test of permissions, when the suite runs as root). */
   uid?: number;
   gid?: number;
 }
 
-export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
 export interface RunningCli {
+  child: ChildProcess;
   /** What it printed so far. */
   stdout(): string;
   stderr(): string;
@@ -55,22 +36,29 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-/** Starts the CLI in the background (for `watch`). */
+/** Starts the CLI in the background; its environment is the test's, without colours, CI or an emulator URL. */
 export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdin!.end(opts.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return {
+    child,
     stdout: () => stdout,
     stderr: () => stderr,
     done,
@@ -79,4 +67,9 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
       return done;
     },
   };
+}
+
+/** Runs the CLI to the end. */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).done;
 }

@@ -51,16 +51,17 @@ describe('prune, deletion policy, adopt and replacement', () => {
   it('lists what left the manifests as "would prune" and leaves it without --prune', async () => {
     rmSync(join(s.dir, 'gone.yaml'));
     const r = await s.cli(['plan', '-f', s.dir, '-o', 'json', '--detailed-exitcode']);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2); // something would be pruned: a change a reviewer must see
     const plan = JSON.parse(r.stdout);
+    // own-data holds an object: a prune keeps it, so it is not listed as "would prune" but warned about.
     expect(plan.wouldPrune.map((o: any) => `${o.kind}/${o.name}:${o.deletionPolicy}`).sort()).toEqual([
-      `Bucket/own-data-${PROJECT}:delete`,
       `Bucket/own-logs-${PROJECT}:abandon`,
       'CloudRunService/svc-gone:delete',
       'ServiceAccount/sa-gone-x:delete',
     ]);
     const text = await s.cli(['plan', '-f', s.dir]);
     expect(text.stdout).toContain('Would prune (no longer in the manifests; run with --prune to delete or abandon them):');
+    expect(text.stdout).toContain(`warning: Bucket/own-data-${PROJECT}: would be pruned, but it holds 1 object: it stays`);
     expect((await json(s, 'GET', svcPath('svc-gone'))).status).toBe(200);
   });
 

@@ -3,7 +3,6 @@
 // normalized view of what the emulator holds for a project (server-made fields such as times, ids,
 // etags and revision names left out) to compare runs and to find duplicates.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import type { Plan } from '../../src/engine/plan.js';
 import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../../src/engine/planner.js';
 import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
-import { BIN, type CliResult, ROOT } from '../e2e/cli.js';
+import { type RunningCli, startCli } from '../e2e/cli.js';
 
 export const tempDir = (what: string): string => mkdtempSync(join(tmpdir(), `musectl-rel-${what}-`));
 
@@ -68,31 +67,8 @@ export const changesOf = (plan: Plan): string[] => plan.actions.filter((a) => a.
 
 // --- the CLI as a child process that can be killed ---------------------------------------------
 
-export interface SpawnedCli {
-  child: ChildProcess;
-  done: Promise<CliResult>;
-}
-
-export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): SpawnedCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
-}
+/** The CLI in the background (the one spawner of test/e2e/cli.ts), for a test that kills it. */
+export const spawnCli = (args: string[], env: Record<string, string | undefined> = {}): RunningCli => startCli(args, { env });
 
 // --- what the emulator holds ---------------------------------------------------------------------
 

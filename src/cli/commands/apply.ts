@@ -2,8 +2,8 @@
 
 import { allControllers } from '../../../controllers/index.js';
 import { durationSeconds } from '../../contract/normalize.js';
-import { applyWithInventory } from '../../engine/pipeline.js';
-import { hasChanges, heldBack, type PlanSummary } from '../../engine/plan.js';
+import { applyWithInventory, inventoryOutdated } from '../../engine/pipeline.js';
+import { hasChanges, heldBack, type PlanSummary, summarize } from '../../engine/plan.js';
 import { readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
 import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
@@ -117,7 +117,11 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     out.out(renderPlanText(exec.plan, out.color));
     if (reportBlockers(exec.plan, out)) return 1;
     const held = heldBack(exec.plan);
-    if (!hasChanges(exec.plan)) return reportHeldBack(held, out) ? 1 : 0;
+    if (!hasChanges(exec.plan)) {
+      // Nothing to change in Google Cloud, but the inventory may still have entries to resolve.
+      if (inventoryOutdated(session, planned)) await applyWithInventory(session, planned, { parallelism, listener: () => undefined, lease });
+      return reportHeldBack(held, out) ? 1 : 0;
+    }
     if (interrupt.signal) return interrupt.beforeAnyChange();
     if (!saved && !(await confirmApply(out, { yes: Boolean(args.flags.yes), ci: Boolean(args.flags.ci) }))) {
       out.err('Apply cancelled; nothing was changed.\n');
@@ -148,7 +152,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       return interrupt.exitCode();
     }
     if (ok) {
-      out.err(out.color.green(`Apply complete: ${outcomeSummary(exec.plan.summary)} in ${took} (${session.ctx.api.calls} API calls).\n`));
+      out.err(out.color.green(`Apply complete: ${outcomeSummary(summarize(result.done))} in ${took} (${session.ctx.api.calls} API calls).\n`));
       return reportHeldBack(held, out) ? 1 : 0;
     }
     out.err(out.color.red(`Apply failed after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.\n`));

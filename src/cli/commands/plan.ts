@@ -72,6 +72,7 @@ would be pruned), 1 error or resources held back.`,
       return reportInvalid(err, out);
     }
     try {
+      out.err(out.color.dim(`State: ${session.inventory.describe()}\n`));
       printWarnings(session.set, out);
       const options = planOptionsFrom(args);
       const planned = await observeAndPlan(session, options);
