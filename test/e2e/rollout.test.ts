@@ -6,8 +6,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from './cli.js';
+import { BIN, ROOT, runCli } from './cli.js';
 import { PROJECT, type Stage, stage, writeCalls } from './harness.js';
+import { interceptingProxy } from './proxy.js';
 
 const FIXTURE = 'test/fixtures/rollout';
 const TOKEN = { API_TOKEN: 'rollout-token-1' };
@@ -87,16 +88,47 @@ describe('a service is not created on a secret with no value', () => {
 
 describe('operation polls are retried like any call', () => {
   let s: Stage;
+  let proxy: Awaited<ReturnType<typeof interceptingProxy>>;
+  const answered: number[] = [];
   beforeAll(async () => {
-    s = await stage({ operationMs: 600, faults: { r429: 0.25, r503: 0.15, drop: 0.05, seed: 29 } }, FIXTURE);
+    s = await stage({ operationMs: 1_500 }, FIXTURE);
+    // The first three polls of an operation are answered 429, 503 and 429 by a proxy, as Google may.
+    const faults = [429, 503, 429];
+    proxy = await interceptingProxy(s.emu.url, ({ method, url }) => {
+      if (method !== 'GET' || !/\/operations\//.test(url) || answered.length >= faults.length) return undefined;
+      const status = faults[answered.length];
+      answered.push(status);
+      return {
+        status,
+        body: {
+          error: {
+            code: status,
+            message: status === 429 ? 'Quota exceeded' : 'The service is currently unavailable.',
+            status: status === 429 ? 'RESOURCE_EXHAUSTED' : 'UNAVAILABLE',
+          },
+        },
+      };
+    });
   });
-  afterAll(() => s.close());
+  afterAll(async () => {
+    await proxy.close();
+    await s.close();
+  });
 
-  it('one apply succeeds although polls were answered 429 and 503', async () => {
-    const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: TOKEN });
+  it('one apply succeeds although polls were answered 429, 503 and 429; each retry is logged', async () => {
+    const r = await runCli(
+      ['apply', '-f', s.dir, '--yes', '--emulator', proxy.url, '--project', PROJECT, '--state', join(s.dir, '.state'), '--log-level', 'info'],
+      {
+        env: TOKEN,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const polls = (await s.requests()).filter((q) => q.method === 'GET' && /\/operations\//.test(q.path));
-    expect(polls.filter((q) => q.status === 429 || q.status === 503).length).toBeGreaterThan(0);
+    expect(answered).toEqual([429, 503, 429]);
+    const retries = r.stderr
+      .split('\n')
+      .filter((l) => l.includes('retrying a call'))
+      .map((l) => JSON.parse(l) as { call: string; attempt: number });
+    expect(retries.filter((x) => x.call === 'wait for create CloudRunService/rollout-api').map((x) => x.attempt)).toEqual([1, 2, 3]);
   });
 });
 

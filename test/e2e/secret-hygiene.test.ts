@@ -5,52 +5,34 @@
 //   - what musectl writes (state, inventory, saved plans, the emulator state of `musectl up`, which
 //     holds the real key) is the user's alone: files 0600, directories 0700.
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { PROJECT, type Stage, stage } from './harness.js';
+import { interceptingProxy } from './proxy.js';
 
 const CANARY = 'canary-9f3a-s3cr3t/value+with=specials';
 
 /** Forwards everything to the emulator, except addVersion, which it refuses echoing the request. */
-function echoingProxy(target: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.method === 'POST' && /:addVersion/.test(req.url ?? '')) {
-        const data = (JSON.parse(body.toString()) as { payload?: { data?: string } }).payload?.data ?? '';
-        const plain = Buffer.from(data, 'base64').toString();
-        const message = `Invalid payload ${body.toString()} (data ${plain}, as a form: ${encodeURIComponent(plain)})`;
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }));
-        return;
-      }
-      const up = new URL(req.url ?? '/', target);
-      const fwd = request(up, { method: req.method, headers: { ...req.headers, host: up.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      fwd.end(body);
-    });
+const echoingProxy = (target: string) =>
+  interceptingProxy(target, ({ method, url, body }) => {
+    if (method !== 'POST' || !/:addVersion/.test(url)) return undefined;
+    const data = (JSON.parse(body.toString()) as { payload?: { data?: string } }).payload?.data ?? '';
+    const plain = Buffer.from(data, 'base64').toString();
+    const message = `Invalid payload ${body.toString()} (data ${plain}, as a form: ${encodeURIComponent(plain)})`;
+    return { status: 400, body: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } } };
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })),
-  );
-}
 
 describe('a server error that echoes the request prints no secret', () => {
   let s: Stage;
-  let proxy: { server: Server; url: string };
+  let proxy: Awaited<ReturnType<typeof echoingProxy>>;
   beforeAll(async () => {
     s = await stage();
     proxy = await echoingProxy(s.emu.url);
   });
   afterAll(async () => {
-    proxy.server.close();
+    await proxy.close();
     await s.close();
   });
 
