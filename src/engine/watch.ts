@@ -47,6 +47,8 @@ export interface CycleSummary {
   reported: number;
   failed: number;
   backingOff: number;
+  /** Resources left alone for want of evidence that they are the stack's. */
+  heldBack: number;
   durationMs: number;
   apiCalls: number;
   /** When this cycle held the stack's lease (it wrote only in between). */
@@ -170,6 +172,8 @@ export class Watcher {
         for (const a of result.done) stack.backoff.succeeded(actionKey(a));
         for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
       }
+      const held = planned.exec.plan.actions.filter((a) => a.heldBack);
+      for (const a of held) log.warn({ stack: ctx.stack, resource: actionKey(a), reason: a.heldBack }, 'held back: left alone, with what depends on it');
       const reported = planned.exec.plan.actions.flatMap((a) => (a.reported?.changes ?? []).map((c) => ({ key: actionKey(a), ...c })));
       for (const r of reported)
         log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
@@ -182,6 +186,7 @@ export class Watcher {
         reported: reported.length,
         failed: result?.failed.length ?? 0,
         backingOff: result?.skipped.filter((s) => holding.has(actionKey(s.action))).length ?? 0,
+        heldBack: held.length,
         durationMs: Date.now() - started,
         apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
         ...(leaseWindow ? { lease: leaseWindow } : {}),

@@ -9,7 +9,8 @@ import { v2 } from '@google-cloud/run';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaxOptions } from '../emulator/helpers.js';
-import { ROOT, runCli } from './cli.js';
+import { until } from '../support/until.js';
+import { ROOT, runCli, startCli } from './cli.js';
 import { PROJECT, type Stage, stage } from './harness.js';
 
 const TRACKS = `day2-tracks-${PROJECT}`;
@@ -212,5 +213,59 @@ describe('the CI example plans with the same ownership flags as it applies', () 
     const apply = /npx musectl apply [^\n]*\\\n[^\n]*/.exec(workflow)?.[0] ?? '';
     for (const flag of ['--prune', '--adopt', '--allow-replace']) expect(`${flag}:${plan.includes(flag)}`).toBe(`${flag}:${apply.includes(flag)}`);
     expect(apply).toContain('--prune');
+  });
+});
+
+describe("watch holds back only what it cannot prove is the stack's", () => {
+  it('corrects the drift of the rest while a same-named bucket someone else made stays untouched', async () => {
+    const s = await stage({}, 'test/fixtures/day2');
+    try {
+      expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
+      const storage = new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT });
+      // Someone deletes the stack's bucket and makes another of the same name: not the stack's.
+      await storage.bucket(TRACKS).delete();
+      await storage.createBucket(TRACKS, { location: 'ASIA-NORTHEAST1' } as any);
+      // And the service drifts.
+      const name = `${parent('asia-northeast1')}/services/svc-day2`;
+      const svc = (await (await fetch(`${s.emu.url}/v2/${name}`)).json()) as any;
+      svc.template.containers[0].env = [{ name: 'MODE', value: 'drifted' }];
+      const patched = await fetch(`${s.emu.url}/v2/${name}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(svc) });
+      expect(patched.status).toBe(200);
+      const w = startCli([
+        'watch',
+        '-f',
+        s.dir,
+        '--emulator',
+        s.emu.url,
+        '--project',
+        PROJECT,
+        '--state',
+        join(s.dir, '.state'),
+        '--interval',
+        '1s',
+        '--log-format',
+        'json',
+      ]);
+      try {
+        await until('the service corrected', async () => {
+          const now = (await (await fetch(`${s.emu.url}/v2/${name}`)).json()) as any;
+          return now.template?.containers?.[0]?.env?.[0]?.value === 'one';
+        });
+      } finally {
+        await w.stop('SIGTERM');
+      }
+      const [meta] = await storage.bucket(TRACKS).getMetadata();
+      expect(meta.labels?.['musectl-stack']).toBeUndefined();
+      const held = w
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.msg === 'held back: left alone, with what depends on it');
+      expect(held.map((l) => l.resource)).toContain(`Bucket/${TRACKS}`);
+      expect(held[0].reason).toContain('not the one this stack created');
+    } finally {
+      await s.close();
+    }
   });
 });

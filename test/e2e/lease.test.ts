@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { until } from '../support/until.js';
 import { runCli, startCli } from './cli.js';
 import { PROJECT } from './harness.js';
 
@@ -31,14 +32,6 @@ const inventoryNames = (dir: string): string[] => {
   const raw = JSON.parse(readFileSync(join(stateDir(dir), `${PROJECT}.locks.inventory.json`), 'utf8'));
   return JSON.parse(Buffer.from(raw.data, 'base64').toString()).entries.map((e: any) => `${e.name}${e.pending ? ' (pending)' : ''}`);
 };
-
-async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('the stack lock under interruptions', () => {
   let emu: RunningEmulator;
