@@ -86,7 +86,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const controller = controllerFor(controllers, r.kind);
     const desired = controller.desired(r, ctx, lookup);
     const labels = desiredLabels(r.labels, ctx.stack, isLabelled(controller));
-    const base = { kind: r.kind, name: r.name, id: idOf(controller, r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
+    const base = {
+      kind: r.kind,
+      name: r.name,
+      id: idOf(controller, r, ctx),
+      dependsOn: dependenciesOf(r),
+      warnings: controller.planWarnings?.(r, ctx, observed.byKey.get(r.key)) ?? [],
+    };
     const entry = entries.get(r.key);
     // A grant lives in its resource's policy: when that resource is replaced, the grant goes too.
     const inside = isContained(controller) ? controller.containedIn(r, ctx).filter((k) => replacing.has(k)) : [];
@@ -145,6 +151,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       continue;
     }
     add({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes }, { resource: r, observed: actual });
+  }
+  // What a change needs that is not there yet (a secret's value) blocks that change, before any call.
+  for (const a of actions) {
+    const r = context.get(`${a.kind}/${a.name}`)?.resource;
+    if (!r || a.action === 'noop' || a.blocked || a.heldBack) continue;
+    const why = await controllerFor(controllers, a.kind).planBlocker?.(r, ctx, (key) => (creating.has(key) ? undefined : observed.byKey.get(key)));
+    if (why) a.blocked = why;
   }
 
   const movedFrom = new Set([...moves.values()].map((e) => `${e.kind}|${e.id}`));

@@ -22,11 +22,15 @@ export interface Diagnostic extends SourcePosition {
   reason?: string;
 }
 
+/** No diagnostic line is longer than this, whatever a message quotes (a safety net for quote()). */
+const MAX_MESSAGE = 1000;
+
 export function formatDiagnostic(d: Diagnostic): string {
-  const subject = d.subject ? `${d.subject}: ` : '';
+  const subject = d.subject ? `${d.subject.length > 200 ? `${d.subject.slice(0, 200)}...` : d.subject}: ` : '';
+  const message = d.message.length > MAX_MESSAGE ? `${d.message.slice(0, MAX_MESSAGE)}... (message cut)` : d.message;
   const level = d.severity === 'warning' ? 'warning: ' : d.severity === 'accepted' ? `accepted (${d.reason}): ` : '';
   const rule = d.rule ? ` [${d.rule}]` : '';
-  return `${d.file}:${d.line}:${d.col}: ${subject}${level}${d.message}${rule}`;
+  return `${d.file}:${d.line}:${d.col}: ${subject}${level}${message}${rule}`;
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

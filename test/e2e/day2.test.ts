@@ -75,6 +75,7 @@ describe('day 2 edits of an applied stack', () => {
     const plan = await planJson();
     const move = plan.actions.find((a: any) => a.kind === 'CloudRunService');
     expect(move.action).toBe('replace');
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the plan's JSON field (replaces.then), not a thenable
     expect(move.replaces).toEqual({ id: `${parent('asia-northeast1')}/services/svc-day2`, then: 'delete' });
     expect(changed(plan)).toContain('replace IAMPolicyMember/svc-public');
     const r = await apply();

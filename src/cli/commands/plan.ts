@@ -24,7 +24,7 @@ import {
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -66,6 +66,7 @@ would be pruned), 1 error or resources held back.`,
         log,
         state: args.flags.state as string | undefined,
         stack: stackFlag(args),
+        allowSecretPaths: allowSecretPaths(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
