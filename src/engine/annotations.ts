@@ -11,7 +11,14 @@ export const ANNOTATION = {
   renamedFrom: 'musectl.dev/renamed-from',
 } as const;
 
-const truthy = (v: string | undefined): boolean => v === 'true' || v === 'yes' || v === '1';
+const truthy = (v: unknown): boolean => v === 'true' || v === 'yes' || v === '1';
+
+/** An annotation that names several things: a comma-separated string, or a YAML list of strings. */
+export function annotationList(r: Resource | undefined, key: string): string[] {
+  const raw = r?.annotations[key];
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+  return items.map((p) => String(p).trim()).filter(Boolean);
+}
 
 /** delete or abandon: the annotation, else the kind's default (abandon for what holds data). */
 export function deletionPolicyOf(r: Resource, controller: Controller): DeletionPolicy {
@@ -24,4 +31,7 @@ export const forceDestroyOf = (r: Resource): boolean => truthy(r.annotations[ANN
 export const wantsAdoption = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.adopt]);
 
 /** The manifest's metadata.name before a rename (the same Google resource under a new manifest name). */
-export const renamedFromOf = (r: Resource): string | undefined => r.annotations[ANNOTATION.renamedFrom] || undefined;
+export function renamedFromOf(r: Resource): string | undefined {
+  const v = r.annotations[ANNOTATION.renamedFrom];
+  return typeof v === 'string' && v ? v : undefined;
+}

@@ -3,7 +3,7 @@
 // apply refuses (Terraform's stale-plan check). A plan for another target is refused as "made for"
 // that target before anything is read; a stale one names the files and resources that changed.
 // Secret values are not in the file; apply reads them again.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ControllerContext } from '../contract/controller.js';
 import { UserError } from '../errors.js';
 import type { Target } from '../gcp/target.js';
@@ -115,8 +115,10 @@ export function staleness(saved: SavedPlan, session: Session, planned: Planned, 
   return undefined;
 }
 
+/** Written for the user alone (0600): a plan names every resource and the project. */
 export function writeSavedPlan(file: string, saved: SavedPlan): void {
-  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // a file that existed keeps its mode otherwise
 }
 
 export function readSavedPlan(file: string): SavedPlan {

@@ -87,8 +87,7 @@ export class InventoryStore {
   async load(): Promise<Inventory> {
     const found = await this.store.read(this.key);
     if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
-    const inv = JSON.parse(found.data.toString()) as Inventory;
-    if (inv.formatVersion !== 1 || !Array.isArray(inv.entries)) throw new Error(`${this.describe()} is not a musectl inventory`);
+    const inv = this.parse(found.data);
     if (inv.movedTo) throw movedError(this, inv.movedTo);
     return inv;
   }
@@ -101,7 +100,7 @@ export class InventoryStore {
     const found = await this.store.read(this.key);
     if (!found)
       throw new UserError(`there is no inventory of stack ${this.stack} at ${this.describe()}: nothing to migrate`, 'Give the --state the stack uses now.');
-    const inv = JSON.parse(found.data.toString()) as Inventory;
+    const inv = this.parse(found.data);
     if (inv.movedTo) throw movedError(this, inv.movedTo);
     try {
       await to.store.write(to.key, found.data, '0');
@@ -124,6 +123,23 @@ export class InventoryStore {
     return inv;
   }
 
+  /** The stored inventory, or a one-line error naming the file and what to do when it is damaged. */
+  private parse(data: Buffer): Inventory {
+    let inv: Inventory | undefined;
+    try {
+      inv = JSON.parse(data.toString()) as Inventory;
+    } catch {
+      inv = undefined;
+    }
+    if (inv?.formatVersion !== 1 || !Array.isArray(inv.entries)) {
+      throw new UserError(
+        `the inventory ${this.describe()} is damaged (not a musectl inventory), so musectl cannot tell what stack ${this.stack} owns`,
+        'Restore it from a backup, or move it away to start over (then nothing the stack created is known to be its own: prune deletes none of it).',
+      );
+    }
+    return inv;
+  }
+
   /**
    * Applies `edit` to the current inventory and writes it back at the generation it was read at;
    * if someone else wrote meanwhile, reads again and applies `edit` again, so no update is lost.
@@ -131,9 +147,7 @@ export class InventoryStore {
   async update(edit: (entries: Map<string, InventoryEntry>) => void): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
-      const inv: Inventory = found
-        ? (JSON.parse(found.data.toString()) as Inventory)
-        : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const inv: Inventory = found ? this.parse(found.data) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
       if (inv.movedTo) throw movedError(this, inv.movedTo);
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);

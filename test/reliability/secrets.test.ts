@@ -69,9 +69,11 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
   const state = () => join(work, 'state');
   const summary = () => join(work, 'step-summary.md');
   async function cli(what: string, args: string[], key: string): Promise<CliResult> {
+    // The value file is outside the manifests' directory, so reading it needs --allow-secret-path.
+    const allow = args[0] === 'export' ? [] : ['--allow-secret-path', work];
     const target = ['validate', 'graph'].includes(args[0])
-      ? []
-      : ['--emulator', emu.url, '--project', PROJECT, ...(args[0] === 'export' ? [] : ['--state', state()])];
+      ? allow
+      : ['--emulator', emu.url, '--project', PROJECT, ...allow, ...(args[0] === 'export' ? [] : ['--state', state()])];
     const r = await runCli([...args, ...target], { env: { GEMINI_API_KEY: key, GITHUB_STEP_SUMMARY: summary() }, timeoutMs: 180_000 });
     outputs.push({ what, r });
     return r;

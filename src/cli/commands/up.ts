@@ -19,6 +19,9 @@ stops the emulator. Delete the directory to start from an empty cloud.`,
   },
   async run(args, out) {
     const { startEmulator } = await import('../../../emulator/index.js');
+    // The emulator's state holds the secrets' values (the real GEMINI_API_KEY): everything this
+    // command creates is the user's alone (files 0600, directories 0700).
+    process.umask(0o077);
     const stateFile = join(String(args.flags['state-dir']), 'emulator-state.json');
     const emu = await startEmulator({ stateFile });
     const project = (args.flags.project as string | undefined) ?? EMULATOR_DEFAULT_PROJECT;
