@@ -13,13 +13,13 @@ import { type Output, processOutput } from './output.js';
  * Commands are loaded only when run, so `musectl validate` never loads the engine, pino or a
  * Google client, and `--help` loads nothing.
  */
-interface CommandEntry {
+export interface CommandEntry {
   name: string;
   summary: string;
   load(): Promise<Command>;
 }
 
-const COMMANDS: CommandEntry[] = [
+export const COMMANDS: CommandEntry[] = [
   {
     name: 'validate',
     summary: 'Check manifests against the schemas and each other (no API calls)',
@@ -53,6 +53,11 @@ const COMMANDS: CommandEntry[] = [
   },
   { name: 'watch', summary: 'Keep Google Cloud equal to the manifests, continuously', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'export', summary: 'Write manifests for resources that already exist', load: async () => (await import('./commands/export.js')).exportCommand },
+  {
+    name: 'completion',
+    summary: 'Print shell completion for bash, zsh or fish (commands, flags, kinds, resource names)',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
   {
     name: 'emulator',
     summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)',

@@ -21,7 +21,7 @@ Mermaid renders on GitHub in a \`\`\`mermaid block; dot renders with Graphviz:
 Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
   flags: {
     ...manifestFlags,
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'mermaid or dot', default: 'mermaid' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'mermaid or dot', default: 'mermaid', values: GRAPH_FORMATS },
   },
   async run(args, out) {
     const format = args.flags.output as string;

@@ -17,7 +17,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
   flags: {
     ...manifestFlags,
     strict: { type: 'boolean', description: 'Treat warnings as errors' },
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json', default: 'text' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json', default: 'text', values: ['text', 'json'] },
   },
   async run(args, out) {
     const format = args.flags.output as string;
