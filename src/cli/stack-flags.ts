@@ -71,3 +71,9 @@ export function placeholderNote(used: string[], what: string): string {
   const how = used.map((p) => HOW_TO_GIVE[p] ?? `--set ${p}=VALUE`).join('; ');
   return `note: ${what} use placeholder values for ${names}; for the real ones give ${how}\n`;
 }
+
+/** Which kinds have which capability, from the controllers (loaded without any Google client). */
+export async function knownKinds(): Promise<Record<string, string[]>> {
+  const [{ allControllers }, { kindCatalog }] = await Promise.all([import('../../controllers/index.js'), import('../contract/controller.js')]);
+  return kindCatalog(allControllers());
+}

@@ -72,6 +72,8 @@ export interface KindFacts {
   pageSize?: number;
   /** Create, update and delete are long-running operations (waited on). */
   longRunning?: boolean;
+  /** How the kind says a resource of it is absent, where "missing" would mislead (an API is "disabled"). */
+  absentAs?: string;
   /** Where export lists the kind (project-wide, or per region); undefined: not exportable by listing. */
   exportScope?: 'project' | 'region';
 }
@@ -254,3 +256,8 @@ export const idOf = (c: Controller, r: Resource, ctx: ControllerContext): string
 export const scopeOf = (c: Controller, r: Resource, ctx: ControllerContext): string => c.identify(r, ctx).scope;
 export const normalized = (c: Controller, spec: Spec): Spec => (c.normalize ? c.normalize(spec) : spec);
 export const predictedOutputs = (c: Controller, r: Resource, ctx: ControllerContext): Record<string, string> => c.predictOutputs?.(r, ctx) ?? {};
+
+/** Which kinds have which capability, for the manifest checks of fields whose value is a kind. */
+export function kindCatalog(controllers: ControllerRegistry): Record<string, string[]> {
+  return { iamPolicy: [...controllers.values()].filter(holdsIamPolicy).map((c) => c.kind) };
+}

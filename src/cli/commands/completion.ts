@@ -7,16 +7,17 @@ import { schemaRegistry } from '../../manifest/schemas.js';
 import { type Command, UsageError } from '../command.js';
 import { type CompletionSources, complete, renderCompletion } from '../completion/complete.js';
 import { completionScript, SHELLS, type Shell } from '../completion/scripts.js';
+import { knownKinds } from '../stack-flags.js';
 
 async function sources(): Promise<CompletionSources> {
   const { COMMANDS } = await import('../main.js');
   return {
     commands: COMMANDS,
     kinds: () => schemaRegistry().kindNames.filter((k) => k !== 'Stack'),
-    resources: (paths, variables) => {
+    resources: async (paths, variables) => {
       if (paths.length === 0) return [];
       // Placeholders stand in for what only a target knows; invalid documents are left out.
-      return loadManifestSet(paths, { variables, allowPlaceholders: true }).resources.map((r) => r.key);
+      return loadManifestSet(paths, { variables, allowPlaceholders: true, kinds: await knownKinds() }).resources.map((r) => r.key);
     },
   };
 }

@@ -22,7 +22,7 @@ export interface CompletionSources {
   commands: Array<{ name: string; summary: string; load(): Promise<Command> }>;
   kinds: () => readonly string[];
   /** The resource keys (Kind/name) of the manifests at these paths, with these variables. */
-  resources: (paths: string[], variables: Record<string, string>) => string[];
+  resources: (paths: string[], variables: Record<string, string>) => Promise<string[]>;
 }
 
 const values = (candidates: Candidate[], prefix: string): Completion => ({
@@ -106,12 +106,12 @@ function sourceOf(flag: FlagSpec): ValueSource | undefined {
   return undefined;
 }
 
-function valuesOf(flag: FlagSpec, cur: string, prefix: string, words: string[], sources: CompletionSources): Completion {
+async function valuesOf(flag: FlagSpec, cur: string, prefix: string, words: string[], sources: CompletionSources): Promise<Completion> {
   const source = sourceOf(flag);
   return source ? valuesFrom(source, cur, prefix, words, sources) : NOTHING;
 }
 
-function valuesFrom(source: ValueSource, cur: string, prefix: string, words: string[], sources: CompletionSources): Completion {
+async function valuesFrom(source: ValueSource, cur: string, prefix: string, words: string[], sources: CompletionSources): Promise<Completion> {
   if (source === 'files' || source === 'directories') return { directive: source, candidates: [] };
   if (source === 'kinds') {
     // A comma-separated list: complete the last item, keeping the ones before.
@@ -128,7 +128,7 @@ function valuesFrom(source: ValueSource, cur: string, prefix: string, words: str
   if (source === 'resources') {
     const { paths, variables } = manifestsOf(words);
     return values(
-      sources.resources(paths, variables).map((k) => ({ value: `${prefix}${k}` })),
+      (await sources.resources(paths, variables)).map((k) => ({ value: `${prefix}${k}` })),
       `${prefix}${cur}`,
     );
   }

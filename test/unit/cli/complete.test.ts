@@ -8,7 +8,7 @@ import { COMMANDS } from '../../../src/cli/main.js';
 const sources: CompletionSources = {
   commands: COMMANDS,
   kinds: () => ['Bucket', 'CloudRunService', 'ServiceAccount'],
-  resources: (paths, variables) => paths.map((p) => `Bucket/${p}-${variables.PROJECT_ID ?? 'example-project'}`),
+  resources: async (paths, variables) => paths.map((p) => `Bucket/${p}-${variables.PROJECT_ID ?? 'example-project'}`),
 };
 const at = async (...words: string[]) => {
   const c = await complete(words, sources);
