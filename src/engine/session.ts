@@ -65,7 +65,6 @@ export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRet
       opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
       opts.onRetry?.(e);
     },
-    {},
     () => clients.ready(),
   );
   const project = opts.target.project;
