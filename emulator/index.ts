@@ -6,6 +6,7 @@ import { registerAllApis } from './apis/index.js';
 import { Emulator, type EmulatorOptions } from './emulator.js';
 import { createHttpServer, listen } from './server.js';
 
+export { Clock, ManualClock, SystemClock } from './clock.js';
 export type { EmulatorOptions } from './emulator.js';
 export { type FaultRates, parseFaults } from './faults.js';
 
@@ -30,6 +31,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     emulator,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        emulator.clock.stop();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

@@ -3,6 +3,7 @@
 // are fixed for a project's life. Resource names that Google writes with the number (Secret
 // Manager, Resource Manager v3) use it.
 
+import type { Clock } from './clock.js';
 import { ApiError } from './errors.js';
 import type { StateStore } from './state.js';
 
@@ -16,7 +17,10 @@ export interface Project {
 const COLLECTION = 'resourcemanager.projects';
 
 export class Projects {
-  constructor(private readonly store: StateStore) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+  ) {}
 
   private get all(): Record<string, Project> {
     return this.store.collection<Project>(COLLECTION);
@@ -39,7 +43,7 @@ export class Projects {
       project = {
         projectId: idOrNumber,
         projectNumber: projectNumberFor(idOrNumber),
-        createTime: new Date().toISOString(),
+        createTime: this.clock.iso(),
         displayName: idOrNumber,
       };
       this.all[idOrNumber] = project;

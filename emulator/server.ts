@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { adminRoute } from './admin.js';
 import type { Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
 import type { LoggedRequest } from './request-log.js';
@@ -37,11 +38,11 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
   const method = (req.method ?? 'GET').toUpperCase();
   const path = url.pathname;
 
-  if (path.startsWith('/_emulator/')) return admin(emu, method, path, url, res);
+  if (path.startsWith('/_emulator/')) return admin(emu, method, path, url, raw, res);
 
   const entry = emu.log.begin(method, path, raw);
   emu.stats.total++;
-  if (emu.options.latencyMs) await sleep(emu.options.latencyMs);
+  if (emu.options.latencyMs) await emu.clock.sleep(emu.options.latencyMs);
   if (emu.operations.settleDue()) emu.store.persist();
 
   const match = emu.router.match(method, path);
@@ -54,7 +55,7 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     const err = emu.router.hasPath(path)
       ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
       : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
-    return finish(res, entry, err.httpCode, renderError(err, dialect));
+    return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
   }
 
   const fault = emu.faults.decide(method, path);
@@ -62,9 +63,9 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     // A real 429 always names its reason: clients and retry policies read ErrorInfo.reason.
     const details = fault.code === 429 ? [errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com')] : [];
     const err = new ApiError(fault.code, FAULT_MESSAGES[fault.code], undefined, details, fault.code === 429 ? 'rateLimitExceeded' : 'backendError');
-    return finish(res, entry, fault.code, renderError(err, dialect));
+    return finish(emu, res, entry, fault.code, renderError(err, dialect));
   }
-  if (fault.kind === 'drop' && !fault.afterEffect) return drop(res, entry);
+  if (fault.kind === 'drop' && !fault.afterEffect) return drop(emu, res, entry);
 
   let response: EmuResponse;
   try {
@@ -75,18 +76,17 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     if (!(err instanceof ApiError)) throw err;
     // A failed mutation may still have changed state (e.g. provisioned a project): keep the file true.
     if (match.route.mutates) emu.store.persist();
-    if (fault.kind === 'drop') return drop(res, entry);
-    return finish(res, entry, err.httpCode, renderError(err, dialect), err.headers);
+    if (fault.kind === 'drop') return drop(emu, res, entry);
+    return finish(emu, res, entry, err.httpCode, renderError(err, dialect), err.headers);
   }
-  if (fault.kind === 'drop') return drop(res, entry);
+  if (fault.kind === 'drop') return drop(emu, res, entry);
   if (response.rawBody) {
-    entry.status = response.status ?? 200;
-    entry.end = Date.now();
+    emu.log.end(entry, response.status ?? 200);
     res.writeHead(entry.status, { 'content-type': 'application/octet-stream', 'content-length': String(response.rawBody.length), ...response.headers });
     res.end(response.rawBody);
     return;
   }
-  return finish(res, entry, response.status ?? 200, response.body, response.headers);
+  return finish(emu, res, entry, response.status ?? 200, response.body, response.headers);
 }
 
 function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMessage, raw: Buffer, match: RouteMatch): EmuRequest {
@@ -117,25 +117,18 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   };
 }
 
-function admin(emu: Emulator, method: string, path: string, url: URL, res: ServerResponse): void {
-  if (method === 'GET' && path === '/_emulator/stats') send(res, 200, emu.stats);
-  else if (method === 'GET' && path === '/_emulator/requests') send(res, 200, { requests: emu.log.since(Number(url.searchParams.get('since') ?? 0)) });
-  else if (method === 'GET' && path === '/_emulator/state') send(res, 200, emu.store.state);
-  else if (method === 'POST' && path === '/_emulator/reset') {
-    emu.reset();
-    send(res, 200, {});
-  } else send(res, 404, { error: { code: 404, message: `No emulator admin route ${method} ${path}.`, status: 'NOT_FOUND' } });
+function admin(emu: Emulator, method: string, path: string, url: URL, raw: Buffer, res: ServerResponse): void {
+  const answer = adminRoute(emu, `${method} ${path}`, url, raw);
+  send(res, answer.status, answer.body);
 }
 
-function finish(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  entry.status = status;
-  entry.end = Date.now();
+function finish(emu: Emulator, res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  emu.log.end(entry, status);
   send(res, status, body, headers);
 }
 
-function drop(res: ServerResponse, entry: LoggedRequest): void {
-  entry.status = -1;
-  entry.end = Date.now();
+function drop(emu: Emulator, res: ServerResponse, entry: LoggedRequest): void {
+  emu.log.end(entry, -1);
   res.socket?.destroy();
 }
 
@@ -149,8 +142,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

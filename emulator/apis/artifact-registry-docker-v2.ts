@@ -17,7 +17,6 @@ import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { dockerImages, imageKey, repositories, type StoredDockerImage, type StoredRepository } from './artifact-registry-store.js';
-import { nowIso } from './common.js';
 
 const MAX_IMAGE_DEPTH = 8;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -157,7 +156,7 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
   const mediaType = MANIFEST_TYPES.has(contentType) ? contentType : (manifest.mediaType ?? DOCKER_V2_MANIFEST);
   const parts = [manifest.config, ...(manifest.layers ?? []), ...(manifest.manifests ?? [])];
   const size = parts.reduce((sum, p) => sum + Number(p?.size ?? 0), 0);
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   const images = dockerImages(req);
   const key = imageKey(t.repo.name, t.image, digest);
   const img: StoredDockerImage = images[key] ?? {

@@ -23,7 +23,7 @@ import {
   repositoryParts,
   type StoredRepository,
 } from './artifact-registry-store.js';
-import { getPath, nowIso, paginate, parseMask, setPath, wire } from './common.js';
+import { getPath, paginate, parseMask, setPath, wire } from './common.js';
 
 const LOCATION = '/v1/projects/{project}/locations/{location}';
 const REPOSITORIES = `${LOCATION}/repositories`;
@@ -48,7 +48,7 @@ export function registerArtifactRegistry(emu: Emulator): void {
   // The repository appears when its creation completes, and goes when its deletion does, images,
   // grants and all. Hooks get the request-free part of the state through the emulator.
   emu.operations.onComplete(CREATE_HOOK, (arg: { name: string; repository: Record<string, unknown> }) => {
-    const now = nowIso();
+    const now = emu.clock.iso();
     const repo = { ...arg.repository, name: arg.name, createTime: now, updateTime: now } as unknown as StoredRepository;
     emu.store.collection<StoredRepository>('artifactregistry.repositories')[arg.name] = repo;
     return { response: { '@type': REPOSITORY_TYPE, ...repo } };
@@ -166,7 +166,7 @@ function updateRepository(req: EmuRequest): EmuResponse {
     if (!MUTABLE.has(top)) throw invalidArgument(`Invalid update mask path: ${path}`, 'update_mask');
     setPath(next, path, getPath(body, path));
   }
-  next.updateTime = nowIso();
+  next.updateTime = req.emu.clock.iso();
   repositories(req)[current.name] = next as StoredRepository;
   return wire(req, `${AR}.Repository`, renderRepository(req, next as StoredRepository));
 }

@@ -94,7 +94,7 @@ function createAccount(req: EmuRequest): EmuResponse {
     email,
     ...(fields.displayName ? { displayName: fields.displayName } : {}),
     ...(fields.description ? { description: fields.description } : {}),
-    createdAtMs: Date.now(),
+    createdAtMs: req.emu.clock.now(),
   };
   all[email] = sa;
   return { body: renderAccount(sa) };

@@ -4,7 +4,6 @@ import { codecFor } from '../codecs.js';
 import { type ApiError, aborted, notFound } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
 
 export const RUN = 'google.cloud.run.v2';
 
@@ -135,7 +134,7 @@ export function deleteRunResource(
   opts: { scope: RunScope; resource: Record<string, any>; id: string; typeUrl: string; hook: string; remove: () => void },
 ): EmuResponse {
   checkEtag(req.query.get('etag'), opts.resource.etag, opts.id);
-  const snapshot = { '@type': opts.typeUrl, ...structuredClone(opts.resource), deleteTime: nowIso() };
+  const snapshot = { '@type': opts.typeUrl, ...structuredClone(opts.resource), deleteTime: req.emu.clock.iso() };
   if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(opts.scope.parent, snapshot, snapshot));
   opts.remove();
   return answerOperation(req, req.emu.operations.start(opts.scope.parent, { metadata: snapshot, hook: opts.hook, hookArg: snapshot }));

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
+import { paginate, quotedEtag, randomId, wire } from './common.js';
 import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runScope } from './run-common.js';
 import { EXECUTION, executions, executionsOf, jobs, lookupJob, type StoredExecution } from './run-job-store.js';
 import { checkContainers, RESERVED_JOB_ENV } from './run-validation.js';
@@ -23,7 +23,7 @@ export function registerRunExecutions(emu: Emulator): void {
   emu.router.delete(`${job}/executions/{execution}`, (req) => {
     const { scope, stored } = lookupExecution(req, 'run.write');
     checkEtag(req.query.get('etag'), stored.execution.etag, req.params.execution);
-    const snapshot = typed({ ...stored.execution, deleteTime: nowIso() });
+    const snapshot = typed({ ...stored.execution, deleteTime: emu.clock.iso() });
     if (!queryFlag(req, 'validateOnly')) delete executions(emu)[stored.execution.name];
     return answerOperation(req, emu.operations.done(scope.parent, snapshot, snapshot));
   });
@@ -51,7 +51,7 @@ function runJob(req: EmuRequest): EmuResponse {
 
   const id = `${req.params.job}-${randomId(5)}`;
   const name = `${key}/executions/${id}`;
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   const execution: Record<string, any> = {
     name,
     uid: randomUUID(),
@@ -114,7 +114,7 @@ function completeExecution(emu: Emulator, name: string) {
     return { error: { code: 5, message: `Execution '${id}' was deleted before it completed.` } }; // [G]
   }
   const e = stored.execution;
-  const now = nowIso();
+  const now = emu.clock.iso();
   const seconds = ((Date.parse(now) - Date.parse(e.startTime)) / 1000).toFixed(2);
   e.reconciling = false;
   e.observedGeneration = e.generation;

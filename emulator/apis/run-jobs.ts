@@ -7,7 +7,7 @@ import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, quotedEtag, wire } from './common.js';
+import { paginate, quotedEtag, wire } from './common.js';
 import {
   answerOperation,
   CALLER,
@@ -99,7 +99,7 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<strin
   if (current && sameJson(pickFields(JOB, current.job, SPEC_FIELDS()), spec)) {
     return answerOperation(req, emu.operations.done(scope.parent, typed(current.job), typed(current.job)));
   }
-  const now = nowIso();
+  const now = emu.clock.iso();
   const previous = current?.job ?? {};
   const job: Record<string, any> = {
     name: key,
@@ -132,7 +132,7 @@ function completeRollout(emu: Emulator, arg: { key: string; generation: string }
   if (job.generation === arg.generation) {
     job.reconciling = false;
     job.observedGeneration = job.generation;
-    job.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: nowIso() };
+    job.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: emu.clock.iso() };
   }
   return { response: typed(job), metadata: typed(job) };
 }

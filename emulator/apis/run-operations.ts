@@ -34,13 +34,12 @@ export function registerRunOperations(emu: Emulator): void {
     return { body: {} };
   });
 
-  // Waits until the operation is done or the request's timeout passes, then answers it as it is.
+  // Waits until the operation is done or the request's timeout passes (on the emulator's clock), then answers it as it is.
   emu.router.post(`${base}/{operation}:wait`, async (req) => {
     const op = find(req);
     const body = decode('google.longrunning.WaitOperationRequest', req.body ?? {}, '');
     const requested = body.timeout ? durationSeconds(body.timeout) * 1000 : MAX_WAIT_MS;
-    const waitMs = Math.min(emu.operations.remainingMs(op.name), Number.isFinite(requested) ? requested : MAX_WAIT_MS, MAX_WAIT_MS);
-    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
+    await emu.operations.waitFor(op.name, Math.min(Number.isFinite(requested) ? requested : MAX_WAIT_MS, MAX_WAIT_MS));
     return { body: renderOperation(emu.operations.get(op.name) ?? op, req.enumInt) };
   });
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import type { EmuRequest } from '../router.js';
-import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
+import { paginate, quotedEtag, randomId, wire } from './common.js';
 import { CALLER, pickFields, RUN, runNotFound, runScope, sameJson } from './run-common.js';
 
 export interface StoredRevision {
@@ -59,7 +59,7 @@ export function createRevision(
     serviceId,
     template: revisionConfig(structuredClone(template)),
     launchStage,
-    createTime: nowIso(),
+    createTime: emu.clock.iso(),
     state: 'PENDING',
     etag: quotedEtag(),
   };

@@ -9,7 +9,7 @@ import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { getPath, nowIso, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
+import { getPath, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
 import {
   answerOperation,
   CALLER,
@@ -192,7 +192,7 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
   }
   checkTraffic(emu, key, spec.traffic, newRevisionId);
 
-  const now = nowIso();
+  const now = emu.clock.iso();
   const previous = current?.service ?? {};
   const service: Record<string, any> = {
     name: key,
@@ -269,7 +269,7 @@ function completeRollout(emu: Emulator, arg: RolloutArg) {
   if (service.generation !== arg.generation || !stored.rollout) return { response: typed(service), metadata: typed(service) };
   const { revision, failure } = stored.rollout;
   delete stored.rollout;
-  const now = nowIso();
+  const now = emu.clock.iso();
   const [, , , location, , serviceId] = arg.key.split('/');
   const place: Place = { serviceId, projectNumber: stored.projectNumber, region: location };
   if (failure && revision) {

@@ -3,6 +3,7 @@
 // when asked by project id (gcp-api-facts.md §5). A secret keeps its versions beside it; a version's
 // payload is kept (base64) apart from the version resource, so encoding a version can never leak it.
 
+import type { Emulator } from '../emulator.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Project } from '../projects.js';
 import type { EmuRequest } from '../router.js';
@@ -106,16 +107,16 @@ export function numberedVersion(secret: StoredSecret, ref: string): StoredVersio
   return resolveVersion(secret, ref);
 }
 
-let lastEtag = 0n;
-
 /**
  * A fresh etag. Secret Manager etags are quoted hex strings (`"\"15e3c1a2b4d5f6\""` on the wire);
  * every modification, a no-op included, gets a new one.
  */
-export function newSecretEtag(): string {
-  let value = BigInt(Date.now()) * 1000n;
-  if (value <= lastEtag) value = lastEtag + 1n;
-  lastEtag = value;
+export function newSecretEtag(emu: Emulator): string {
+  const counters = emu.store.collection<{ value: string }>('secretmanager.counters');
+  const last = BigInt(counters.etag?.value ?? '0');
+  let value = BigInt(emu.clock.now()) * 1000n;
+  if (value <= last) value = last + 1n;
+  counters.etag = { value: value.toString() };
   return `"${value.toString(16)}"`;
 }
 

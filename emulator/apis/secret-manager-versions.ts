@@ -8,7 +8,7 @@ import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError, failedPrecondition, invalidArgument } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, wire } from './common.js';
+import { paginate, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
 import {
   checkEtag,
@@ -63,10 +63,10 @@ function addVersion(req: EmuRequest): EmuResponse {
   const number = secret.nextVersion++;
   const resource: StoredVersion['resource'] = {
     name: `${secret.resource.name}/versions/${number}`,
-    createTime: nowIso(),
+    createTime: req.emu.clock.iso(),
     state: 'ENABLED',
     replicationStatus: replicationStatusFor(secret.resource.replication),
-    etag: newSecretEtag(),
+    etag: newSecretEtag(req.emu),
     // Tells the client the server received and verified its checksum (data-integrity guide).
     clientSpecifiedPayloadChecksum: sentChecksum !== undefined,
   };
@@ -118,10 +118,10 @@ function changeState(req: EmuRequest, target: VersionState, requestType: string)
   if (version.resource.state === 'DESTROYED') throw new ApiError(400, 'SecretVersion.state is already DESTROYED', 'FAILED_PRECONDITION');
   version.resource.state = target;
   if (target === 'DESTROYED') {
-    version.resource.destroyTime = nowIso();
+    version.resource.destroyTime = req.emu.clock.iso();
     delete version.data;
     delete version.crc32c;
   }
-  version.resource.etag = newSecretEtag(); // every change moves the version's etag, not the secret's
+  version.resource.etag = newSecretEtag(req.emu); // every change moves the version's etag, not the secret's
   return wire(req, `${SM}.SecretVersion`, version.resource);
 }

@@ -203,7 +203,7 @@ function startOperation(req: EmuRequest, project: Project, kind: 'acf' | 'acat',
 }
 
 function noop(req: EmuRequest, response: Record<string, unknown>): EmuResponse {
-  const op: StoredOperation = { name: NOOP_OPERATION, done: true, response, doneAt: Date.now() };
+  const op: StoredOperation = { name: NOOP_OPERATION, done: true, response, doneAt: req.emu.clock.now() };
   return { body: renderOperation(op, req.enumInt) };
 }
 

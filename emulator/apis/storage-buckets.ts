@@ -3,7 +3,6 @@
 import type { Emulator } from '../emulator.js';
 import { storageError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
 import { checkBucketName, finalizeFields, isObject, mergePatch, resolveLocation, settable } from './storage-bucket-fields.js';
 import {
   bucketNotFound,
@@ -59,7 +58,7 @@ export function chargeBucketUpdate(req: EmuRequest, bucket: StoredBucket): void 
 }
 
 /** A metadata change: new metageneration (and with it a new etag) and update time. */
-export function touchBucket(bucket: StoredBucket, now = nowIso()): void {
+export function touchBucket(bucket: StoredBucket, now: string): void {
   bucket.metageneration += 1;
   bucket.updated = now;
 }
@@ -94,7 +93,7 @@ function insertBucket(req: EmuRequest): EmuResponse {
   if (body.name === undefined || body.name === '') throw storageError(400, 'required', 'Required');
   const name = checkBucketName(body.name, true);
 
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   const requested = settable(body, true);
   requested.location = resolveLocation(requested.location).location;
   if (req.query.get('enableObjectRetention') === 'true') requested.objectRetention = { mode: 'Enabled' };
@@ -168,7 +167,7 @@ function changeBucket(req: EmuRequest, mode: 'patch' | 'update'): EmuResponse {
   checkBucketPreconditions(req.query, bucket, false);
   const body = req.body ?? {};
   if (!isObject(body)) throw storageError(400, 'parseError', 'Parse Error');
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   let requested: Record<string, any>;
   if (mode === 'patch') {
     requested = mergePatch(bucket.fields, settable(body, false));

@@ -64,7 +64,7 @@ function setBucketPolicy(req: EmuRequest): EmuResponse {
   // the bucket's metageneration. [G]
   chargeBucketUpdate(req, bucket);
   const stored = req.emu.policies.set(bucketPolicyKey(bucket.name), policy, { dialect: 'storage', initial: initialPolicy(bucket) });
-  touchBucket(bucket);
+  touchBucket(bucket, req.emu.clock.iso());
   return { body: render(bucket, stored, 3) };
 }
 

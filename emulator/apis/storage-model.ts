@@ -63,7 +63,7 @@ export function compareNames(a: string, b: string): number {
 export function nextGeneration(emu: Emulator): string {
   const counters = emu.store.collection<{ value: string }>(COUNTERS);
   const last = BigInt(counters.generation?.value ?? '0');
-  let gen = BigInt(Date.now()) * 1000n;
+  let gen = BigInt(emu.clock.now()) * 1000n;
   if (gen <= last) gen = last + 1n;
   counters.generation = { value: gen.toString() };
   return gen.toString();

@@ -6,7 +6,6 @@ import { crc32cBase64, md5Base64 } from '../checksums.js';
 import type { Emulator } from '../emulator.js';
 import { storageError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
 import { isObject, mergePatch } from './storage-bucket-fields.js';
 import { findBucket, pageByName } from './storage-buckets.js';
 import {
@@ -128,7 +127,7 @@ export function storeObject(emu: Emulator, bucket: StoredBucket, name: string, d
   const fields = objectMetadata(body);
   fields.contentType ??= 'application/octet-stream';
   fields.storageClass = typeof body.storageClass === 'string' ? body.storageClass.toUpperCase() : bucket.fields.storageClass;
-  const now = nowIso();
+  const now = emu.clock.iso();
   const obj: StoredObject = {
     bucket: bucket.name,
     name,
@@ -257,7 +256,7 @@ function patchObject(req: EmuRequest): EmuResponse {
   merged.storageClass = obj.fields.storageClass;
   obj.fields = merged;
   obj.metageneration += 1;
-  obj.updated = nowIso();
+  obj.updated = req.emu.clock.iso();
   return { body: renderObject(req, obj) };
 }
 
