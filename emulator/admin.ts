@@ -1,5 +1,6 @@
 // The emulator's own routes under /_emulator/ (not Google's): counters, the request log, the state,
 // reset, and the test hooks that move the clock and hold long-running operations in progress.
+import { seedImages } from './apis/artifact-registry-seed.js';
 import type { Emulator } from './emulator.js';
 
 export interface AdminAnswer {
@@ -41,6 +42,19 @@ const ROUTES: Record<string, AdminHandler> = {
     return { released };
   },
   'GET /_emulator/operations/held': (emu) => ({ held: emu.operations.heldNames() }),
+  // {"images": ["L-docker.pkg.dev/P/R/IMAGE:TAG", ...]}: stand-in images, pushed now or when their
+  // repository is created (artifact-registry-seed.ts).
+  'POST /_emulator/images': (emu, _url, body) => {
+    const images = body.images;
+    if (!Array.isArray(images) || !images.every((i) => typeof i === 'string'))
+      throw new AdminError('images takes {"images": ["HOST/PROJECT/REPO/IMAGE:TAG", ...]}');
+    const result = seedImages(emu, images);
+    if (result.invalid.length > 0) {
+      throw new AdminError(`not an Artifact Registry image by tag (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE[:TAG]): ${result.invalid.join(', ')}`);
+    }
+    emu.store.persist();
+    return result;
+  },
 };
 
 class AdminError extends Error {}

@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   requestLogSize?: number;
   /** The emulator's time (clock.ts); a SystemClock (wall-clock time) by default. */
   clock?: Clock;
+  /**
+   * Strict project mode: only these project ids exist; any other answers 403 PERMISSION_DENIED, as
+   * Google answers for a project the caller cannot see. Without it every project id is accepted.
+   */
+  projects?: string[];
 }
 
 export class Emulator {
@@ -53,7 +58,7 @@ export class Emulator {
     this.quota = new QuotaTracker(Boolean(options.quotas), this.clock);
     this.operations = new Operations(this.store, options.operationMs ?? 0, this.clock, () => this.store.persist());
     this.operations.armPending();
-    this.projects = new Projects(this.store, this.clock);
+    this.projects = new Projects(this.store, this.clock, options.projects ? new Set(options.projects) : undefined);
     this.policies = new PolicyStore(this.store);
     this.log = new RequestLog(options.requestLogSize ?? 20_000, this.clock);
   }
@@ -62,6 +67,7 @@ export class Emulator {
   reset(): void {
     this.operations.release();
     this.store.reset();
+    this.projects.provisionAllowed();
     this.stats.total = 0;
     this.stats.requests = {};
     this.quota.reset();

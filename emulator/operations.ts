@@ -23,6 +23,8 @@ export interface StoredOperation {
   hookArg?: unknown;
   /** Kept in progress past doneAt until released (a test hook). */
   held?: boolean;
+  /** The API that made it (run.googleapis.com, ...): each API sees only its own operations. */
+  api?: string;
 }
 
 export type OperationResult =
@@ -30,6 +32,23 @@ export type OperationResult =
   | { error: { code: number; message: string }; metadata?: Record<string, unknown> };
 
 export type CompletionHook = (arg: any) => OperationResult;
+
+export interface StartOptions {
+  metadata?: Record<string, unknown>;
+  hook?: string;
+  hookArg?: unknown;
+  durationMs?: number;
+  id?: string;
+}
+
+/** One API's view of the operations (Operations.forApi). */
+export interface ApiOperations {
+  start(parent: string, opts: StartOptions): StoredOperation;
+  done(parent: string, response: Record<string, unknown>, metadata?: Record<string, unknown>): StoredOperation;
+  get(name: string): StoredOperation | undefined;
+  list(parent: string): StoredOperation[];
+  delete(name: string): boolean;
+}
 
 const COLLECTION = 'longrunning.operations';
 
@@ -47,6 +66,21 @@ export class Operations {
     /** Called after a timer settled operations outside a request (the state file must follow). */
     private readonly onSettled: () => void = () => {},
   ) {}
+
+  /**
+   * The operations of one API. Cloud Run's and Artifact Registry's share the name shape
+   * projects/P/locations/L/operations/ID; neither lists or finds the other's.
+   */
+  forApi(api: string): ApiOperations {
+    const mine = (op: StoredOperation | undefined) => (op && (op.api === undefined || op.api === api) ? op : undefined);
+    return {
+      start: (parent, opts) => this.start(parent, { ...opts, api }),
+      done: (parent, response, metadata) => this.done(parent, response, metadata, api),
+      get: (name) => mine(this.get(name)),
+      list: (parent) => this.list(parent).filter((op) => mine(op)),
+      delete: (name) => (mine(this.all[name]) ? this.delete(name) : false),
+    };
+  }
 
   /** Arms a timer for every pending operation (after the state was loaded from a file). */
   armPending(): void {
@@ -67,7 +101,7 @@ export class Operations {
    * Starts an operation under `parent` (e.g. projects/P/locations/L). With a zero duration it
    * completes before the call that started it returns, as a fast rollout would.
    */
-  start(parent: string, opts: { metadata?: Record<string, unknown>; hook?: string; hookArg?: unknown; durationMs?: number; id?: string }): StoredOperation {
+  start(parent: string, opts: StartOptions & { api?: string }): StoredOperation {
     const name = operationName(parent, opts.id ?? randomUUID());
     const durationMs = opts.durationMs ?? this.defaultDurationMs;
     const op: StoredOperation = {
@@ -77,6 +111,7 @@ export class Operations {
       doneAt: this.clock.now() + durationMs,
       hook: opts.hook,
       hookArg: opts.hookArg,
+      api: opts.api,
     };
     if (this.isHeld(op)) op.held = true;
     this.all[name] = op;
@@ -137,9 +172,9 @@ export class Operations {
   }
 
   /** A finished operation, for calls that complete synchronously but still answer an Operation. */
-  done(parent: string, response: Record<string, unknown>, metadata?: Record<string, unknown>): StoredOperation {
+  done(parent: string, response: Record<string, unknown>, metadata?: Record<string, unknown>, api?: string): StoredOperation {
     const name = operationName(parent, randomUUID());
-    const op: StoredOperation = { name, metadata, done: true, response, doneAt: this.clock.now() };
+    const op: StoredOperation = { name, metadata, done: true, response, doneAt: this.clock.now(), api };
     this.all[name] = op;
     return op;
   }

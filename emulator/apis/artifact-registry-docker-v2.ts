@@ -96,8 +96,8 @@ function dockerError(status: number, code: string, message: string): EmuResponse
   return { status, body: { errors: [{ code, message }] }, headers: API_VERSION };
 }
 
-function imagesOf(req: EmuRequest, t: Target): StoredDockerImage[] {
-  return Object.values(dockerImages(req)).filter((img) => img.repository === t.repo.name && img.image === t.image);
+function imagesOf(ctx: { emu: Emulator }, t: ManifestTarget): StoredDockerImage[] {
+  return Object.values(dockerImages(ctx)).filter((img) => img.repository === t.repo.name && img.image === t.image);
 }
 
 /** A tag or a digest, as the registry resolves a reference. */
@@ -124,13 +124,36 @@ function getManifest(req: EmuRequest, t: Target): EmuResponse {
   };
 }
 
-/**
- * Stores a manifest (the emulator's stand-in for `docker push`; layer blobs are not kept). Its digest
- * is the sha256 of the bytes as sent; a tag moves from whatever image it named before.
- */
+/** PUT .../manifests/REF: the last step of a push. */
 function putManifest(req: EmuRequest, t: Target): EmuResponse {
   const { reference } = req.params;
-  const raw = req.raw;
+  const stored = storeManifest(req.emu, t, reference, req.raw, String(req.headers['content-type'] ?? ''));
+  if ('error' in stored) return stored.error;
+  return {
+    status: 201,
+    rawBody: Buffer.alloc(0),
+    headers: { ...API_VERSION, location: `/v2/${t.project}/${t.repository}/${t.image}/manifests/${stored.digest}`, 'docker-content-digest': stored.digest },
+  };
+}
+
+/** Where a manifest goes: the repository, and the image path inside it. */
+export interface ManifestTarget {
+  repo: StoredRepository;
+  image: string;
+}
+
+/**
+ * Stores a manifest under a tag or its digest (a push, or a stand-in image the emulator seeds). Its
+ * digest is the sha256 of the bytes as sent; a tag moves from whatever image it named before.
+ */
+export function storeManifest(
+  emu: Emulator,
+  t: ManifestTarget,
+  reference: string,
+  raw: Buffer,
+  contentTypeHeader: string,
+): { digest: string } | { error: EmuResponse } {
+  const ctx = { emu };
   let manifest: {
     schemaVersion?: number;
     mediaType?: string;
@@ -142,22 +165,20 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
   try {
     manifest = JSON.parse(raw.toString('utf8'));
   } catch {
-    return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+    return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
   }
-  if (manifest?.schemaVersion !== 2) return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+  if (manifest?.schemaVersion !== 2) return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
   const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const isDigest = reference.startsWith('sha256:');
-  if (isDigest && reference !== digest) return dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
-  if (!isDigest && !TAG.test(reference)) return dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI');
+  if (isDigest && reference !== digest) return { error: dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content') };
+  if (!isDigest && !TAG.test(reference)) return { error: dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI') };
 
-  const contentType = String(req.headers['content-type'] ?? '')
-    .split(';')[0]
-    .trim();
+  const contentType = contentTypeHeader.split(';')[0].trim();
   const mediaType = MANIFEST_TYPES.has(contentType) ? contentType : (manifest.mediaType ?? DOCKER_V2_MANIFEST);
   const parts = [manifest.config, ...(manifest.layers ?? []), ...(manifest.manifests ?? [])];
   const size = parts.reduce((sum, p) => sum + Number(p?.size ?? 0), 0);
-  const now = req.emu.clock.iso();
-  const images = dockerImages(req);
+  const now = emu.clock.iso();
+  const images = dockerImages(ctx);
   const key = imageKey(t.repo.name, t.image, digest);
   const img: StoredDockerImage = images[key] ?? {
     repository: t.repo.name,
@@ -172,7 +193,7 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
     buildTime: manifest.annotations?.['org.opencontainers.image.created'],
   };
   if (!isDigest && !img.tags.includes(reference)) {
-    for (const other of imagesOf(req, t)) {
+    for (const other of imagesOf(ctx, t)) {
       if (other.tags.includes(reference)) {
         other.tags = other.tags.filter((tag) => tag !== reference);
         other.updateTime = now;
@@ -182,11 +203,7 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
     img.updateTime = now;
   }
   images[key] = img;
-  return {
-    status: 201,
-    rawBody: Buffer.alloc(0),
-    headers: { ...API_VERSION, location: `/v2/${t.project}/${t.repository}/${t.image}/manifests/${digest}`, 'docker-content-digest': digest },
-  };
+  return { digest };
 }
 
 /** By digest, deletes the image; by tag, removes only the tag (the OCI distribution spec allows both). */

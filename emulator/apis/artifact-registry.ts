@@ -10,6 +10,7 @@ import { alreadyExists, invalidArgument } from '../errors.js';
 import { renderOperation } from '../operations.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerImages } from './artifact-registry-docker.js';
+import { pushPendingImages } from './artifact-registry-seed.js';
 import {
   AR,
   entityNotFound,
@@ -30,6 +31,8 @@ const REPOSITORIES = `${LOCATION}/repositories`;
 const REPOSITORY = `${REPOSITORIES}/{repository}`;
 
 const CREATE_HOOK = 'artifactregistry.createRepository';
+/** Artifact Registry's own operations: Cloud Run's, under the same parent names, are not found here. */
+const arOperations = (emu: Emulator) => emu.operations.forApi('artifactregistry.googleapis.com');
 const DELETE_HOOK = 'artifactregistry.deleteRepository';
 const METADATA = { '@type': `type.googleapis.com/${AR}.OperationMetadata` };
 
@@ -51,6 +54,7 @@ export function registerArtifactRegistry(emu: Emulator): void {
     const now = emu.clock.iso();
     const repo = { ...arg.repository, name: arg.name, createTime: now, updateTime: now } as unknown as StoredRepository;
     emu.store.collection<StoredRepository>('artifactregistry.repositories')[arg.name] = repo;
+    pushPendingImages(emu, arg.name);
     return { response: { '@type': REPOSITORY_TYPE, ...repo } };
   });
   emu.operations.onComplete(DELETE_HOOK, (arg: { name: string }) => {
@@ -81,7 +85,9 @@ function createRepository(req: EmuRequest): EmuResponse {
   const body = decode(`${AR}.Repository`, req.body ?? {}, 'repository');
   if (!body.format || body.format === 'FORMAT_UNSPECIFIED') throw invalidArgument('Repository format must be specified.', 'repository.format'); // [G]
   const name = `${parent}/repositories/${repositoryId}`;
-  const creating = req.emu.operations.list(parent).some((op) => !op.done && op.hook === CREATE_HOOK && (op.hookArg as { name: string }).name === name);
+  const creating = arOperations(req.emu)
+    .list(parent)
+    .some((op) => !op.done && op.hook === CREATE_HOOK && (op.hookArg as { name: string }).name === name);
   // gcloud shows this one as "ALREADY_EXISTS: the repository already exists".
   if (repositories(req)[name] || creating) throw alreadyExists('the repository already exists');
 
@@ -100,7 +106,7 @@ function createRepository(req: EmuRequest): EmuResponse {
       enablementStateReason: 'API containerscanning.googleapis.com is not enabled.',
     };
   }
-  const op = req.emu.operations.start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
+  const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
   return { body: renderOperation(op, req.enumInt) };
 }
 
@@ -174,13 +180,13 @@ function updateRepository(req: EmuRequest): EmuResponse {
 function deleteRepository(req: EmuRequest): EmuResponse {
   const repo = repositoryFor(req);
   const parent = repo.name.split('/repositories/')[0];
-  const op = req.emu.operations.start(parent, { metadata: METADATA, hook: DELETE_HOOK, hookArg: { name: repo.name } });
+  const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: DELETE_HOOK, hookArg: { name: repo.name } });
   return { body: renderOperation(op, req.enumInt) };
 }
 
 function getOperation(req: EmuRequest): EmuResponse {
   const project = projectFor(req);
-  const op = req.emu.operations.get(`${parentName(project, req.params.location)}/operations/${req.params.operation}`);
+  const op = arOperations(req.emu).get(`${parentName(project, req.params.location)}/operations/${req.params.operation}`);
   if (!op) throw entityNotFound();
   return { body: renderOperation(op, req.enumInt) };
 }

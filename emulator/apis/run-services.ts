@@ -21,12 +21,15 @@ import {
   RUN,
   type RunScope,
   runNotFound,
+  runOperations,
   runScope,
   sameJson,
   specFields,
 } from './run-common.js';
 import { applyServiceDefaults } from './run-defaults.js';
+import { checkRuntimeServiceAccount, deployFailure, failureMessage } from './run-deploy-checks.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
+import { checkConcurrency, checkResources, checkTimeout, MAX_SERVICE_TIMEOUT_S } from './run-limits.js';
 import { registerRunOperations } from './run-operations.js';
 import {
   conflictsWith,
@@ -54,8 +57,8 @@ interface StoredService {
   projectNumber: string;
   /** Revisions created so far (the 00001 in SERVICE-00001-abc). */
   revisionSeq: number;
-  /** The pending rollout: the generation it brings, its revision (full name) and, if it will fail, why. */
-  rollout?: { generation: string; revision?: string; failure?: string };
+  /** The pending rollout: the generation it brings, its revision (full name) and, if it will fail, why (and the operation's code). */
+  rollout?: { generation: string; revision?: string; failure?: string; failureCode?: number };
 }
 
 interface RolloutArg {
@@ -157,10 +160,19 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
   const emu = req.emu;
   const key = `${scope.parent}/services/${id}`;
   const validateOnly = queryFlag(req, 'validateOnly');
+  checkConcurrency(spec.template.maxInstanceRequestConcurrency, 'template.max_instance_request_concurrency');
   applyServiceDefaults(spec, scope.projectNumber);
+  checkResources({
+    containers: spec.template.containers,
+    concurrency: spec.template.maxInstanceRequestConcurrency,
+    gen2: spec.template.executionEnvironment === 'EXECUTION_ENVIRONMENT_GEN2',
+    path: 'template.containers',
+  });
+  checkTimeout(spec.template.timeout, 'template.timeout', MAX_SERVICE_TIMEOUT_S);
+  checkRuntimeServiceAccount(emu, spec.template.serviceAccount);
 
   if (current && sameJson(pickFields(SERVICE, current.service, SPEC_FIELDS()), spec)) {
-    return answerOperation(req, emu.operations.done(scope.parent, typed(current.service), typed(current.service)));
+    return answerOperation(req, runOperations(emu).done(scope.parent, typed(current.service), typed(current.service)));
   }
 
   // Which revision this generation rolls out: a new one when the template changed, else the one
@@ -169,6 +181,7 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
   let newRevisionId: string | undefined;
   let rolloutRevision: string | undefined = current?.rollout?.revision ?? current?.service.latestCreatedRevision;
   let failure: string | undefined = current?.rollout ? current.rollout.failure : failureOf(emu, rolloutRevision);
+  let failureCode = current?.rollout?.failureCode;
   if (!current || !sameJson(current.service.template, spec.template)) {
     const named: string | undefined = spec.template.revision;
     if (named) {
@@ -211,7 +224,7 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
     etag: quotedEtag(),
   };
   markReconciling(service, now);
-  if (validateOnly) return answerOperation(req, emu.operations.done(scope.parent, typed(service), typed(service)));
+  if (validateOnly) return answerOperation(req, runOperations(emu).done(scope.parent, typed(service), typed(service)));
 
   // A rollout superseded by this one still ends, as its revision was created all the same.
   const superseded = current?.rollout;
@@ -222,15 +235,19 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredSer
     seq++;
     createRevision(emu, key, id, newRevisionId, spec.template, spec.launchStage);
   }
-  if (newRevisionId) failure = rolloutFailure(spec.template, newRevisionId, scope.projectId, id);
+  if (newRevisionId) {
+    const refused = deployFailure(emu, { ...spec.template, projectId: scope.projectId, projectNumber: scope.projectNumber, specPath: 'spec.template.spec' });
+    failure = refused ? failureMessage(newRevisionId, refused) : rolloutFailure(spec.template, newRevisionId, scope.projectId, id);
+    failureCode = refused?.code;
+  }
   services(emu)[key] = {
     service,
     projectNumber: scope.projectNumber,
     revisionSeq: seq,
-    rollout: { generation: service.generation, revision: rolloutRevision, failure },
+    rollout: { generation: service.generation, revision: rolloutRevision, failure, failureCode },
   };
   const arg: RolloutArg = { key, generation: service.generation };
-  return answerOperation(req, emu.operations.start(scope.parent, { metadata: typed(service), hook: ROLLOUT_HOOK, hookArg: arg }));
+  return answerOperation(req, runOperations(emu).start(scope.parent, { metadata: typed(service), hook: ROLLOUT_HOOK, hookArg: arg }));
 }
 
 /** Why a revision that already failed is not ready (it fails again when rolled out). */
@@ -267,7 +284,7 @@ function completeRollout(emu: Emulator, arg: RolloutArg) {
   }
   const service = stored.service;
   if (service.generation !== arg.generation || !stored.rollout) return { response: typed(service), metadata: typed(service) };
-  const { revision, failure } = stored.rollout;
+  const { revision, failure, failureCode } = stored.rollout;
   delete stored.rollout;
   const now = emu.clock.iso();
   const [, , , location, , serviceId] = arg.key.split('/');
@@ -275,8 +292,9 @@ function completeRollout(emu: Emulator, arg: RolloutArg) {
   if (failure && revision) {
     settleRevision(emu, revision, 'FAILED', failure);
     markFailed(service, revision, failure, now);
-    // google.rpc.Code FAILED_PRECONDITION, as Cloud Run reports a revision that never became ready.
-    return { error: { code: 9, message: failure }, metadata: typed(service) };
+    // google.rpc.Code FAILED_PRECONDITION, as Cloud Run reports a revision that never became ready
+    // (INTERNAL for a secret it could not read, run-deploy-checks.ts).
+    return { error: { code: failureCode ?? 9, message: failure }, metadata: typed(service) };
   }
   if (revision) settleRevision(emu, revision, 'READY');
   markSucceeded(service, revision, place, now);

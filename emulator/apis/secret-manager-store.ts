@@ -34,8 +34,9 @@ const COLLECTION = 'secretmanager.secrets';
 
 export type QuotaMetric = 'secretmanager.read' | 'secretmanager.write' | 'secretmanager.access';
 
-export function allSecrets(req: EmuRequest): Record<string, StoredSecret> {
-  return req.emu.store.collection<StoredSecret>(COLLECTION);
+/** Every secret, by full name; `ctx` is a request or `{emu}` (Cloud Run checks secrets at deploy time). */
+export function allSecrets(ctx: { emu: Emulator }): Record<string, StoredSecret> {
+  return ctx.emu.store.collection<StoredSecret>(COLLECTION);
 }
 
 /** Resolves the {project} path variable (id or number) and charges the call to its quota. */

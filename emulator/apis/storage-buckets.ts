@@ -14,6 +14,7 @@ import {
   origin,
   required,
   type StoredBucket,
+  storageProject,
   versionEtag,
 } from './storage-model.js';
 import { deleteUploadsOf } from './storage-uploads.js';
@@ -87,7 +88,7 @@ export function renderBucket(req: EmuRequest, b: StoredBucket): Record<string, u
 function insertBucket(req: EmuRequest): EmuResponse {
   const projectParam = req.query.get('project');
   if (!projectParam) throw required('project');
-  const project = req.emu.projects.resolve(projectParam);
+  const project = storageProject(req, projectParam, 'storage.buckets.create');
   const body = req.body ?? {};
   if (!isObject(body)) throw storageError(400, 'parseError', 'Parse Error');
   if (body.name === undefined || body.name === '') throw storageError(400, 'required', 'Required');
@@ -126,7 +127,7 @@ function getBucket(req: EmuRequest): EmuResponse {
 function listBuckets(req: EmuRequest): EmuResponse {
   const projectParam = req.query.get('project');
   if (!projectParam) throw required('project');
-  const project = req.emu.projects.resolve(projectParam);
+  const project = storageProject(req, projectParam, 'storage.buckets.list');
   const prefix = req.query.get('prefix') ?? '';
   const all = Object.values(buckets(req.emu))
     .filter((b) => b.projectId === project.projectId && b.name.startsWith(prefix))

@@ -2,7 +2,8 @@
 // preconditions every storage route shares (gcp-api-facts.md §2). The JSON API speaks its own
 // error dialect (errors[{domain, reason, message}], no status); every route registers with it.
 import type { Emulator } from '../emulator.js';
-import { type ApiError, storageError } from '../errors.js';
+import { ApiError, storageError } from '../errors.js';
+import type { Project } from '../projects.js';
 import type { EmuRequest } from '../router.js';
 
 /** A bucket as kept in the state: the wire resource without links, int64s as JS numbers/strings. */
@@ -92,6 +93,27 @@ export function versionEtag(...versions: Array<bigint | number | string>): strin
 export function origin(req: EmuRequest): string {
   return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
+
+/**
+ * The project a bucket call names (?project=), in the JSON API's words when the caller cannot see
+ * it: [V] "X does not have storage.buckets.list access to the Google Cloud project. Permission
+ * 'storage.buckets.list' denied on resource (or it may not exist)." (403 forbidden).
+ */
+export function storageProject(req: EmuRequest, idOrNumber: string, permission: string): Project {
+  try {
+    return req.emu.projects.resolve(idOrNumber);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.httpCode !== 403) throw err;
+    throw storageError(
+      403,
+      'forbidden',
+      `${STORAGE_CALLER} does not have ${permission} access to the Google Cloud project. Permission '${permission}' denied on resource (or it may not exist).`,
+    );
+  }
+}
+
+/** The principal the emulator's callers are taken to be. */
+const STORAGE_CALLER = 'owner@example.com';
 
 // ---- errors, in the JSON API's words ----
 

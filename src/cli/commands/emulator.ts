@@ -2,6 +2,20 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
+/** "a,b" -> ["a", "b"], each a valid project id. */
+function projectList(flag: unknown): string[] | undefined {
+  if (typeof flag !== 'string') return undefined;
+  const ids = flag
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = ids.filter((id) => !/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(id));
+  if (ids.length === 0 || bad.length > 0) {
+    throw new UsageError(`--projects ${flag}: expected project ids separated by commas (6-30 lower-case letters, digits and '-')`);
+  }
+  return ids;
+}
+
 export const emulatorCommand: Command = {
   name: 'emulator',
   summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)',
@@ -18,6 +32,11 @@ Admin: GET /_emulator/stats, GET /_emulator/requests, POST /_emulator/reset.`,
     'operation-ms': { type: 'string', value: 'N', description: 'Long-running operations (Cloud Run rollouts) take N ms' },
     'sa-consistency-ms': { type: 'string', value: 'N', description: 'New service accounts are invisible for N ms (eventual consistency)' },
     quotas: { type: 'boolean', description: "Enforce Google's default quotas" },
+    projects: {
+      type: 'string',
+      value: 'A,B',
+      description: 'Strict project mode: only these project ids exist; any other answers 403 PERMISSION_DENIED as Google does',
+    },
     faults: { type: 'string', value: 'SPEC', description: 'Inject faults, e.g. 429=0.1,503=0.05,500=0.01,drop=0.01,seed=7' },
   },
   async run(args, out) {
@@ -44,6 +63,7 @@ Admin: GET /_emulator/stats, GET /_emulator/requests, POST /_emulator/reset.`,
       serviceAccountConsistencyMs: num('sa-consistency-ms'),
       quotas: Boolean(args.flags.quotas),
       faults,
+      projects: projectList(args.flags.projects),
     });
     out.out(`${emu.url}\n`);
     out.err(`emulator listening on ${emu.url} (Ctrl-C to stop)\n`);
