@@ -52,7 +52,6 @@ const ROUTES: Record<string, AdminHandler> = {
     if (result.invalid.length > 0) {
       throw new AdminError(`not an Artifact Registry image by tag (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE[:TAG]): ${result.invalid.join(', ')}`);
     }
-    emu.store.persist();
     return result;
   },
 };

@@ -22,6 +22,7 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** How long long-running operations (Cloud Run rollouts, repository creation) take. */
   operationMs?: number;
+
   /** For this long after creation a service account 404s on GET and cannot be bound in a policy. */
   serviceAccountConsistencyMs?: number;
   /** Enforce Google's default quotas. */

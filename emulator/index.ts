@@ -6,6 +6,7 @@ import { registerAllApis } from './apis/index.js';
 import { Emulator, type EmulatorOptions } from './emulator.js';
 import { createHttpServer, listen } from './server.js';
 
+export { type SeedResult, seedImages } from './apis/artifact-registry-seed.js';
 export { Clock, ManualClock, SystemClock } from './clock.js';
 export type { EmulatorOptions } from './emulator.js';
 export { type FaultRates, parseFaults } from './faults.js';

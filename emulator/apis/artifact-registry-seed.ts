@@ -38,6 +38,7 @@ export function seedImages(emu: Emulator, images: string[]): SeedResult {
       result.pending.push(image);
     }
   }
+  emu.store.persist();
   return result;
 }
 
