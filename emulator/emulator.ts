@@ -38,6 +38,8 @@ export interface EmulatorOptions {
    * Google answers for a project the caller cannot see. Without it every project id is accepted.
    */
   projects?: string[];
+  /** Where warnings go (a non-loopback bind); stderr by default. */
+  warn?: (message: string) => void;
 }
 
 export class Emulator {

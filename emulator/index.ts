@@ -19,11 +19,18 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emulator = new Emulator(options);
   registerAllApis(emulator);
   const server: Server = createHttpServer(emulator);
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host)) {
+    (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `emulator: warning: listening on ${host}, not a loopback address: anyone who can reach it can read and change its state, secret values included`,
+    );
+  }
   const address = await listen(server, options.port ?? 0, host);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {

@@ -2,10 +2,10 @@
 // settle due operations, route, injected fault, handler, persist, answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { adminRoute } from './admin.js';
 import type { Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
+import { bodyLimit, checkAdminCaller, checkHost, checkJsonDepth, decodeBody, GuardError, MAX_API_BODY_BYTES } from './request-guard.js';
 import type { LoggedRequest } from './request-log.js';
 import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
 
@@ -17,12 +17,34 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 export function createHttpServer(emu: Emulator): Server {
   const server = createServer((req, res) => {
+    const path = requestUrl(req).pathname;
+    const limit = bodyLimit(path);
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    let refused = false;
+    req.on('data', (c: Buffer) => {
+      if (refused) return;
+      size += c.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        const err = new GuardError(limit === MAX_API_BODY_BYTES ? 400 : 413, `Request payload size exceeds the limit: ${limit} bytes.`);
+        refuse(res, err, path, true);
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip' && raw.length > 0) raw = gunzipSync(raw);
+      if (refused) return;
+      let raw: Buffer;
+      try {
+        raw = decodeBody(Buffer.concat(chunks), req.headers['content-encoding']);
+      } catch (err) {
+        if (err instanceof GuardError) return refuse(res, err, path);
+        throw err;
+      }
       handle(emu, req, res, raw).catch((err) => {
+        if (err instanceof GuardError) return refuse(res, err, path);
         process.stderr.write(`emulator: unhandled error: ${err?.stack ?? err}\n`);
         if (!res.headersSent) send(res, 500, { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } });
       });
@@ -33,12 +55,34 @@ export function createHttpServer(emu: Emulator): Server {
   return server;
 }
 
+/** The request target; an absolute-form target (what a client sends through a proxy) keeps its host. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://emulator');
+  } catch {
+    return new URL('http://emulator/');
+  }
+}
+
+/** Answers a refused request in the dialect of the API its path belongs to. */
+function refuse(res: ServerResponse, err: GuardError, path: string, close = false): void {
+  if (res.headersSent) return;
+  const apiErr = new ApiError(err.httpCode, err.message);
+  send(res, err.httpCode, renderError(apiErr, dialectOf(path)), close ? { connection: 'close' } : {});
+}
+
+const dialectOf = (path: string): ErrorDialect => (path.startsWith('/storage/') || path.startsWith('/upload/storage/') ? 'storage' : 'google');
+
 async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://emulator');
+  const url = requestUrl(req);
   const method = (req.method ?? 'GET').toUpperCase();
   const path = url.pathname;
+  checkHost(req.headers.host, emu.options.host);
 
-  if (path.startsWith('/_emulator/')) return admin(emu, method, path, url, raw, res);
+  if (path.startsWith('/_emulator/')) {
+    checkAdminCaller(req.headers);
+    return admin(emu, method, path, url, raw, res);
+  }
 
   const entry = emu.log.begin(method, path, raw);
   emu.stats.total++;
@@ -49,7 +93,7 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
   const routeKey = match ? `${method} ${match.route.template}` : `${method} (unrouted)`;
   entry.route = routeKey;
   emu.stats.requests[routeKey] = (emu.stats.requests[routeKey] ?? 0) + 1;
-  const dialect: ErrorDialect = match?.route.dialect ?? (path.startsWith('/storage/') || path.startsWith('/upload/storage/') ? 'storage' : 'google');
+  const dialect: ErrorDialect = match?.route.dialect ?? dialectOf(path);
 
   if (!match) {
     const err = emu.router.hasPath(path)
@@ -97,6 +141,12 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   const isObjectContent = url.pathname.startsWith('/upload/') && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
   const text = raw.length > 0 && !type.startsWith('multipart/') && !isObjectContent ? raw.toString('utf8') : '';
   if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
+    // A message nested past Google's limit is refused before it is parsed or stored.
+    try {
+      checkJsonDepth(text);
+    } catch (err) {
+      throw new ApiError(400, (err as Error).message, 'INVALID_ARGUMENT');
+    }
     try {
       body = JSON.parse(text);
     } catch {
