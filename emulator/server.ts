@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { adminRoute } from './admin.js';
 import type { Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
+import { applyFields, parseFields } from './partial-response.js';
 import { bodyLimit, checkAdminCaller, checkHost, checkJsonDepth, decodeBody, GuardError, MAX_API_BODY_BYTES } from './request-guard.js';
 import type { LoggedRequest } from './request-log.js';
 import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
@@ -71,7 +72,7 @@ function refuse(res: ServerResponse, err: GuardError, path: string, close = fals
   send(res, err.httpCode, renderError(apiErr, dialectOf(path)), close ? { connection: 'close' } : {});
 }
 
-const dialectOf = (path: string): ErrorDialect => (path.startsWith('/storage/') || path.startsWith('/upload/storage/') ? 'storage' : 'google');
+const dialectOf = (path: string): ErrorDialect => (/^\/(resumable\/)?(upload\/)?storage\//.test(path) ? 'storage' : 'google');
 
 async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
   const url = requestUrl(req);
@@ -124,6 +125,15 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     return finish(emu, res, entry, err.httpCode, renderError(err, dialect), err.headers);
   }
   if (fault.kind === 'drop') return drop(emu, res, entry);
+  const fields = url.searchParams.get('fields');
+  if (fields && response.body !== undefined && !response.rawBody && (response.status ?? 200) < 300) {
+    try {
+      response = { ...response, body: applyFields(response.body, parseFields(fields)) };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
+    }
+  }
   if (response.rawBody) {
     emu.log.end(entry, response.status ?? 200);
     res.writeHead(entry.status, { 'content-type': 'application/octet-stream', 'content-length': String(response.rawBody.length), ...response.headers });
@@ -138,7 +148,8 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   const type = String(req.headers['content-type'] ?? '');
   // Object content (a Cloud Storage media upload or resumable chunk) is bytes, not a request
   // body, even when it looks like JSON.
-  const isObjectContent = url.pathname.startsWith('/upload/') && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
+  const isUpload = url.pathname.startsWith('/upload/') || url.pathname.startsWith('/resumable/upload/');
+  const isObjectContent = isUpload && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
   const text = raw.length > 0 && !type.startsWith('multipart/') && !isObjectContent ? raw.toString('utf8') : '';
   if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
     // A message nested past Google's limit is refused before it is parsed or stored.

@@ -43,6 +43,26 @@ export function registerBuckets(emu: Emulator): void {
   r.patch('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'patch'), OPTS);
   r.put('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'update'), OPTS);
   r.delete('/storage/v1/b/{bucket}', deleteBucket, OPTS);
+  // buckets.getStorageLayout: what `gcloud storage mv` and `rm -r` read first.
+  r.get(
+    '/storage/v1/b/{bucket}/storageLayout',
+    (req) => {
+      const b = findBucket(req);
+      const { location, locationType } = resolveLocation(b.fields.location);
+      const hns = Boolean(b.fields.hierarchicalNamespace?.enabled);
+      return {
+        body: {
+          kind: 'storage#storageLayout',
+          bucket: b.name,
+          location,
+          locationType,
+          ...(b.fields.customPlacementConfig ? { customPlacementConfig: b.fields.customPlacementConfig } : {}),
+          ...(hns ? { hierarchicalNamespace: { enabled: true } } : {}),
+        },
+      };
+    },
+    OPTS,
+  );
 }
 
 /** The bucket named in the path, or the JSON API's 404 (400 for a name that cannot exist). */

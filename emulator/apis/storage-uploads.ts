@@ -35,6 +35,10 @@ export function registerUploads(emu: Emulator): void {
   const r = emu.router;
   r.post('/upload/storage/v1/b/{bucket}/o', startUpload, OPTS);
   r.put('/upload/storage/v1/b/{bucket}/o', continueResumable, OPTS);
+  // The discovery document's resumable path (objects.insert mediaUpload.protocols.resumable), which
+  // gcloud storage cp uses for files over its 8 MiB threshold.
+  r.post('/resumable/upload/storage/v1/b/{bucket}/o', startUpload, OPTS);
+  r.put('/resumable/upload/storage/v1/b/{bucket}/o', continueResumable, OPTS);
   // An insert without a body on the metadata path is the classic mistake; answer it as Google does.
   r.post(
     '/storage/v1/b/{bucket}/o',
