@@ -25,6 +25,7 @@ import {
   type StoredRepository,
 } from './artifact-registry-store.js';
 import { getPath, paginate, parseMask, setPath, wire } from './common.js';
+import { CLOUD_RUN_REGIONS } from './run-urls.js';
 
 const LOCATION = '/v1/projects/{project}/locations/{location}';
 const REPOSITORIES = `${LOCATION}/repositories`;
@@ -44,6 +45,8 @@ export function registerArtifactRegistry(emu: Emulator): void {
   r.patch(REPOSITORY, updateRepository);
   r.delete(REPOSITORY, deleteRepository);
   r.get(`${LOCATION}/operations/{operation}`, getOperation);
+  // Where repositories can be: `gcloud artifacts repositories list` without --location asks (v1beta2).
+  for (const version of ['v1', 'v1beta2']) r.get(`/${version}/projects/{project}/locations`, listLocations);
   r.get(`${REPOSITORY}:getIamPolicy`, (req) => wire(req, 'google.iam.v1.Policy', req.emu.policies.get(repositoryFor(req).name)));
   r.post(`${REPOSITORY}:setIamPolicy`, setIamPolicy);
   r.post(`${REPOSITORY}:testIamPermissions`, testIamPermissions, { mutates: false });
@@ -182,6 +185,17 @@ function deleteRepository(req: EmuRequest): EmuResponse {
   const parent = repo.name.split('/repositories/')[0];
   const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: DELETE_HOOK, hookArg: { name: repo.name } });
   return { body: renderOperation(op, req.enumInt) };
+}
+
+/** Artifact Registry's locations: the multi-regions and every region (Cloud Run's list of regions here). */
+const AR_LOCATIONS = ['asia', 'europe', 'us', ...[...CLOUD_RUN_REGIONS].sort()];
+
+function listLocations(req: EmuRequest): EmuResponse {
+  const project = projectFor(req);
+  const all = AR_LOCATIONS.map((l) => ({ name: `projects/${project.projectId}/locations/${l}`, locationId: l }));
+  const { page, nextPageToken } = paginate(all, req.query, { defaultSize: 1000, maxSize: 1000 });
+  // google.cloud.location.ListLocationsResponse (no package ships its proto): plain proto3 JSON.
+  return { body: { locations: page, ...(nextPageToken ? { nextPageToken } : {}) } };
 }
 
 function getOperation(req: EmuRequest): EmuResponse {

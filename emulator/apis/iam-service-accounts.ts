@@ -7,6 +7,7 @@ import { ApiError, type ErrorDetail } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { applyMask, paginate, parseMask } from './common.js';
 import { checkIamBody } from './iam-request-fields.js';
+import { registerServiceAccountLifecycle, rememberDeleted } from './iam-service-account-lifecycle.js';
 import {
   accounts,
   accountsOfProject,
@@ -34,6 +35,9 @@ export function registerServiceAccounts(emu: Emulator): void {
   r.post(`${ACCOUNT}:enable`, (req) => setDisabled(req, false));
   r.post(`${ACCOUNT}:disable`, (req) => setDisabled(req, true));
   registerServiceAccountPolicy(emu);
+  registerServiceAccountLifecycle(emu, (req) =>
+    requireAccount(req, req.method === 'GET' ? 'iam.read' : 'iam.write', req.method === 'GET' ? 'iam.serviceAccountKeys.list' : 'iam.serviceAccounts.update'),
+  );
   emu.policies.serviceAccountUsable = (email) => serviceAccountUsable(emu, email);
 }
 
@@ -146,6 +150,7 @@ function patchAccount(req: EmuRequest): EmuResponse {
 function deleteAccount(req: EmuRequest): EmuResponse {
   const sa = requireAccount(req, 'iam.write', 'iam.serviceAccounts.delete');
   delete accounts(req.emu)[sa.email];
+  rememberDeleted(req.emu, sa);
   forgetAccountInPolicies(req.emu, sa);
   return { body: {} };
 }

@@ -43,6 +43,16 @@ export function registerBuckets(emu: Emulator): void {
   r.patch('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'patch'), OPTS);
   r.put('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'update'), OPTS);
   r.delete('/storage/v1/b/{bucket}', deleteBucket, OPTS);
+  // managedFolders.list: `gcloud storage rm -r` lists them before deleting a bucket. The emulator
+  // holds no managed folders (creating them is not emulated), so a bucket's list is empty.
+  r.get(
+    '/storage/v1/b/{bucket}/managedFolders',
+    (req) => {
+      findBucket(req);
+      return { body: { kind: 'storage#managedFolders' } };
+    },
+    OPTS,
+  );
   // buckets.getStorageLayout: what `gcloud storage mv` and `rm -r` read first.
   r.get(
     '/storage/v1/b/{bucket}/storageLayout',

@@ -39,7 +39,7 @@ describe('uploads as gcloud sends them', () => {
       body,
     });
     expect(res.status).toBe(200);
-    const obj = await res.json();
+    const obj = (await res.json()) as Record<string, unknown>;
     expect(obj).toMatchObject({ name: 'lf.txt', size: '17', contentType: 'text/plain' });
     const content = await fetch(`${emu.url}/storage/v1/b/surface-bucket/o/lf.txt?alt=media`);
     expect(await content.text()).toBe('hello from gcloud');
@@ -62,7 +62,7 @@ describe('uploads as gcloud sends them', () => {
       body: data.subarray(262_144),
     });
     expect(last.status).toBe(200);
-    expect((await last.json()).size).toBe(String(data.length));
+    expect(((await last.json()) as { size: string }).size).toBe(String(data.length));
   });
 });
 
