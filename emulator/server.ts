@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { adminRoute } from './admin.js';
 import type { Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
+import { discoveryMethodFor, notEmulatedMessage } from './not-emulated.js';
 import { applyFields, parseFields } from './partial-response.js';
 import { bodyLimit, checkAdminCaller, checkHost, checkJsonDepth, decodeBody, GuardError, MAX_API_BODY_BYTES } from './request-guard.js';
 import type { LoggedRequest } from './request-log.js';
@@ -97,9 +98,12 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
   const dialect: ErrorDialect = match?.route.dialect ?? dialectOf(path);
 
   if (!match) {
-    const err = emu.router.hasPath(path)
-      ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
-      : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
+    const google = discoveryMethodFor(method, path);
+    const err = google
+      ? new ApiError(501, notEmulatedMessage(google), 'UNIMPLEMENTED')
+      : emu.router.hasPath(path)
+        ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
+        : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
     return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
   }
 
