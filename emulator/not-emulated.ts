@@ -36,13 +36,13 @@ export function impliedName(id: string, variable: string, path: string): string 
   return collections.map((c) => `${c}/[^/:]+`).join('/');
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function compile(m: DiscoveryMethod, exact: boolean): RegExp {
   let re = '';
   for (const piece of m.path.split(/(\{\+?[^}]+\})/)) {
     const v = /^\{(\+?)([^}]+)\}$/.exec(piece);
-    if (!v) re += escape(piece);
+    if (!v) re += escapeRegExp(piece);
     else if (!v[1]) re += '[^/]+';
     else re += exact ? impliedName(m.id, v[2], m.path) || '[^:]+' : '[^:]+';
   }
