@@ -51,7 +51,7 @@ const COLLECTION = 'run.services';
 const ROLLOUT_HOOK = 'run.service.rollout';
 const DELETE_HOOK = 'run.service.delete';
 
-interface StoredService {
+export interface StoredService {
   /** The Service resource as the API shows it (canonical: enum names, camelCase). */
   service: Record<string, any>;
   projectNumber: string;
@@ -66,7 +66,8 @@ interface RolloutArg {
   generation: string;
 }
 
-const services = (emu: Emulator) => emu.store.collection<StoredService>(COLLECTION);
+/** Every service, by full name (the Knative-style v1 surface reads them too, run-v1.ts). */
+export const services = (emu: Emulator) => emu.store.collection<StoredService>(COLLECTION);
 const typed = (service: Record<string, any>) => ({ '@type': SERVICE_TYPE_URL, ...structuredClone(service) });
 const SPEC_FIELDS = (): string[] => specFields(SERVICE);
 

@@ -59,7 +59,17 @@ const CLAIMED: Record<string, string[]> = {
     'run.projects.locations.services.revisions.list',
   ],
   'run:v1': [
-    // The emulator serves one host: Artifact Registry's locations list answers this path too.
+    // The Knative-style read surface gcloud run uses (run-v1.ts).
+    'run.namespaces.services.get',
+    'run.namespaces.services.list',
+    'run.namespaces.revisions.get',
+    'run.namespaces.revisions.list',
+    'run.namespaces.jobs.get',
+    'run.namespaces.jobs.list',
+    'run.namespaces.executions.get',
+    'run.namespaces.executions.list',
+    'run.projects.locations.services.list',
+    // The emulator serves one host: Artifact Registry's locations list answers this path too,
     'run.projects.locations.list',
     // and Artifact Registry's operation lookup this one.
     'run.projects.locations.operations.get',
@@ -244,6 +254,17 @@ describe('the discovery-based clients against the emulator', () => {
     const su = serviceusage({ version: 'v1', rootUrl, auth });
     const services = await su.services.list({ parent: `projects/${PROJECT}`, filter: 'state:ENABLED' });
     expect(services.data.services?.map((s) => s.config?.name)).toContain('storage.googleapis.com');
+
+    // The Knative-style v1 surface, from the same state: every region without a regional Host header.
+    const runV1 = run({ version: 'v1', rootUrl, auth });
+    const v1 = await runV1.namespaces.services.list({ parent: `namespaces/${PROJECT}` });
+    expect(v1.data.items?.map((i) => [i.metadata?.name, i.metadata?.labels?.['cloud.googleapis.com/location'], i.status?.conditions?.[0]?.status])).toEqual([
+      ['discovery-web', 'us-central1', 'True'],
+    ]);
+    const revisions = await runV1.namespaces.revisions.list({ parent: `namespaces/${PROJECT}`, labelSelector: 'serving.knative.dev/service=discovery-web' });
+    expect(revisions.data.items?.[0]?.metadata?.name).toMatch(/^discovery-web-00001-[a-z0-9]{3}$/);
+    const missing = await runV1.namespaces.services.get({ name: `namespaces/${PROJECT}/services/nope` }).catch((e) => e);
+    expect(missing.code ?? missing.status).toBe(404);
 
     // A method the emulator does not serve, through the client: 501 naming it.
     const err = await runV2.projects.locations.workerPools.list({ parent: `projects/${PROJECT}/locations/us-central1` }).catch((e) => e);

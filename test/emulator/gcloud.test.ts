@@ -47,6 +47,12 @@ function gcloudEnv(url: string): NodeJS.ProcessEnv {
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/`,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${url}/`,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${url}/`,
+    // gcloud run puts the region in the host (us-central1-run.googleapis.com): it reaches the
+    // emulator as its HTTP proxy, which routes on the Host header of the absolute-form request.
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN: 'http://run.googleapis.com/',
+    CLOUDSDK_PROXY_TYPE: 'http',
+    CLOUDSDK_PROXY_ADDRESS: '127.0.0.1',
+    CLOUDSDK_PROXY_PORT: String(new URL(url).port),
   };
 }
 
@@ -121,6 +127,28 @@ describe.skipIf(!GCLOUD)('gcloud against the emulator', () => {
     expect(await ok(['artifacts', 'docker', 'images', 'list', `us-central1-docker.pkg.dev/${PROJECT}/gcloud-repo`, '--format=value(package)'])).toContain(
       'app',
     );
+  });
+
+  it('gcloud run (the Knative-style v1 API on regional hosts, reached through the emulator as an HTTP proxy): services, revisions, jobs, executions', async () => {
+    const image = 'us-docker.pkg.dev/cloudrun/container/hello';
+    const post = (path: string, body: unknown) =>
+      fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await post(`/v2/projects/${PROJECT}/locations/us-central1/services?serviceId=web`, { template: { containers: [{ image }] } });
+    await post(`/v2/projects/${PROJECT}/locations/europe-west1/services?serviceId=api`, { template: { containers: [{ image }] } });
+    await post(`/v2/projects/${PROJECT}/locations/us-central1/jobs?jobId=batch`, { template: { template: { containers: [{ image }] } } });
+    await post(`/v2/projects/${PROJECT}/locations/us-central1/jobs/batch:run`, {});
+    const web = await (await fetch(`${emu.url}/v2/projects/${PROJECT}/locations/us-central1/services/web`)).json();
+
+    expect(await ok(['run', 'services', 'list', '--region=us-central1', '--format=value(metadata.name)'])).toBe('web\n');
+    expect(await ok(['run', 'services', 'list', '--format=value(metadata.name)'])).toBe('api\nweb\n');
+    expect(await ok(['run', 'services', 'describe', 'web', '--region=us-central1', '--format=value(status.url)'])).toBe(`${(web as { uri: string }).uri}\n`);
+    expect(await ok(['run', 'revisions', 'list', '--service=web', '--region=us-central1', '--format=value(metadata.name)'])).toMatch(
+      /^web-00001-[a-z0-9]{3}\n$/,
+    );
+    expect(await ok(['run', 'jobs', 'list', '--region=us-central1', '--format=value(metadata.name)'])).toBe('batch\n');
+    expect(await ok(['run', 'jobs', 'executions', 'list', '--job=batch', '--region=us-central1', '--format=value(status.succeededCount)'])).toBe('1\n');
+    const missing = await gcloud(['run', 'services', 'describe', 'nope', '--region=us-central1']);
+    expect(missing.stderr).toContain('Cannot find service [nope]');
   });
 
   it('answers a typo of the project as Google does (403, which gcloud words as a permission problem)', async () => {
