@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
+import { blobExists, blobUploadStatus, getBlob, patchBlobUpload, putBlobUpload, referencedDigests, startBlobUpload } from './artifact-registry-blobs.js';
 import { dockerImages, imageKey, repositories, type StoredDockerImage, type StoredRepository } from './artifact-registry-store.js';
 
 const MAX_IMAGE_DEPTH = 8;
@@ -53,6 +54,35 @@ export function registerDockerRegistryV2(emu: Emulator): void {
     r.put(`${base}/manifests/{reference}`, docker(putManifest));
     r.delete(`${base}/manifests/{reference}`, docker(deleteManifest));
     r.get(`${base}/tags/list`, docker(listTags));
+    r.add(
+      'HEAD',
+      `${base}/blobs/{digest}`,
+      docker((req, t) => getBlob(req, t, dockerError)),
+    );
+    r.get(
+      `${base}/blobs/{digest}`,
+      docker((req, t) => getBlob(req, t, dockerError)),
+    );
+    r.post(
+      `${base}/blobs/uploads`,
+      docker((req, t) => startBlobUpload(req, t, dockerError)),
+    );
+    r.patch(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => patchBlobUpload(req, t, dockerError)),
+    );
+    r.put(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => putBlobUpload(req, t, dockerError)),
+    );
+    r.get(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => blobUploadStatus(req, t, dockerError)),
+    );
+    r.delete(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => blobUploadStatus(req, t, dockerError)),
+    );
   }
 }
 
@@ -92,8 +122,8 @@ function findRepository(req: EmuRequest, projectId: string, repository: string):
   return candidates[0];
 }
 
-function dockerError(status: number, code: string, message: string): EmuResponse {
-  return { status, body: { errors: [{ code, message }] }, headers: API_VERSION };
+function dockerError(status: number, code: string, message: string, detail?: Record<string, unknown>): EmuResponse {
+  return { status, body: { errors: [{ code, message, ...(detail ? { detail } : {}) }] }, headers: API_VERSION };
 }
 
 function imagesOf(ctx: { emu: Emulator }, t: ManifestTarget): StoredDockerImage[] {
@@ -157,9 +187,9 @@ export function storeManifest(
   let manifest: {
     schemaVersion?: number;
     mediaType?: string;
-    config?: { size?: number };
-    layers?: Array<{ size?: number }>;
-    manifests?: Array<{ size?: number }>;
+    config?: { size?: number; digest?: string };
+    layers?: Array<{ size?: number; digest?: string }>;
+    manifests?: Array<{ size?: number; digest?: string }>;
     annotations?: Record<string, string>;
   };
   try {
@@ -168,6 +198,28 @@ export function storeManifest(
     return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
   }
   if (manifest?.schemaVersion !== 2) return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
+  // "If one or more layers are unknown to the registry, BLOB_UNKNOWN errors are returned. The detail
+  // field of the error response will have a digest field identifying the missing blob." (registry
+  // API v2, PUT manifest). Image indexes name manifests, which must have been pushed.
+  const missing = referencedDigests(manifest).filter((d) => !blobExists(emu, t.repo.name, d));
+  const children = (manifest.manifests ?? []) as Array<{ digest?: string }>;
+  const missingChildren = children
+    .map((m) => m.digest)
+    .filter((d): d is string => typeof d === 'string' && !Object.values(dockerImages(ctx)).some((img) => img.repository === t.repo.name && img.digest === d));
+  if (missing.length > 0 || missingChildren.length > 0) {
+    return {
+      error: {
+        status: 400,
+        body: {
+          errors: [
+            ...missing.map((digest) => ({ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } })),
+            ...missingChildren.map((digest) => ({ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest } })),
+          ],
+        },
+        headers: API_VERSION,
+      },
+    };
+  }
   const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const isDigest = reference.startsWith('sha256:');
   if (isDigest && reference !== digest) return { error: dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content') };

@@ -3,8 +3,8 @@
 // reference, as `docker push` would, so that Cloud Run deploys of it pass the image check
 // (run-deploy-checks.ts). A reference whose repository does not exist yet is kept and pushed when
 // the repository's creation completes: `musectl up` seeds the stack's images before applying it.
-import { createHash } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
+import { storeBlob } from './artifact-registry-blobs.js';
 import { storeManifest } from './artifact-registry-docker-v2.js';
 import { repositories } from './artifact-registry-store.js';
 import { parseHeldImage } from './run-deploy-checks.js';
@@ -64,7 +64,8 @@ function pushStandIn(emu: Emulator, repoName: string, image: string, tag: string
   const repo = repositories({ emu })[repoName];
   if (repo?.format !== 'DOCKER') return false;
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } }));
-  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  // The config blob goes in first, as a push uploads blobs before the manifest that names them.
+  const configDigest = storeBlob(emu, repoName, config);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
