@@ -10,6 +10,7 @@ import {
   buckets,
   checkBucketPreconditions,
   compareNames,
+  deleteUploadsOf,
   objectsOf,
   origin,
   required,
@@ -17,7 +18,6 @@ import {
   storageProject,
   versionEtag,
 } from './storage-model.js';
-import { deleteUploadsOf } from './storage-uploads.js';
 
 const OPTS = { dialect: 'storage' as const };
 const OWN_CONFLICT = 'Your previous request to create the named bucket succeeded and you already own it.';

@@ -34,6 +34,18 @@ export interface StoredObject {
   data: string;
 }
 
+/** A resumable upload in progress (storage-uploads.ts). */
+export interface UploadSession {
+  bucket: string;
+  name: string;
+  metadata: Record<string, any>;
+  /** The precondition query parameters of the initiating request, checked again at the end. */
+  preconditions: Record<string, string>;
+  /** Bytes received so far, base64. */
+  received: string;
+}
+
+const UPLOADS = 'storage.uploads';
 const BUCKETS = 'storage.buckets';
 const OBJECTS = 'storage.objects';
 const COUNTERS = 'storage.counters';
@@ -41,6 +53,13 @@ const COUNTERS = 'storage.counters';
 export const buckets = (emu: Emulator): Record<string, StoredBucket> => emu.store.collection<StoredBucket>(BUCKETS);
 export const objects = (emu: Emulator): Record<string, StoredObject> => emu.store.collection<StoredObject>(OBJECTS);
 export const objectKey = (bucket: string, name: string): string => `${bucket}/${name}`;
+export const uploadSessions = (emu: Emulator): Record<string, UploadSession> => emu.store.collection<UploadSession>(UPLOADS);
+
+/** Drops the unfinished uploads into a bucket that is going away. */
+export function deleteUploadsOf(emu: Emulator, bucket: string): void {
+  const all = uploadSessions(emu);
+  for (const [id, s] of Object.entries(all)) if (s.bucket === bucket) delete all[id];
+}
 
 /** The IAM policy key of a bucket in the shared policy store. */
 export const bucketPolicyKey = (bucket: string): string => `projects/_/buckets/${bucket}`;
