@@ -18,6 +18,7 @@ import {
   storageProject,
   versionEtag,
 } from './storage-model.js';
+import { forgetVersionsOf, noncurrentOf } from './storage-versions.js';
 
 const OPTS = { dialect: 'storage' as const };
 const OWN_CONFLICT = 'Your previous request to create the named bucket succeeded and you already own it.';
@@ -219,10 +220,14 @@ function changeBucket(req: EmuRequest, mode: 'patch' | 'update'): EmuResponse {
 function deleteBucket(req: EmuRequest): EmuResponse {
   const bucket = findBucket(req);
   checkBucketPreconditions(req.query, bucket, false);
-  if (objectsOf(req.emu, bucket.name).length > 0) throw storageError(409, 'conflict', 'The bucket you tried to delete is not empty.');
+  // Noncurrent versions count; soft-deleted objects do not (they go with the bucket).
+  if (objectsOf(req.emu, bucket.name).length > 0 || noncurrentOf(req.emu, bucket.name).length > 0) {
+    throw storageError(409, 'conflict', 'The bucket you tried to delete is not empty.');
+  }
   req.emu.quota.charge('storage.bucketCreateDelete', bucket.projectId, bucket.projectNumber);
   delete buckets(req.emu)[bucket.name];
   req.emu.policies.delete(bucketPolicyKey(bucket.name));
   deleteUploadsOf(req.emu, bucket.name);
+  forgetVersionsOf(req.emu, bucket.name);
   return { status: 204 };
 }

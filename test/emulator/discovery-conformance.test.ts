@@ -93,6 +93,7 @@ const CLAIMED: Record<string, string[]> = {
     'storage.objects.insert',
     'storage.objects.list',
     'storage.objects.patch',
+    'storage.objects.restore',
     'storage.objects.rewrite',
   ],
   'secretmanager:v1': [
