@@ -8,6 +8,7 @@ import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import { renderOperation } from '../operations.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerImages } from './artifact-registry-docker.js';
 import { pushPendingImages } from './artifact-registry-seed.js';
@@ -28,8 +29,6 @@ import { getPath, paginate, parseMask, setPath, wire } from './common.js';
 import { CLOUD_RUN_REGIONS } from './run-urls.js';
 
 const LOCATION = '/v1/projects/{project}/locations/{location}';
-const REPOSITORIES = `${LOCATION}/repositories`;
-const REPOSITORY = `${REPOSITORIES}/{repository}`;
 
 const CREATE_HOOK = 'artifactregistry.createRepository';
 /** Artifact Registry's own operations: Cloud Run's, under the same parent names, are not found here. */
@@ -39,17 +38,20 @@ const METADATA = { '@type': `type.googleapis.com/${AR}.OperationMetadata` };
 
 export function registerArtifactRegistry(emu: Emulator): void {
   const r = emu.router;
-  r.post(REPOSITORIES, createRepository);
-  r.get(REPOSITORIES, listRepositories);
-  r.get(REPOSITORY, (req) => wire(req, `${AR}.Repository`, renderRepository(req, repositoryFor(req))));
-  r.patch(REPOSITORY, updateRepository);
-  r.delete(REPOSITORY, deleteRepository);
+  registerRpcs(emu, '@google-cloud/artifact-registry', `${AR}.ArtifactRegistry`, {
+    CreateRepository: createRepository,
+    ListRepositories: listRepositories,
+    GetRepository: (req) => wire(req, `${AR}.Repository`, renderRepository(req, repositoryFor(req))),
+    UpdateRepository: updateRepository,
+    DeleteRepository: deleteRepository,
+    GetIamPolicy: (req) => wire(req, 'google.iam.v1.Policy', req.emu.policies.get(repositoryFor(req).name)),
+    SetIamPolicy: setIamPolicy,
+    TestIamPermissions: [testIamPermissions, { mutates: false }],
+  });
+  // Operations and locations are mixins (google.longrunning, google.cloud.location) with no rule in these protos.
   r.get(`${LOCATION}/operations/{operation}`, getOperation);
   // Where repositories can be: `gcloud artifacts repositories list` without --location asks (v1beta2).
   for (const version of ['v1', 'v1beta2']) r.get(`/${version}/projects/{project}/locations`, listLocations);
-  r.get(`${REPOSITORY}:getIamPolicy`, (req) => wire(req, 'google.iam.v1.Policy', req.emu.policies.get(repositoryFor(req).name)));
-  r.post(`${REPOSITORY}:setIamPolicy`, setIamPolicy);
-  r.post(`${REPOSITORY}:testIamPermissions`, testIamPermissions, { mutates: false });
 
   // The repository appears when its creation completes, and goes when its deletion does, images,
   // grants and all. Hooks get the request-free part of the state through the emulator.

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, quotedEtag, randomId, wire } from './common.js';
 import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runOperations, runScope } from './run-common.js';
@@ -19,16 +20,17 @@ const COMPLETE_HOOK = 'run.execution.complete';
 const typed = (execution: Record<string, any>) => ({ '@type': EXECUTION_TYPE_URL, ...structuredClone(execution) });
 
 export function registerRunExecutions(emu: Emulator): void {
-  const job = '/v2/projects/{project}/locations/{location}/jobs/{job}';
-  emu.router.post(`${job}:run`, (req) => runJob(req));
-  emu.router.get(`${job}/executions`, (req) => listExecutions(req));
-  emu.router.get(`${job}/executions/{execution}`, (req) => wire(req, EXECUTION, lookupExecution(req, 'run.read').stored.execution));
-  emu.router.delete(`${job}/executions/{execution}`, (req) => {
-    const { scope, stored } = lookupExecution(req, 'run.write');
-    checkEtag(req.query.get('etag'), stored.execution.etag, req.params.execution);
-    const snapshot = typed({ ...stored.execution, deleteTime: emu.clock.iso() });
-    if (!queryFlag(req, 'validateOnly')) delete executions(emu)[stored.execution.name];
-    return answerOperation(req, runOperations(emu).done(scope.parent, snapshot, snapshot));
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Jobs`, { RunJob: runJob });
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Executions`, {
+    ListExecutions: listExecutions,
+    GetExecution: (req) => wire(req, EXECUTION, lookupExecution(req, 'run.read').stored.execution),
+    DeleteExecution: (req) => {
+      const { scope, stored } = lookupExecution(req, 'run.write');
+      checkEtag(req.query.get('etag'), stored.execution.etag, req.params.execution);
+      const snapshot = typed({ ...stored.execution, deleteTime: emu.clock.iso() });
+      if (!queryFlag(req, 'validateOnly')) delete executions(emu)[stored.execution.name];
+      return answerOperation(req, runOperations(emu).done(scope.parent, snapshot, snapshot));
+    },
   });
   emu.operations.onComplete(COMPLETE_HOOK, (arg: { name: string }) => completeExecution(emu, arg.name));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, quotedEtag, wire } from './common.js';
 import {
@@ -42,14 +43,13 @@ const typed = (job: Record<string, any>) => ({ '@type': JOB_TYPE_URL, ...structu
 const SPEC_FIELDS = (): string[] => specFields(JOB);
 
 export function registerRunJobs(emu: Emulator): void {
-  const base = '/v2/projects/{project}/locations/{location}/jobs';
-  const r = emu.router;
-
-  r.post(base, (req) => createJob(req));
-  r.get(base, (req) => listJobs(req));
-  r.get(`${base}/{job}`, (req) => wire(req, JOB, lookupJob(req, 'run.read').stored.job));
-  r.patch(`${base}/{job}`, (req) => updateJob(req));
-  r.delete(`${base}/{job}`, (req) => deleteJob(req));
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Jobs`, {
+    CreateJob: createJob,
+    ListJobs: listJobs,
+    GetJob: (req) => wire(req, JOB, lookupJob(req, 'run.read').stored.job),
+    UpdateJob: updateJob,
+    DeleteJob: deleteJob,
+  });
 
   emu.operations.onComplete(ROLLOUT_HOOK, (arg: { key: string; generation: string }) => completeRollout(emu, arg));
   emu.operations.onComplete(DELETE_HOOK, (snapshot: Record<string, any>) => ({ response: snapshot, metadata: snapshot }));

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { getPath, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
 import {
@@ -72,17 +73,13 @@ const typed = (service: Record<string, any>) => ({ '@type': SERVICE_TYPE_URL, ..
 const SPEC_FIELDS = (): string[] => specFields(SERVICE);
 
 export function registerRunServices(emu: Emulator): void {
-  const base = '/v2/projects/{project}/locations/{location}/services';
-  const r = emu.router;
-
-  r.post(base, (req) => createService(req));
-  r.get(base, (req) => listServices(req));
-  r.get(`${base}/{service}`, (req) => {
-    const { stored } = lookup(req, 'run.read');
-    return wire(req, SERVICE, stored.service);
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Services`, {
+    CreateService: createService,
+    ListServices: listServices,
+    GetService: (req) => wire(req, SERVICE, lookup(req, 'run.read').stored.service),
+    UpdateService: updateService,
+    DeleteService: deleteService,
   });
-  r.patch(`${base}/{service}`, (req) => updateService(req));
-  r.delete(`${base}/{service}`, (req) => deleteService(req));
 
   emu.operations.onComplete(ROLLOUT_HOOK, (arg: RolloutArg) => completeRollout(emu, arg));
   emu.operations.onComplete(DELETE_HOOK, (snapshot: Record<string, any>) => ({ response: snapshot, metadata: snapshot }));

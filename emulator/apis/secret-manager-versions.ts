@@ -7,6 +7,7 @@ import { crc32c } from '../checksums.js';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError, failedPrecondition, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
@@ -23,24 +24,22 @@ import {
   type VersionState,
 } from './secret-manager-store.js';
 
-const SECRET = '/v1/projects/{project}/secrets/{secret}';
-const VERSION = `${SECRET}/versions/{version}`;
-
 /** SecretPayload.data: "Must be no larger than 64KiB" (resources.proto). */
 const MAX_PAYLOAD_BYTES = 65_536;
 
 export function registerSecretVersions(emu: Emulator): void {
-  const r = emu.router;
-  r.post(`${SECRET}:addVersion`, addVersion);
-  r.get(`${SECRET}/versions`, listVersions);
-  r.get(VERSION, (req) => {
-    const secret = secretForVersions(req, 'secretmanager.read');
-    return wire(req, `${SM}.SecretVersion`, resolveVersion(secret, req.params.version).resource);
+  registerRpcs(emu, '@google-cloud/secret-manager', `${SM}.SecretManagerService`, {
+    AddSecretVersion: addVersion,
+    ListSecretVersions: listVersions,
+    GetSecretVersion: (req) => {
+      const secret = secretForVersions(req, 'secretmanager.read');
+      return wire(req, `${SM}.SecretVersion`, resolveVersion(secret, req.params.version).resource);
+    },
+    AccessSecretVersion: accessVersion,
+    EnableSecretVersion: (req) => changeState(req, 'ENABLED', `${SM}.EnableSecretVersionRequest`),
+    DisableSecretVersion: (req) => changeState(req, 'DISABLED', `${SM}.DisableSecretVersionRequest`),
+    DestroySecretVersion: (req) => changeState(req, 'DESTROYED', `${SM}.DestroySecretVersionRequest`),
   });
-  r.get(`${VERSION}:access`, accessVersion);
-  r.post(`${VERSION}:enable`, (req) => changeState(req, 'ENABLED', `${SM}.EnableSecretVersionRequest`));
-  r.post(`${VERSION}:disable`, (req) => changeState(req, 'DISABLED', `${SM}.DisableSecretVersionRequest`));
-  r.post(`${VERSION}:destroy`, (req) => changeState(req, 'DESTROYED', `${SM}.DestroySecretVersionRequest`));
 }
 
 function addVersion(req: EmuRequest): EmuResponse {

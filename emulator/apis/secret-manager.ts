@@ -6,25 +6,24 @@
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, parseMask, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
 import { allSecrets, checkEtag, newSecretEtag, projectFor, SM, type StoredSecret, secretFor, secretName } from './secret-manager-store.js';
 import { registerSecretVersions } from './secret-manager-versions.js';
 
-const SECRETS = '/v1/projects/{project}/secrets';
-const SECRET = `${SECRETS}/{secret}`;
-
 export function registerSecretManager(emu: Emulator): void {
-  const r = emu.router;
-  r.post(SECRETS, createSecret);
-  r.get(SECRETS, listSecrets);
-  r.get(SECRET, (req) => wire(req, `${SM}.Secret`, secretFor(req, 'secretmanager.read').resource));
-  r.patch(SECRET, updateSecret);
-  r.delete(SECRET, deleteSecret);
-  r.get(`${SECRET}:getIamPolicy`, getIamPolicy);
-  r.post(`${SECRET}:setIamPolicy`, setIamPolicy);
-  r.post(`${SECRET}:testIamPermissions`, testIamPermissions, { mutates: false });
+  registerRpcs(emu, '@google-cloud/secret-manager', `${SM}.SecretManagerService`, {
+    CreateSecret: createSecret,
+    ListSecrets: listSecrets,
+    GetSecret: (req) => wire(req, `${SM}.Secret`, secretFor(req, 'secretmanager.read').resource),
+    UpdateSecret: updateSecret,
+    DeleteSecret: deleteSecret,
+    GetIamPolicy: getIamPolicy,
+    SetIamPolicy: setIamPolicy,
+    TestIamPermissions: [testIamPermissions, { mutates: false }],
+  });
   registerSecretVersions(emu);
 }
 
