@@ -1,5 +1,6 @@
 // Shared by the Cloud Run Admin API v2 modules (services, revisions, jobs, executions, operations,
 // IAM): request scope and quota, Google's not-found wording, and spec comparison helpers.
+import { randomUUID } from 'node:crypto';
 import { codecFor } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError, aborted, badRequest, notFound } from '../errors.js';
@@ -122,6 +123,18 @@ export function checkEtag(sent: string | undefined | null, current: string, id: 
   if (sent && bare(sent) !== bare(current)) {
     throw aborted(`The etag "${sent}" does not match the current etag of resource '${id}'. Read the resource again and retry.`);
   }
+}
+
+/** The identity and bookkeeping fields of the next generation of a service or job (`previous` is the current resource, or {}). */
+export function nextGeneration(previous: Record<string, any>, now: string): Record<string, any> {
+  return {
+    uid: previous.uid ?? randomUUID(),
+    generation: String(Number(previous.generation ?? 0) + 1),
+    createTime: previous.createTime ?? now,
+    updateTime: now,
+    creator: previous.creator ?? CALLER,
+    lastModifier: CALLER,
+  };
 }
 
 /** Answers a long-running operation, Any fields encoded as the client asked. */

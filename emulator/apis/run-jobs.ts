@@ -2,7 +2,6 @@
 // update (a full replacement: UpdateJobRequest has no update mask) and delete answer operations
 // whose metadata and response are the Job; while one is pending the job is reconciling. Running a
 // job and its executions are in run-executions.ts; IAM in run-iam.ts.
-import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists } from '../errors.js';
@@ -11,10 +10,10 @@ import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, quotedEtag, wire } from './common.js';
 import {
   answerOperation,
-  CALLER,
   checkEtag,
   childrenOf,
   deleteRunResource,
+  nextGeneration,
   pickFields,
   queryFlag,
   RUN,
@@ -112,12 +111,7 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<strin
   const job: Record<string, any> = {
     name: key,
     ...spec,
-    uid: previous.uid ?? randomUUID(),
-    generation: String(Number(previous.generation ?? 0) + 1),
-    createTime: previous.createTime ?? now,
-    updateTime: now,
-    creator: previous.creator ?? CALLER,
-    lastModifier: CALLER,
+    ...nextGeneration(previous, now),
     observedGeneration: previous.observedGeneration,
     executionCount: previous.executionCount,
     latestCreatedExecution: previous.latestCreatedExecution,

@@ -11,7 +11,7 @@ import type { Project } from '../projects.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { executions, jobs } from './run-job-store.js';
 import { revisionsOf, revisionView } from './run-revisions.js';
-import { services } from './run-services.js';
+import { services } from './run-service-model.js';
 import { knativeExecution, knativeJob, knativeRevision, knativeService, type Place } from './run-v1-convert.js';
 
 const KNATIVE = '/apis/serving.knative.dev/v1/namespaces/{namespace}';
