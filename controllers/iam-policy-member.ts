@@ -138,6 +138,10 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
       return;
     } catch (err) {
       const accountNotYetVisible = httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
+      // Cloud Storage also answers 412 for a policy it refuses outright (allUsers on a bucket whose
+      // public access prevention is enforced): only its etag mismatch, "Precondition Failed", is a race.
+      const refusedOutright = httpStatus(err) === 412 && /public access prevention/i.test(errorMessage(err));
+      if (refusedOutright) throw err;
       if (isConcurrentChange(err)) {
         if (++conflicts >= MAX_POLICY_ATTEMPTS)
           throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
