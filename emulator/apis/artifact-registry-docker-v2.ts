@@ -92,6 +92,8 @@ function docker(handler: DockerHandler) {
     const depth = Object.keys(req.params).filter((k) => /^i\d+$/.test(k)).length;
     const image = Array.from({ length: depth }, (_, i) => req.params[`i${i}`]).join('/');
     const { project: projectId, repository } = req.params;
+    const sample = publicSample(req, `${projectId}/${repository}/${image}`);
+    if (sample) return sample;
     let project: ReturnType<typeof req.emu.projects.resolve>;
     try {
       project = req.emu.projects.resolve(projectId);
@@ -120,6 +122,38 @@ function findRepository(req: EmuRequest, projectId: string, repository: string):
   const host = /^([a-z0-9-]+)-docker\.pkg\.dev(?::\d+)?$/.exec(String(req.headers.host ?? ''));
   if (host) return candidates.find((repo) => repo.name === `projects/${projectId}/locations/${host[1]}/repositories/${repository}`);
   return candidates[0];
+}
+
+/** Google's public sample repositories (anyone may pull them; no project of the emulator holds them). */
+const PUBLIC_SAMPLES = ['cloudrun/container/', 'google-samples/'];
+
+/**
+ * Pulls of a public sample image (us-docker.pkg.dev/cloudrun/container/hello, ...): every tag names
+ * one fixed stand-in manifest, so a tag resolves to a digest as it does on Google; pushes are denied.
+ */
+function publicSample(req: EmuRequest, path: string): EmuResponse | undefined {
+  if (!PUBLIC_SAMPLES.some((p) => `${path}/`.startsWith(p) && path.length > p.length)) return undefined;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_V2_MANIFEST,
+      config: { size: 0, digest: `sha256:${'0'.repeat(64)}` },
+      layers: [],
+      annotations: { sample: path },
+    }),
+  );
+  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  const { reference } = req.params;
+  if (req.route.includes('/tags/list')) return { body: { name: path, tags: ['latest'] }, headers: API_VERSION };
+  if (!req.route.includes('/manifests/') || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    return dockerError(403, 'DENIED', `Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "${path}" (or it may not exist)`);
+  }
+  if (DIGEST.test(reference) && reference !== digest) return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}"`);
+  return {
+    status: 200,
+    rawBody: manifest,
+    headers: { ...API_VERSION, 'content-type': DOCKER_V2_MANIFEST, 'docker-content-digest': digest, etag: `"${digest}"` },
+  };
 }
 
 function dockerError(status: number, code: string, message: string, detail?: Record<string, unknown>): EmuResponse {
