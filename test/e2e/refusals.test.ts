@@ -113,7 +113,9 @@ describe('musectl apply against what Cloud Run refuses', () => {
   it('fails a typo of the project, as Google does (the emulator runs in strict project mode)', async () => {
     s.edit(FILE, () => original);
     const r = await runCli(['plan', '-f', s.dir, '--emulator', s.emu.url, '--project', 'e2e-projekt', '--state', join(s.dir, '.state')]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('Permission denied on resource project e2e-projekt.');
+    // A user's mistake, said in one line with what to check: exit 1, never an internal error (70).
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('Error: Google Cloud answered 403 PERMISSION_DENIED: Permission denied on resource project e2e-projekt.');
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });
