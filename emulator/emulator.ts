@@ -38,6 +38,12 @@ export interface EmulatorOptions {
    * Google answers for a project the caller cannot see. Without it every project id is accepted.
    */
   projects?: string[];
+  /**
+   * The project sits in an organization with Domain Restricted Sharing (the organization policy
+   * constraints/iam.allowedPolicyMemberDomains, on by default for organizations created since
+   * 2024-05-03): every API refuses an IAM policy change that adds allUsers or allAuthenticatedUsers.
+   */
+  domainRestrictedSharing?: boolean;
   /** Where warnings go (a non-loopback bind); stderr by default. */
   warn?: (message: string) => void;
 }
@@ -62,7 +68,7 @@ export class Emulator {
     this.operations = new Operations(this.store, options.operationMs ?? 0, this.clock, () => this.store.persist());
     this.operations.armPending();
     this.projects = new Projects(this.store, this.clock, options.projects ? new Set(options.projects) : undefined);
-    this.policies = new PolicyStore(this.store);
+    this.policies = new PolicyStore(this.store, Boolean(options.domainRestrictedSharing));
     this.log = new RequestLog(options.requestLogSize ?? 20_000, this.clock);
   }
 

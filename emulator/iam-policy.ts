@@ -2,7 +2,7 @@
 // service account): etag-checked read-modify-write as Google does it (gcp-api-facts.md §4).
 // Each API wraps these in its own URL shape and error dialect.
 import { randomBytes } from 'node:crypto';
-import { ApiError, invalidArgument, storageError } from './errors.js';
+import { ApiError, type ErrorDetail, invalidArgument, storageError } from './errors.js';
 import type { StateStore } from './state.js';
 
 export interface Binding {
@@ -27,11 +27,25 @@ const MEMBER =
 
 export type ServiceAccountCheck = (email: string) => boolean;
 
+/** The members an organization with Domain Restricted Sharing refuses (they are nobody's domain). */
+const PUBLIC_MEMBERS = new Set(['allUsers', 'allAuthenticatedUsers']);
+
+/** How each API words the refusal (emulator/FACTS.md, "Domain Restricted Sharing"). */
+export type PolicySurface = 'run' | 'other';
+
 export class PolicyStore {
   /** Tells whether a service account may be bound now (set by the IAM API: existence + consistency window). */
   serviceAccountUsable: ServiceAccountCheck = () => true;
 
-  constructor(private readonly store: StateStore) {}
+  /**
+   * @param domainRestrictedSharing the organization policy constraints/iam.allowedPolicyMemberDomains
+   *   is in force (the default for organizations created since 2024-05-03): a policy change that
+   *   adds allUsers or allAuthenticatedUsers is refused.
+   */
+  constructor(
+    private readonly store: StateStore,
+    private readonly domainRestrictedSharing = false,
+  ) {}
 
   private get all(): Record<string, Policy> {
     return this.store.collection<Policy>(COLLECTION);
@@ -47,7 +61,7 @@ export class PolicyStore {
    * Replaces the policy of `resource`. A policy carrying an etag that is not the current one is a
    * concurrent change: 409 ABORTED for One Platform APIs, 412 conditionNotMet for Cloud Storage.
    */
-  set(resource: string, policy: Policy, opts: { dialect: 'google' | 'storage'; initial?: () => Policy }): Policy {
+  set(resource: string, policy: Policy, opts: { dialect: 'google' | 'storage'; initial?: () => Policy; surface?: PolicySurface }): Policy {
     const current = this.get(resource, opts.initial);
     if (policy.etag && policy.etag !== current.etag) {
       if (opts.dialect === 'storage') {
@@ -56,6 +70,7 @@ export class PolicyStore {
       throw new ApiError(409, 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.', 'ABORTED');
     }
     const bindings = normalizeBindings(policy.bindings ?? [], opts.dialect, this.serviceAccountUsable);
+    if (this.domainRestrictedSharing) refusePublicMembers(resource, bindings, current, opts.dialect, opts.surface ?? 'other');
     const hasCondition = bindings.some((b) => b.condition);
     const stored: Policy = {
       version: hasCondition ? 3 : Math.max(1, Number(policy.version ?? 1)),
@@ -95,6 +110,32 @@ function normalizeBindings(bindings: Binding[], dialect: 'google' | 'storage', u
     byKey.set(key, { role: b.role, members, ...(b.condition ? { condition: b.condition } : {}) });
   }
   return [...byKey.values()].filter((b) => b.members.length > 0);
+}
+
+/**
+ * Domain Restricted Sharing: "The domain restriction constraint is not retroactive": only a change
+ * that adds a public member is refused, one already in the policy stays (Resource Manager,
+ * "Restricting identities by domain"). The wording per API is in emulator/FACTS.md.
+ */
+function refusePublicMembers(resource: string, bindings: Binding[], current: Policy, dialect: 'google' | 'storage', surface: PolicySurface): void {
+  const had = new Set((current.bindings ?? []).flatMap((b) => b.members ?? []));
+  const added = bindings.flatMap((b) => b.members).find((m) => PUBLIC_MEMBERS.has(m) && !had.has(m));
+  if (!added) return;
+  const message = 'One or more users named in the policy do not belong to a permitted customer.';
+  if (dialect === 'storage') throw storageError(412, 'conditionNotMet', message);
+  // [V] Cloud Run adds ",  perhaps due to an organization policy." (two spaces, as Google sends it).
+  if (surface === 'run') throw new ApiError(400, `${message.slice(0, -1)},  perhaps due to an organization policy.`, 'FAILED_PRECONDITION');
+  const violation: ErrorDetail = {
+    '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+    violations: [
+      {
+        type: 'constraints/iam.allowedPolicyMemberDomains',
+        subject: `orgpolicy:${resource}?configvalue=${added}`,
+        description: `User ${added} is not in permitted organization.`,
+      },
+    ],
+  };
+  throw new ApiError(400, message, 'FAILED_PRECONDITION', [violation]);
 }
 
 function policyError(dialect: 'google' | 'storage', message: string): ApiError {

@@ -45,7 +45,7 @@ export function registerRunIam(emu: Emulator, collection: 'services' | 'jobs', k
       version: paths.includes('version') ? incoming.version : (incoming.version ?? current.version),
       bindings: paths.includes('bindings') ? incoming.bindings : current.bindings,
     };
-    return wire(req, 'google.iam.v1.Policy', emu.policies.set(key, merged, { dialect: 'google' }));
+    return wire(req, 'google.iam.v1.Policy', emu.policies.set(key, merged, { dialect: 'google', surface: 'run' }));
   };
 
   const testPermissions = (req: EmuRequest) => {

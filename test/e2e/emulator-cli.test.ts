@@ -1,8 +1,13 @@
 // `musectl emulator push-image`: the one command a user of a standalone emulator runs to push a
-// stand-in image, since the emulator (as Cloud Run) refuses to deploy an image never pushed.
+// stand-in image, since the emulator (as Cloud Run) refuses to deploy an image never pushed; and
+// `musectl emulator --domain-restricted-sharing`, a project in an organization that refuses allUsers.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
-import { runCli } from './cli.js';
+import { until } from '../support/until.js';
+import { runCli, startCli } from './cli.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -40,5 +45,34 @@ describe('musectl emulator push-image', () => {
     const nowhere = await runCli(['emulator', 'push-image', IMAGE], { env: { MUSECTL_EMULATOR: undefined } });
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('push-image needs the emulator: --emulator URL (or MUSECTL_EMULATOR=URL)');
+  });
+});
+
+describe('musectl emulator --domain-restricted-sharing', () => {
+  it('refuses an allUsers invoker as such an organization does, and a service public by invokerIamDisabled deploys', async () => {
+    const server = startCli(['emulator', '--port', '0', '--projects', 'drs-e2e-project', '--domain-restricted-sharing']);
+    try {
+      await until('the emulator to print its URL', () => /^http:\/\/127\.0\.0\.1:\d+\n/.test(server.stdout()));
+      const url = server.stdout().trim();
+      const dir = mkdtempSync(join(tmpdir(), 'musectl-drs-'));
+      const service = (extra: string) =>
+        `apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata: { name: drs }\n---\napiVersion: musectl.dev/v1alpha1\nkind: CloudRunService\nmetadata: { name: web }\nspec:\n  location: us-central1\n${extra}  template:\n    containers: [{ image: us-docker.pkg.dev/cloudrun/container/hello }]\n`;
+      const grant =
+        '---\napiVersion: musectl.dev/v1alpha1\nkind: IAMPolicyMember\nmetadata: { name: web-public }\nspec:\n  role: roles/run.invoker\n  member: allUsers\n  resourceRef: { kind: CloudRunService, name: web }\n';
+      writeFileSync(join(dir, 'stack.yaml'), service('') + grant);
+      const args = ['apply', '-f', dir, '--yes', '--emulator', url, '--project', 'drs-e2e-project'];
+      const refused = await runCli(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('[public-invoker-grant]');
+      expect(refused.stderr).toContain('One or more users named in the policy do not belong to a permitted customer,  perhaps due to an organization policy.');
+
+      writeFileSync(join(dir, 'stack.yaml'), service('  invokerIamDisabled: true\n'));
+      const fixed = await runCli(args);
+      expect(fixed.code, fixed.stderr).toBe(0);
+      const svc = (await (await fetch(`${url}/v2/projects/drs-e2e-project/locations/us-central1/services/web`)).json()) as { invokerIamDisabled?: boolean };
+      expect(svc.invokerIamDisabled).toBe(true);
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -48,7 +48,7 @@ export const emulatorCommand: Command = {
   name: 'emulator',
   summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)',
   usage:
-    'musectl emulator [--port N] [--state FILE] [--projects A,B] [--latency-ms N] [--faults SPEC] ...\n       musectl emulator push-image IMAGE... [--emulator URL]',
+    'musectl emulator [--port N] [--state FILE] [--projects A,B] [--domain-restricted-sharing] [--latency-ms N] [--faults SPEC] ...\n       musectl emulator push-image IMAGE... [--emulator URL]',
   details: `
 Serves the Google REST APIs musectl uses on loopback and prints its URL. Point musectl at it
 with --emulator URL or MUSECTL_EMULATOR=URL. Stops on Ctrl-C (SIGINT) or SIGTERM.
@@ -72,6 +72,10 @@ repository does not exist yet is pushed when the repository is created.`,
       description: 'Strict project mode: only these project ids exist; any other answers 403 PERMISSION_DENIED as Google does',
     },
     faults: { type: 'string', value: 'SPEC', description: 'Inject faults, e.g. 429=0.1,503=0.05,500=0.01,drop=0.01,seed=7' },
+    'domain-restricted-sharing': {
+      type: 'boolean',
+      description: 'Act as a project in an organization with Domain Restricted Sharing: IAM policies refuse allUsers and allAuthenticatedUsers',
+    },
     emulator: { type: 'string', value: 'URL', description: 'push-image: the running emulator (default: MUSECTL_EMULATOR)' },
   },
   positionals: true,
@@ -108,6 +112,7 @@ repository does not exist yet is pushed when the repository is created.`,
         quotas: Boolean(args.flags.quotas),
         faults,
         projects: projectList(args.flags.projects),
+        domainRestrictedSharing: Boolean(args.flags['domain-restricted-sharing']),
       });
     } catch (err) {
       throw listenError(err, port, String(args.flags.host));
