@@ -8,7 +8,7 @@ export interface AdminAnswer {
   body: unknown;
 }
 
-type AdminHandler = (emu: Emulator, url: URL, body: Record<string, unknown>) => unknown;
+type AdminHandler = (emu: Emulator, url: URL, body: Record<string, unknown>) => unknown | Promise<unknown>;
 
 const ROUTES: Record<string, AdminHandler> = {
   'GET /_emulator/stats': (emu) => emu.stats,
@@ -19,12 +19,14 @@ const ROUTES: Record<string, AdminHandler> = {
     return {};
   },
   'GET /_emulator/clock': (emu) => ({ now: emu.clock.iso() }),
-  // {"seconds": N}: timers and operations that come due fire, in order.
-  'POST /_emulator/clock/advance': (emu, _url, body) => {
+  // {"seconds": N}: timers and operations that come due fire, in order; the answer comes once what
+  // they started (a Cloud Scheduler job's attempt) has finished, so a test sees its effects.
+  'POST /_emulator/clock/advance': async (emu, _url, body) => {
     const seconds = Number(body.seconds);
     if (!Number.isFinite(seconds) || seconds < 0) throw new AdminError('clock/advance takes {"seconds": N} with N >= 0');
     emu.clock.advance(seconds * 1000);
     if (emu.operations.settleDue()) emu.store.persist();
+    await emu.idle();
     return { now: emu.clock.iso() };
   },
   // {"match": "run.service.rollout"}: operations started from now on whose name or kind contains
@@ -58,11 +60,11 @@ const ROUTES: Record<string, AdminHandler> = {
 
 class AdminError extends Error {}
 
-export function adminRoute(emu: Emulator, line: string, url: URL, raw: Buffer): AdminAnswer {
+export async function adminRoute(emu: Emulator, line: string, url: URL, raw: Buffer): Promise<AdminAnswer> {
   const handler = ROUTES[line];
   if (!handler) return { status: 404, body: { error: { code: 404, message: `No emulator admin route ${line}.`, status: 'NOT_FOUND' } } };
   try {
-    return { status: 200, body: handler(emu, url, parseBody(raw)) };
+    return { status: 200, body: await handler(emu, url, parseBody(raw)) };
   } catch (err) {
     if (!(err instanceof AdminError)) throw err;
     return { status: 400, body: { error: { code: 400, message: err.message, status: 'INVALID_ARGUMENT' } } };

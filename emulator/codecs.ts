@@ -8,6 +8,7 @@ const PACKAGES: Array<[prefix: string, npmPackage: string]> = [
   ['google.devtools.artifactregistry.v1.', '@google-cloud/artifact-registry'],
   ['google.cloud.resourcemanager.v3.', '@google-cloud/resource-manager'],
   ['google.api.serviceusage.v1.', '@google-cloud/service-usage'],
+  ['google.cloud.scheduler.v1.', '@google-cloud/scheduler'],
   // Shared types: any package that bundles them will do.
   ['google.iam.v1.', '@google-cloud/run'],
   ['google.longrunning.', '@google-cloud/run'],

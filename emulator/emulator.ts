@@ -4,6 +4,7 @@
 import { type Clock, SystemClock } from './clock.js';
 import { FaultInjector, type FaultRates } from './faults.js';
 import { PolicyStore } from './iam-policy.js';
+import { Identities } from './identity.js';
 import { Operations } from './operations.js';
 import { Projects } from './projects.js';
 import { QuotaTracker } from './quota.js';
@@ -58,7 +59,12 @@ export class Emulator {
   readonly projects: Projects;
   readonly policies: PolicyStore;
   readonly log: RequestLog;
+  readonly identities = new Identities();
   readonly stats = { total: 0, requests: {} as Record<string, number> };
+  /** Where the emulator listens (set once it does): what it calls when it calls itself (Cloud Scheduler). */
+  selfUrl?: URL;
+  /** Work started by a timer rather than a request (a Cloud Scheduler attempt), until it settles. */
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(readonly options: EmulatorOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
@@ -70,6 +76,19 @@ export class Emulator {
     this.projects = new Projects(this.store, this.clock, options.projects ? new Set(options.projects) : undefined);
     this.policies = new PolicyStore(this.store, Boolean(options.domainRestrictedSharing));
     this.log = new RequestLog(options.requestLogSize ?? 20_000, this.clock);
+  }
+
+  /** Runs `work` in the background; idle() waits for it. */
+  track(work: Promise<unknown>): void {
+    const settled = work
+      .catch((err) => process.stderr.write(`emulator: background work failed: ${err?.stack ?? err}\n`))
+      .finally(() => this.background.delete(settled));
+    this.background.add(settled);
+  }
+
+  /** Resolves once no background work is left (work started meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   /** Clears state, counters, the request log and fault sequences (POST /_emulator/reset). */

@@ -81,6 +81,12 @@ export class PolicyStore {
     return structuredClone(stored);
   }
 
+  /** The policy of `resource` as stored, without keeping an initial one (undefined: never set or read). */
+  peek(resource: string): Policy | undefined {
+    const p = this.all[resource];
+    return p ? structuredClone(p) : undefined;
+  }
+
   delete(resource: string): void {
     delete this.all[resource];
   }

@@ -33,6 +33,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const address = await listen(server, options.port ?? 0, host);
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  emulator.selfUrl = new URL(`http://${shownHost}:${address.port}`);
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,

@@ -101,6 +101,22 @@ export const DEFAULT_QUOTAS: Record<string, QuotaMetric> = {
     limitName: 'MutateRequestsPerMinute',
     service: 'serviceusage.googleapis.com',
   },
+  // Cloud Scheduler "Quotas and limits": 1250 reads and 500 writes (CreateJob, UpdateJob, DeleteJob,
+  // PauseJob, ResumeJob and RunJob) a minute per project.
+  'cloudscheduler.read': {
+    limit: 1250,
+    windowMs: 60_000,
+    metricName: 'cloudscheduler.googleapis.com/read_requests',
+    limitName: 'ReadRequestsPerMinutePerProject',
+    service: 'cloudscheduler.googleapis.com',
+  },
+  'cloudscheduler.write': {
+    limit: 500,
+    windowMs: 60_000,
+    metricName: 'cloudscheduler.googleapis.com/write_requests',
+    limitName: 'WriteRequestsPerMinutePerProject',
+    service: 'cloudscheduler.googleapis.com',
+  },
   'storage.bucketCreateDelete': {
     limit: 1,
     windowMs: 2_000,

@@ -39,6 +39,11 @@ export interface RouteOptions {
   quota?: string;
   /** True for calls that change state: the state file is written after them. */
   mutates?: boolean;
+  /**
+   * Its ids never hold a ':' (Cloud Scheduler's job ids), so a path ending in `:verb` is never one
+   * of its resources, even when no route has that verb (another API's method on the same path).
+   */
+  noColonInIds?: boolean;
 }
 
 interface Route extends RouteOptions {
@@ -82,13 +87,14 @@ export class Router {
     const [pathPart, verb] = splitVerb(rawPath);
     // A ':' in the last segment is a custom verb, unless no route has that verb: Cloud Storage
     // object names may hold a literal ':' (encodeURIComponent leaves it alone).
-    return this.matchSplit(method, pathPart, verb) ?? (verb ? this.matchSplit(method, rawPath, undefined) : undefined);
+    return this.matchSplit(method, pathPart, verb) ?? (verb ? this.matchSplit(method, rawPath, undefined, true) : undefined);
   }
 
-  private matchSplit(method: string, pathPart: string, verb: string | undefined): RouteMatch | undefined {
+  private matchSplit(method: string, pathPart: string, verb: string | undefined, verbInId = false): RouteMatch | undefined {
     const segments = pathPart.split('/').filter(Boolean);
     for (const route of this.routes) {
       if (route.method !== method || route.verb !== verb || route.segments.length !== segments.length) continue;
+      if (verbInId && route.noColonInIds) continue;
       const params: Record<string, string> = {};
       let ok = true;
       for (let i = 0; i < segments.length; i++) {

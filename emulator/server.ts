@@ -182,8 +182,8 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   };
 }
 
-function admin(emu: Emulator, method: string, path: string, url: URL, raw: Buffer, res: ServerResponse): void {
-  const answer = adminRoute(emu, `${method} ${path}`, url, raw);
+async function admin(emu: Emulator, method: string, path: string, url: URL, raw: Buffer, res: ServerResponse): Promise<void> {
+  const answer = await adminRoute(emu, `${method} ${path}`, url, raw);
   send(res, answer.status, answer.body);
 }
 

@@ -1,6 +1,7 @@
 // Every API the emulator serves. Each module registers its routes and completion hooks.
 import type { Emulator } from '../emulator.js';
 import { registerArtifactRegistry } from './artifact-registry.js';
+import { registerCloudScheduler } from './cloud-scheduler.js';
 import { registerServiceAccounts } from './iam-service-accounts.js';
 import { registerResourceManager } from './resource-manager.js';
 import { registerRunJobs } from './run-jobs.js';
@@ -20,4 +21,5 @@ export function registerAllApis(emu: Emulator): void {
   registerSecretManager(emu);
   registerArtifactRegistry(emu);
   registerServiceUsage(emu);
+  registerCloudScheduler(emu);
 }

@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
+import { holdsRole } from '../identity.js';
 import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, quotedEtag, randomId, wire } from './common.js';
-import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runOperations, runScope } from './run-common.js';
+import { answerOperation, CALLER, checkEtag, queryFlag, RUN, type RunScope, runNotFound, runOperations, runScope } from './run-common.js';
 import { deployFailure } from './run-deploy-checks.js';
-import { EXECUTION, executions, executionsOf, jobs, lookupJob, type StoredExecution } from './run-job-store.js';
+import { runPolicyKey } from './run-iam.js';
+import { EXECUTION, executions, executionsOf, jobs, lookupJob, type StoredExecution, type StoredJob } from './run-job-store.js';
 import { checkTimeout, MAX_TASK_TIMEOUT_S } from './run-limits.js';
 import { checkContainers, RESERVED_JOB_ENV } from './run-validation.js';
 
@@ -48,13 +50,42 @@ function runJob(req: EmuRequest): EmuResponse {
   const { name: _name, ...rest } = (req.body ?? {}) as Record<string, unknown>;
   const body = decode(`${RUN}.RunJobRequest`, rest, '');
   checkEtag(body.etag, stored.job.etag, req.params.job);
+  const started = startExecution(req, scope, key, stored, body.overrides, queryFlag(req, 'validateOnly') || Boolean(body.validateOnly));
+  if (started.validateOnly) return answerOperation(req, runOperations(req.emu).done(scope.parent, typed(started.execution), typed(started.execution)));
+  return answerOperation(
+    req,
+    runOperations(req.emu).start(scope.parent, { metadata: typed(started.execution), hook: COMPLETE_HOOK, hookArg: { name: started.execution.name } }),
+  );
+}
+
+/** Roles that carry run.jobs.run ("Cloud Run IAM roles"; owner and editor count too, identity.ts). */
+const RUN_JOB_ROLES = new Set(['roles/run.invoker', 'roles/run.jobsExecutor', 'roles/run.jobsExecutorWithOverrides', 'roles/run.developer', 'roles/run.admin']);
+
+/**
+ * Starts an execution of job `key` (the v2 RunJob and the v1 jobs:run share this). A caller that
+ * is a service account (a Cloud Scheduler job's OAuth token) needs run.jobs.run on the job or its
+ * project, or gets Cloud Run's 403 [G wording, Google's usual "Permission 'P' denied on resource"].
+ */
+export function startExecution(
+  req: EmuRequest,
+  scope: RunScope,
+  key: string,
+  stored: StoredJob,
+  overrides: Record<string, any> | undefined,
+  validateOnly: boolean,
+): { execution: Record<string, any>; validateOnly: boolean } {
+  const caller = req.emu.identities.serviceAccountOf(req.headers);
+  if (caller && !holdsRole(req.emu.policies, caller, RUN_JOB_ROLES, [runPolicyKey(key), `projects/${scope.projectId}`])) {
+    throw new ApiError(403, `Permission 'run.jobs.run' denied on resource '${key}' (or resource may not exist).`, 'PERMISSION_DENIED');
+  }
   const job = stored.job;
-  const template = withOverrides(structuredClone(job.template.template), body.overrides);
+  const template = withOverrides(structuredClone(job.template.template), overrides);
   checkContainers(template.containers, { path: 'overrides.container_overrides', reservedEnv: RESERVED_JOB_ENV, portsAllowed: false });
   checkTimeout(template.timeout, 'overrides.timeout', MAX_TASK_TIMEOUT_S);
+  const jobId = key.slice(key.lastIndexOf('/') + 1);
   // A job whose last deployment failed cannot run. [G] wording
   if (job.terminalCondition?.state === 'CONDITION_FAILED') {
-    throw new ApiError(400, `Job '${req.params.job}' is not ready: ${job.terminalCondition.message}`, 'FAILED_PRECONDITION');
+    throw new ApiError(400, `Job '${jobId}' is not ready: ${job.terminalCondition.message}`, 'FAILED_PRECONDITION');
   }
   // The same checks as a deployment: the image and secrets must still be there when the tasks start.
   const failure = deployFailure(req.emu, {
@@ -65,16 +96,16 @@ function runJob(req: EmuRequest): EmuResponse {
     projectNumber: stored.projectNumber,
     specPath: 'spec.template.spec',
   });
-  const taskCount: number = body.overrides?.taskCount || job.template.taskCount;
+  const taskCount: number = overrides?.taskCount || job.template.taskCount;
   const parallelism: number = job.template.parallelism && job.template.parallelism < taskCount ? job.template.parallelism : taskCount;
 
-  const id = `${req.params.job}-${randomId(5)}`;
+  const id = `${jobId}-${randomId(5)}`;
   const name = `${key}/executions/${id}`;
   const now = req.emu.clock.iso();
   const execution: Record<string, any> = {
     name,
     uid: randomUUID(),
-    creator: CALLER,
+    creator: caller ?? CALLER,
     generation: '1',
     labels: job.template.labels,
     annotations: job.template.annotations,
@@ -82,7 +113,7 @@ function runJob(req: EmuRequest): EmuResponse {
     startTime: now,
     updateTime: now,
     launchStage: job.launchStage,
-    job: req.params.job,
+    job: jobId,
     parallelism,
     taskCount,
     template,
@@ -93,16 +124,19 @@ function runJob(req: EmuRequest): EmuResponse {
       { type: 'Completed', state: 'CONDITION_RECONCILING', lastTransitionTime: now },
     ],
     runningCount: taskCount,
-    logUri: `https://console.cloud.google.com/logs/viewer?project=${scope.projectId}&resource=cloud_run_job/job_name/${req.params.job}/execution_name/${id}`,
+    logUri: `https://console.cloud.google.com/logs/viewer?project=${scope.projectId}&resource=cloud_run_job/job_name/${jobId}/execution_name/${id}`,
     etag: quotedEtag(),
   };
-  if (queryFlag(req, 'validateOnly') || body.validateOnly) {
-    return answerOperation(req, runOperations(req.emu).done(scope.parent, typed(execution), typed(execution)));
-  }
+  if (validateOnly) return { execution, validateOnly };
   executions(req.emu)[name] = { execution, jobKey: key, failure };
   job.executionCount = (job.executionCount ?? 0) + 1;
   job.latestCreatedExecution = { name, createTime: now, completionStatus: 'EXECUTION_RUNNING' };
-  return answerOperation(req, runOperations(req.emu).start(scope.parent, { metadata: typed(execution), hook: COMPLETE_HOOK, hookArg: { name } }));
+  return { execution, validateOnly };
+}
+
+/** Completes an execution the v1 API started, after the emulator's operation time, as v2's operation would. */
+export function scheduleCompletion(emu: Emulator, scope: RunScope, execution: Record<string, any>): void {
+  runOperations(emu).start(scope.parent, { metadata: typed(execution), hook: COMPLETE_HOOK, hookArg: { name: execution.name } });
 }
 
 /** RunJobRequest.Overrides: per-container args and env (matched by name, else the only container), task count, timeout. */

@@ -9,9 +9,11 @@ import type { Emulator } from '../emulator.js';
 import { notFound } from '../errors.js';
 import type { Project } from '../projects.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
+import { scheduleCompletion, startExecution } from './run-executions.js';
 import { executions, jobs } from './run-job-store.js';
 import { revisionsOf, revisionView } from './run-revisions.js';
 import { services } from './run-service-model.js';
+import { CLOUD_RUN_REGIONS } from './run-urls.js';
 import { knativeExecution, knativeJob, knativeRevision, knativeService, type Place } from './run-v1-convert.js';
 
 const KNATIVE = '/apis/serving.knative.dev/v1/namespaces/{namespace}';
@@ -27,6 +29,8 @@ export function registerRunV1(emu: Emulator): void {
   r.get(`${KNATIVE}/revisions/{name}`, (req) => one(req, 'REVISION', revisionItems(req)));
   r.get(`${RUN_V1}/jobs`, (req) => list(req, 'run.googleapis.com/v1', 'JobsList', jobItems(req)));
   r.get(`${RUN_V1}/jobs/{name}`, (req) => one(req, 'JOB', jobItems(req)));
+  // Cloud Scheduler's documented way to run a job: POST to this URL on the job's regional host.
+  r.add('POST', `${RUN_V1}/jobs/{name}:run`, runJobV1, { mutates: true });
   r.get(`${RUN_V1}/executions`, (req) => list(req, 'run.googleapis.com/v1', 'ExecutionsList', executionItems(req)));
   r.get(`${RUN_V1}/executions/{name}`, (req) => one(req, 'EXECUTION', executionItems(req)));
   // `gcloud run services list` without --region: every region of the project ("-").
@@ -124,4 +128,37 @@ function one(req: EmuRequest, kind: Kind, items: Item[]): EmuResponse {
     throw notFound(`Resource '${req.params.name}' of kind '${kind}' in region '${region}' in project '${req.params.namespace}' does not exist.`);
   }
   return { body: found.body };
+}
+
+/**
+ * `POST REGION-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/P/jobs/J:run` ("Execute jobs
+ * on a schedule" gives this URL to Cloud Scheduler): starts an execution as v2's RunJob does and
+ * answers it as a Knative Execution. Without a regional host, the job is looked up in every region.
+ */
+function runJobV1(req: EmuRequest): EmuResponse {
+  const project = req.emu.projects.resolve(req.params.namespace);
+  const region = regionOf(req);
+  const found = Object.entries(jobs(req.emu)).find(([key]) => {
+    const at = placeOf(key);
+    return at.projectId === project.projectId && (!region || at.region === region) && key.endsWith(`/jobs/${req.params.name}`);
+  });
+  if (!found || (region && !CLOUD_RUN_REGIONS.has(region))) {
+    throw notFound(`Resource '${req.params.name}' of kind 'JOB' in region '${region ?? '-'}' in project '${req.params.namespace}' does not exist.`);
+  }
+  const [key, stored] = found;
+  const location = placeOf(key).region;
+  req.emu.quota.charge('run.write', `${project.projectId}/${location}`, project.projectNumber);
+  const scope = {
+    requested: req.params.namespace,
+    projectId: project.projectId,
+    projectNumber: project.projectNumber,
+    location,
+    parent: `projects/${project.projectId}/locations/${location}`,
+  };
+  const o = (req.body as { overrides?: Record<string, any> } | undefined)?.overrides;
+  // v1's overrides say timeoutSeconds where v2 says timeout.
+  const overrides = o ? { ...o, ...(o.timeoutSeconds !== undefined ? { timeout: `${o.timeoutSeconds}s` } : {}) } : undefined;
+  const { execution } = startExecution(req, scope, key, stored, overrides, false);
+  scheduleCompletion(req.emu, scope, execution);
+  return { body: knativeExecution(execution, { projectNumber: project.projectNumber, region: location }) };
 }

@@ -66,6 +66,8 @@ const CLAIMED: Record<string, string[]> = {
     'run.namespaces.revisions.list',
     'run.namespaces.jobs.get',
     'run.namespaces.jobs.list',
+    // The URL "Execute jobs on a schedule" gives Cloud Scheduler (run-v1.ts).
+    'run.namespaces.jobs.run',
     'run.namespaces.executions.get',
     'run.namespaces.executions.list',
     'run.projects.locations.services.list',
