@@ -4,6 +4,7 @@ import { artifactRegistryRepositoryController } from './artifact-registry-reposi
 import { bucketController } from './bucket.js';
 import { cloudRunJobController } from './cloud-run-job.js';
 import { cloudRunServiceController } from './cloud-run-service.js';
+import { cloudSchedulerJobController } from './cloud-scheduler-job.js';
 import { iamPolicyMemberController } from './iam-policy-member.js';
 import { projectServiceController } from './project-service.js';
 import { secretController } from './secret.js';
@@ -18,6 +19,7 @@ export function allControllers(): ControllerRegistry {
     artifactRegistryRepositoryController,
     cloudRunServiceController,
     cloudRunJobController,
+    cloudSchedulerJobController,
     iamPolicyMemberController,
   ];
   return new Map(all.map((c) => [c.kind, c]));

@@ -17,6 +17,7 @@ type SecretManagerClient = import('@google-cloud/secret-manager').SecretManagerS
 type ArtifactRegistryClient = import('@google-cloud/artifact-registry').ArtifactRegistryClient;
 type ProjectsClient = import('@google-cloud/resource-manager').ProjectsClient;
 type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClient;
+type CloudSchedulerClient = import('@google-cloud/scheduler').CloudSchedulerClient;
 
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
@@ -118,6 +119,13 @@ export class ClientFactory {
     return this.memo('serviceusage', () => {
       const { ServiceUsageClient } = require('@google-cloud/service-usage') as typeof import('@google-cloud/service-usage');
       return new ServiceUsageClient(this.gaxOptions());
+    });
+  }
+
+  cloudScheduler(): CloudSchedulerClient {
+    return this.memo('cloudscheduler', () => {
+      const { CloudSchedulerClient } = require('@google-cloud/scheduler') as typeof import('@google-cloud/scheduler');
+      return new CloudSchedulerClient(this.gaxOptions());
     });
   }
 

@@ -36,6 +36,10 @@ export const DEFAULT_QUOTAS = {
   'artifactregistry.request': { perMinute: 60_000 },
   'serviceusage.write': { perMinute: 180 },
   'serviceusage.read': { perMinute: 2400 },
+  // Cloud Scheduler "Quotas and limits": per project, reads include ListJobs and GetJob, writes
+  // CreateJob, UpdateJob, DeleteJob, PauseJob, ResumeJob and RunJob.
+  'cloudscheduler.read': { perMinute: 1250 },
+  'cloudscheduler.write': { perMinute: 500 },
 } as const satisfies Record<string, QuotaSpec>;
 
 /** A quota musectl charges calls to: a typo is a compile error, not a failure at run time. */

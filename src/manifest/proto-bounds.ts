@@ -15,6 +15,7 @@ const PROTO_PACKAGES: Record<string, string> = {
   'google.cloud.run.v2': '@google-cloud/run',
   'google.cloud.secretmanager.v1': '@google-cloud/secret-manager',
   'google.devtools.artifactregistry.v1': '@google-cloud/artifact-registry',
+  'google.cloud.scheduler.v1': '@google-cloud/scheduler',
 };
 
 export const INT32 = { minimum: -(2 ** 31), maximum: 2 ** 31 - 1 };

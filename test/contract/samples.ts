@@ -96,6 +96,45 @@ export const SAMPLES: Record<string, KindSample> = {
     ],
     identity: [{ field: 'spec.location', rewrite: (y) => y.replace('location: asia-northeast1', 'location: us-central1') }],
   },
+  CloudSchedulerJob: {
+    yaml: [
+      doc('ServiceAccount', '{ name: sa-contract-sched }'),
+      doc(
+        'CloudRunJob',
+        '{ name: contract-sched-target }',
+        '  location: asia-northeast1\n  template:\n    template:\n      containers: [{ image: example/job:1 }]\n',
+      ),
+      doc(
+        'CloudSchedulerJob',
+        '{ name: contract-tick }',
+        '  location: asia-northeast1\n  schedule: "*/5 * * * *"\n  timeZone: Asia/Tokyo\n  httpTarget:\n    cloudRunJobRef: { name: contract-sched-target }\n    headers: { x-musectl-source: contract }\n    oauthToken: { serviceAccountRef: { name: sa-contract-sched } }\n',
+      ),
+    ].join('---\n'),
+    key: 'CloudSchedulerJob/contract-tick',
+    spellings: [
+      {
+        field: "the Cloud Run job's :run URL written out, the account by its email",
+        rewrite: (y) =>
+          y
+            .replace(
+              'cloudRunJobRef: { name: contract-sched-target }',
+              'uri: https://asia-northeast1-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/${PROJECT_ID}/jobs/contract-sched-target:run',
+            )
+            .replace('serviceAccountRef: { name: sa-contract-sched }', 'serviceAccountEmail: "sa-contract-sched@${PROJECT_ID}.iam.gserviceaccount.com"'),
+      },
+      {
+        field: 'the deadline in minutes, the backoff in other units, header names in capitals',
+        rewrite: (y) =>
+          y
+            .replace(
+              '  timeZone: Asia/Tokyo\n',
+              '  timeZone: Asia/Tokyo\n  attemptDeadline: 3m\n  retryConfig: { minBackoffDuration: 5000ms, maxBackoffDuration: 1h }\n',
+            )
+            .replace('x-musectl-source', 'X-Musectl-Source'),
+      },
+    ],
+    identity: [{ field: 'spec.location', rewrite: (y) => y.replace('  location: asia-northeast1\n  schedule', '  location: us-central1\n  schedule') }],
+  },
   IAMPolicyMember: {
     yaml: doc('IAMPolicyMember', '{ name: contract-grant }', '  role: roles/viewer\n  member: user:ana@example.com\n  resourceRef: { kind: Project }\n'),
     key: 'IAMPolicyMember/contract-grant',

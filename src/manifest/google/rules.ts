@@ -9,6 +9,7 @@ import { quote } from '../quote.js';
 import type { Resource } from '../resource.js';
 import { closest } from '../suggest.js';
 import { cloudRunRules } from './cloud-run.js';
+import { cloudSchedulerRules } from './cloud-scheduler.js';
 import { isKnownLocation, LOCATIONS, LOCATIONS_COMPILED, type LocationList } from './locations.js';
 
 const GCS_NAMING = 'https://cloud.google.com/storage/docs/buckets#naming';
@@ -45,6 +46,9 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
         location(['spec', 'location'], LOCATIONS.storage, r.spec.location);
         break;
       }
+      case 'CloudSchedulerJob':
+        out.push(...cloudSchedulerRules(r));
+        break;
       case 'ArtifactRegistryRepository':
         location(['spec', 'location'], LOCATIONS.artifactRegistry, r.spec.location);
         break;

@@ -13,6 +13,7 @@ import { nextPublicOnRuntime } from './next-public-on-runtime.js';
 import { projectRoleWhereResourceWouldDo } from './project-role-where-resource-would-do.js';
 import { publicInvokerGrant } from './public-invoker-grant.js';
 import type { LintContext, LintRule } from './rule.js';
+import { schedulerCannotRunJob } from './scheduler-cannot-run-job.js';
 import { secretPublic } from './secret-public.js';
 import { signsUrlsWithoutTokenCreator } from './signs-urls-without-token-creator.js';
 import { softDeleteOutlivesLifecycle } from './soft-delete-outlives-lifecycle.js';
@@ -27,6 +28,7 @@ export const LINT_RULES: readonly LintRule[] = [
   signsUrlsWithoutTokenCreator,
   softDeleteOutlivesLifecycle,
   publicInvokerGrant,
+  schedulerCannotRunJob,
 ];
 
 export function lintResources(resources: Resource[]): Diagnostic[] {

@@ -1,6 +1,7 @@
 // Google's create-time rules checked in code (src/manifest/google/): the pieces, one by one. The
 // whole path (a manifest in, a located error out, no API call) is in test/reliability/corpus.test.ts.
 import { describe, expect, it } from 'vitest';
+import { scheduleProblem } from '../../../src/manifest/google/cloud-scheduler.js';
 import { imageProblem } from '../../../src/manifest/google/image.js';
 import { googleLookalike } from '../../../src/manifest/google/rules.js';
 
@@ -38,4 +39,19 @@ describe('container image references', () => {
     ['a//b', /malformed path component/],
     [`x/${'a'.repeat(300)}`, /longer than 255/],
   ])('refuses %s', (image, why) => expect(imageProblem(image)).toMatch(why));
+});
+
+describe('Cloud Scheduler schedules', () => {
+  it.each(['*/5 * * * *', '0 9 * * MON-FRI', '30 2 1,15 JAN-JUN/2 *', '0 0 * * 7', 'every 5 minutes', 'every monday 09:00'])('accepts %s', (s) =>
+    expect(scheduleProblem(s)).toBeUndefined(),
+  );
+  it.each([
+    ['* * * *', /has 4 fields; unix-cron has five/],
+    ['60 * * * *', /minute "60" is not a value, range or step from 0 to 59/],
+    ['0 0 L * *', /does not support L/],
+    ['0 0 * * 8', /day of the week "8"/],
+    ['*/0 * * * *', /minute "\*\/0"/],
+    ['5-1 * * * *', /minute "5-1"/],
+    ['0 0 * FOO *', /month "FOO" .* \(or JAN-DEC\)/],
+  ])('refuses %s', (s, why) => expect(scheduleProblem(s)).toMatch(why));
 });

@@ -256,6 +256,39 @@ describe('signs-urls-without-token-creator', () => {
   });
 });
 
+describe('scheduler-cannot-run-job', () => {
+  const job = `${HEAD('CloudRunJob', 'watcher')}spec:\n  location: asia-northeast1\n  template:\n    template:\n      containers: [{image: w}]\n---\n`;
+  const schedule = (target: string) =>
+    `${HEAD('CloudSchedulerJob', 'tick')}spec:\n  location: asia-northeast1\n  schedule: "*/5 * * * *"\n  httpTarget:\n${target}---\n`;
+  const OAUTH = '    cloudRunJobRef: {name: watcher}\n    oauthToken: {serviceAccountRef: {name: sa-invoker}}\n';
+
+  it('warns at the oauthToken when its account may not run the job, and names the grant to add', () => {
+    const { f, out } = lint(SA('sa-invoker') + job + schedule(OAUTH));
+    expect(out).toEqual([
+      `${f}:25:17: CloudSchedulerJob/tick: warning: runs CloudRunJob/watcher as ServiceAccount/sa-invoker, which has no roles/run.invoker (run.jobs.run) on that job or on the project: every attempt ends PERMISSION_DENIED and the job never runs; add an IAMPolicyMember {role: roles/run.invoker, memberFrom: {serviceAccountRef: {name: sa-invoker}}, resourceRef: {kind: CloudRunJob, name: watcher}} [scheduler-cannot-run-job]`,
+    ]);
+  });
+
+  it('warns when a :run URL of a stack job is called without an OAuth token', () => {
+    const uri = '    uri: https://asia-northeast1-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/p/jobs/watcher:run\n';
+    const { out } = lint(job + schedule(uri));
+    expect(out).toEqual([
+      expect.stringMatching(/CloudSchedulerJob\/tick: warning: runs CloudRunJob\/watcher without an oauthToken: .* \[scheduler-cannot-run-job\]$/),
+    ]);
+  });
+
+  it('is quiet with run.invoker on the job, jobsExecutor on the project, or a URL that runs no job of the stack', () => {
+    const onJob = grant(
+      'g',
+      '  role: roles/run.invoker\n  memberFrom: {serviceAccountRef: {name: sa-invoker}}\n  resourceRef: {kind: CloudRunJob, name: watcher}\n',
+    );
+    expect(lint(SA('sa-invoker') + job + schedule(OAUTH) + onJob).out).toEqual([]);
+    const onProject = grant('g', '  role: roles/run.jobsExecutor\n  memberFrom: {serviceAccountRef: {name: sa-invoker}}\n  resourceRef: {kind: Project}\n');
+    expect(lint(SA('sa-invoker') + job + schedule(OAUTH) + onProject).out.filter((l) => l.includes('scheduler-cannot-run-job'))).toEqual([]);
+    expect(lint(job + schedule('    uri: https://example.com/hook\n')).out).toEqual([]);
+  });
+});
+
 describe('lintResources', () => {
   it('finds nothing in a stack that avoids every mistake', () => {
     const text =
