@@ -31,4 +31,17 @@ export class Backoff {
   succeeded(key: string): void {
     this.failures.delete(key);
   }
+
+  /** What it holds, to be kept between processes (a watcher that runs one cycle per execution). */
+  snapshot(): Record<string, { failures: number; until: string; error: string }> {
+    return Object.fromEntries([...this.failures].map(([key, f]) => [key, { failures: f.count, until: new Date(f.until).toISOString(), error: f.error }]));
+  }
+
+  /** Takes over what an earlier process held (its snapshot): a resource whose wait ran out keeps its count, so the next wait doubles. */
+  restore(saved: Record<string, { failures: number; until: string; error: string }>): void {
+    for (const [key, f] of Object.entries(saved)) {
+      const until = Date.parse(f.until);
+      if (Number.isFinite(until) && f.failures > 0 && !this.failures.has(key)) this.failures.set(key, { count: f.failures, until, error: f.error });
+    }
+  }
 }

@@ -1,14 +1,20 @@
-// watch: observe -> diff -> apply, every interval, for one or more stacks, until stopped (SIGTERM)
-// or a maximum duration (a Cloud Run job task's timeout). A cycle never overlaps the next; a cycle
-// that has something to write takes the stack's lease first (CI applies take the same one), plans
-// again under it, and applies what the drift policy says to correct. One summary line per cycle.
+// watch: observe -> diff -> apply, every interval, for one or more stacks, until stopped (SIGTERM),
+// a maximum duration (a Cloud Run job task's timeout) or a number of rounds (--once: one cycle per
+// Cloud Scheduler execution). A cycle never overlaps the next; a cycle that has something to write
+// takes the stack's lease first (CI applies take the same one), plans again under it, and applies
+// what the drift policy says to correct. One summary line per cycle, and a status object beside the
+// inventory (src/state/watcher-status.ts) that musectl status reads.
 
+import { hostname } from 'node:os';
 import type { ControllerRegistry } from '../contract/controller.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import { formatDiagnostic } from '../manifest/index.js';
+import { packageVersion } from '../paths.js';
 import { Lease } from '../state/lease.js';
 import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
+import { defaultStateDir, openStateStore } from '../state/open.js';
+import { type WatcherCycleStatus, WatcherStatusStore } from '../state/watcher-status.js';
 import type { ApplyResult } from './apply.js';
 import { Backoff } from './backoff.js';
 import { applyWithInventory, inventoryOutdated } from './pipeline.js';
@@ -30,6 +36,11 @@ export interface WatchOptions {
   jitter: number;
   /** Stop after this long (0: never). */
   maxDurationMs: number;
+  /**
+   * Stop after this many rounds (a cycle of every stack each), 0: never. A watcher started by Cloud
+   * Scheduler every few minutes runs one (watch --once) and exits, so it costs only while it works.
+   */
+  maxCycles?: number;
   observeOnly: boolean;
   plan: PlanOptions;
   parallelism: number;
@@ -62,11 +73,26 @@ export interface CycleSummary {
   lease?: { acquiredAt: string; releasedAt: string };
 }
 
+interface WatchedStack {
+  source: ManifestSource;
+  backoff: Backoff;
+  /** Where its status goes, once a cycle has named the stack (kept for a later cycle that fails early). */
+  status?: WatcherStatusStore;
+  /** The backoff of earlier executions has been read. */
+  restored?: boolean;
+}
+
+/** The writer of a status, for people: the Cloud Run execution and task, else host and pid. */
+const writer = (): string =>
+  process.env.CLOUD_RUN_EXECUTION ? `${process.env.CLOUD_RUN_EXECUTION} task ${process.env.CLOUD_RUN_TASK_INDEX ?? 0}` : `${hostname()} pid ${process.pid}`;
+
 export class Watcher {
   private stopping = false;
   private wake?: () => void;
-  private readonly stacks: Array<{ source: ManifestSource; backoff: Backoff; name?: string }>;
+  private readonly stacks: WatchedStack[];
   private readonly base;
+  /** The last round had a cycle that failed, or a correction that failed. */
+  private roundFailed = false;
 
   constructor(private readonly opts: WatchOptions) {
     this.base = baseContext({ target: opts.target, log: opts.log });
@@ -83,21 +109,32 @@ export class Watcher {
     this.wake?.();
   }
 
+  /** Whether the last round had a cycle that failed, or a correction that failed (watch --once exits 1 then). */
+  get lastRoundFailed(): boolean {
+    return this.roundFailed;
+  }
+
   async run(): Promise<CycleSummary[]> {
     const deadline = this.opts.maxDurationMs > 0 ? Date.now() + this.opts.maxDurationMs : Infinity;
     const timer = Number.isFinite(deadline) ? setTimeout(() => this.stop('maximum duration reached'), this.opts.maxDurationMs) : undefined;
     const all: CycleSummary[] = [];
     try {
-      while (!this.stopping) {
+      for (let round = 1; !this.stopping; round++) {
+        let failed = false;
         for (const stack of this.stacks) {
           if (this.stopping) break;
-          const summary = await this.cycle(stack).catch((err) => {
-            this.opts.log.error({ source: stack.source.describe(), err: String(err instanceof Error ? err.message : err) }, 'cycle failed');
+          const started = Date.now();
+          const summary = await this.cycle(stack).catch(async (err) => {
+            const message = String(err instanceof Error ? err.message : err);
+            this.opts.log.error({ source: stack.source.describe(), err: message }, 'cycle failed');
+            await this.writeStatus(stack, { ...failedCycle(stack, started), error: message });
             return undefined;
           });
           if (summary) all.push(summary);
+          failed ||= !summary || summary.failed > 0;
         }
-        if (this.stopping) break;
+        this.roundFailed = failed;
+        if (this.stopping || round === this.opts.maxCycles) break;
         await this.sleep(this.opts.intervalMs * (1 + (Math.random() * 2 - 1) * this.opts.jitter));
       }
     } finally {
@@ -118,7 +155,26 @@ export class Watcher {
     });
   }
 
-  private async cycle(stack: { source: ManifestSource; backoff: Backoff; name?: string }): Promise<CycleSummary | undefined> {
+  /** Writes the stack's status beside its inventory (where it is known); a failed write is logged, never fatal. */
+  private async writeStatus(stack: WatchedStack, cycle: WatcherCycleStatus): Promise<void> {
+    if (!stack.status) return;
+    await stack.status
+      .write({
+        formatVersion: 1,
+        stack: stack.status.stack,
+        project: stack.status.project,
+        musectlVersion: packageVersion(),
+        intervalMs: this.opts.intervalMs,
+        writer: writer(),
+        lastCycle: cycle,
+        backoff: stack.backoff.snapshot(),
+      })
+      .catch((err) =>
+        this.opts.log.warn({ at: stack.status?.describe(), err: String(err instanceof Error ? err.message : err) }, "could not write the watcher's status"),
+      );
+  }
+
+  private async cycle(stack: WatchedStack): Promise<CycleSummary | undefined> {
     const started = Date.now();
     const { log } = this.opts;
     const { dir, changed } = await stack.source.sync();
@@ -137,10 +193,26 @@ export class Watcher {
       if (!(err instanceof InvalidManifestsError)) throw err;
       const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
       log.error({ source: stack.source.describe(), errors }, 'the manifests are not valid: nothing is applied this cycle');
+      // The Stack document may still name the stack: then its status says why nothing happened.
+      if (err.set.stack.document) {
+        const store = openStateStore(this.opts.state ?? defaultStateDir(err.set.stack.document.file, [dir]), this.base.clients, this.base.api);
+        stack.status ??= new WatcherStatusStore(store, this.opts.target.project, err.set.stack.name);
+      }
+      const first = errors[0] ?? 'invalid manifests';
+      await this.writeStatus(stack, {
+        ...failedCycle(stack, started),
+        error: `the manifests are not valid (${errors.length} error${errors.length === 1 ? '' : 's'}; first: ${first})`,
+      });
       return undefined;
     }
     try {
       const { ctx } = session;
+      stack.status ??= new WatcherStatusStore(session.store, ctx.project, ctx.stack);
+      if (!stack.restored) {
+        // A watcher that runs one cycle per execution keeps backing off what failed before.
+        stack.backoff.restore((await stack.status.read())?.backoff ?? {});
+        stack.restored = true;
+      }
       const callsBefore = ctx.api.calls + this.base.api.calls;
       const planOptions: PlanOptions = { ...this.opts.plan, drift: this.opts.observeOnly ? 'observe-only' : 'annotated' };
       let planned = await observeAndPlan(session, planOptions);
@@ -191,9 +263,32 @@ export class Watcher {
         ...(leaseWindow ? { lease: leaseWindow } : {}),
       };
       log.info(summary, 'cycle');
+      await this.writeStatus(stack, {
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: summary.durationMs,
+        outcome: 'completed',
+        source: summary.source,
+        manifestsChanged: summary.manifestsChanged,
+        ...counts,
+        apiCalls: summary.apiCalls,
+      });
       return summary;
     } finally {
       await session.close();
     }
   }
+}
+
+/** The status of a cycle that did not finish (its error added by the caller). */
+function failedCycle(stack: WatchedStack, started: number): WatcherCycleStatus {
+  const zero = { driftFound: 0, corrected: 0, reported: 0, failed: 0, backingOff: 0, heldBack: 0, notAttempted: 0 };
+  return {
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    outcome: 'failed',
+    source: stack.source.describe(),
+    ...zero,
+  };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
 import { until } from '../support/until.js';
-import { type RunningCli, startCli } from './cli.js';
+import { type RunningCli, runCli, startCli } from './cli.js';
 import { PROJECT, type Stage, stage } from './harness.js';
 
 const SVC = `/v2/projects/${PROJECT}/locations/asia-northeast1/services/svc-watched`;
@@ -269,5 +269,107 @@ describe('musectl watch', () => {
       expect(r.code).toBe(0);
       await s.close();
     }
+  });
+});
+
+/** The watcher's status object beside the inventory (local state wraps the bytes as base64). */
+function watcherStatus(s: Stage): any {
+  const raw = JSON.parse(readFileSync(join(s.dir, '.state', `${PROJECT}.watched.watcher-status.json`), 'utf8'));
+  return JSON.parse(Buffer.from(raw.data, 'base64').toString());
+}
+
+const once = (s: Stage, extra: string[] = []) =>
+  runCli([
+    'watch',
+    '-f',
+    s.dir,
+    '--emulator',
+    s.emu.url,
+    '--project',
+    PROJECT,
+    '--state',
+    join(s.dir, '.state'),
+    '--once',
+    '--interval',
+    '5m',
+    '--log-format',
+    'json',
+    ...extra,
+  ]);
+
+describe('musectl watch --once (one cycle per scheduled execution)', () => {
+  it('runs one cycle, corrects the drift, exits 0 and writes its status beside the inventory', async () => {
+    const s = await applied('test/fixtures/watch');
+    try {
+      await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 7));
+      const r = await once(s);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l.includes('"msg":"cycle"'))).toHaveLength(1);
+      expect((await get(s, SVC)).template.scaling.maxInstanceCount).toBe(3);
+      const status = watcherStatus(s);
+      expect(status).toMatchObject({
+        formatVersion: 1,
+        stack: 'watched',
+        project: PROJECT,
+        musectlVersion: JSON.parse(readFileSync('package.json', 'utf8')).version,
+        intervalMs: 300_000,
+        lastCycle: { outcome: 'completed', driftFound: 1, corrected: 1, reported: 0, failed: 0, backingOff: 0 },
+        backoff: {},
+      });
+      expect(Date.parse(status.lastCycle.finishedAt)).toBeGreaterThanOrEqual(Date.parse(status.lastCycle.startedAt));
+      expect(status.lastCycle.durationMs).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('exits 1 when a correction fails, and the next execution keeps backing off the resource it failed on', async () => {
+    const s = await stage({ domainRestrictedSharing: true }, 'test/fixtures/watch');
+    expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
+    try {
+      // An allUsers invoker in an organization with Domain Restricted Sharing: refused at every attempt.
+      s.edit(
+        'stack.yaml',
+        (t) =>
+          `${t}---\napiVersion: musectl.dev/v1alpha1\nkind: IAMPolicyMember\nmetadata: { name: public-invoker }\nspec:\n  role: roles/run.invoker\n  member: allUsers\n  resourceRef: { kind: CloudRunService, name: svc-watched }\n`,
+      );
+      const first = await once(s, ['--backoff', '1h']);
+      expect(first.code, first.stderr).toBe(1);
+      const failed = watcherStatus(s);
+      expect(failed.lastCycle).toMatchObject({ outcome: 'completed', failed: 1 });
+      expect(failed.backoff['IAMPolicyMember/public-invoker']).toMatchObject({ failures: 1 });
+      expect(failed.backoff['IAMPolicyMember/public-invoker'].error).toContain('do not belong to a permitted customer');
+      // The next execution (a new process) reads the backoff and leaves the grant alone.
+      const second = await once(s, ['--backoff', '1h']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(watcherStatus(s).lastCycle).toMatchObject({ outcome: 'completed', failed: 0, backingOff: 1 });
+      expect(watcherStatus(s).backoff['IAMPolicyMember/public-invoker']).toMatchObject({ failures: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('records a cycle that could not start: invalid manifests are a failed cycle with the first error, exit 1', async () => {
+    const s = await applied('test/fixtures/watch');
+    try {
+      s.edit('stack.yaml', (t) => t.replace('maxInstanceCount: 3', 'maxInstanceCount: lots'));
+      const r = await once(s);
+      expect(r.code).toBe(1);
+      const status = watcherStatus(s);
+      expect(status.lastCycle.outcome).toBe('failed');
+      expect(status.lastCycle.error).toMatch(
+        /^the manifests are not valid \(1 error; first: .*stack\.yaml:\d+:\d+: CloudRunService\/svc-watched: spec\.template\.scaling\.maxInstanceCount: must be an integer/,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses --once with --cycles, and a --cycles that is not a count', async () => {
+    const both = await runCli(['watch', '-f', 'x', '--emulator', 'http://127.0.0.1:9', '--project', PROJECT, '--once', '--cycles', '2']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--once and --cycles say the same thing: give one of them');
+    const bad = await runCli(['watch', '-f', 'x', '--emulator', 'http://127.0.0.1:9', '--project', PROJECT, '--cycles', '0']);
+    expect(bad.stderr).toContain('--cycles 0: expected a whole number from 1');
   });
 });

@@ -12,10 +12,14 @@ import { durationFlag } from './apply.js';
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'Keep Google Cloud equal to the manifests, continuously',
-  usage: 'musectl watch -f SOURCE... (--project ID | --emulator URL) [--interval 5m] [--observe-only]',
+  usage: 'musectl watch -f SOURCE... (--project ID | --emulator URL) [--interval 5m] [--once | --cycles N] [--observe-only]',
   details: `
 Every --interval (with jitter): observe, diff, and correct the drift, until SIGTERM (the actions in
-flight finish, the inventory is written, exit 0) or --max-duration. Each -f is one stack: a
+flight finish, the inventory is written, exit 0) or --max-duration. --once (or --cycles N) runs one
+cycle (N) and exits: 0 when it completed and corrected all it tried, 1 otherwise. That is how the
+stack runs its watcher: Cloud Scheduler starts an execution every --interval, so the watcher costs
+only while it works. Each cycle writes the watcher's status beside the inventory (musectl status
+shows it). Each -f is one stack: a
 directory, or gs://BUCKET/PREFIX/ where CI uploads the manifests (a new upload is picked up on
 the next cycle). --stacks-dir DIR watches every subdirectory of DIR as a stack. On Cloud Run, the
 job's tasks share the stacks by CLOUD_RUN_TASK_INDEX and CLOUD_RUN_TASK_COUNT.
@@ -48,6 +52,8 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     interval: { type: 'string', value: 'DURATION', description: 'Time between cycles', default: '5m' },
     jitter: { type: 'string', value: 'FRACTION', description: 'Random spread of the interval', default: '0.1' },
     'max-duration': { type: 'string', value: 'DURATION', description: 'Stop after this long (0: never; set below the job task timeout)', default: '0' },
+    once: { type: 'boolean', description: 'Run one cycle and exit (as a scheduled execution does); --interval is then the schedule' },
+    cycles: { type: 'string', value: 'N', description: 'Run N cycles, --interval apart, and exit' },
     'observe-only': { type: 'boolean', description: 'Report drift, change nothing' },
     parallelism: { type: 'string', value: 'N', description: 'Resources changed at the same time', default: '10' },
     backoff: { type: 'string', value: 'DURATION', description: 'First wait after a resource fails', default: '5m' },
@@ -66,6 +72,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     if (!(jitter >= 0 && jitter < 1)) throw new UsageError(`--jitter ${args.flags.jitter}: a fraction from 0 to below 1`);
     const intervalMs = durationFlag(args, 'interval');
     if (intervalMs <= 0) throw new UsageError('--interval must be longer than 0');
+    const maxCycles = cyclesFrom(args);
     const watcher = new Watcher({
       controllers: allControllers(),
       sources: mine,
@@ -76,6 +83,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
       intervalMs,
       jitter,
       maxDurationMs: durationFlag(args, 'max-duration'),
+      maxCycles,
       observeOnly: Boolean(args.flags['observe-only']),
       plan: { ...planOptionsFrom({ ...args, flags: { ...args.flags, adopt: false } }), prune: Boolean(args.flags.prune) },
       parallelism: parallelismFrom(args),
@@ -91,9 +99,21 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
       return 0;
     }
     await watcher.run();
-    return 0;
+    // A scheduled execution that could not do its work fails, so Cloud Run shows it failed.
+    return maxCycles > 0 && watcher.lastRoundFailed ? 1 : 0;
   },
 };
+
+/** --once is one cycle, --cycles N is N; 0: until stopped. */
+function cyclesFrom(args: ParsedArgs): number {
+  const raw = args.flags.cycles as string | undefined;
+  if (args.flags.once && raw !== undefined) throw new UsageError('--once and --cycles say the same thing: give one of them');
+  if (args.flags.once) return 1;
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--cycles ${raw}: expected a whole number from 1`);
+  return n;
+}
 
 function stackSources(args: ParsedArgs): string[] {
   const files = (args.flags.filename as string[] | undefined) ?? [];

@@ -98,6 +98,22 @@ describe('backoff', () => {
     b.succeeded('A');
     expect(b.holding().size).toBe(0);
   });
+
+  it('carries its counts to the next process (one cycle per execution), so the next wait still doubles', () => {
+    let now = 0;
+    const first = new Backoff(1_000, 60_000, () => now);
+    first.failed('A', 'boom');
+    first.failed('A', 'boom');
+    const saved = first.snapshot();
+    expect(saved.A).toMatchObject({ failures: 2, error: 'boom' });
+    now = 10_000; // its wait ran out
+    const next = new Backoff(1_000, 60_000, () => now);
+    next.restore(saved);
+    expect(next.holding().size).toBe(0);
+    next.failed('A', 'again'); // the 3rd failure: 4 s (+-20%), not 1 s
+    now += 3_000;
+    expect(next.holding().get('A')).toMatch(/^backing off after 3 failures/);
+  });
 });
 
 describe('Cloud Run job tasks', () => {
