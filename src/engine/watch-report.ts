@@ -3,6 +3,7 @@
 // `missing` (an API as `disabled`); and counts that add up: every drifted field lands in exactly
 // one of corrected, reported, failed, backing off, held back or not attempted.
 import type { ControllerRegistry } from '../contract/controller.js';
+import type { DriftCounts } from '../state/watcher-status.js';
 import type { ApplyResult } from './apply.js';
 import { actionKey, type PlanAction } from './plan.js';
 
@@ -21,15 +22,7 @@ export interface ResourceDrift {
   reason?: string;
 }
 
-export interface DriftCounts {
-  driftFound: number;
-  corrected: number;
-  reported: number;
-  failed: number;
-  backingOff: number;
-  heldBack: number;
-  notAttempted: number;
-}
+export type { DriftCounts } from '../state/watcher-status.js';
 
 /** A resource that is there but different counts its fields; one that is missing or extra counts one. */
 const weight = (d: ResourceDrift): number => d.fields?.length ?? 1;

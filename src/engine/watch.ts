@@ -14,7 +14,7 @@ import { packageVersion } from '../paths.js';
 import { Lease } from '../state/lease.js';
 import { DirectorySource, GcsSource, type ManifestSource } from '../state/manifest-source.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
-import { type WatcherCycleStatus, WatcherStatusStore } from '../state/watcher-status.js';
+import { type DriftCounts, type WatcherCycleStatus, WatcherStatusStore } from '../state/watcher-status.js';
 import type { ApplyResult } from './apply.js';
 import { Backoff } from './backoff.js';
 import { applyWithInventory, inventoryOutdated } from './pipeline.js';
@@ -49,24 +49,12 @@ export interface WatchOptions {
   backoffCapMs: number;
 }
 
-export interface CycleSummary {
+export interface CycleSummary extends DriftCounts {
   stack: string;
   source: string;
   manifestsChanged: boolean;
   /** Resources that differ from the manifests. */
   driftedResources: number;
-  /**
-   * Fields that differ (a resource missing or extra counts one), and where each went: they add up,
-   * driftFound = corrected + reported + failed + backingOff + heldBack + notAttempted.
-   */
-  driftFound: number;
-  corrected: number;
-  reported: number;
-  failed: number;
-  backingOff: number;
-  /** In resources left alone for want of evidence that they are the stack's. */
-  heldBack: number;
-  notAttempted: number;
   durationMs: number;
   apiCalls: number;
   /** When this cycle held the stack's lease (it wrote only in between). */
@@ -282,7 +270,7 @@ export class Watcher {
 
 /** The status of a cycle that did not finish (its error added by the caller). */
 function failedCycle(stack: WatchedStack, started: number): WatcherCycleStatus {
-  const zero = { driftFound: 0, corrected: 0, reported: 0, failed: 0, backingOff: 0, heldBack: 0, notAttempted: 0 };
+  const zero: DriftCounts = { driftFound: 0, corrected: 0, reported: 0, failed: 0, backingOff: 0, heldBack: 0, notAttempted: 0 };
   return {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),

@@ -5,7 +5,22 @@
 // is older than two intervals: the watcher stopped running (a paused schedule, a failing image).
 import { PreconditionFailed, type StateStore } from './store.js';
 
-export interface WatcherCycleStatus {
+/**
+ * Where a cycle's drifted fields went (a resource missing or extra counts one); they add up:
+ * driftFound = corrected + reported + failed + backingOff + heldBack + notAttempted.
+ */
+export interface DriftCounts {
+  driftFound: number;
+  corrected: number;
+  reported: number;
+  failed: number;
+  backingOff: number;
+  /** In resources left alone for want of evidence that they are the stack's. */
+  heldBack: number;
+  notAttempted: number;
+}
+
+export interface WatcherCycleStatus extends DriftCounts {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -15,13 +30,6 @@ export interface WatcherCycleStatus {
   error?: string;
   source: string;
   manifestsChanged?: boolean;
-  driftFound: number;
-  corrected: number;
-  reported: number;
-  failed: number;
-  backingOff: number;
-  heldBack: number;
-  notAttempted: number;
   apiCalls?: number;
 }
 

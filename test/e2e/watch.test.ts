@@ -32,27 +32,21 @@ async function driftBucket(s: Stage, labels: Record<string, string>): Promise<vo
   await new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT }).bucket(BUCKET).setMetadata({ labels });
 }
 
+/** musectl watch of one stack, against the stage's emulator, with the stage's state. */
+const watchArgs = (s: Stage, source = s.dir): string[] => [
+  'watch',
+  '-f',
+  source,
+  '--emulator',
+  s.emu.url,
+  '--project',
+  PROJECT,
+  '--state',
+  join(s.dir, '.state'),
+];
+
 function watch(s: Stage, extra: string[] = [], source = s.dir): RunningCli {
-  return startCli([
-    'watch',
-    '-f',
-    source,
-    '--emulator',
-    s.emu.url,
-    '--project',
-    PROJECT,
-    '--state',
-    join(s.dir, '.state'),
-    '--interval',
-    '1s',
-    '--jitter',
-    '0',
-    '--log-format',
-    'json',
-    '--backoff',
-    '1s',
-    ...extra,
-  ]);
+  return startCli([...watchArgs(s, source), '--interval', '1s', '--jitter', '0', '--log-format', 'json', '--backoff', '1s', ...extra]);
 }
 
 const logLines = (w: RunningCli): any[] =>
@@ -278,24 +272,7 @@ function watcherStatus(s: Stage): any {
   return JSON.parse(Buffer.from(raw.data, 'base64').toString());
 }
 
-const once = (s: Stage, extra: string[] = []) =>
-  runCli([
-    'watch',
-    '-f',
-    s.dir,
-    '--emulator',
-    s.emu.url,
-    '--project',
-    PROJECT,
-    '--state',
-    join(s.dir, '.state'),
-    '--once',
-    '--interval',
-    '5m',
-    '--log-format',
-    'json',
-    ...extra,
-  ]);
+const once = (s: Stage, extra: string[] = []) => runCli([...watchArgs(s), '--once', '--interval', '5m', '--log-format', 'json', ...extra]);
 
 describe('musectl watch --once (one cycle per scheduled execution)', () => {
   it('runs one cycle, corrects the drift, exits 0 and writes its status beside the inventory', async () => {
