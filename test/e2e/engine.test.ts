@@ -25,22 +25,22 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
 
   it('applies the stack from empty (storage.googleapis.com is on in a new project already)', async () => {
     const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
-    expect(r.stderr).toMatch(/Apply complete: 34 created, 0 updated, 0 deleted/);
+    expect(r.stderr).toMatch(/Apply complete: 40 created, 0 updated, 0 deleted/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 34 to create, 0 to update, 0 to delete, 1 unchanged.');
+    expect(r.stdout).toContain('Plan: 40 to create, 0 to update, 0 to delete, 1 unchanged.');
   });
 
   it("then plans no changes (exit 0 with --detailed-exitcode): one list per kind and scope, one read per IAM policy, the secret's latest value and the project lookup", async () => {
     const before = await s.stats();
     const r = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('warning: CloudRunService/') || !l.includes('is not in Artifact Registry'))).toEqual([
-      `No changes. Project ${PROJECT} matches the manifests (35 resources).`,
+      `No changes. Project ${PROJECT} matches the manifests (41 resources).`,
       '',
     ]);
     expect(r.code).toBe(0);
     const calls = callsBetween(before, await s.stats());
     expect(calls).toEqual({
-      // one list per kind and scope (7)
+      // one list per kind and scope (8)
       'GET /v1/projects/{project}/services': 1,
       'GET /v1/projects/{project}/serviceAccounts': 1,
       'GET /storage/v1/b': 1,
@@ -48,13 +48,15 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       'GET /v1/projects/{project}/locations/{location}/repositories': 1,
       'GET /v2/projects/{project}/locations/{location}/services': 1,
       'GET /v2/projects/{project}/locations/{location}/jobs': 1,
-      // one read per IAM policy that has members in the stack (9: the front end is public by
+      'GET /v1/projects/{project}/locations/{location}/jobs': 1, // Cloud Scheduler
+      // one read per IAM policy that has members in the stack (11: the front end is public by
       // invokerIamDisabled, so its policy holds no member of the stack)
       'POST /v3/projects/{project}:getIamPolicy': 1,
       'GET /v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy': 1,
+      'GET /v2/projects/{project}/locations/{location}/jobs/{job}:getIamPolicy': 1, // the scheduler's invoker
       'GET /storage/v1/b/{bucket}/iam': 3,
       'GET /v1/projects/{project}/secrets/{secret}:getIamPolicy': 1,
-      'POST /v1/projects/{project}/serviceAccounts/{account}:getIamPolicy': 3,
+      'POST /v1/projects/{project}/serviceAccounts/{account}:getIamPolicy': 4,
       // the secret's latest value, to compare with GEMINI_API_KEY (1)
       'GET /v1/projects/{project}/secrets/{secret}/versions/{version}:access': 1,
       // ${PROJECT_NUMBER} in the frontend's env (1)
@@ -62,7 +64,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       // the digest of each service's image tag (2)
       'HEAD /v2/{project}/{repository}/{i0}/manifests/{reference}': 2,
     });
-    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(20);
+    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(23);
   });
 
   it('a second apply makes no write call and says so', async () => {
@@ -79,7 +81,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.code).toBe(2);
     const plan = JSON.parse(r.stdout);
     expect(plan.formatVersion).toBe(1);
-    expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 34 });
+    expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 40 });
     const update = plan.actions.find((a: any) => a.action === 'update');
     expect(update).toEqual({
       action: 'update',
@@ -108,7 +110,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.stdout).toContain('~ CloudRunService/sessionmuse-backend');
     expect(r.stdout).toContain('    template.scaling.maxInstanceCount: 50 -> 10');
     expect(r.stdout).toContain('    labels.added-by-hand: "yes" -> (none)');
-    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 34 unchanged.');
+    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 40 unchanged.');
     expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     const [after] = await client.getService({ name: BACKEND });
     expect(after.template?.scaling?.maxInstanceCount).toBe(10);
@@ -150,7 +152,7 @@ describe('order, failures and invalid input', () => {
     const serviceCreate = (account: string) => log.find((e) => e.method === 'POST' && e.path.endsWith('/services') && e.body.includes(`${account}@`))!;
     const backend = serviceCreate('sa-backend');
     const frontend = serviceCreate('sa-frontend');
-    expect(accountCreates).toHaveLength(3); // sa-frontend, sa-backend, sa-musectl-watcher
+    expect(accountCreates).toHaveLength(4); // sa-frontend, sa-backend, sa-musectl-watcher, sa-musectl-scheduler
     for (const sa of accountCreates) expect(sa.end).toBeLessThanOrEqual(backend.start);
     // The backend's rollout takes 150 ms; its URL is known only when it is done.
     const backendDone = log.find((e) => e.start >= backend.end && e.path.includes('/operations/') && e.status === 200 && e.end - backend.end >= 150);
@@ -187,13 +189,13 @@ describe('faults', () => {
     const s = await stage({ faults: { r429: 0.08, r500: 0.04, r503: 0.08, drop: 0.05, seed: 11 } });
     try {
       const r = await s.cli(['apply', '-f', s.dir, '--yes', '--log-level', 'info']);
-      expect(r.stderr, r.stderr).toMatch(/Apply complete: 34 created/);
+      expect(r.stderr, r.stderr).toMatch(/Apply complete: 40 created/);
       expect(r.stderr).toContain('retrying a call');
       const faulted = (await s.requests()).filter((e) => e.status === 429 || e.status >= 500 || e.status === -1);
       expect(faulted.length).toBeGreaterThan(0);
       const plan = await s.cli(['plan', '-f', s.dir, '-o', 'json']);
       expect(plan.code).toBe(0);
-      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 35 });
+      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 41 });
       // Exactly what the manifests name, once each.
       const state: any = await (await fetch(`${s.emu.url}/_emulator/state`)).json();
       const inProject = (c: string) =>

@@ -16,6 +16,7 @@ const KIND_FILES = [
   'Bucket.yaml',
   'CloudRunJob.yaml',
   'CloudRunService.yaml',
+  'CloudSchedulerJob.yaml',
   'IAMPolicyMember.yaml',
   'ProjectService.yaml',
   'Secret.yaml',
@@ -59,12 +60,13 @@ describe('export', () => {
     const out = join(s.dir, 'exported');
     const e = await exportTo(out, '--state', join(s.dir, '.state'));
     expect(e.code, e.stderr).toBe(0);
-    expect(e.stderr).toContain(`exported ${exportable} resources of 8 kinds (stack sessionmuse) to ${out}`);
+    expect(e.stderr).toContain(`exported ${exportable} resources of 9 kinds (stack sessionmuse) to ${out}`);
     expect(readdirSync(out).sort()).toEqual([...KIND_FILES, 'stack.yaml'].sort());
     // The APIs Google enables on every project (Cloud Storage among them) are the project's, not the stack's.
     expect(names(join(out, 'ProjectService.yaml'))).toEqual([
       'aiplatform.googleapis.com',
       'artifactregistry.googleapis.com',
+      'cloudscheduler.googleapis.com',
       'iam.googleapis.com',
       'iamcredentials.googleapis.com',
       'run.googleapis.com',
@@ -85,7 +87,17 @@ describe('export', () => {
     });
     expect(grants.map((g) => g.spec.member)).not.toContainEqual(expect.stringMatching(/^project(Owner|Editor|Viewer):/)); // a bucket's own grants
     const job = docsOf(join(out, 'CloudRunJob.yaml'))[0];
-    expect(job.spec.template.template).toMatchObject({ serviceAccountRef: { name: 'sa-musectl-watcher' }, timeout: '24h' });
+    // Its 10-minute task timeout is Cloud Run's default, so export leaves it out; no retries is not.
+    expect(job.spec.template.template).toMatchObject({ serviceAccountRef: { name: 'sa-musectl-watcher' }, maxRetries: 0 });
+    expect(job.spec.template.template.timeout).toBeUndefined();
+    // The schedule runs the exported job by reference, as its account by reference; defaults left out.
+    expect(docsOf(join(out, 'CloudSchedulerJob.yaml'))[0].spec).toEqual({
+      location: REGION,
+      description: "Starts musectl watch --once (the SessionMUSE stack's reconciler)",
+      schedule: '*/5 * * * *',
+      timeZone: 'Asia/Tokyo',
+      httpTarget: { cloudRunJobRef: { name: 'musectl-watcher' }, oauthToken: { serviceAccountRef: { name: 'sa-musectl-scheduler' } } },
+    });
     // No empty or default-valued field: no `labels: {}`, `command: []`, `args: []`, no default scaling or ports.
     for (const f of KIND_FILES) expect(readFileSync(join(out, f), 'utf8'), f).not.toMatch(/: (\{\}|\[\])$/m);
     const services = readFileSync(join(out, 'CloudRunService.yaml'), 'utf8');

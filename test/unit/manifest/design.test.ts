@@ -127,6 +127,7 @@ describe('manifests/ expresses the SessionMUSE design', () => {
     expect(apis).toEqual([
       'aiplatform.googleapis.com',
       'artifactregistry.googleapis.com',
+      'cloudscheduler.googleapis.com',
       'iam.googleapis.com',
       'iamcredentials.googleapis.com',
       'run.googleapis.com',
