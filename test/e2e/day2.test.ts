@@ -196,6 +196,10 @@ describe('day 2 edits of an applied stack', () => {
     expect(r.stderr).toContain('--allow-prune-all');
     const [services] = await run.listServices({ parent: parent('us-central1') });
     expect(services).toHaveLength(1);
+    // Asked for, the same prune is planned.
+    const allowed = await s.cli(['plan', '-f', empty, '--prune', '--allow-prune-all', '--state', join(s.dir, '.state')]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('- CloudRunService/svc-day2');
     rmSync(empty, { recursive: true, force: true });
   });
 });
