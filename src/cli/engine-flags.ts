@@ -31,6 +31,7 @@ export const ownershipFlags: Record<string, FlagSpec> = {
     value: 'KIND/NAME',
     description: 'Allow replacing this resource although it holds data or is abandon-on-delete',
   },
+  'allow-prune-all': { type: 'boolean', description: 'Let --prune remove (nearly) everything the stack owns (refused otherwise, as a likely mistake)' },
 };
 
 export function planOptionsFrom(args: ParsedArgs): PlanOptions {

@@ -63,13 +63,34 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
     return deps.find((_, i) => !ok[i]);
   };
 
+  /** Once the lease is lost (reported by the action that found it), nothing else starts. */
+  let leaseLost: string | undefined;
+  const skip = (actions: PlanAction[], reason: string): false => {
+    for (const action of actions) {
+      result.skipped.push({ action, reason });
+      opts.listener({ type: 'skipped', action, reason });
+    }
+    return false;
+  };
+
   /** Runs `work` for `actions` in one slot, reporting start, done or failure for each. */
   const attempt = async (actions: PlanAction[], work: () => Promise<string | undefined>): Promise<boolean> => {
     await slots.acquire();
+    // Checked again once a slot is free: a stop (SIGTERM) or a lost lease while waiting for it
+    // means this action does not start.
+    if (opts.shouldStop?.()) {
+      slots.release();
+      return skip(actions, 'not attempted: stopping');
+    }
+    if (leaseLost) {
+      slots.release();
+      return skip(actions, `not attempted: ${leaseLost}`);
+    }
     try {
       opts.lease?.check();
     } catch (err) {
       slots.release();
+      leaseLost = "the stack's lock was lost";
       for (const action of actions) {
         result.failed.push({ action, error: (err as Error).message });
         opts.listener({ type: 'failed', action, ms: 0, error: (err as Error).message });

@@ -90,5 +90,11 @@ export function ownershipOf(i: OwnershipInput): Ownership {
       : `the inventory at ${i.inventoryAt} does not list it`;
     return { owner: 'unknown', why: `it carries this stack's labels, but ${cause}; labels alone are no proof that this stack made it` };
   }
+  if (i.inventoryEmpty && !i.labelled) {
+    return {
+      owner: 'unknown',
+      why: `it exists in Google Cloud (${i.live.id}) and the inventory at ${i.inventoryAt} is empty: is this the stack's state? (a plan from another directory, or another --state, reads another one); if it is, this stack did not create it`,
+    };
+  }
   return { owner: 'unknown', why: `it exists in Google Cloud (${i.live.id}) but this stack did not create it` };
 }

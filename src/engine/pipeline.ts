@@ -4,6 +4,7 @@
 // record the outcome (what was done, deleted, abandoned or found gone). Every call and every
 // inventory write happens only while the stack's lease is still held by the clock. apply, up and
 // watch all run this one pipeline; tests run it too.
+import { UserError } from '../errors.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
 import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
 import type { Planned, Session } from './session.js';
@@ -21,7 +22,16 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
   } finally {
     api.guard = undefined;
   }
-  check();
+  try {
+    check();
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    // The lock went to another writer: what this apply did is said once, and nothing more is written.
+    throw new UserError(
+      `${err.message.split('\n')[0]}; this apply stopped after ${result.done.length} done, ${result.failed.length} failed, ${result.skipped.length} not attempted, and did not write the inventory (the next apply resolves it)`,
+      'Run apply again: it plans from what Google holds now.',
+    );
+  }
   const inManifests = new Set(session.set.resources.map((r) => r.key));
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
   await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);

@@ -67,7 +67,8 @@ export interface Orphan {
   deletionPolicy: 'delete' | 'abandon';
 }
 
-export type PlanSummary = Record<ActionType, number>;
+/** Actions by type; a held-back action counts under heldBack (present only when there is one), not its type. */
+export type PlanSummary = Record<ActionType, number> & { heldBack?: number };
 
 export interface Plan {
   formatVersion: 1;
@@ -106,7 +107,10 @@ export const actionKey = (a: { kind: string; name: string }): string => `${a.kin
 
 export function summarize(actions: PlanAction[]): PlanSummary {
   const s = Object.fromEntries(ACTION_TYPES.map((t) => [t, 0])) as PlanSummary;
-  for (const a of actions) s[a.action]++;
+  for (const a of actions) {
+    if (a.heldBack) s.heldBack = (s.heldBack ?? 0) + 1;
+    else s[a.action]++;
+  }
   return s;
 }
 

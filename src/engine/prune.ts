@@ -114,7 +114,8 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
       actions.push({ ...base, action: 'noop', warnings: [keptWarning(holds)] });
       continue;
     }
-    actions.push({ ...base, action: 'delete', impact: holds ? `deletes ${key} with the ${holds} it holds (force-destroy)` : `deletes ${key}`, ...blocked });
+    // A plain delete needs no impact line (the action says it); one that takes data with it does.
+    actions.push({ ...base, action: 'delete', ...(holds ? { impact: `deletes ${key} with the ${holds} it holds (force-destroy)` } : {}), ...blocked });
   }
   return { actions, context, wouldPrune: [] };
 }

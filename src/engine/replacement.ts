@@ -63,7 +63,8 @@ export async function movedReplacement(i: {
     then === 'delete'
       ? `then the old one is deleted${holds ? ` with the ${holds} it holds` : ''}`
       : 'then the old one is left in place (deletion policy abandon) and no longer managed';
-  const impact = `${r.key} now names ${base.id} instead of ${old.id}: the new one is created first, ${fate}`;
+  // The old and new names are in the action's header (old -> new): the impact says what happens.
+  const impact = `it now names another Google resource: the new one is created first, ${fate}`;
   const blocked =
     holds && !options.allowReplace.has(r.key)
       ? `replacing it is refused because the old ${old.id} holds ${holds}; run with --allow-replace ${r.key} to delete it anyway, or annotate musectl.dev/deletion-policy: abandon to keep it`

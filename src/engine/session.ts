@@ -105,6 +105,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const { controllers } = opts;
   addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
   const byKey = new Map(set.resources.map((r) => [r.key, r]));
+  nameTheStack(set, opts); // before anything reads the stack's name (labels, the plan, the state's keys)
   const ctx: ControllerContext = {
     ...ctxBase,
     stack: set.stack.name,
@@ -112,7 +113,6 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     imageDigests: new Map(),
     controller: (kind) => controllerFor(controllers, kind),
   };
-  nameTheStack(set, opts);
   const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
   const inventory = new InventoryStore(store, project, set.stack.name);
   return { set, ctx, controllers, store, inventory, close: () => clients.close() };

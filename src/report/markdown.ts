@@ -51,8 +51,12 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
 function title(plan: Plan): string {
   const s: Record<string, number | undefined> = plan.summary;
   const where = `stack ${code(plan.stack, false)}, project ${code(plan.project, false)}`;
-  if (!plan.actions.some((a) => a.action !== 'noop'))
-    return `### musectl plan: no changes\n\n**No changes** in ${where}: ${s.noop ?? 0} resources match the manifests.`;
+  const orphans = plan.wouldPrune?.length ?? 0;
+  if (!plan.actions.some((a) => a.action !== 'noop')) {
+    if (orphans === 0) return `### musectl plan: no changes\n\n**No changes** in ${where}: ${s.noop ?? 0} resources match the manifests.`;
+    // Nothing to change, but something an apply with --prune would remove: not "no changes".
+    return `### musectl plan: ${orphans} would be pruned\n\n**No changes to apply, ${orphans} no longer in the manifests** in ${where}: ${s.noop ?? 0} resources match the manifests.`;
+  }
   // create, update and delete always (the familiar line); the rarer actions only when they occur.
   const counts = Object.entries(VERB).filter(([k]) => ['create', 'update', 'delete'].includes(k) || (s[k] ?? 0) > 0);
   return `### musectl plan\n\n**${[...counts.map(([k, v]) => `${s[k] ?? 0} ${v}`), `${s.noop ?? 0} unchanged`].join(', ')}** in ${where}.`;

@@ -74,5 +74,6 @@ export function renderPlanText(plan: Plan, color: Colors): string {
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const extra = (['replace', 'adopt', 'abandon'] as const).filter((t) => s[t] > 0).map((t) => `${s[t]} to ${t}`);
+  if (s.heldBack) extra.push(`${s.heldBack} held back`);
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${extra.length ? `${extra.join(', ')}, ` : ''}${s.noop} unchanged.`;
 }

@@ -196,6 +196,10 @@ describe('day 2 edits of an applied stack', () => {
     expect(r.stderr).toContain('--allow-prune-all');
     const [services] = await run.listServices({ parent: parent('us-central1') });
     expect(services).toHaveLength(1);
+    // Asked for, the same prune is planned.
+    const allowed = await s.cli(['plan', '-f', empty, '--prune', '--allow-prune-all', '--state', join(s.dir, '.state')]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain('- CloudRunService/svc-day2');
     rmSync(empty, { recursive: true, force: true });
   });
 });
@@ -242,7 +246,14 @@ describe('stacks need names of their own', () => {
     for (const [i, n] of ['a', 'b'].entries()) {
       const r = await runCli(['apply', '-f', dirs[i], '--yes', '--stack', `stack-${n}`, ...target]);
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Stack stack-${n} on project`);
     }
+    // --stack names the stack everywhere: on the resources' labels too, so another stack never takes them.
+    const svcA = (await (await fetch(`${s.emu.url}/v2/${parent('asia-northeast1')}/services/svc-a`)).json()) as any;
+    expect(svcA.labels).toMatchObject({ 'musectl-stack': 'stack-a' });
+    const adopt = await runCli(['apply', '-f', dirs[0], '--yes', '--adopt', '--stack', 'stack-c', ...target]);
+    expect(adopt.code).toBe(1);
+    expect(adopt.stderr).toContain('it belongs to stack "stack-a" (label musectl-stack); a resource of another stack is never adopted');
     // a's manifests lose their service: a's prune must not touch b's.
     writeFileSync(join(dirs[0], 'svc.yaml'), '');
     writeFileSync(join(dirs[0], 'sa.yaml'), 'apiVersion: musectl.dev/v1alpha1\nkind: ServiceAccount\nmetadata: { name: sa-stack-a }\n');

@@ -52,6 +52,9 @@ describe('the stack lock under interruptions', () => {
     const result = await paused.done;
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/lock (ran out|\(.*\) was taken over)/);
+    // Said once, with what was done, not once per resource that was queued.
+    expect(result.stderr).toMatch(/this apply stopped after \d+ done, \d+ failed, \d+ not attempted, and did not write the inventory/);
+    expect(result.stderr.match(/Nothing more was written/g)?.length ?? 0).toBeLessThanOrEqual(2);
     // What the taker left is the truth: nothing for a plan to do.
     const plan = await runCli(['plan', '-f', dir, '--detailed-exitcode', ...target]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
