@@ -74,7 +74,9 @@ function policyOf(r: Resource, byKey: Map<string, Resource>, project: string): {
   if (ref.kind === 'Project') return { kind: 'Project', target: ref.external ?? `projects/${project}`, scope: `projects/${project}` };
   const target = ref.external ?? ref.name!;
   const res = ref.name ? byKey.get(`${ref.kind}/${ref.name}`) : undefined;
-  const scope = ref.kind === 'CloudRunService' && res ? regionScope(project, res) : ref.kind === 'Bucket' ? `b/${target}` : `projects/${project}`;
+  // Cloud Run's quotas are per region, its jobs' policies (a Scheduler's invoker) as its services'.
+  const regional = (ref.kind === 'CloudRunService' || ref.kind === 'CloudRunJob') && res;
+  const scope = regional ? regionScope(project, res) : ref.kind === 'Bucket' ? `b/${target}` : `projects/${project}`;
   return { kind: ref.kind, target, scope };
 }
 
@@ -140,7 +142,8 @@ function planReads(
       pages,
     );
   }
-  for (const p of policies.values()) quotas.add(quotasOf(opts, p.kind)?.read ?? 'unknown', p.kind === 'CloudRunService' ? p.scope : `projects/${opts.project}`);
+  for (const p of policies.values())
+    quotas.add(quotasOf(opts, p.kind)?.read ?? 'unknown', p.kind === 'CloudRunService' || p.kind === 'CloudRunJob' ? p.scope : `projects/${opts.project}`);
   quotas.add('secretmanager.access', `projects/${opts.project}`, secretValues);
   quotas.add('artifactregistry.request', `projects/${opts.project}`, images.size);
   if (opts.projectNumberUsed) quotas.add('resourcemanager.read', `projects/${opts.project}`);

@@ -76,6 +76,7 @@ const KINDS = [
   'ArtifactRegistryRepository',
   'ProjectService',
   'CloudRunJob',
+  'CloudSchedulerJob',
   'Stack',
   'Nope',
   '',
