@@ -71,7 +71,11 @@ const MAX_POLICY_ATTEMPTS = 8;
 export const iamPolicyMemberController: Controller & Batched & Contained & Grants & Exportable = {
   kind: 'IAMPolicyMember',
   // No API of its own: a grant is read and written with its resource's policy, through that kind.
-  facts: { deletionPolicy: 'delete', sharedIdentity: true, exportScope: 'exported' },
+  facts: {
+    deletionPolicy: 'delete',
+    sharedIdentity: true,
+    exportScope: 'exported',
+  },
 
   identify: (r, ctx) => {
     const scope = policyScope(r, ctx);
@@ -91,7 +95,10 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
   },
 
   async observe(ctx, scope) {
-    const { api, id } = access(ctx, scope);
+    const { kind, api, id } = access(ctx, scope);
+    // The policy of a resource that is not there is empty: Google is asked only about one that exists
+    // (at once when the inventory says so, after its kind's list otherwise).
+    if (ctx.observing && !(await ctx.observing.exists(kind, id))) return new Map();
     const policy = await api.get(ctx, id);
     const found = new Map<string, Observed>();
     for (const b of policy.bindings) {

@@ -70,6 +70,16 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
 
   async observe(ctx, scope) {
     const client = ctx.clients.secretManager();
+    // The latest value, only of the stack's secrets whose value musectl manages: read with the list
+    // where the inventory says the secret exists, after it otherwise.
+    const early = new Map<string, Promise<Buffer | undefined>>();
+    for (const r of ctx.observing?.resources('Secret') ?? []) {
+      const key = keyOf(ctx.project, r.name);
+      if (readValue(r).value === undefined || ctx.observing?.exists('Secret', key) !== true) continue;
+      const read = latestValue(ctx, key);
+      read.catch(() => undefined); // awaited below, unless the list fails first
+      early.set(key, read);
+    }
     const secrets = await listAllPages((pageToken) =>
       ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `list secrets of ${scope}` }, () =>
         client.listSecrets({ parent: scope, pageSize: PAGE_SIZE, pageToken }, { autoPaginate: false }),
@@ -87,12 +97,11 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
         raw: s,
       });
     }
-    // The latest value, only of the stack's secrets whose value musectl manages.
     await Promise.all(
       [...found.entries()].map(async ([key, o]) => {
         const r = ctx.resource('Secret', secretIdOf(key));
         if (!r || readValue(r).value === undefined) return;
-        const latest = await latestValue(ctx, o.id);
+        const latest = await (early.get(key) ?? latestValue(ctx, o.id));
         if (latest) o.spec.value = sensitive(latest);
       }),
     );

@@ -46,6 +46,21 @@ export interface ControllerContext {
   imageDigests: Map<string, string | undefined>;
   /** The controller of another kind. */
   controller(kind: string): AnyController;
+  /** Set while observe runs (engine/observe.ts): what the observation knows so far. */
+  observing?: Observation;
+}
+
+/** What an observation in progress knows, for reads about one resource that need it to exist. */
+export interface Observation {
+  /**
+   * Whether the resource of `kind` with Google id `id` exists: `true` at once when the stack's
+   * inventory records it (a read about it can go with the lists, in the same round), otherwise a
+   * promise of whether its kind's list shows it; `true` for what is not the stack's (nothing here
+   * tells, so the read itself answers).
+   */
+  exists(kind: string, id: string): true | Promise<boolean>;
+  /** The stack's manifests of a kind. */
+  resources(kind: string): Resource[];
 }
 
 /** Outputs of other resources: known values, or Unknown when they are created in this apply. */
