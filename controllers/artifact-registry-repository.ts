@@ -37,6 +37,7 @@ const QUOTA = { read: 'artifactregistry.request', write: 'artifactregistry.reque
 export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
   kind: 'ArtifactRegistryRepository',
   facts: {
+    newPolicyEmpty: true,
     requiresApi: 'artifactregistry.googleapis.com',
     deletionPolicy: 'delete',
     quotas: QUOTA,

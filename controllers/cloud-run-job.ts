@@ -111,7 +111,15 @@ const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
 export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable = {
   kind: 'CloudRunJob',
-  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, exportScope: 'region' },
+  facts: {
+    requiresApi: 'run.googleapis.com',
+    newPolicyEmpty: true,
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'region',
+  },
 
   toManifestSpec(observed, ctx, exported) {
     const spec = cloneSpec(observed.spec);

@@ -174,6 +174,7 @@ const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks = {
   kind: 'CloudRunService',
   facts: {
+    newPolicyEmpty: true,
     requiresApi: 'run.googleapis.com',
     deletionPolicy: 'delete',
     quotas: QUOTA,

@@ -21,7 +21,7 @@ import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.
 import { withRetry } from '../src/gcp/retry.js';
 import type { Resource } from '../src/manifest/index.js';
 import { grantExport, grantParts } from './iam-grant-export.js';
-import { gaxPolicyAccess } from './iam-policy.js';
+import { EMPTY_POLICY, gaxPolicyAccess } from './iam-policy.js';
 
 /** The project's policy, through Resource Manager v3. */
 const projectPolicy: IamPolicyAccess = gaxPolicyAccess({
@@ -114,7 +114,10 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
 
   async applyBatch(ctx, items) {
     const scope = items[0].resource ? policyScope(items[0].resource, ctx) : items[0].observed!.id.split('|').slice(0, 2).join('|');
-    const { api, id } = access(ctx, scope);
+    const { kind, api, id } = access(ctx, scope);
+    // Its resource was created by this apply and starts with no policy (KindFacts.newPolicyEmpty):
+    // nothing to read before the write.
+    const known = kind !== 'Project' && ctx.createdHere?.(kind, id) && ctx.controller(kind).facts.newPolicyEmpty ? EMPTY_POLICY : undefined;
     const adds = items.filter((i) => i.action !== 'delete').map((i) => i.desired as { role: string; member: string });
     // Removed: deleted grants, and the old grant of a replaced one (another member or role). One
     // whose old grant is in another policy (its resource moved) is removed there, after the add.
@@ -122,7 +125,7 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
     const scopeOfId = (o: Observed) => o.id.split('|').slice(0, 2).join('|');
     const here = olds.filter((o) => scopeOfId(o) === scope).map((o) => o.spec as { role: string; member: string });
     const elsewhere = olds.filter((o) => scopeOfId(o) !== scope);
-    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, here));
+    await readModifyWrite(ctx, api, id, (policy) => editPolicy(policy, adds, here), known);
     for (const o of elsewhere) {
       const other = access(ctx, scopeOfId(o));
       await readModifyWrite(ctx, other.api, other.id, (policy) => editPolicy(policy, [], [o.spec as { role: string; member: string }]));
@@ -179,9 +182,17 @@ export function editPolicy(policy: IamPolicy, adds: Array<{ role: string; member
  * A just-created service account can be refused as "does not exist" for a while (IAM is
  * eventually consistent): that is retried too, within the consistency timeout.
  */
-export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAccess, id: string, edit: (p: IamPolicy) => IamPolicy): Promise<void> {
+export async function readModifyWrite(
+  ctx: ControllerContext,
+  api: IamPolicyAccess,
+  id: string,
+  edit: (p: IamPolicy) => IamPolicy,
+  /** The policy as it is known to be (a just-created resource's empty one): the first attempt does not read it. */
+  known?: IamPolicy,
+): Promise<void> {
   const deadline = Date.now() + ctx.consistencyTimeoutMs;
   let conflicts = 0;
+  let attempted = false;
   const accountNotYetVisible = (err: unknown) => httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
   // Cloud Storage also answers 412 for a policy it refuses outright (allUsers on a bucket whose
   // public access prevention is enforced): only its etag mismatch, "Precondition Failed", is a race.
@@ -198,7 +209,9 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
   try {
     await withRetry(
       async () => {
-        const current = await api.get(ctx, id);
+        // Written without an etag when not read: Google then replaces the policy, which held nothing.
+        const current = known && !attempted ? known : await api.get(ctx, id);
+        attempted = true;
         const next = edit(current);
         // Nothing to write: every member is already there or gone (the resource itself may be gone too).
         if (samePolicy(next, current)) return;

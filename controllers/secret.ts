@@ -40,6 +40,7 @@ function timestampText(t: NonNullable<ApiSecret['createTime']>): string {
 export const secretController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & Warns = {
   kind: 'Secret',
   facts: {
+    newPolicyEmpty: true,
     requiresApi: 'secretmanager.googleapis.com',
     deletionPolicy: 'abandon',
     quotas: QUOTA,

@@ -46,6 +46,8 @@ export interface ControllerContext {
   imageDigests: Map<string, string | undefined>;
   /** The controller of another kind. */
   controller(kind: string): AnyController;
+  /** Set while apply runs: whether this apply created the resource of `kind` with Google id `id` (so far). */
+  createdHere?(kind: string, id: string): boolean;
   /** Set while observe runs (engine/observe.ts): what the observation knows so far. */
   observing?: Observation;
 }
@@ -83,6 +85,15 @@ export interface KindFacts {
    * not an API of its own (a grant is written through its resource's API).
    */
   quotas?: { read: QuotaKey; write: QuotaKey; createDelete?: QuotaKey };
+  /**
+   * A resource of this kind that was just created has no IAM policy set: Google's getIamPolicy
+   * "Returns an empty policy if the resource exists and does not have a policy set" (e.g.
+   * https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets/getIamPolicy),
+   * and creating one sets none. So the first policy write after this apply's create starts from
+   * the empty policy without reading it. Not so for a bucket: Google fills a new bucket's policy
+   * with the project's convenience bindings.
+   */
+  newPolicyEmpty?: boolean;
   /** Items per page of its list call (observe): the benchmarks' ideal call count reads this. */
   pageSize?: number;
   /** Create, update and delete are long-running operations (waited on). */

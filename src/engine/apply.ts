@@ -42,8 +42,15 @@ export interface ApplyResult {
   live: Map<string, Observed>;
 }
 
-export async function applyPlan(exec: ExecutablePlan, controllers: ControllerRegistry, ctx: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(exec: ExecutablePlan, controllers: ControllerRegistry, given: ControllerContext, opts: ApplyOptions): Promise<ApplyResult> {
   const { plan, context } = exec;
+  /** Resources this apply created ("Kind|id"): a grant's policy write may know their policy is still empty. */
+  const created = new Set<string>();
+  const ctx: ControllerContext = { ...given, createdHere: (kind, id) => created.has(`${kind}|${id}`) };
+  const made = (action: PlanAction, o: Observed): Observed => {
+    created.add(`${action.kind}|${action.id}`);
+    return o;
+  };
   const refused = blockers(plan);
   if (refused.length > 0) throw new UserError(`the plan cannot be applied: ${refused.join('; ')}`);
   const live = new Map<string, Observed>(); // state after this apply, by key
@@ -210,7 +217,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
     }
     if (action.action === 'create') {
       try {
-        live.set(key, await controller.create(ctx, resource, desired, labels));
+        live.set(key, made(action, await controller.create(ctx, resource, desired, labels)));
         return undefined;
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
@@ -225,14 +232,14 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       const { replaced, force } = context.get(key) ?? {};
       if (replaced && action.replaces) {
         // A move: the new one first, so what depends on it never points at nothing; then the old one.
-        live.set(key, await controller.create(ctx, resource, desired, labels));
+        live.set(key, made(action, await controller.create(ctx, resource, desired, labels)));
         if (action.replaces.then === 'abandon') await abandon(controller, replaced, ctx);
         else await controller.delete(ctx, replaced, { force: Boolean(force) });
         return undefined;
       }
       // Allowed by the plan (--allow-replace, or nothing is lost): what it holds goes with it.
       await controller.delete(ctx, observed!, { force: true });
-      live.set(key, await controller.create(ctx, resource, desired, labels));
+      live.set(key, made(action, await controller.create(ctx, resource, desired, labels)));
       return undefined;
     }
     // The progress line already says "adopted": a note says only what the verb does not.
