@@ -37,6 +37,12 @@ export interface SessionOptions {
   writes?: boolean;
   /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
   allowSecretPaths?: string[];
+  /**
+   * The clients, rate limits and retries of a process that plans again and again (the watcher):
+   * kept across sessions, so each plan does not make every client (and parse its protos) anew.
+   * The session does not close them; their owner does. Default: the session's own.
+   */
+  base?: BaseContext;
 }
 
 export interface Session {
@@ -54,7 +60,7 @@ export class InvalidManifestsError extends Error {
   }
 }
 
-type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' | 'imageDigests'>;
+export type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' | 'imageDigests'>;
 
 /** Clients, rate limits, retries and logs for a target, before any manifest is known. */
 export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs'>): BaseContext {
@@ -81,7 +87,7 @@ export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRet
 
 /** Validates the manifests (before any API call but the project number, when used) and builds the context. */
 export async function openSession(opts: SessionOptions): Promise<Session> {
-  const ctxBase = baseContext(opts);
+  const ctxBase = opts.base ?? baseContext(opts);
   const { clients, api, project } = ctxBase;
 
   // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. The whole
@@ -115,7 +121,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   };
   const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
   const inventory = new InventoryStore(store, project, set.stack.name);
-  return { set, ctx, controllers, store, inventory, close: () => clients.close() };
+  return { set, ctx, controllers, store, inventory, close: async () => (opts.base ? undefined : clients.close()) };
 }
 
 /**

@@ -176,6 +176,7 @@ export class Watcher {
         log,
         state: this.opts.state,
         writes: !this.opts.observeOnly,
+        base: this.base,
       });
     } catch (err) {
       if (!(err instanceof InvalidManifestsError)) throw err;
@@ -201,7 +202,9 @@ export class Watcher {
         stack.backoff.restore((await stack.status.read())?.backoff ?? {});
         stack.restored = true;
       }
-      const callsBefore = ctx.api.calls + this.base.api.calls;
+      // The session shares the watcher's caller (its clients live across cycles): counted once.
+      const callsNow = () => ctx.api.calls + (ctx.api === this.base.api ? 0 : this.base.api.calls);
+      const callsBefore = callsNow();
       const planOptions: PlanOptions = { ...this.opts.plan, drift: this.opts.observeOnly ? 'observe-only' : 'annotated' };
       let planned = await observeAndPlan(session, planOptions);
       let result: ApplyResult | undefined;
@@ -247,7 +250,7 @@ export class Watcher {
         driftedResources: drifts.length,
         ...counts,
         durationMs: Date.now() - started,
-        apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
+        apiCalls: callsNow() - callsBefore,
         ...(leaseWindow ? { lease: leaseWindow } : {}),
       };
       log.info(summary, 'cycle');

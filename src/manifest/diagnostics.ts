@@ -2,6 +2,8 @@
 //   FILE:LINE:COL: Kind/name: message
 // (warnings add "warning: " before the message; a lint finding a resource accepts says so, with why).
 
+import { localeOrder } from '../locale-order.js';
+
 export interface SourcePosition {
   file: string;
   line: number;
@@ -34,7 +36,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message);
+  return localeOrder(a.file, b.file) || a.line - b.line || a.col - b.col || localeOrder(a.message, b.message);
 }
 
 export const hasErrors = (ds: Diagnostic[]): boolean => ds.some((d) => d.severity === 'error');

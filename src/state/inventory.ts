@@ -2,6 +2,7 @@
 // stack, with what prune needs once the manifest is gone (scope, dependencies, deletion policy).
 // Kinds without labels (service accounts, IAM members, APIs) are known to be ours only from here.
 import { UserError } from '../errors.js';
+import { localeOrder } from '../locale-order.js';
 import { PreconditionFailed, type StateStore } from './store.js';
 
 export type DeletionPolicy = 'delete' | 'abandon';
@@ -154,7 +155,7 @@ export class InventoryStore {
       const next: Inventory = {
         ...inv,
         updated: new Date().toISOString(),
-        entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))),
+        entries: [...entries.values()].sort((a, b) => localeOrder(entryKey(a), entryKey(b))),
       };
       try {
         await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');
