@@ -42,6 +42,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['registry'],
   },
 
   async dataHeld(ctx, actual) {

@@ -70,6 +70,7 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['url'],
   },
 
   async dataHeld(ctx, actual) {

@@ -107,7 +107,7 @@ const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
 export const cloudRunJobController: Controller & Labelled = {
   kind: 'CloudRunJob',
-  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true },
+  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, shownOutputs: ['name'] },
 
   identify: (r, ctx) => {
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;

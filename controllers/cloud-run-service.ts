@@ -145,6 +145,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['uri'],
   },
 
   iamPolicy: gaxPolicyAccess({

@@ -69,6 +69,7 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['name'],
   },
 
   async dataHeld(ctx, actual) {

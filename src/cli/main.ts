@@ -40,6 +40,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/up.js')).upCommand,
   },
   {
+    name: 'output',
+    summary: "Print the stack's outputs as of its last apply (reads the state only)",
+    load: async () => (await import('./commands/output.js')).outputCommand,
+  },
+  {
     name: 'unlock',
     summary: "Release a stack's lock that a stopped apply or watch left behind",
     load: async () => (await import('./commands/unlock.js')).unlockCommand,

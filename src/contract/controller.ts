@@ -74,6 +74,12 @@ export interface KindFacts {
   longRunning?: boolean;
   /** Where export lists the kind (project-wide, or per region); undefined: not exportable by listing. */
   exportScope?: 'project' | 'region';
+  /**
+   * The outputs (of Observed.outputs, declared in the schema's x-musectl-outputs) a person needs
+   * after an apply: a service's URL, an account's email. The Outputs: block, `musectl output` and
+   * `musectl status` show these; the JSON forms carry every output.
+   */
+  shownOutputs?: string[];
 }
 
 /**

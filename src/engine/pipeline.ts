@@ -4,7 +4,10 @@
 // record the outcome (what was done, deleted, abandoned or found gone). Every call and every
 // inventory write happens only while the stack's lease is still held by the clock. apply, up and
 // watch all run this one pipeline; tests run it too.
+
+import { entryKey } from '../state/inventory.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
+import { stackOutputValues, withValues } from './outputs.js';
 import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
 import type { Planned, Session } from './session.js';
 
@@ -24,23 +27,35 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
   check();
   const inManifests = new Set(session.set.resources.map((r) => r.key));
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
+  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack.outputs);
   return result;
 }
 
 /**
  * Whether the inventory needs writing although the plan changes nothing in Google Cloud: a pending
  * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget,
- * or one whose resource is gone.
+ * one whose resource is gone, or outputs that changed (a service's URL) since they were recorded.
  */
 export function inventoryOutdated(session: Session, planned: Planned): boolean {
   const { exec, inventory, observed } = planned;
   const inManifests = new Set(session.set.resources.map((r) => r.key));
   if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
   if ([...exec.context.values()].some((c) => c.forget)) return true;
-  return inventory.entries.some((e) => {
+  const outdated = inventory.entries.some((e) => {
     if (e.pending || e.previous) return true;
-    const live = observed.byKey.get(`${e.kind}/${e.name}`);
-    return Boolean(live?.evidence && !e.evidence && inManifests.has(`${e.kind}/${e.name}`));
+    const key = entryKey(e);
+    const live = observed.byKey.get(key);
+    if (!live || !inManifests.has(key)) return false;
+    return Boolean(live.evidence && !e.evidence) || !sameOutputs(withValues(live.outputs), e.outputs ?? {});
   });
+  if (outdated) return true;
+  // The Stack's named outputs, as the inventory would record them now.
+  const byKey = new Map(inventory.entries.map((e) => [entryKey(e), e]));
+  const now = stackOutputValues(session.set.stack.outputs, (key) =>
+    observed.byKey.get(key) ? withValues(observed.byKey.get(key)?.outputs) : byKey.get(key)?.outputs,
+  );
+  return !sameOutputs(now, inventory.outputs ?? {});
 }
+
+const sameOutputs = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);

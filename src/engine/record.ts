@@ -3,12 +3,15 @@
 // old resource as `previous`). After: what was done is recorded with the evidence Google returned
 // (uid, creation time), pending entries are resolved (confirmed when the resource exists and the
 // manifest still names it, dropped otherwise), and what was deleted, abandoned, found gone or found
-// not to be ours is forgotten.
+// not to be ours is forgotten. Each entry keeps its resource's outputs, and the inventory the
+// Stack's named outputs, as they are after the apply (what `musectl output` prints).
 import { type AnyController, type ControllerContext, type ControllerRegistry, controllerFor, type Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
+import type { StackOutput } from '../manifest/stack.js';
 import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
 import { deletionPolicyOf, forceDestroyOf } from './annotations.js';
 import type { ApplyResult } from './apply.js';
+import { stackOutputValues, withValues } from './outputs.js';
 import { actionKey, type ExecutablePlan } from './plan.js';
 
 function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext, dependsOn: string[], live?: Observed): InventoryEntry {
@@ -23,6 +26,7 @@ function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext
     ...(forceDestroyOf(r) ? { forceDestroy: true } : {}),
     ...(live?.evidence ? { evidence: live.evidence } : {}),
     ...(r.nameTemplate ? { nameTemplate: r.nameTemplate } : {}),
+    ...(Object.keys(withValues(live?.outputs)).length > 0 ? { outputs: withValues(live?.outputs) } : {}),
   };
 }
 
@@ -56,43 +60,47 @@ export async function recordOutcome(
   controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
+  stackOutputs: Record<string, StackOutput>,
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
-  await store.update((entries) => {
-    for (const a of exec.plan.actions) {
-      const key = actionKey(a);
-      const c = exec.context.get(key);
-      if ((a.action === 'delete' || a.action === 'abandon') && done.has(key)) {
-        entries.delete(key);
-        continue;
+  await store.update(
+    (entries) => {
+      for (const a of exec.plan.actions) {
+        const key = actionKey(a);
+        const c = exec.context.get(key);
+        if ((a.action === 'delete' || a.action === 'abandon') && done.has(key)) {
+          entries.delete(key);
+          continue;
+        }
+        if (c?.forget && !c.resource) {
+          entries.delete(key);
+          continue;
+        }
+        const r = c?.resource;
+        if (!r) continue;
+        const controller = controllerFor(controllers, r.kind);
+        const known = entries.get(key);
+        if (a.heldBack) {
+          // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
+          if (known && !known.pending && a.action === 'adopt') entries.delete(key);
+          continue;
+        }
+        // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
+        if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
+        const live = result.live.get(key) ?? c.observed;
+        if (done.has(key)) {
+          entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
+          if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed or abandoned
+        } else if (a.action === 'noop') {
+          // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
+          entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });
+        }
+        // A failed create stays pending: the resource may or may not exist; the next run finds out.
       }
-      if (c?.forget && !c.resource) {
-        entries.delete(key);
-        continue;
-      }
-      const r = c?.resource;
-      if (!r) continue;
-      const controller = controllerFor(controllers, r.kind);
-      const known = entries.get(key);
-      if (a.heldBack) {
-        // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
-        if (known && !known.pending && a.action === 'adopt') entries.delete(key);
-        continue;
-      }
-      // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
-      if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
-      const live = result.live.get(key) ?? c.observed;
-      if (done.has(key)) {
-        entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
-        if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed or abandoned
-      } else if (a.action === 'noop') {
-        // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
-        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });
-      }
-      // A failed create stays pending: the resource may or may not exist; the next run finds out.
-    }
-    for (const key of vanished) entries.delete(key);
-  });
+      for (const key of vanished) entries.delete(key);
+    },
+    (entries) => stackOutputValues(stackOutputs, (key) => entries.get(key)?.outputs),
+  );
 }
 
 /** Inventory entries that the manifests no longer name and that observe found gone (pending or not): to forget. */

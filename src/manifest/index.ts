@@ -5,8 +5,8 @@ import type { ManifestDocument } from './document.js';
 import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
-import { schemaRegistry } from './schemas.js';
-import { isStackDocument, readStack, type StackSettings } from './stack.js';
+import { type SchemaRegistry, schemaRegistry } from './schemas.js';
+import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
 import { crossCheck, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
 
@@ -51,9 +51,9 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const stackDocs = documents.filter(isStackDocument);
   const stackRead = readStack(stackDocs);
   diagnostics.push(...stackRead.diagnostics);
-  for (const d of stackDocs) diagnostics.push(...validateDocument(d, registry).diagnostics);
-
   const vars = variablesFor(stackRead.stack, opts);
+  const stackRefs = stackReferences(stackDocs, stackRead.stack, vars, registry, diagnostics);
+
   const placeholders = new Set<string>();
   const used = new Set<string>();
   const resources: Resource[] = [];
@@ -72,7 +72,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource) identified.push(result.resource);
     if (result.resource && result.valid) resources.push(result.resource);
   }
-  diagnostics.push(...crossCheck(identified, registry));
+  diagnostics.push(...crossCheck([...identified, ...stackRefs], registry));
   diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
   return {
@@ -84,6 +84,32 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     files: found.files,
     documents,
   };
+}
+
+/**
+ * Validates the Stack documents and returns the one in use as a resource whose references (its
+ * spec.outputs) are checked with every other reference. Names in its outputs may use variables (a
+ * bucket named after the project), so a Stack with outputs is substituted first.
+ */
+function stackReferences(
+  stackDocs: ManifestDocument[],
+  stack: StackSettings,
+  vars: Variables,
+  registry: SchemaRegistry,
+  diagnostics: Diagnostic[],
+): Resource[] {
+  const refs: Resource[] = [];
+  for (const d of stackDocs) {
+    const inUse = d === stack.document;
+    if (inUse && Object.keys(stack.outputs).length > 0) {
+      diagnostics.push(...substitute(d, vars, subjectOf(d.value)).diagnostics);
+      stack.outputs = stackOutputs(d);
+    }
+    const result = validateDocument(d, registry);
+    diagnostics.push(...result.diagnostics);
+    if (inUse && result.resource) refs.push(result.resource);
+  }
+  return refs;
 }
 
 /** metadata.name as written, before stack variables are substituted. */

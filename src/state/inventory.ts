@@ -30,6 +30,8 @@ export interface InventoryEntry {
   previous?: { id: string; scope: string; evidence?: Record<string, string> };
   /** metadata.name as written when it used variables: the same manifest under another name (see Resource). */
   nameTemplate?: string;
+  /** Its outputs (Observed.outputs: URLs, emails, names; never a secret value) as of the last apply. */
+  outputs?: Record<string, string>;
 }
 
 export interface Inventory {
@@ -38,12 +40,20 @@ export interface Inventory {
   project: string;
   updated: string;
   entries: InventoryEntry[];
+  /** The Stack's named outputs (spec.outputs) as of the last apply: what `musectl output NAME` prints. */
+  outputs?: Record<string, string>;
 }
 
 export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
 const INVENTORY_SUFFIX = '.inventory.json';
 
 export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
+
+/** The projects whose inventory of `stack` is in the store (project ids and stack names hold no dots). */
+export async function projectsWithInventory(store: StateStore, stack: string): Promise<string[]> {
+  const suffix = `.${stack}${INVENTORY_SUFFIX}`;
+  return (await store.list('')).filter((k) => k.endsWith(suffix) && !k.slice(0, -suffix.length).includes('.')).map((k) => k.slice(0, -suffix.length));
+}
 
 export class InventoryStore {
   constructor(
@@ -89,8 +99,12 @@ export class InventoryStore {
   /**
    * Applies `edit` to the current inventory and writes it back at the generation it was read at;
    * if someone else wrote meanwhile, reads again and applies `edit` again, so no update is lost.
+   * `outputs`, when given, computes the stack's named outputs from the edited entries.
    */
-  async update(edit: (entries: Map<string, InventoryEntry>) => void): Promise<Inventory> {
+  async update(
+    edit: (entries: Map<string, InventoryEntry>) => void,
+    outputs?: (entries: Map<string, InventoryEntry>) => Record<string, string>,
+  ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
       const inv: Inventory = found
@@ -102,6 +116,7 @@ export class InventoryStore {
         ...inv,
         updated: new Date().toISOString(),
         entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))),
+        ...(outputs ? { outputs: outputs(entries) } : {}),
       };
       try {
         await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');

@@ -12,6 +12,7 @@ import type { Target } from '../../gcp/target.js';
 import { progressPrinter, seconds } from '../../report/progress.js';
 import { renderPlanText } from '../../report/text.js';
 import { Lease } from '../../state/lease.js';
+import { applyFormat, outputsAfter, reportApplied } from '../apply-report.js';
 import { appendStepSummary } from '../ci.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { confirmApply } from '../confirm.js';
@@ -44,6 +45,13 @@ export const applyFlags = {
     default: '0s',
   },
   ci: { type: 'boolean' as const, description: 'Never prompt (also when CI=true): without --yes, stop instead of asking' },
+  output: {
+    type: 'string' as const,
+    short: 'o',
+    value: 'FORMAT',
+    description: 'text, or json: the outcome and the outputs as one JSON document on stdout (the plan goes to stderr)',
+    default: 'text',
+  },
 };
 
 export const applyCommand: Command = {
@@ -57,7 +65,9 @@ at the same time. Calls that Google says are retryable are retried with backoff;
 rate limits follow Google's default quotas. On failure the other independent resources still
 finish, and a rerun converges. The inventory of what the stack owns is kept in --state.
 With a saved plan (musectl plan --out PLAN.json) it applies exactly that plan, without asking,
-and refuses (exit 1) if the manifests or Google Cloud changed since it was made.`,
+and refuses (exit 1) if the manifests or Google Cloud changed since it was made.
+When done it prints the stack's outputs (service URLs, account emails, the Stack's spec.outputs);
+-o json prints them with the outcome as JSON, and under GitHub Actions they go to GITHUB_OUTPUT.`,
   flags: applyFlags,
   positionals: true,
   run: (args, out) => runApply(args, out, targetFrom(args)),
@@ -66,6 +76,7 @@ and refuses (exit 1) if the manifests or Google Cloud changed since it was made.
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
   const log = loggerFrom(args);
   const parallelism = parallelismFrom(args);
+  const format = applyFormat(args);
   const lockWaitMs = durationFlag(args, 'lock-timeout');
   if (args.positionals.length > 1) throw new UsageError('apply takes at most one saved plan');
   const saved = args.positionals[0] !== undefined ? readSavedPlan(args.positionals[0]) : undefined;
@@ -104,12 +115,15 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       if (stale)
         throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
     }
-    out.out(renderPlanText(exec.plan, out.color));
+    const planText = renderPlanText(exec.plan, out.color);
+    if (format === 'json') out.err(planText);
+    else out.out(planText);
     if (reportBlockers(exec.plan, out)) return 1;
     const held = heldBack(exec.plan);
     if (!hasChanges(exec.plan)) {
-      // Nothing to change in Google Cloud, but the inventory may still have entries to resolve.
+      // Nothing to change in Google Cloud, but the inventory may still have entries (or outputs) to record.
       if (inventoryOutdated(session, planned)) await applyWithInventory(session, planned, { parallelism, listener: () => undefined, lease });
+      reportApplied(out, format, outputsAfter(session, planned, planned.observed.byKey), 'no changes');
       return reportHeldBack(held, out) ? 1 : 0;
     }
     if (interrupt.signal) return interrupt.beforeAnyChange();
@@ -133,7 +147,9 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
         `${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.`,
       );
     }
+    const outputs = outputsAfter(session, planned, result.live);
     if (interrupt.signal) {
+      reportApplied(out, format, outputs, 'interrupted', result);
       out.err(
         out.color.yellow(
           `Interrupted (${interrupt.signal}) after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted; the inventory is recorded and the lock released. Run apply again to finish.\n`,
@@ -143,11 +159,13 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     }
     if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(summarize(result.done))} in ${took} (${session.ctx.api.calls} API calls).\n`));
+      reportApplied(out, format, outputs, 'complete', result);
       return reportHeldBack(held, out) ? 1 : 0;
     }
     out.err(out.color.red(`Apply failed after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.\n`));
     for (const f of result.failed) out.err(`  ${f.action.kind}/${f.action.name}: ${f.error}\n`);
     out.err('What was done stays done; fix the cause and run apply again to finish.\n');
+    reportApplied(out, format, outputs, 'failed', result);
     reportHeldBack(held, out);
     return 1;
   } finally {
