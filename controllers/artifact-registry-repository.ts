@@ -2,6 +2,7 @@
 // long-running operations; a patch is synchronous and names its fields in an update mask.
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -105,7 +106,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
         },
       }),
     );
-    const [repo] = await operation.promise();
+    const repo = await waitForOperation<Repository>(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `create ${r.key}` });
     return toObserved(repo as Repository, ctx.project);
   },
 
@@ -125,7 +126,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
       const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `delete ${actual.id}` }, () =>
         ctx.clients.artifactRegistry().deleteRepository({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -1,8 +1,10 @@
 // What Cloud Run services and jobs share: the container and service-account parts of their
 // templates, in spec form and back, and how gax hands over enums and durations.
 
-import type { OutputLookup } from '../src/contract/controller.js';
+import type { ControllerContext, Observed, OutputLookup } from '../src/contract/controller.js';
 import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/contract/normalize.js';
+import type { Resource } from '../src/manifest/index.js';
+import { hasEnabledVersion, readValue, valueHint } from './secret.js';
 import { emailOf } from './service-account.js';
 
 type Container = import('@google-cloud/run').protos.google.cloud.run.v2.IContainer;
@@ -48,6 +50,18 @@ export function enumName(v: unknown): string | undefined {
   if (v === undefined || v === null || v === 0) return undefined;
   const s = String(v);
   return /_UNSPECIFIED$/.test(s) || s === 'LAUNCH_STAGE_UNSPECIFIED' ? undefined : s;
+}
+
+/**
+ * The template's account in the form observe() reads it back, whichever spelling the manifest uses
+ * (serviceAccountRef, this project's email, the Compute Engine default's email, or none), so any
+ * accepted spelling compares equal to Google's.
+ */
+export function canonicalServiceAccount(t: Record<string, any>, project: string): void {
+  if (t.serviceAccountRef) return;
+  const spec = serviceAccountSpec(t.serviceAccount, project);
+  delete t.serviceAccount;
+  Object.assign(t, spec);
 }
 
 /** The API's serviceAccount for a template in spec form ('' for the default account). */
@@ -97,4 +111,31 @@ export function normalizeTemplate(spec: Record<string, any>, prefix: string): vo
   mapPath(spec, `${prefix}.timeout`, durationSeconds);
   mapPath(spec, `${prefix}.containers[].resources.limits.cpu`, cpuMillis);
   mapPath(spec, `${prefix}.containers[].resources.limits.memory`, memoryBytes);
+}
+
+/**
+ * Cloud Run checks every secret a revision reads when it deploys it, and fails the deploy when one
+ * has no version ("All secrets used ... are checked ... If any check fails, the service deployment
+ * fails", https://cloud.google.com/run/docs/configuring/services/secrets). So a service or job whose
+ * env reads a Secret of the stack that has no value, and no version in Secret Manager yet, is not
+ * created: the plan says which variable or file to set.
+ */
+export async function secretWithoutValue(
+  ctx: ControllerContext,
+  containers: Array<Record<string, any>>,
+  observedOf: (key: string) => Observed | undefined,
+): Promise<string | undefined> {
+  for (const c of containers) {
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom?.secretKeyRef as { name: string; version?: string } | undefined;
+      if (!ref) continue;
+      const secret: Resource | undefined = ctx.resource('Secret', ref.name);
+      if (!secret || readValue(secret).value) continue;
+      const existing = observedOf(`Secret/${ref.name}`);
+      if (existing && (await hasEnabledVersion(ctx, existing.id, ref.version ?? 'latest'))) continue;
+      const why = readValue(secret).missing ?? 'it has no valueFrom';
+      return `its env var ${e.name} reads Secret/${ref.name}, which has no value (${why}) and no version in Secret Manager, so Cloud Run would fail the deploy; ${valueHint(secret)} and plan again`;
+    }
+  }
+  return undefined;
 }

@@ -1,19 +1,21 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-import type { Controller, ControllerContext, Labelled, Observed } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, Labelled, Observed } from '../src/contract/controller.js';
 import { lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import {
   apiDuration,
+  canonicalServiceAccount,
   containerSpec,
   containersToApi,
-  DEFAULT_SERVICE_ACCOUNT,
   enumName,
   locationOf,
   normalizeTemplate,
   resolveEnvOutputs,
+  secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
 } from './cloud-run-common.js';
@@ -105,7 +107,7 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunJobController: Controller & Labelled = {
+export const cloudRunJobController: Controller & Labelled & Blocks = {
   kind: 'CloudRunJob',
   facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, shownOutputs: ['name'] },
 
@@ -124,10 +126,12 @@ export const cloudRunJobController: Controller & Labelled = {
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
   },
 
-  desired(r, _ctx, outputs) {
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.template.containers, observedOf),
+
+  desired(r, ctx, outputs) {
     const spec = cloneSpec(r.spec);
     const task = spec.template.template;
-    if (!task.serviceAccountRef && !task.serviceAccount) task.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    canonicalServiceAccount(task, ctx.project);
     resolveEnvOutputs(task.containers, outputs);
     return spec;
   },
@@ -146,7 +150,7 @@ export const cloudRunJobController: Controller & Labelled = {
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: parent, what: `create ${r.key}` }, () =>
       ctx.clients.runJobs().createJob({ parent, jobId: r.name, job: toApi(desired, labels, ctx.project) }),
     );
-    const [job] = await operation.promise();
+    const job = await waitForOperation<Job>(ctx.api, operation, { quota: QUOTA.read, scope: parent, what: `create ${r.key}` });
     return toObserved(job, ctx.project);
   },
 
@@ -155,7 +159,7 @@ export const cloudRunJobController: Controller & Labelled = {
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `update ${r.key}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    const [updated] = await operation.promise();
+    const updated = await waitForOperation<Job>(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `update ${r.key}` });
     return toObserved(updated, ctx.project);
   },
 
@@ -164,7 +168,7 @@ export const cloudRunJobController: Controller & Labelled = {
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runJobs().updateJob({ job }),
     );
-    await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   async delete(ctx: ControllerContext, actual) {
@@ -172,7 +176,7 @@ export const cloudRunJobController: Controller & Labelled = {
       const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         ctx.clients.runJobs().deleteJob({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

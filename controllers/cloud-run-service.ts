@@ -1,13 +1,16 @@
 // CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
 // are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
-import type { Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, Preparing, Warns } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, Preparing, Warns } from '../src/contract/controller.js';
 import { cpuMillis, durationSeconds, lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
+import type { Resource } from '../src/manifest/index.js';
 import {
   apiDuration,
+  canonicalServiceAccount,
   containerSpec,
   containersToApi,
   DEFAULT_SERVICE_ACCOUNT,
@@ -15,9 +18,11 @@ import {
   locationOf,
   normalizeTemplate,
   resolveEnvOutputs,
+  secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
 } from './cloud-run-common.js';
+import { degradedWarning, explainRolloutFailure } from './cloud-run-rollout.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 import { emailOf } from './service-account.js';
@@ -62,6 +67,23 @@ function specOf(s: Service, project: string): Record<string, any> {
       ...(tt.tag ? { tag: tt.tag } : {}),
     })),
   };
+}
+
+/**
+ * Cloud Run takes ports on one container only, the ingress container
+ * (https://cloud.google.com/run/docs/deploying#sidecars), but the schema's default port fills in
+ * every container: with several, the default stays only on the one that writes ports, or on the
+ * first when none does, and the sidecars get none.
+ */
+function onePortedContainer(r: Resource, containers: Array<Record<string, any>>): void {
+  if (containers.length < 2) return;
+  const written = ((r.doc.value as { spec?: { template?: { containers?: unknown[] } } })?.spec?.template?.containers ?? []).map(
+    (c) => Array.isArray((c as { ports?: unknown })?.ports) && (c as { ports: unknown[] }).ports.length > 0,
+  );
+  const ingress = Math.max(0, written.indexOf(true));
+  containers.forEach((c, i) => {
+    if (i !== ingress && !written[i]) c.ports = [];
+  });
 }
 
 function toObserved(s: Service, project: string): Observed {
@@ -136,7 +158,7 @@ const regionScope = (id: string): string => id.split('/services/')[0];
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns = {
+export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks = {
   kind: 'CloudRunService',
   facts: {
     requiresApi: 'run.googleapis.com',
@@ -160,7 +182,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `relabel ${actual.id}` }, () =>
       ctx.clients.runServices().updateService({ service }),
     );
-    await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `relabel ${actual.id}` });
   },
 
   toManifestSpec(observed, ctx, exported) {
@@ -203,14 +225,20 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     );
   },
 
-  planWarnings(r, ctx) {
-    if (r.spec.imagePolicy !== 'digest') return [];
-    return r.spec.template.containers
-      .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
-      .map(
-        (c: { image: string }) =>
-          `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
-      );
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.containers, observedOf),
+
+  planWarnings(r, ctx, observed) {
+    const degraded = observed ? degradedWarning(observed.raw as Service, ctx.project) : undefined;
+    const warnings = degraded ? [degraded] : [];
+    if (r.spec.imagePolicy !== 'digest') return warnings;
+    return warnings.concat(
+      r.spec.template.containers
+        .filter((c: { image: string }) => parseArtifactRegistryImage(c.image) && ctx.imageDigests.has(c.image) && ctx.imageDigests.get(c.image) === undefined)
+        .map(
+          (c: { image: string }) =>
+            `image ${c.image} is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
+        ),
+    );
   },
 
   desired(r, ctx, outputs) {
@@ -221,7 +249,8 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
       const digest = r.spec.imagePolicy === 'digest' ? ctx.imageDigests.get(c.image) : undefined;
       if (digest) c.image = pinned(c.image, digest);
     }
-    if (!t.serviceAccountRef && !t.serviceAccount) t.serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+    onePortedContainer(r, t.containers);
+    canonicalServiceAccount(t, ctx.project);
     resolveEnvOutputs(t.containers, outputs);
     // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.
     if (t.maxInstanceRequestConcurrency === undefined) {
@@ -246,7 +275,10 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: parent, what: `create ${r.key}` }, () =>
       client.createService({ parent, serviceId: r.name, service: toApi(desired, labels, ctx.project) }),
     );
-    const [service] = await operation.promise();
+    const name = `${parent}/services/${r.name}`;
+    const service = await waitForOperation<Service>(ctx.api, operation, { quota: QUOTA.read, scope: parent, what: `create ${r.key}` }).catch(async (err) => {
+      throw await explainRolloutFailure(ctx, name, err);
+    });
     return toObserved(service, ctx.project);
   },
 
@@ -256,7 +288,10 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: `projects/${ctx.project}/locations/${r.spec.location}`, what: `update ${r.key}` }, () =>
       client.updateService({ service }),
     );
-    const [updated] = await operation.promise();
+    const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
+    const updated = await waitForOperation<Service>(ctx.api, operation, { quota: QUOTA.read, scope, what: `update ${r.key}` }).catch(async (err) => {
+      throw await explainRolloutFailure(ctx, actual.id, err);
+    });
     return toObserved(updated, ctx.project);
   },
 
@@ -266,7 +301,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
       const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: regionScope(actual.id), what: `delete ${actual.id}` }, () =>
         client.deleteService({ name: actual.id }),
       );
-      await operation.promise();
+      await waitForOperation(ctx.api, operation, { quota: QUOTA.read, scope: regionScope(actual.id), what: `delete ${actual.id}` });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -2,6 +2,7 @@
 // long-running operation. Google names services with the project number; musectl keys them by
 // project id like every other kind.
 import type { Controller, ControllerContext, Exportable, Observed } from '../src/contract/controller.js';
+import { waitForOperation } from '../src/gcp/operations.js';
 import { listAllPages } from './paging.js';
 
 const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
@@ -48,7 +49,7 @@ export const projectServiceController: Controller & Exportable = {
       ctx.clients.serviceUsage().enableService({ name }),
     );
     // Enabling an API that is already on answers an operation that is already done.
-    if (!operation.done) await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'serviceusage.read', scope: ctx.project, what: `enable ${r.name}` });
     return { id: name, spec: {}, labels: {}, outputs: {}, raw: undefined };
   },
 
@@ -60,6 +61,6 @@ export const projectServiceController: Controller & Exportable = {
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `disable ${actual.id}` }, () =>
       ctx.clients.serviceUsage().disableService({ name: actual.id }),
     );
-    if (!operation.done) await operation.promise();
+    await waitForOperation(ctx.api, operation, { quota: 'serviceusage.read', scope: ctx.project, what: `disable ${actual.id}` });
   },
 };

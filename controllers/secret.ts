@@ -2,12 +2,13 @@
 // the manifest, never from the manifest itself; it lives only in a Sensitive (never printed) and
 // is added as a new version only when it differs from the latest one. Google names secrets with
 // the project number; musectl keys them by project id like every other kind.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, Warns } from '../src/contract/controller.js';
 import { sensitive } from '../src/contract/spec.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
+import { registerSecret } from '../src/gcp/scrub.js';
 import type { Resource } from '../src/manifest/index.js';
+import { secretValue } from '../src/manifest/secret-source.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -16,33 +17,8 @@ type ApiSecret = import('@google-cloud/secret-manager').protos.google.cloud.secr
 const keyOf = (project: string, secretId: string): string => `projects/${project}/secrets/${secretId}`;
 const secretIdOf = (name: string): string => name.split('/').pop() ?? '';
 
-/**
- * The value read once per loaded manifest: observe, plan warnings, desired state and apply all see
- * the same bytes (a file rewritten mid-run cannot make plan and apply disagree).
- */
-const valuesRead = new WeakMap<Resource, { value?: Buffer; missing?: string }>();
-
-/** The value from its source, or why there is none. */
-export function readValue(r: Resource): { value?: Buffer; missing?: string } {
-  let read = valuesRead.get(r);
-  if (!read) valuesRead.set(r, (read = readSource(r)));
-  return read;
-}
-
-function readSource(r: Resource): { value?: Buffer; missing?: string } {
-  const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
-  if (!from) return {};
-  if (from.env !== undefined) {
-    const v = process.env[from.env];
-    return v ? { value: Buffer.from(v, 'utf8') } : { missing: `environment variable ${from.env} is not set` };
-  }
-  try {
-    const data = readFileSync(from.file!);
-    return data.length > 0 ? { value: data } : { missing: `file ${from.file} is empty` };
-  } catch (err) {
-    return { missing: `file ${from.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
-}
+/** The value from its source (read once when the manifests were loaded), or why there is none. */
+export const readValue = (r: Resource): { value?: Buffer; missing?: string } => secretValue(r);
 
 function replicationSpec(s: ApiSecret): Record<string, unknown> {
   const um = s.replication?.userManaged;
@@ -184,7 +160,10 @@ async function latestValue(ctx: ControllerContext, name: string): Promise<Buffer
       ctx.clients.secretManager().accessSecretVersion({ name: `${name}/versions/latest` }),
     );
     const data = res.payload?.data;
-    return data ? Buffer.from(data as Uint8Array) : undefined;
+    if (!data) return undefined;
+    const value = Buffer.from(data as Uint8Array);
+    registerSecret(value); // an older value is as secret as the new one
+    return value;
   } catch (err) {
     if (isNotFound(err) || httpStatus(err) === 400) return undefined;
     throw err;
@@ -213,4 +192,28 @@ async function addVersion(ctx: ControllerContext, name: string, data: Buffer): P
     attempted = true;
     await ctx.clients.secretManager().addSecretVersion({ parent: name, payload: { data, dataCrc32c: crc32c(data) } });
   });
+}
+
+/**
+ * Whether Secret Manager has an enabled version `version` ("latest" or a number) of the secret `name`
+ * (its metadata only: the payload is not read).
+ */
+export async function hasEnabledVersion(ctx: ControllerContext, name: string, version: string): Promise<boolean> {
+  try {
+    const [v] = await ctx.api.call({ quota: 'secretmanager.read', scope: ctx.project, what: `look for version ${version} of ${name}` }, () =>
+      ctx.clients.secretManager().getSecretVersion({ name: `${name}/versions/${version}` }),
+    );
+    return String(v.state) === 'ENABLED';
+  } catch (err) {
+    if (isNotFound(err) || httpStatus(err) === 400) return false;
+    throw err;
+  }
+}
+
+/** What to do to give a Secret a value, for messages. */
+export function valueHint(r: Resource): string {
+  const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
+  if (from?.env) return `set the environment variable ${from.env}`;
+  if (from?.file) return `write the file ${from.file}`;
+  return `add spec.valueFrom to Secret/${r.name}, or add a version in Secret Manager`;
 }

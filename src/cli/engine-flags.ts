@@ -94,7 +94,10 @@ export function reportInvalid(err: unknown, out: Output): number {
 
 /** Lint warnings of valid manifests, before the plan (they are about the design, not the diff). */
 export function printWarnings(set: ManifestSet, out: Output): void {
-  for (const d of set.diagnostics) if (d.severity === 'warning') out.err(`${out.color.yellow(formatDiagnostic(d))}\n`);
+  for (const d of set.diagnostics) {
+    if (d.severity === 'warning') out.err(`${out.color.yellow(formatDiagnostic(d))}\n`);
+    else if (d.severity === 'accepted') out.err(`${out.color.dim(formatDiagnostic(d))}\n`);
+  }
 }
 
 export function parallelismFrom(args: ParsedArgs): number {

@@ -3,8 +3,10 @@
 // --detailed-exitcode), 70 internal error (a bug: please report it).
 
 import { UserError } from '../errors.js';
+import { scrub } from '../gcp/scrub.js';
 import { packageVersion } from '../paths.js';
 import { type Command, helpText, parseCommandArgs, UsageError } from './command.js';
+import { describeFailure } from './failure.js';
 import { type Output, processOutput } from './output.js';
 
 /**
@@ -113,7 +115,12 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
       return 1;
     }
     if (err instanceof UserError) {
-      out.err(`${out.color.red('Error:')} ${err.message}\n`);
+      out.err(`${out.color.red('Error:')} ${scrub(err.message)}\n`);
+      return 1;
+    }
+    const failure = describeFailure(err);
+    if (failure) {
+      out.err(`${out.color.red('Error:')} ${failure.message}${failure.hint ? `\n  ${failure.hint}` : ''}\n`);
       return 1;
     }
     throw err;

@@ -9,6 +9,8 @@ export interface Output {
   color: Colors;
   /** stdin and stdout are a terminal (prompts and live progress are allowed). */
   interactive: boolean;
+  /** stderr is a terminal: a person watches the progress lines (else they go to a log, e.g. CI's). */
+  errTerminal?: boolean;
 }
 
 export interface Colors {
@@ -50,5 +52,6 @@ export function processOutput(argv: string[]): Output {
     err: (t) => process.stderr.write(t),
     color: makeColors(colorWanted(argv, process.env, tty)),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    errTerminal: tty,
   };
 }

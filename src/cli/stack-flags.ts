@@ -10,7 +10,16 @@ export const manifestFlags: Record<string, FlagSpec> = {
   region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
   set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
   stack: { type: 'string', value: 'NAME', description: 'The stack name, when the manifests have no Stack document' },
+  'allow-secret-path': {
+    type: 'string',
+    multiple: true,
+    value: 'DIR',
+    description: "Let a Secret's valueFrom.file read from DIR (by default only files inside the manifests' directories are read)",
+  },
 };
+
+/** Directories outside the stack's tree that --allow-secret-path opens to valueFrom.file. */
+export const allowSecretPaths = (args: ParsedArgs): string[] => (args.flags['allow-secret-path'] as string[] | undefined) ?? [];
 
 /** --stack, checked the way the Stack document's name is (it becomes a label value). */
 export function stackFlag(args: ParsedArgs): string | undefined {

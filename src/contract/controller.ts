@@ -206,7 +206,17 @@ export interface Preparing {
 
 /** Kinds that have things a reviewer should know about a resource, found while planning. */
 export interface Warns {
-  planWarnings(r: Resource, ctx: ControllerContext): string[];
+  /** `observed`: what Google has now, when the resource exists (a degraded Cloud Run service). */
+  planWarnings(r: Resource, ctx: ControllerContext, observed?: Observed): string[];
+}
+
+/**
+ * Kinds whose create or update must wait for something that is not there yet (a Cloud Run service
+ * reading a secret that has no value): the plan marks that action blocked, so nothing is
+ * half-applied. Asked only for actions that change something; may read (a secret's versions).
+ */
+export interface Blocks {
+  planBlocker(r: Resource, ctx: ControllerContext, observedOf: (key: string) => Observed | undefined): Promise<string | undefined>;
 }
 
 /**
@@ -225,7 +235,8 @@ export interface Grants {
   grantOf(id: string): { role: string; member: string; resourceKind: string; resource: string };
 }
 
-export type AnyController = Controller & Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Contained & Grants>;
+export type AnyController = Controller &
+  Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Blocks & Contained & Grants>;
 
 export const isLabelled = (c: AnyController): c is Controller & Labelled => typeof c.setLabels === 'function';
 export const holdsIamPolicy = (c: AnyController): c is Controller & IamPolicyHolder => c.iamPolicy !== undefined;

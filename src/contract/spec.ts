@@ -65,32 +65,71 @@ export function hasUnknowns(v: unknown): boolean {
   return false;
 }
 
-const PATH_SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
+/**
+ * Change paths as the diff writes them: fields joined by dots, list items by index ([2]) or, in a
+ * list keyed by a property of its items (env vars by name, traffic targets by tag), by that key
+ * ([LOG_LEVEL]). A key made of digits is quoted (["8080"]) so it never reads as an index.
+ */
+const PATH_SEGMENT = /([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]|\[([^\]]+)\]/g;
 
-/** The value at a path as the diff writes them (a.b[2].c). */
+/** The properties a keyed list's items are matched by (schema: x-musectl-key). */
+const ITEM_KEYS = ['name', 'tag'] as const;
+
+type Segment = { field: string } | { index: number } | { key: string };
+
+function segments(path: string): Segment[] {
+  return [...path.matchAll(PATH_SEGMENT)].map((m) =>
+    m[1] !== undefined ? { field: m[1] } : m[2] !== undefined ? { index: Number(m[2]) } : { key: m[3] ?? m[4] },
+  );
+}
+
+/** The path segment of a keyed list item. */
+export const keySegment = (key: string): string => (/^\d+$/.test(key) || /[\]"]/.test(key) ? `[${JSON.stringify(key)}]` : `[${key}]`);
+
+/** A path with every list position ([2], [LOG_LEVEL]) as [], for matching against schema paths. */
+export const pathPattern = (path: string): string => path.replace(/\[("[^"]*"|[^\]]*)\]/g, '[]');
+
+function step(cur: any, seg: Segment): { parent: any; at: string | number } | undefined {
+  if ('field' in seg) return { parent: cur, at: seg.field };
+  if (!Array.isArray(cur)) return undefined;
+  if ('index' in seg) return { parent: cur, at: seg.index };
+  const i = cur.findIndex((item) => isPlainObject(item) && ITEM_KEYS.some((k) => item[k] === seg.key));
+  return i >= 0 ? { parent: cur, at: i } : undefined;
+}
+
+/** The value at a path as the diff writes them (a.b[2].c, env[LOG_LEVEL].value). */
 export function valueAt(obj: unknown, path: string): unknown {
   if (!path) return obj;
   let cur: any = obj;
-  for (const m of path.matchAll(PATH_SEGMENT)) {
+  for (const seg of segments(path)) {
     if (cur === undefined || cur === null) return undefined;
-    cur = m[2] !== undefined ? cur[Number(m[2])] : cur[m[1]];
+    const s = step(cur, seg);
+    if (!s) return undefined;
+    cur = s.parent[s.at];
   }
   return cur;
 }
 
 /** Sets (or, with undefined, removes) the value at a path as the diff writes them, in place. */
 export function setAt(obj: Record<string, any>, path: string, value: unknown): void {
-  const segs = [...path.matchAll(PATH_SEGMENT)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+  const segs = segments(path);
   let cur: any = obj;
   for (const seg of segs.slice(0, -1)) {
-    if (cur[seg] === undefined || cur[seg] === null) return;
-    cur = cur[seg];
+    const s = step(cur, seg);
+    if (!s || s.parent[s.at] === undefined || s.parent[s.at] === null) return;
+    cur = s.parent[s.at];
   }
   const last = segs[segs.length - 1];
+  const s = step(cur, last);
+  if (!s) {
+    // A keyed item that is not there yet: added at the end.
+    if ('key' in last && Array.isArray(cur) && value !== undefined) cur.push(value);
+    return;
+  }
   if (value === undefined) {
-    if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
-    else delete cur[last];
+    if (Array.isArray(s.parent) && typeof s.at === 'number') s.parent.splice(s.at, 1);
+    else delete s.parent[s.at];
   } else {
-    cur[last] = value;
+    s.parent[s.at] = value;
   }
 }

@@ -10,7 +10,14 @@ export const ANNOTATION = {
   adopt: 'musectl.dev/adopt',
 } as const;
 
-const truthy = (v: string | undefined): boolean => v === 'true' || v === 'yes' || v === '1';
+const truthy = (v: unknown): boolean => v === 'true' || v === 'yes' || v === '1';
+
+/** An annotation that names several things: a comma-separated string, or a YAML list of strings. */
+export function annotationList(r: Resource | undefined, key: string): string[] {
+  const raw = r?.annotations[key];
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+  return items.map((p) => String(p).trim()).filter(Boolean);
+}
 
 /** delete or abandon: the annotation, else the kind's default (abandon for what holds data). */
 export function deletionPolicyOf(r: Resource, controller: Controller): DeletionPolicy {

@@ -1,10 +1,12 @@
 // The generic diff, over spec form, after both sides went through the kind's normalizer. A field
 // missing from the desired spec is not managed (the schema filled every default it has, so only
-// fields Google chooses for itself are missing); anything else that differs is a change.
-import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, valueAt } from '../contract/spec.js';
+// fields Google chooses for itself are missing); anything else that differs is a change. Lists
+// whose items have a key (env vars by name; the schema's x-musectl-key) are compared item by key,
+// so inserting one env var is one change, not every later one shifted.
+import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, keySegment, pathPattern, valueAt } from '../contract/spec.js';
 
 export interface FieldChange {
-  /** Dotted path with list indexes: template.containers[0].env[2].value */
+  /** Dotted path, list items by index or key: template.containers[0].env[LOG_LEVEL].value */
   path: string;
   before: unknown;
   after: unknown;
@@ -15,15 +17,21 @@ export interface FieldChange {
 export interface DiffOptions {
   /** Whether the value at a path pattern (list indexes as []) is a map, whose every key is managed. */
   isMap?: (pattern: string) => boolean;
+  /** The property the items of the list at a path pattern are matched by, if they are matched by key. */
+  listKey?: (pattern: string) => string | undefined;
+}
+
+interface Walk {
+  out: FieldChange[];
+  isMap: (p: string) => boolean;
+  listKey: (p: string) => string | undefined;
 }
 
 export function diffSpecs(desired: unknown, actual: unknown, opts: DiffOptions = {}): FieldChange[] {
-  const changes: FieldChange[] = [];
-  walk(desired, actual, '', changes, opts.isMap ?? (() => false));
-  return changes;
+  const w: Walk = { out: [], isMap: opts.isMap ?? (() => false), listKey: opts.listKey ?? (() => undefined) };
+  walk(desired, actual, '', w);
+  return w.out;
 }
-
-const pattern = (path: string): string => path.replace(/\[\d+\]/g, '[]');
 
 /**
  * Compares normalized forms (so "1" equals "1000m") but reports the values as written: the
@@ -37,35 +45,63 @@ export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v:
   }));
 }
 
-function walk(desired: unknown, actual: unknown, path: string, out: FieldChange[], isMap: (p: string) => boolean): void {
+function walk(desired: unknown, actual: unknown, path: string, w: Walk): void {
   if (desired === undefined) return; // not managed
   if (isUnknown(desired)) {
-    out.push({ path, before: actual, after: desired });
+    w.out.push({ path, before: actual, after: desired });
     return;
   }
   if (isSensitive(desired)) {
-    if (!(isSensitive(actual) && desired.equals(actual))) out.push({ path, before: actual, after: desired });
+    if (!(isSensitive(actual) && desired.equals(actual))) w.out.push({ path, before: actual, after: desired });
     return;
   }
   if (isPlainObject(desired) && isPlainObject(actual)) {
-    if (isMap(pattern(path))) {
+    if (w.isMap(pathPattern(path))) {
       // Every key of a map is managed: one only Google has is a change too.
-      if (!deepEqual(desired, actual)) out.push({ path, before: actual, after: desired });
+      if (!deepEqual(desired, actual)) w.out.push({ path, before: actual, after: desired });
       return;
     }
-    for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), out, isMap);
+    for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), w);
     return;
   }
   if (Array.isArray(desired) && Array.isArray(actual)) {
-    const n = Math.max(desired.length, actual.length);
-    for (let i = 0; i < n; i++) {
-      if (i >= desired.length) out.push({ path: `${path}[${i}]`, before: actual[i], after: undefined });
-      else if (i >= actual.length) out.push({ path: `${path}[${i}]`, before: undefined, after: desired[i] });
-      else walk(desired[i], actual[i], `${path}[${i}]`, out, isMap);
-    }
+    const key = w.listKey(pathPattern(path));
+    if (key) walkKeyed(desired, actual, path, key, w);
+    else walkByPosition(desired, actual, path, w);
     return;
   }
-  if (!deepEqual(desired, actual)) out.push({ path, before: actual, after: desired });
+  if (!deepEqual(desired, actual)) w.out.push({ path, before: actual, after: desired });
+}
+
+function walkByPosition(desired: unknown[], actual: unknown[], path: string, w: Walk): void {
+  const n = Math.max(desired.length, actual.length);
+  for (let i = 0; i < n; i++) {
+    if (i >= desired.length) w.out.push({ path: `${path}[${i}]`, before: actual[i], after: undefined });
+    else if (i >= actual.length) w.out.push({ path: `${path}[${i}]`, before: undefined, after: desired[i] });
+    else walk(desired[i], actual[i], `${path}[${i}]`, w);
+  }
+}
+
+/**
+ * Items matched by their key; those without one (an unnamed container) by their position among
+ * the unkeyed. An item only one side has is one change, shown as the whole item.
+ */
+function walkKeyed(desired: unknown[], actual: unknown[], path: string, key: string, w: Walk): void {
+  const keyOf = (item: unknown): string | undefined => (isPlainObject(item) && typeof item[key] === 'string' && item[key] !== '' ? item[key] : undefined);
+  const keyed = (items: unknown[]) => new Map(items.flatMap((item) => (keyOf(item) !== undefined ? [[keyOf(item)!, item] as const] : [])));
+  const [want, have] = [keyed(desired), keyed(actual)];
+  for (const [k, item] of want) {
+    const at = `${path}${keySegment(k)}`;
+    if (have.has(k)) walk(item, have.get(k), at, w);
+    else w.out.push({ path: at, before: undefined, after: item });
+  }
+  for (const [k, item] of have) if (!want.has(k)) w.out.push({ path: `${path}${keySegment(k)}`, before: item, after: undefined });
+  walkByPosition(
+    desired.filter((x) => keyOf(x) === undefined),
+    actual.filter((x) => keyOf(x) === undefined),
+    path,
+    w,
+  );
 }
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);

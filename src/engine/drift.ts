@@ -1,53 +1,59 @@
-// Drift policy, per field: `enforce` (the default: drift is corrected) or `report` (drift is logged
-// and counted, never reverted; e.g. the image CI deploys). A manifest names its report-only fields
-// in the annotation musectl.dev/drift-report, comma-separated paths with [] for any list element:
-// "template.containers[].image, labels.version". Watch plans with the annotations honoured (or
-// with everything report-only under --observe-only); plan and apply enforce every field. The
-// policy is an input of planning: the plan that comes out already says what is reported.
+// Fields whose drift is not corrected. Two annotations name them, as comma-separated paths (or a
+// YAML list) with [] for any list element ("template.containers[].image, labels.version"):
+//   musectl.dev/ignore-changes  managed elsewhere (CI deploys the image): set on create, never
+//                               changed afterwards by apply or watch; its drift is shown, not reverted.
+//   musectl.dev/drift-report    watch only: its drift is logged and counted, never reverted by the
+//                               watcher; apply still enforces it (a person applying means it).
+// Watch with --observe-only reports everything. The policy is an input of planning: the plan that
+// comes out already says what is ignored and what is reported, and what is left to do.
+import { pathPattern } from '../contract/spec.js';
 import type { Resource } from '../manifest/index.js';
+import { annotationList } from './annotations.js';
 import type { FieldChange } from './diff.js';
 import type { PlanAction } from './plan.js';
 
 export const DRIFT_REPORT_ANNOTATION = 'musectl.dev/drift-report';
+export const IGNORE_CHANGES_ANNOTATION = 'musectl.dev/ignore-changes';
 
-/** enforce: correct everything (plan, apply); annotated: honour drift-report (watch); observe-only: report everything. */
+/** enforce: correct everything but ignore-changes (plan, apply); annotated: honour drift-report too (watch); observe-only: report everything. */
 export type DriftMode = 'enforce' | 'annotated' | 'observe-only';
 
-export function reportPatterns(r: Resource | undefined): string[] {
-  const raw = r?.annotations[DRIFT_REPORT_ANNOTATION];
-  return raw
-    ? raw
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)
-    : [];
-}
+export const reportPatterns = (r: Resource | undefined): string[] => annotationList(r, DRIFT_REPORT_ANNOTATION);
+export const ignorePatterns = (r: Resource | undefined): string[] => annotationList(r, IGNORE_CHANGES_ANNOTATION);
 
 /** Whether a change path falls under a pattern (the field itself or anything inside it). */
 export function matchesPattern(path: string, pattern: string): boolean {
-  const generic = path.replace(/\[\d+\]/g, '[]');
+  const generic = pathPattern(path);
   return generic === pattern || generic.startsWith(`${pattern}.`) || generic.startsWith(`${pattern}[`);
 }
 
 /**
- * An action under the drift policy: an update whose every change is report-only becomes a no-op,
- * a mixed one keeps Google's values on its report-only paths (`preserve`). Under observe-only
- * nothing is left to do. What is reported rides on the action (`reported`), with the action that
- * would otherwise have run.
+ * An action under the drift policy. On an update (or an adopt), changes under ignore-changes move
+ * to `ignored` and changes the watcher only reports move to `reported`; Google's values stay on
+ * their paths (`preserve`), and an action left with nothing to do becomes a no-op. A create sets
+ * every field. Under observe-only nothing is left to do; what would have been done is `reported`,
+ * with the action it would have been.
  */
 export function underDriftPolicy(action: PlanAction, resource: Resource | undefined, mode: DriftMode): { action: PlanAction; preserve?: string[] } {
-  if (mode === 'enforce' || action.action === 'noop') return { action };
-  const patterns = reportPatterns(resource);
-  const isReported = (c: FieldChange) => mode === 'observe-only' || patterns.some((p) => matchesPattern(c.path, p));
-  const report = action.action === 'update' || mode === 'observe-only' ? action.changes.filter(isReported) : [];
-  if (mode === 'observe-only' || (action.action === 'update' && report.length === action.changes.length)) {
-    if (report.length === 0 && mode !== 'observe-only') return { action };
-    const kept = action.changes.filter((c) => !report.includes(c));
-    return { action: { ...action, action: 'noop', changes: kept, reported: { action: action.action, changes: report } } };
+  if (action.action === 'noop') return { action };
+  if (mode === 'observe-only') {
+    return { action: { ...action, action: 'noop', changes: [], reported: { action: action.action, changes: action.changes } } };
   }
-  if (report.length === 0) return { action };
-  return {
-    action: { ...action, changes: action.changes.filter((c) => !report.includes(c)), reported: { action: action.action, changes: report } },
-    preserve: report.map((c) => c.path),
+  if (action.action !== 'update' && action.action !== 'adopt') return { action };
+  const ignore = ignorePatterns(resource);
+  const report = mode === 'annotated' ? reportPatterns(resource) : [];
+  const under = (c: FieldChange, patterns: string[]) => patterns.some((p) => matchesPattern(c.path, p));
+  const ignored = action.changes.filter((c) => under(c, ignore));
+  const reported = action.changes.filter((c) => !under(c, ignore) && under(c, report));
+  if (ignored.length === 0 && reported.length === 0) return { action };
+  const kept = action.changes.filter((c) => !ignored.includes(c) && !reported.includes(c));
+  const next: PlanAction = {
+    ...action,
+    // An update with nothing left is a no-op; an adopt still takes the resource over.
+    action: action.action === 'update' && kept.length === 0 ? 'noop' : action.action,
+    changes: kept,
+    ...(ignored.length > 0 ? { ignored } : {}),
+    ...(reported.length > 0 ? { reported: { action: action.action, changes: reported } } : {}),
   };
+  return { action: next, preserve: [...ignored, ...reported].map((c) => c.path) };
 }

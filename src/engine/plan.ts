@@ -44,6 +44,8 @@ export interface PlanAction {
   grant?: GrantInfo;
   /** For a grant that replaces another (its member, role or resource changed): the one removed. */
   previousGrant?: GrantInfo;
+  /** Drift under musectl.dev/ignore-changes: managed elsewhere, shown but never reverted. */
+  ignored?: FieldChange[];
   /** Drift the drift policy reports instead of correcting (watch), with the action it would have been. */
   reported?: { action: ActionType; changes: FieldChange[] };
 }

@@ -19,7 +19,7 @@ import {
   type OutputLookup,
   predictedOutputs,
 } from '../contract/controller.js';
-import { isPlainObject, isUnknown, unknown } from '../contract/spec.js';
+import { isPlainObject, isUnknown, pathPattern, unknown } from '../contract/spec.js';
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
@@ -86,7 +86,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     const controller = controllerFor(controllers, r.kind);
     const desired = controller.desired(r, ctx, lookup);
     const labels = desiredLabels(r.labels, ctx.stack, isLabelled(controller));
-    const base = { kind: r.kind, name: r.name, id: idOf(controller, r, ctx), dependsOn: dependenciesOf(r), warnings: controller.planWarnings?.(r, ctx) ?? [] };
+    const base = {
+      kind: r.kind,
+      name: r.name,
+      id: idOf(controller, r, ctx),
+      dependsOn: dependenciesOf(r),
+      warnings: controller.planWarnings?.(r, ctx, observed.byKey.get(r.key)) ?? [],
+    };
     const entry = entries.get(r.key);
     // A grant lives in its resource's policy: when that resource is replaced, the grant goes too.
     const inside = isContained(controller) ? controller.containedIn(r, ctx).filter((k) => replacing.has(k)) : [];
@@ -146,6 +152,13 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     }
     add({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes }, { resource: r, observed: actual });
   }
+  // What a change needs that is not there yet (a secret's value) blocks that change, before any call.
+  for (const a of actions) {
+    const r = context.get(`${a.kind}/${a.name}`)?.resource;
+    if (!r || a.action === 'noop' || a.blocked || a.heldBack) continue;
+    const why = await controllerFor(controllers, a.kind).planBlocker?.(r, ctx, (key) => (creating.has(key) ? undefined : observed.byKey.get(key)));
+    if (why) a.blocked = why;
+  }
 
   const movedFrom = new Set([...moves.values()].map((e) => `${e.kind}|${e.id}`));
   const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, options, movedFrom });
@@ -200,14 +213,17 @@ function explainReplacements(actions: PlanAction[]): void {
 
 function isImmutable(kind: string, path: string): boolean {
   const immutable = schemaRegistry().get(kind)?.immutablePaths ?? new Set<string>();
-  const pattern = path.replace(/\[\d+\]/g, '[]');
+  const pattern = pathPattern(path);
   return [...immutable].some((p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`));
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
 export function resourceChanges(controller: AnyController, desired: Record<string, any>, labels: Record<string, string>, actual: Observed): FieldChange[] {
-  const maps = schemaRegistry().get(controller.kind)?.mapPaths ?? new Set<string>();
-  const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), { isMap: (p) => maps.has(p) });
+  const schema = schemaRegistry().get(controller.kind);
+  const changes = diffForDisplay(desired, actual.spec, (s) => normalized(controller, s), {
+    isMap: (p) => schema?.mapPaths.has(p) ?? false,
+    listKey: (p) => schema?.listKeys.get(p),
+  });
   if (isLabelled(controller)) changes.push(...labelChanges(labels, actual.labels));
   return markSecurity(controller.kind, changes);
 }
@@ -222,7 +238,7 @@ function markSecurity(kind: string, changes: FieldChange[]): FieldChange[] {
   const paths = schemaRegistry().get(kind)?.securityPaths;
   if (!paths || paths.size === 0) return changes;
   return changes.map((c) => {
-    const pattern = c.path.replace(/\[\d+\]/g, '[]');
+    const pattern = pathPattern(c.path);
     const under = [...paths].some((p) => pattern === p || pattern.startsWith(`${p}.`) || p.startsWith(`${pattern}.`));
     return under ? { ...c, security: true } : c;
   });

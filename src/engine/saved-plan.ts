@@ -1,7 +1,7 @@
 // A plan saved by `plan --out FILE`, applied later by `apply FILE` exactly as it was reviewed:
 // the manifests, the options and the observed state must all be what they were, or apply refuses
 // (Terraform's stale-plan check). Secret values are not in the file; apply reads them again.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ControllerContext } from '../contract/controller.js';
 import { UserError } from '../errors.js';
 import { packageVersion } from '../paths.js';
@@ -70,8 +70,10 @@ export function staleness(saved: SavedPlan, session: Session, planned: Planned, 
   return undefined;
 }
 
+/** Written for the user alone (0600): a plan names every resource and the project. */
 export function writeSavedPlan(file: string, saved: SavedPlan): void {
-  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // a file that existed keeps its mode otherwise
 }
 
 export function readSavedPlan(file: string): SavedPlan {

@@ -35,6 +35,8 @@ export interface SessionOptions {
   stack?: string;
   /** The command writes (apply, watch, destroy): a stack without a name of its own is refused. */
   writes?: boolean;
+  /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
+  allowSecretPaths?: string[];
 }
 
 export interface Session {
@@ -57,10 +59,15 @@ type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' |
 /** Clients, rate limits, retries and logs for a target, before any manifest is known. */
 export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs'>): BaseContext {
   const clients = new ClientFactory(opts.target);
-  const api = new ApiCaller(new RateLimiter(), (e) => {
-    opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
-    opts.onRetry?.(e);
-  });
+  const api = new ApiCaller(
+    new RateLimiter(),
+    (e) => {
+      opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
+      opts.onRetry?.(e);
+    },
+    {},
+    () => clients.ready(),
+  );
   const project = opts.target.project;
   let projectNumber: Promise<string> | undefined;
   return {
@@ -83,10 +90,15 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // set that uses the number is loaded again with the real one.
   const variables = { ...opts.variables, PROJECT_ID: project };
   const standIn = { PROJECT_NUMBER: BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder };
-  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false });
+  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false, allowSecretPaths: opts.allowSecretPaths });
   if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    set = loadManifestSet(opts.paths, { variables, discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() }, allowPlaceholders: false });
+    set = loadManifestSet(opts.paths, {
+      variables,
+      discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() },
+      allowPlaceholders: false,
+      allowSecretPaths: opts.allowSecretPaths,
+    });
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   }
   const { controllers } = opts;

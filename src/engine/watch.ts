@@ -174,7 +174,9 @@ export class Watcher {
       }
       const held = planned.exec.plan.actions.filter((a) => a.heldBack);
       for (const a of held) log.warn({ stack: ctx.stack, resource: actionKey(a), reason: a.heldBack }, 'held back: left alone, with what depends on it');
-      const reported = planned.exec.plan.actions.flatMap((a) => (a.reported?.changes ?? []).map((c) => ({ key: actionKey(a), ...c })));
+      const reported = planned.exec.plan.actions.flatMap((a) =>
+        [...(a.ignored ?? []), ...(a.reported?.changes ?? [])].map((c) => ({ key: actionKey(a), ...c })),
+      );
       for (const r of reported)
         log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
       const summary: CycleSummary = {
@@ -203,9 +205,9 @@ export class Watcher {
 function countDrift(actions: PlanAction[]): number {
   let n = 0;
   for (const a of actions) {
-    const was = a.reported?.action ?? a.action;
+    const was = a.reported?.action ?? (a.ignored?.length ? 'update' : a.action);
     if (was === 'noop') continue;
-    n += was === 'update' || was === 'adopt' ? a.changes.length + (a.reported?.changes.length ?? 0) : 1;
+    n += was === 'update' || was === 'adopt' ? a.changes.length + (a.reported?.changes.length ?? 0) + (a.ignored?.length ?? 0) : 1;
   }
   return n;
 }

@@ -28,9 +28,12 @@ export class ApiCaller {
     private readonly limiter: RateLimiter,
     private readonly onRetry: (e: RetryEvent) => void = () => undefined,
     private readonly retryDefaults: RetryOptions = {},
+    /** Awaited before the first call: the target is reachable and has credentials (ClientFactory.ready). */
+    private readonly ready: () => Promise<void> = async () => undefined,
   ) {}
 
   async call<T>(info: CallInfo, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
+    await this.ready();
     return withRetry(
       async () => {
         this.guard?.();

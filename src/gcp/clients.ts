@@ -1,6 +1,7 @@
 // One factory for every official client, against Google or an emulator. Clients are loaded on first
 // use (loading @google-cloud/run alone takes ~150 ms), so commands that need none load none.
 import { createRequire } from 'node:module';
+import { preflight } from './preflight.js';
 import type { Target } from './target.js';
 
 const require = createRequire(import.meta.url);
@@ -9,6 +10,7 @@ type Gax = typeof import('google-gax');
 type RunModule = typeof import('@google-cloud/run');
 type RunServicesClient = InstanceType<RunModule['v2']['ServicesClient']>;
 type RunJobsClient = InstanceType<RunModule['v2']['JobsClient']>;
+type RunRevisionsClient = InstanceType<RunModule['v2']['RevisionsClient']>;
 type StorageClient = import('@google-cloud/storage').Storage;
 type IamApi = import('@googleapis/iam').iam_v1.Iam;
 type SecretManagerClient = import('@google-cloud/secret-manager').SecretManagerServiceClient;
@@ -19,6 +21,7 @@ type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClie
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
   private auth: unknown;
+  private checked?: Promise<void>;
 
   constructor(readonly target: Target) {}
 
@@ -52,6 +55,15 @@ export class ClientFactory {
     return this.auth;
   }
 
+  /**
+   * Resolves once the target is usable: the emulator accepts connections, or credentials were
+   * found. Checked once, before the first call (ApiCaller waits on it).
+   */
+  ready(): Promise<void> {
+    this.checked ??= preflight(this.target, () => this.authClient());
+    return this.checked;
+  }
+
   /** Options every gax client (REST mode) gets. */
   private gaxOptions(): any {
     const t = this.target;
@@ -71,6 +83,10 @@ export class ClientFactory {
 
   runServices(): RunServicesClient {
     return this.memo('run.services', () => new (require('@google-cloud/run') as RunModule).v2.ServicesClient(this.gaxOptions()));
+  }
+
+  runRevisions(): RunRevisionsClient {
+    return this.memo('run.revisions', () => new (require('@google-cloud/run') as RunModule).v2.RevisionsClient(this.gaxOptions()));
   }
 
   runJobs(): RunJobsClient {
@@ -127,6 +143,7 @@ export class ClientFactory {
 
   /** An OAuth access token for calls no client library makes (the Docker registry API). */
   async accessToken(): Promise<string> {
+    await this.ready();
     const auth = this.authClient() as { getAccessToken(): Promise<string | { token?: string | null } | null> };
     const t = await auth.getAccessToken();
     const token = typeof t === 'string' ? t : t?.token;

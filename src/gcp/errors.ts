@@ -3,6 +3,8 @@
 // googleapis clients use HTTP statuses too; network failures carry Node's errno codes. Every test
 // here accepts all the forms.
 
+import { scrub } from './scrub.js';
+
 const GRPC_TO_HTTP: Record<number, number> = {
   3: 400, // INVALID_ARGUMENT
   4: 504, // DEADLINE_EXCEEDED
@@ -96,8 +98,17 @@ export function retryAfterMs(err: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** The server's message, without the client's wrapping. */
+/**
+ * The server's message, without the client's wrapping, scrubbed of secret values (a server may
+ * echo the request), and with the number of attempts when retries gave up.
+ */
 export function errorMessage(err: unknown): string {
+  const attempts = (err as { attempts?: unknown } | null)?.attempts;
+  const suffix = typeof attempts === 'number' && attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
+  return scrub(serverMessage(err)) + suffix;
+}
+
+function serverMessage(err: unknown): string {
   const e = (err ?? {}) as AnyError & { details?: unknown };
   const msg = typeof e.message === 'string' ? e.message : String(err);
   // gax REST errors carry the whole JSON body as the message.

@@ -25,7 +25,17 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       return await fn(attempt);
     } catch (err) {
       const retryable = isRetryable(err) || Boolean(opts.alsoRetry?.(err));
-      if (!retryable || attempt >= attempts) throw err;
+      if (!retryable || attempt >= attempts) {
+        // The final error says how hard we tried (errorMessage shows it).
+        if (retryable && attempt > 1 && err !== null && typeof err === 'object') {
+          try {
+            Object.defineProperty(err, 'attempts', { value: attempt, configurable: true });
+          } catch {
+            // a frozen error: it goes as it is
+          }
+        }
+        throw err;
+      }
       const backoff = random() * Math.min(cap, base * 2 ** (attempt - 1));
       const delayMs = Math.max(backoff, retryAfterMs(err) ?? 0);
       opts.onRetry?.({ attempt, delayMs, error: errorMessage(err) });

@@ -3,6 +3,7 @@
 // message about the alternatives, so one mistake gives one line.
 import type { ErrorObject } from 'ajv';
 import type { Path } from './document.js';
+import { quote } from './quote.js';
 import { didYouMean } from './suggest.js';
 
 export interface LocatedMessage {
@@ -49,7 +50,26 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
   const prefix = at ? `${at}: ` : '';
   const parent = (err.parentSchema ?? {}) as Record<string, any>;
   const description = typeof parent.description === 'string' ? ` (${firstSentence(parent.description)})` : '';
+  // A rule of Google's with its own words and the doc that says so (x-musectl-rule in the schema).
+  const rule = parent['x-musectl-rule'];
+  if (typeof rule === 'string' && !NOT_RULES.has(err.keyword)) {
+    const value = err.data !== null && typeof err.data === 'object' ? '' : `${quote(err.data)} `;
+    return { path, atKey: false, message: `${prefix}${value}${rule}` };
+  }
   switch (err.keyword) {
+    case 'maximum':
+    case 'exclusiveMaximum':
+    case 'minimum':
+    case 'exclusiveMinimum': {
+      const limit = Number(err.params.limit);
+      const above = err.keyword.endsWith('aximum');
+      const int32 = Math.abs(limit) >= 2 ** 31 - 1 ? ": Google's API keeps it in a 32-bit integer" : '';
+      return {
+        path,
+        atKey: false,
+        message: `${prefix}${quote(err.data)} is ${above ? 'more' : 'less'} than ${limit}, the ${above ? 'largest' : 'smallest'} value allowed${int32}${int32 ? '' : description}`,
+      };
+    }
     case 'additionalProperties': {
       const field = String(err.params.additionalProperty);
       const known = Object.keys(parent.properties ?? {});
@@ -65,7 +85,7 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
     case 'enum': {
       const allowed = (err.params.allowedValues as unknown[]).map(String);
       const hint = typeof err.data === 'string' ? didYouMean(err.data, allowed) : '';
-      return { path, atKey: false, message: `${prefix}${JSON.stringify(err.data)} is not allowed${hint}; use one of ${allowed.join(', ')}` };
+      return { path, atKey: false, message: `${prefix}${quote(err.data)} is not allowed${hint}; use one of ${allowed.join(', ')}` };
     }
     case 'const':
       return { path, atKey: false, message: `${prefix}must be ${JSON.stringify(err.params.allowedValue)}` };
@@ -74,7 +94,7 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
       return {
         path,
         atKey: false,
-        message: `${prefix}${JSON.stringify(err.data)} is not valid${description || ` (must match ${err.params.pattern ?? err.params.format})`}`,
+        message: `${prefix}${quote(err.data)} is not valid${description || ` (must match ${err.params.pattern ?? err.params.format})`}`,
       };
     case 'oneOf':
     case 'anyOf':
@@ -88,7 +108,7 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
     case 'propertyNames': {
       const name = String(err.params.propertyName);
       const rule = parent.propertyNames?.pattern ? ` (keys must match ${parent.propertyNames.pattern})` : description;
-      return { path: [...path, name], atKey: true, message: `${showPath(path)}: key "${name}" is not allowed${rule}` };
+      return { path: [...path, name], atKey: true, message: `${showPath(path)}: key ${quote(name)} is not allowed${rule}` };
     }
     default:
       return { path, atKey: false, message: `${prefix}${err.message ?? err.keyword}${description}` };
@@ -102,17 +122,20 @@ function alternativesMessage(err: ErrorObject, parent: Record<string, any>): str
     const names = branches.map((b) => `"${b.required.join('", "')}"`);
     return `set ${err.keyword === 'oneOf' ? 'exactly one' : 'one'} of ${names.join(' or ')}`;
   }
-  if (typeof parent.description === 'string') return `${JSON.stringify(err.data)} is not valid: ${firstSentence(parent.description)}`;
-  return `${JSON.stringify(err.data)} matches none of the allowed forms`;
+  if (typeof parent.description === 'string') return `${quote(err.data)} is not valid: ${firstSentence(parent.description)}`;
+  return `${quote(err.data)} matches none of the allowed forms`;
 }
 
 function notMessage(err: ErrorObject, parent: Record<string, any>): string {
   const not = parent.not ?? {};
-  if (Array.isArray(not.enum)) return `${JSON.stringify(err.data)} is reserved and cannot be used`;
+  if (Array.isArray(not.enum)) return `${quote(err.data)} is reserved and cannot be used`;
   if (Array.isArray(not.required)) return `set only one of "${not.required.join('" or "')}"`;
-  if (typeof not.pattern === 'string') return `${JSON.stringify(err.data)} uses a reserved prefix`;
-  return `${JSON.stringify(err.data)} is not allowed here`;
+  if (typeof not.pattern === 'string') return `${quote(err.data)} uses a reserved prefix`;
+  return `${quote(err.data)} is not allowed here`;
 }
+
+/** Keywords whose own message is better than a rule's (they are about the shape, not the value). */
+const NOT_RULES = new Set(['if', 'required', 'additionalProperties', 'type', 'propertyNames', 'false schema']);
 
 const article = (t: string): string => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 
@@ -120,8 +143,8 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the string ${quote(v)}`;
+  return `${typeof v} ${quote(v)}`;
 }
 
 const firstSentence = (s: string): string => s.split(/(?<=\.)\s/)[0].replace(/\.$/, '');

@@ -2,10 +2,12 @@
 // step of plan and apply.
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
+import { googleRules } from './google/rules.js';
 import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
 import { type SchemaRegistry, schemaRegistry } from './schemas.js';
+import { readSecretSources, stackRoots } from './secret-source.js';
 import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
 import { crossCheck, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
@@ -20,6 +22,8 @@ export interface LoadOptions {
   allowPlaceholders: boolean;
   /** Values the target knows (PROJECT_NUMBER); asked for only when the manifests use them. */
   discovered?: Record<string, string>;
+  /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
+  allowSecretPaths?: string[];
 }
 
 export interface ManifestSet {
@@ -73,6 +77,8 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource && result.valid) resources.push(result.resource);
   }
   diagnostics.push(...crossCheck([...identified, ...stackRefs], registry));
+  diagnostics.push(...googleRules(identified));
+  diagnostics.push(...readSecretSources(resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] }));
   diagnostics.push(...lintResources(resources));
   diagnostics.sort(compareDiagnostics);
   return {

@@ -16,7 +16,8 @@ export interface Resource {
   /** "Kind/name", unique in a stack. */
   key: string;
   labels: Record<string, string>;
-  annotations: Record<string, string>;
+  /** musectl's own instructions: strings, or a list / a map for the few that take one (ignore-changes, lint-ignore). */
+  annotations: Record<string, AnnotationValue>;
   /** The spec with schema defaults (= Google's defaults) filled in: the desired state. */
   spec: Record<string, any>;
   refs: ResourceRef[];
@@ -29,5 +30,7 @@ export interface Resource {
   implicitDependencies?: string[];
   doc: ManifestDocument;
 }
+
+export type AnnotationValue = string | string[] | Record<string, string>;
 
 export const resourceKey = (kind: string, name: string): string => `${kind}/${name}`;

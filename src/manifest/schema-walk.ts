@@ -35,11 +35,17 @@ export function deref(node: JsonSchema, file: JsonSchema, byId: SchemaIndex): [J
 
 /** Paths under `root` (with [] for list elements) of the schema nodes `test` picks. */
 export function findPaths(root: JsonSchema | undefined, file: JsonSchema, byId: SchemaIndex, test: (n: JsonSchema) => boolean): Set<string> {
-  const out = new Set<string>();
+  return new Set(findAnnotated(root, file, byId, (n) => (test(n) ? true : undefined)).keys());
+}
+
+/** Paths under `root` of the schema nodes for which `value` gives something, with what it gives. */
+export function findAnnotated<T>(root: JsonSchema | undefined, file: JsonSchema, byId: SchemaIndex, value: (n: JsonSchema) => T | undefined): Map<string, T> {
+  const out = new Map<string, T>();
   const walk = (node: JsonSchema | undefined, f: JsonSchema, path: string, depth: number): void => {
     if (!node || depth > 20) return;
     const [n, nf] = deref(node, f, byId);
-    if (path && test(n)) out.add(path);
+    const v = path ? value(n) : undefined;
+    if (v !== undefined) out.set(path, v);
     if (n.properties) {
       for (const [k, child] of Object.entries(n.properties as Record<string, JsonSchema>)) walk(child, nf, path ? `${path}.${k}` : k, depth + 1);
     }

@@ -4,6 +4,7 @@
 //   x-musectl-outputs    (top level) outputs other manifests may reference, with descriptions
 //   x-musectl-immutable  Google cannot change this field in place: a change replaces the resource
 //   x-musectl-security   the field decides who can reach the resource: reports show its changes first
+//   x-musectl-key        (on a list) its items are matched by this property (env vars by name), not by position
 // The schema is the only place that knows which fields are references, maps or immutable.
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, SCHEMA_DIR } from '../paths.js';
 import { compileValidators, schemasHash } from './schema-compile.js';
-import { type CollectedRef, collectRefs, findPaths, type JsonSchema } from './schema-walk.js';
+import { type CollectedRef, collectRefs, findAnnotated, findPaths, type JsonSchema } from './schema-walk.js';
 
 export type { CollectedRef, RefSpec } from './schema-walk.js';
 
@@ -37,6 +38,8 @@ export interface KindSchema {
   immutablePaths: Set<string>;
   /** Paths under spec that decide who can reach the resource (x-musectl-security). */
   securityPaths: Set<string>;
+  /** Lists under spec whose items are matched by a property (x-musectl-key), by path -> property. */
+  listKeys: Map<string, string>;
 }
 
 export interface SchemaCheck {
@@ -88,6 +91,7 @@ export class SchemaRegistry {
         mapPaths: findPaths(s.properties?.spec, s, this.byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
         immutablePaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-immutable'] === true),
         securityPaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-security'] === true),
+        listKeys: findAnnotated(s.properties?.spec, s, this.byId, (n) => (typeof n['x-musectl-key'] === 'string' ? (n['x-musectl-key'] as string) : undefined)),
       });
     }
   }

@@ -18,6 +18,8 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate, if it is close enough to be a likely typo. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  // A typo is short; comparing a 2 MB value with every candidate would take seconds.
+  if (word.length > 100) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -4,6 +4,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
 import { foldAlternatives, humanize, pointerToPath, showPath } from './humanize.js';
+import { cut, quote } from './quote.js';
 import { type Resource, type ResourceRef, resourceKey } from './resource.js';
 import type { CollectedRef, SchemaRegistry } from './schemas.js';
 import { didYouMean } from './suggest.js';
@@ -13,8 +14,8 @@ export const API_VERSION = 'musectl.dev/v1alpha1';
 /** "Kind/name" for messages, from whatever the document has. */
 export function subjectOf(value: unknown): string {
   const v = (value ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
-  const kind = typeof v.kind === 'string' ? v.kind : '?';
-  const name = typeof v.metadata?.name === 'string' ? v.metadata.name : '?';
+  const kind = typeof v.kind === 'string' ? cut(v.kind) : '?';
+  const name = typeof v.metadata?.name === 'string' ? cut(v.metadata.name) : '?';
   return kind === '?' && name === '?' ? '' : `${kind}/${name}`;
 }
 
@@ -31,7 +32,7 @@ export function validateDocument(d: ManifestDocument, registry: SchemaRegistry):
   }
   const kind = registry.get(value.kind);
   if (!kind) {
-    const message = `unknown kind "${value.kind}"${didYouMean(value.kind, registry.kindNames)}; known kinds: ${registry.kindNames.join(', ')}`;
+    const message = `unknown kind ${quote(value.kind)}${didYouMean(value.kind, registry.kindNames)}; known kinds: ${registry.kindNames.join(', ')}`;
     return { valid: false, diagnostics: [error(locate(d, ['kind']), message)] };
   }
   const check = registry.check(kind, value);
@@ -60,7 +61,10 @@ export function validateDocument(d: ManifestDocument, registry: SchemaRegistry):
     refs: [],
     doc: d,
   };
-  resource.refs = check.refs.filter((r) => typeof r.data.name === 'string').map((r) => toResourceRef(r, value));
+  // A reference whose name or kind is not a string is a schema error already; it resolves to nothing.
+  resource.refs = check.refs
+    .filter((r) => typeof r.data.name === 'string' && (typeof r.spec === 'string' || typeof r.data[r.spec.kindProperty] === 'string'))
+    .map((r) => toResourceRef(r, value));
   return { resource, valid: diagnostics.length === 0, diagnostics };
 }
 
@@ -82,7 +86,7 @@ export function crossCheck(resources: Resource[], registry: SchemaRegistry): Dia
         ...locate(r.doc, ['metadata', 'name']),
         severity: 'error',
         subject: r.key,
-        message: `duplicate ${r.kind} named "${r.name}"; the first is at ${where.file}:${where.line}:${where.col}`,
+        message: `duplicate ${r.kind} named ${quote(r.name)}; the first is at ${where.file}:${where.line}:${where.col}`,
       });
     } else {
       byKey.set(r.key, r);
@@ -106,17 +110,20 @@ export function crossCheck(resources: Resource[], registry: SchemaRegistry): Dia
 
 function refProblem(ref: ResourceRef, byKey: Map<string, Resource>, registry: SchemaRegistry): { message: string; at: 'name' | 'output' } | undefined {
   if (!registry.get(ref.kind)) {
-    return { at: 'name', message: `refers to unknown kind "${ref.kind}"${didYouMean(ref.kind, registry.kindNames)}` };
+    return { at: 'name', message: `refers to unknown kind ${quote(ref.kind)}${didYouMean(ref.kind, registry.kindNames)}` };
   }
   if (!byKey.has(resourceKey(ref.kind, ref.name))) {
     const sameKind = [...byKey.values()].filter((x) => x.kind === ref.kind).map((x) => x.name);
     const hint = didYouMean(ref.name, sameKind);
-    return { at: 'name', message: `refers to ${ref.kind} "${ref.name}", which is not in the manifests${hint}` };
+    return { at: 'name', message: `refers to ${cut(ref.kind)} ${quote(ref.name)}, which is not in the manifests${hint}` };
   }
   if (ref.output !== undefined) {
     const outputs = Object.keys(registry.get(ref.kind)!.outputs);
     if (!outputs.includes(ref.output)) {
-      return { at: 'output', message: `${ref.kind} has no output "${ref.output}"${didYouMean(ref.output, outputs)}; outputs: ${outputs.join(', ') || 'none'}` };
+      return {
+        at: 'output',
+        message: `${ref.kind} has no output ${quote(ref.output)}${didYouMean(ref.output, outputs)}; outputs: ${outputs.join(', ') || 'none'}`,
+      };
     }
   }
   return undefined;

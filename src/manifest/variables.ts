@@ -4,6 +4,7 @@
 import { isScalar, type Scalar, visit } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { type ManifestDocument, positionAt } from './document.js';
+import { cut } from './quote.js';
 import { didYouMean } from './suggest.js';
 
 export interface Variables {
@@ -59,7 +60,7 @@ export function substitute(
         const builtin = BUILTIN_VARIABLES[name];
         const message = builtin
           ? `variable \${${name}} has no value: it is ${builtin.description}`
-          : `unknown variable \${${name}}${didYouMean(name, known)}; define it in the Stack's spec.variables or with --set ${name}=VALUE`;
+          : `unknown variable \${${cut(name)}}${didYouMean(name, known)}; define it in the Stack's spec.variables or with --set ${cut(name)}=VALUE`;
         diagnostics.push({ ...pos, severity: 'error', subject, message });
         return match;
       });

@@ -22,6 +22,7 @@ export function renderPlanJson(plan: Plan): string {
       ...(a.impact ? { impact: a.impact } : {}),
       ...(a.blocked ? { blocked: a.blocked } : {}),
       ...(a.heldBack ? { heldBack: a.heldBack } : {}),
+      ...(a.ignored?.length ? { ignored: a.ignored.map((c) => ({ path: c.path, before: c.before ?? null, after: c.after ?? null })) } : {}),
       ...(a.replaces ? { replaces: a.replaces } : {}),
     })),
     wouldPrune: plan.wouldPrune,

@@ -203,12 +203,21 @@ function detailsOf(a: PlanAction): string {
   return parts.join('\n\n');
 }
 
-function lintSection(warnings: Diagnostic[]): string {
-  if (warnings.length === 0) return '';
-  const rows = warnings.map((d) =>
-    row([code(`${d.file}:${d.line}:${d.col}`), d.rule ? code(d.rule) : '', text(d.subject ? `${d.subject}: ${d.message}` : d.message)]),
-  );
-  return [`### Lint warnings (${warnings.length})`, ['| Where | Rule | Message |', '|---|---|---|', ...rows].join('\n')].join('\n\n');
+function lintSection(findings: Diagnostic[]): string {
+  const warnings = findings.filter((d) => d.severity !== 'accepted');
+  const accepted = findings.filter((d) => d.severity === 'accepted');
+  const rowOf = (d: Diagnostic) =>
+    row([code(`${d.file}:${d.line}:${d.col}`), d.rule ? code(d.rule) : '', text(d.subject ? `${d.subject}: ${d.message}` : d.message)]);
+  const parts: string[] = [];
+  if (warnings.length > 0)
+    parts.push(`### Lint warnings (${warnings.length})`, ['| Where | Rule | Message |', '|---|---|---|', ...warnings.map(rowOf)].join('\n'));
+  if (accepted.length > 0) {
+    const rows = accepted.map((d) =>
+      row([code(`${d.file}:${d.line}:${d.col}`), d.rule ? code(d.rule) : '', text(d.reason ?? ''), text(d.subject ? `${d.subject}: ${d.message}` : d.message)]),
+    );
+    parts.push(`### Accepted lint warnings (${accepted.length})`, ['| Where | Rule | Why it is accepted | Finding |', '|---|---|---|---|', ...rows].join('\n'));
+  }
+  return parts.join('\n\n');
 }
 
 interface Sections {

@@ -24,6 +24,15 @@ export function renderPlanText(plan: Plan, color: Colors): string {
   // Warnings of unchanged resources still matter (a secret whose value source is missing).
   const quietWarnings = plan.actions.filter((a) => a.action === 'noop' && a.warnings.length > 0);
   const warningLines = quietWarnings.flatMap((a) => a.warnings.map((w) => color.yellow(`warning: ${a.kind}/${a.name}: ${w}`)));
+  // Drift under musectl.dev/ignore-changes: shown, never reverted.
+  const ignoredLines = plan.actions.flatMap((a) =>
+    (a.ignored ?? []).map((c) =>
+      color.dim(
+        `ignored: ${a.kind}/${a.name}: ${c.path}: ${isSensitiveChange(c) ? SENSITIVE_CHANGED : `${showValue(c.before)} -> ${showValue(c.after)}`} (musectl.dev/ignore-changes: kept as it is)`,
+      ),
+    ),
+  );
+  warningLines.push(...ignoredLines);
   const pruneLines = plan.wouldPrune.map((o) => `  ${o.kind}/${o.name}  (${o.id}; on prune: ${o.deletionPolicy})`);
   if (pruneLines.length > 0) {
     pruneLines.unshift(

@@ -1,6 +1,7 @@
 // What a stack owns, kept next to its lease: every resource musectl created or adopted for the
 // stack, with what prune needs once the manifest is gone (scope, dependencies, deletion policy).
 // Kinds without labels (service accounts, IAM members, APIs) are known to be ours only from here.
+import { UserError } from '../errors.js';
 import { PreconditionFailed, type StateStore } from './store.js';
 
 export type DeletionPolicy = 'delete' | 'abandon';
@@ -91,8 +92,23 @@ export class InventoryStore {
   async load(): Promise<Inventory> {
     const found = await this.store.read(this.key);
     if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
-    const inv = JSON.parse(found.data.toString()) as Inventory;
-    if (inv.formatVersion !== 1 || !Array.isArray(inv.entries)) throw new Error(`${this.describe()} is not a musectl inventory`);
+    return this.parse(found.data);
+  }
+
+  /** The stored inventory, or a one-line error naming the file and what to do when it is damaged. */
+  private parse(data: Buffer): Inventory {
+    let inv: Inventory | undefined;
+    try {
+      inv = JSON.parse(data.toString()) as Inventory;
+    } catch {
+      inv = undefined;
+    }
+    if (inv?.formatVersion !== 1 || !Array.isArray(inv.entries)) {
+      throw new UserError(
+        `the inventory ${this.describe()} is damaged (not a musectl inventory), so musectl cannot tell what stack ${this.stack} owns`,
+        'Restore it from a backup, or move it away to start over (then nothing the stack created is known to be its own: prune deletes none of it).',
+      );
+    }
     return inv;
   }
 
@@ -107,9 +123,7 @@ export class InventoryStore {
   ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
-      const inv: Inventory = found
-        ? (JSON.parse(found.data.toString()) as Inventory)
-        : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const inv: Inventory = found ? this.parse(found.data) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);
       const next: Inventory = {

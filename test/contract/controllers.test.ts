@@ -159,6 +159,17 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
     expect(await planChanges()).toEqual([]);
   });
 
+  for (const spelling of sample.spellings ?? []) {
+    it(`another spelling converges: ${spelling.field}`, async () => {
+      writeFileSync(join(dir, 'sample.yaml'), spelling.rewrite(yaml));
+      try {
+        expect(await planChanges()).toEqual([]);
+      } finally {
+        writeFileSync(join(dir, 'sample.yaml'), yaml);
+      }
+    });
+  }
+
   for (const edit of sample.identity) {
     it(`changing ${edit.field} replaces it once and leaves no old resource`, async () => {
       const before = await session();

@@ -17,6 +17,8 @@ export interface KindSample {
   /** Variables for the first apply. */
   variables?: Record<string, string>;
   identity: IdentityEdit[];
+  /** Other spellings the schema accepts for what the sample says: each must plan as no change. */
+  spellings?: Array<{ field: string; rewrite: (yaml: string) => string }>;
 }
 
 const doc = (kind: string, metadata: string, spec = ''): string =>
@@ -39,6 +41,7 @@ export const SAMPLES: Record<string, KindSample> = {
     yaml: doc('Bucket', '{ name: "contract-${N}-${PROJECT_ID}" }', '  location: asia-northeast1\n'),
     key: 'Bucket/contract-one-contract-project',
     variables: { N: 'one' },
+    spellings: [{ field: 'location in capitals (as Google stores it)', rewrite: (y) => y.replace('location: asia-northeast1', 'location: ASIA-NORTHEAST1') }],
     identity: [{ field: 'metadata.name (from a variable)', variables: { N: 'two' } }],
   },
   Secret: {
@@ -55,6 +58,23 @@ export const SAMPLES: Record<string, KindSample> = {
   CloudRunService: {
     yaml: doc('CloudRunService', '{ name: contract-svc }', '  location: asia-northeast1\n  template:\n    containers: [{ image: example/contract:1 }]\n'),
     key: 'CloudRunService/contract-svc',
+    spellings: [
+      {
+        field: "template.serviceAccount as the default account's email",
+        rewrite: (y) => y.replace('  template:\n', '  template:\n    serviceAccount: ${PROJECT_NUMBER}-compute@developer.gserviceaccount.com\n'),
+      },
+      {
+        field: 'cpu, memory and timeout in other units',
+        rewrite: (y) =>
+          y
+            .replace('  template:\n', '  template:\n    timeout: 5m\n')
+            .replace(
+              'containers: [{ image: example/contract:1 }]',
+              'containers: [{ image: example/contract:1, resources: { limits: { cpu: 1, memory: 0.5Gi } } }]',
+            ),
+      },
+      { field: 'an empty env list written out', rewrite: (y) => y.replace('{ image: example/contract:1 }', '{ image: example/contract:1, env: [] }') },
+    ],
     identity: [{ field: 'spec.location', rewrite: (y) => y.replace('location: asia-northeast1', 'location: us-central1') }],
   },
   CloudRunJob: {
@@ -64,6 +84,16 @@ export const SAMPLES: Record<string, KindSample> = {
       '  location: asia-northeast1\n  template:\n    template:\n      containers: [{ image: example/contract-job:1 }]\n',
     ),
     key: 'CloudRunJob/contract-job',
+    spellings: [
+      {
+        field: "the task's serviceAccount as the default account's email, its timeout in minutes",
+        rewrite: (y) =>
+          y.replace(
+            '    template:\n      containers',
+            '    template:\n      serviceAccount: ${PROJECT_NUMBER}-compute@developer.gserviceaccount.com\n      timeout: 10m\n      containers',
+          ),
+      },
+    ],
     identity: [{ field: 'spec.location', rewrite: (y) => y.replace('location: asia-northeast1', 'location: us-central1') }],
   },
   IAMPolicyMember: {

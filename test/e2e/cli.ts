@@ -21,6 +21,9 @@ export interface CliOptions {
   nodeArgs?: string[];
   /** Killed (SIGKILL) after this long; default 120 s. */
   timeoutMs?: number;
+  /** Run as this user and group (a test of permissions, when the suite runs as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface RunningCli {
@@ -39,6 +42,7 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
   });
   let stdout = '';
   let stderr = '';

@@ -75,6 +75,7 @@ describe('day 2 edits of an applied stack', () => {
     const plan = await planJson();
     const move = plan.actions.find((a: any) => a.kind === 'CloudRunService');
     expect(move.action).toBe('replace');
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the plan's JSON field (replaces.then), not a thenable
     expect(move.replaces).toEqual({ id: `${parent('asia-northeast1')}/services/svc-day2`, then: 'delete' });
     expect(changed(plan)).toContain('replace IAMPolicyMember/svc-public');
     const r = await apply();
@@ -112,6 +113,56 @@ describe('day 2 edits of an applied stack', () => {
     const [meta] = await storage.bucket(TRACKS).getMetadata();
     expect(meta.labels).toMatchObject({ 'managed-by': 'musectl', 'musectl-stack': 'day2' });
     expect(changed(await planJson())).toEqual([]);
+  });
+
+  it('inserting one env var in the middle of a list is one change, named by its key', async () => {
+    s.edit('app.yaml', (t) =>
+      t.replace('env: [{ name: MODE, value: "two" }]', 'env: [{ name: A, value: "1" }, { name: B, value: "2" }, { name: MODE, value: "two" }]'),
+    );
+    await apply();
+    s.edit('app.yaml', (t) => t.replace('{ name: A, value: "1" }, ', '{ name: A, value: "1" }, { name: NEW_VAR, value: "x" }, '));
+    const plan = await planJson();
+    const svc = plan.actions.find((a: any) => a.kind === 'CloudRunService');
+    expect(svc.changes.map((c: any) => c.path)).toEqual(['template.containers[0].env[NEW_VAR]']);
+    s.edit('app.yaml', (t) => t.replace('{ name: B, value: "2" }', '{ name: B, value: "3" }'));
+    const text = await s.cli(['plan', '-f', s.dir]);
+    expect(text.stdout).toContain('template.containers[0].env[B].value: "2" -> "3"');
+    await apply();
+    expect(changed(await planJson())).toEqual([]);
+  });
+
+  it('an account given as an email instead of a reference converges', async () => {
+    s.edit('app.yaml', (t) => t.replace('serviceAccountRef: { name: sa-day2 }', 'serviceAccount: sa-day2@${PROJECT_ID}.iam.gserviceaccount.com'));
+    expect(changed(await planJson())).toEqual([]);
+    s.edit('app.yaml', (t) => t.replace('serviceAccount: sa-day2@${PROJECT_ID}.iam.gserviceaccount.com', 'serviceAccountRef: { name: sa-day2 }'));
+  });
+
+  it('a field managed elsewhere (ignore-changes) is set on create and never reverted by apply', async () => {
+    s.edit('app.yaml', (t) =>
+      t.replace(
+        'metadata: { name: svc-day2, labels: { app: day2 } }',
+        'metadata:\n  name: svc-day2\n  labels: { app: day2 }\n  annotations:\n    musectl.dev/ignore-changes:\n      - template.containers[].image',
+      ),
+    );
+    await apply();
+    // CI deploys a new image by other means.
+    const name = `${parent('us-central1')}/services/svc-day2`;
+    const svc = (await (await fetch(`${s.emu.url}/v2/${name}`)).json()) as any;
+    svc.template.containers[0].image = 'example/day2:2';
+    expect(
+      (await fetch(`${s.emu.url}/v2/${name}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(svc) })).status,
+    ).toBe(200);
+    const plan = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode']);
+    expect(plan.code, plan.stdout).toBe(0);
+    expect(plan.stdout).toContain(
+      'ignored: CloudRunService/svc-day2: template.containers[0].image: "example/day2:2" -> "example/day2:1" (musectl.dev/ignore-changes: kept as it is)',
+    );
+    // Another change to the same service keeps CI's image.
+    s.edit('app.yaml', (t) => t.replace('{ name: MODE, value: "two" }', '{ name: MODE, value: "three" }'));
+    await apply();
+    const after = (await (await fetch(`${s.emu.url}/v2/${name}`)).json()) as any;
+    expect(after.template.containers[0].image).toBe('example/day2:2');
+    expect(after.template.containers[0].env.find((e: any) => e.name === 'MODE').value).toBe('three');
   });
 
   it('a name made from a variable that changes replaces the old resource in the same plan', async () => {

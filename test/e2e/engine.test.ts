@@ -169,7 +169,7 @@ describe('order, failures and invalid input', () => {
     const r = await s.cli(['apply', '-f', s.dir, '--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /CloudRunService\/sessionmuse-backend: failed after [\d.]+s: Revision 'sessionmuse-backend-\d{5}-\w+' is not ready and cannot serve traffic/,
+      /CloudRunService\/sessionmuse-backend: failed after [\d.]+s: the rollout failed: revision sessionmuse-backend-\d{5}-\w+ is not ready: ContainerHealthy: Revision 'sessionmuse-backend-\d{5}-\w+' is not ready and cannot serve traffic/,
     );
     expect(r.stderr).toContain('Bucket/sessionmuse-tracks-e2e-project: updated');
     expect(r.stderr, r.stderr).toMatch(/Apply failed after [\d.]+s: 1 done, 1 failed, 0 not attempted\./);

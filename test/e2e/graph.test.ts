@@ -81,7 +81,7 @@ describe('musectl plan -o markdown (CLI, emulator)', () => {
       expect(md.stdout).toMatch(/^### musectl plan\n\n\*\*\d+ to create, 0 to update, 0 to delete/);
       expect(md.stdout).toContain('| **+** added | `roles/run.invoker` | `allUsers` **(public)** |');
       expect(md.stdout.indexOf('Security-relevant changes')).toBeLessThan(md.stdout.indexOf('| Kind | Name | Action |'));
-      expect(md.stdout).toContain('### Lint warnings (2)');
+      expect(md.stdout).toContain('### Accepted lint warnings (2)'); // manifests/ accepts its two design findings, with reasons
       expect(md.stdout).toContain('```mermaid\nflowchart LR\n');
       expect(md.stdout).toMatch(/\n {2}class [\w,]*CloudRunService_sessionmuse_backend[\w,]* create\n/);
       expect(md.stdout).not.toContain(canary);

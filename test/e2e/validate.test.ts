@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli.js';
 
@@ -6,8 +9,11 @@ const FIXTURE = 'test/fixtures/invalid/four-errors.yaml';
 describe('musectl validate (CLI)', () => {
   it('accepts manifests/ and exits 0, noting the placeholders it used', async () => {
     const r = await runCli(['validate', '-f', 'manifests']);
-    expect(r.stderr).toContain('valid: 36 resources in 11 files: 0 errors, 2 warnings');
-    expect(r.stderr).toMatch(/manifests\/frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: warning: .*\[next-public-on-runtime\]/);
+    // The two design findings manifests/ accepts on purpose (musectl.dev/lint-ignore) are shown with their reasons.
+    expect(r.stderr).toContain('valid: 36 resources in 11 files: 0 errors, 0 warnings, 2 accepted');
+    expect(r.stderr).toMatch(
+      /manifests\/frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: accepted \(the design sets it at run time .*\[next-public-on-runtime\]/,
+    );
     expect(r.stderr).toContain('placeholder values for ${PROJECT_ID}, ${PROJECT_NUMBER}');
     expect(r.code).toBe(0);
   });
@@ -36,10 +42,30 @@ describe('musectl validate (CLI)', () => {
     expect(json.diagnostics[0]).toMatchObject({ file: FIXTURE, line: 6, col: 3, severity: 'error' });
   });
 
-  it('--strict makes the design warnings errors', async () => {
-    const r = await runCli(['validate', '-f', 'manifests', '--strict']);
+  it('--strict makes the design warnings errors, and passes the ones a manifest accepts with a reason', async () => {
+    const accepted = await runCli(['validate', '-f', 'manifests', '--strict']);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stderr).toContain('valid: 36 resources in 11 files: 0 errors, 0 warnings, 2 accepted');
+    // Without the lint-ignore annotation the same findings fail --strict.
+    const dir = mkdtempSync(join(tmpdir(), 'musectl-strict-'));
+    cpSync('manifests', dir, { recursive: true });
+    const frontend = join(dir, 'frontend.yaml');
+    writeFileSync(frontend, readFileSync(frontend, 'utf8').replace(/ {2}annotations:\n(?: {4}.*\n)+/, ''));
+    const r = await runCli(['validate', '-f', dir, '--strict']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('invalid: 36 resources in 11 files: 2 errors, 0 warnings');
+  });
+
+  it('refuses a lint-ignore of a rule that does not exist, with the rule it meant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'musectl-lintignore-'));
+    cpSync('manifests', dir, { recursive: true });
+    const frontend = join(dir, 'frontend.yaml');
+    writeFileSync(frontend, readFileSync(frontend, 'utf8').replace('next-public-on-runtime:', 'next-public-on-runtim:'));
+    const r = await runCli(['validate', '-f', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: musectl\.dev\/lint-ignore: no lint rule "next-public-on-runtim" \(did you mean "next-public-on-runtime"\?\)/,
+    );
   });
 
   it('never loads a Google client library', async () => {

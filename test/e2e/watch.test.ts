@@ -155,25 +155,29 @@ describe('musectl watch', () => {
     expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     const a = watch(s);
     const b = watch(s);
+    const windows = (w: RunningCli) =>
+      cycles(w)
+        .filter((c) => c.lease)
+        .map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)]);
     try {
-      for (let i = 0; i < 4; i++) {
+      // Drift until each watcher has corrected at least once (so both held the lease), at least 4 times.
+      for (let i = 0; i < 4 || windows(a).length === 0 || windows(b).length === 0; i++) {
+        if (i >= 16) throw new Error(`after ${i} drifts one watcher never held the lease: ${windows(a).length} and ${windows(b).length} windows`);
         await driftService(s, (svc) => (svc.template.scaling.maxInstanceCount = 10 + i));
         await until(`drift ${i} corrected`, async () => (await get(s, SVC)).template.scaling.maxInstanceCount === 3);
+        await until(
+          `the correction of drift ${i} to be logged`,
+          () =>
+            cycles(a)
+              .concat(cycles(b))
+              .filter((c) => c.corrected > 0).length > i,
+        );
       }
-      await until(
-        'every correcting cycle to be logged',
-        () =>
-          cycles(a)
-            .concat(cycles(b))
-            .filter((c) => c.corrected > 0).length >= 4,
-      );
-      // Each writing cycle says when it held the lease: those spans never overlap.
-      const windows = (w: RunningCli) =>
-        cycles(w)
-          .filter((c) => c.lease)
-          .map((c) => [Date.parse(c.lease.acquiredAt), Date.parse(c.lease.releasedAt)]);
+      // Each writing cycle says when it held the lease: those spans never overlap, and each watcher held it.
       const [wa, wb] = [windows(a), windows(b)];
       expect(wa.length + wb.length).toBeGreaterThanOrEqual(4);
+      expect(wa.length, 'watcher a held the lease').toBeGreaterThan(0);
+      expect(wb.length, 'watcher b held the lease').toBeGreaterThan(0);
       for (const [s1, e1] of wa) for (const [s2, e2] of wb) expect(e1 <= s2 || e2 <= s1, `overlap ${[s1, e1]} ${[s2, e2]}`).toBe(true);
     } finally {
       await Promise.all([a.stop(), b.stop()]);

@@ -8,7 +8,7 @@
 // carries a marker belongs to the copy with that marker. The loser only finds labels and names to
 // change (everything else is already there), so each of its writes carries its marker.
 
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
@@ -20,8 +20,12 @@ const PROJECT = 'concurrency-project';
 /** A copy of the stack whose labels and account names carry `marker`. */
 function markedCopy(source: string, marker: string): string {
   const dir = tempDir(`concurrency-${marker}`);
+  // Secret files must be inside the stack's tree: each copy gets its own .values.
+  cpSync(join(source, '.values'), join(dir, '.values'), { recursive: true });
   for (const f of readdirSync(source).filter((x) => x.endsWith('.yaml'))) {
     const text = readFileSync(join(source, f), 'utf8')
+      .split(join(source, '.values'))
+      .join(join(dir, '.values'))
       .replace(/labels: \{ app: bench/g, `labels: { writer: ${marker}, app: bench`)
       .replace(/displayName: bench account (\d+)/g, `displayName: bench account $1 by ${marker}`);
     writeFileSync(join(dir, f), text);
@@ -36,7 +40,7 @@ describe('concurrency: two applies of one stack at once', () => {
 
   beforeAll(async () => {
     emu = await startEmulator({ latencyMs: 10, operationMs: 300 });
-    source = reliabilityStack(25).dir; // secret values stay in source/.values, which both copies name
+    source = reliabilityStack(25).dir;
     dirs.a = markedCopy(source, 'alpha');
     dirs.b = markedCopy(source, 'bravo');
   });

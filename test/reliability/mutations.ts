@@ -102,10 +102,40 @@ const HOSTILE = fc.constantFrom(
   '60x',
   '2Zi',
   'roles/',
+  // Google's rules (issue 13): values that pass a schema's type but not Google's limits
+  'goog-bucket',
+  'my-g00gle-data',
+  '192.168.5.4',
+  'a'.repeat(64),
+  `a.${'b'.repeat(64)}.c`,
+  'asia-northeast9',
+  'MARS',
+  'UPPER CASE:::',
+  'nginx@sha256:xyz',
+  '99999Ti',
+  '999999999999s',
+  '0.001',
+  '3',
+  '\uD800',
+  '\u0085',
+  '\u2028',
+  '\u0007',
+  'x'.repeat(70_000),
+);
+/** Numbers at and past the int32 edges (a wrapped int32 never converges), and unsafe integers. */
+const EDGE_NUMBER = fc.constantFrom(2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 63, Number.MAX_SAFE_INTEGER + 2, 1e21, -0, 0.1 + 0.2);
+/** Nesting deeper than musectl reads (100 levels), as lists and as maps. */
+const DEEP = fc.integer({ min: 90, max: 160 }).chain((depth) =>
+  fc.constantFrom(
+    Array.from({ length: depth }).reduce<unknown>((v) => [v], 'x'),
+    Array.from({ length: depth }).reduce<unknown>((v) => ({ k: v }), 'x'),
+  ),
 );
 const VALUE = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   HOSTILE,
+  EDGE_NUMBER,
+  DEEP,
   fc.constantFrom(-1, 0, 1.5, 2 ** 53, -(2 ** 31), true, false, null, [], {}, { __proto__: { x: 1 } }),
 );
 

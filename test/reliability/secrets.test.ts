@@ -71,9 +71,11 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
   const summary = () => join(work, 'step-summary.md');
   const githubOutput = () => join(work, 'github-output.txt');
   async function cli(what: string, args: string[], key: string): Promise<CliResult> {
+    // The value file is outside the manifests' directory, so reading it needs --allow-secret-path.
+    const allow = ['export', 'output'].includes(args[0]) ? [] : ['--allow-secret-path', work];
     const target = ['validate', 'graph'].includes(args[0])
-      ? []
-      : ['--emulator', emu.url, '--project', PROJECT, ...(args[0] === 'export' ? [] : ['--state', state()])];
+      ? allow
+      : ['--emulator', emu.url, '--project', PROJECT, ...allow, ...(args[0] === 'export' ? [] : ['--state', state()])];
     const env = { GEMINI_API_KEY: key, GITHUB_STEP_SUMMARY: summary(), GITHUB_OUTPUT: githubOutput() };
     const r = await runCli([...args, ...target], { env, timeoutMs: 180_000 });
     outputs.push({ what, r });

@@ -29,7 +29,7 @@ import {
   targetFrom,
 } from '../engine-flags.js';
 import type { Output } from '../output.js';
-import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
 export const applyFlags = {
@@ -89,7 +89,17 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const stack = saved ? saved.stack : stackFlag(args);
   let session: Session;
   try {
-    session = await openSession({ controllers: allControllers(), paths, variables, target, log, state, stack, writes: true });
+    session = await openSession({
+      controllers: allControllers(),
+      paths,
+      variables,
+      target,
+      log,
+      state,
+      stack,
+      writes: true,
+      allowSecretPaths: allowSecretPaths(args),
+    });
   } catch (err) {
     return reportInvalid(err, out);
   }
@@ -135,7 +145,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     const started = Date.now();
     const result = await applyWithInventory(session, planned, {
       parallelism,
-      listener: progressPrinter(out),
+      listener: progressPrinter(out, log),
       lease,
       shouldStop: () => interrupt.signal !== undefined,
     });

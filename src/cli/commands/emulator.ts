@@ -1,4 +1,5 @@
 // musectl emulator: the local Google Cloud, for trying musectl without an account and for tests.
+import { UserError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -35,16 +36,23 @@ Admin: GET /_emulator/stats, GET /_emulator/requests, POST /_emulator/reset.`,
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const emu = await startEmulator({
-      port: num('port'),
-      host: args.flags.host as string,
-      stateFile: args.flags.state as string | undefined,
-      latencyMs: num('latency-ms'),
-      operationMs: num('operation-ms'),
-      serviceAccountConsistencyMs: num('sa-consistency-ms'),
-      quotas: Boolean(args.flags.quotas),
-      faults,
-    });
+    const port = num('port');
+    if (port !== undefined && port > 65535) throw new UsageError(`--port ${port}: a TCP port is 0 (any free one) to 65535`);
+    let emu: Awaited<ReturnType<typeof startEmulator>>;
+    try {
+      emu = await startEmulator({
+        port,
+        host: args.flags.host as string,
+        stateFile: args.flags.state as string | undefined,
+        latencyMs: num('latency-ms'),
+        operationMs: num('operation-ms'),
+        serviceAccountConsistencyMs: num('sa-consistency-ms'),
+        quotas: Boolean(args.flags.quotas),
+        faults,
+      });
+    } catch (err) {
+      throw listenError(err, port, String(args.flags.host));
+    }
     out.out(`${emu.url}\n`);
     out.err(`emulator listening on ${emu.url} (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
@@ -56,3 +64,14 @@ Admin: GET /_emulator/stats, GET /_emulator/requests, POST /_emulator/reset.`,
     return 0;
   },
 };
+
+/** Why the emulator could not listen, as one line with what to do. */
+function listenError(err: unknown, port: number | undefined, host: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UserError(`port ${port} on ${host} is already in use`, 'Choose another with --port N, or --port 0 for any free one.');
+  if (code === 'EACCES') return new UserError(`port ${port} on ${host} needs privileges this user does not have`, 'Use a port above 1023, or --port 0.');
+  if (code === 'EADDRNOTAVAIL') return new UserError(`--host ${host}: this machine has no such address`, 'Use 127.0.0.1 (the default).');
+  if (code === 'ERR_SOCKET_BAD_PORT') return new UserError(`--port ${port}: not a usable port`, 'A TCP port is 0 (any free one) to 65535.');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`--host ${host}: not an address of this machine`, 'Use 127.0.0.1 (the default).');
+  return err;
+}

@@ -24,7 +24,7 @@ import {
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -66,6 +66,7 @@ would be pruned), 1 error or resources held back.`,
         log,
         state: args.flags.state as string | undefined,
         stack: stackFlag(args),
+        allowSecretPaths: allowSecretPaths(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
@@ -106,6 +107,6 @@ would be pruned), 1 error or resources held back.`,
 
 /** The markdown report: the session's lint warnings and the stack's graph with what the plan changes marked. */
 export function markdownReport(plan: Plan, set: ManifestSet): string {
-  const warnings = set.diagnostics.filter((d) => d.severity === 'warning');
+  const warnings = set.diagnostics.filter((d) => d.severity === 'warning' || d.severity === 'accepted');
   return renderPlanMarkdown(plan, { warnings, graph: renderGraph(set.resources, 'mermaid', { mark: planMarks(plan) }) });
 }

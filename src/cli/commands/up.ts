@@ -23,6 +23,9 @@ stack's inventory goes to DIR/state. Delete the directory to start from an empty
   },
   async run(args, out) {
     const { startEmulator } = await import('../../../emulator/index.js');
+    // The emulator's state holds the secrets' values (the real GEMINI_API_KEY): everything this
+    // command creates is the user's alone (files 0600, directories 0700).
+    process.umask(0o077);
     const stateDir = (args.flags['state-dir'] as string | undefined) ?? localStateDir((args.flags.filename as string[] | undefined) ?? []);
     const stateFile = join(stateDir, 'emulator-state.json');
     const emu = await startEmulator({ stateFile });

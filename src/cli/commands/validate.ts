@@ -4,7 +4,7 @@
 import { formatDiagnostic, loadManifestSet } from '../../manifest/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -22,11 +22,13 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
   async run(args, out) {
     const format = args.flags.output as string;
     if (format !== 'text' && format !== 'json') throw new UsageError(`-o ${format}: use text or json`);
-    const set = loadManifestSet(manifestPaths(args), { variables: cliVariables(args), allowPlaceholders: true });
+    const set = loadManifestSet(manifestPaths(args), { variables: cliVariables(args), allowPlaceholders: true, allowSecretPaths: allowSecretPaths(args) });
     const strict = Boolean(args.flags.strict);
-    const diagnostics = strict ? set.diagnostics.map((d) => ({ ...d, severity: 'error' as const })) : set.diagnostics;
+    // --strict: every warning is an error; a warning the manifest accepts (with a reason) stays accepted.
+    const diagnostics = strict ? set.diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : set.diagnostics;
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    const warnings = diagnostics.length - errors;
+    const accepted = diagnostics.filter((d) => d.severity === 'accepted').length;
+    const warnings = diagnostics.length - errors - accepted;
     if (format === 'json') {
       out.out(
         `${JSON.stringify({ valid: errors === 0, resources: set.resources.map((r) => r.key), diagnostics, placeholders: set.placeholdersUsed }, null, 2)}\n`,
@@ -35,7 +37,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
     }
     for (const d of diagnostics) {
       const line = formatDiagnostic(d);
-      out.err(`${d.severity === 'error' ? out.color.red(line) : out.color.yellow(line)}\n`);
+      out.err(`${d.severity === 'error' ? out.color.red(line) : d.severity === 'accepted' ? out.color.dim(line) : out.color.yellow(line)}\n`);
     }
     if (set.placeholdersUsed.length > 0 && errors === 0) {
       out.err(
@@ -44,7 +46,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
         ),
       );
     }
-    const summary = `${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${warnings} warnings`;
+    const summary = `${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${warnings} warnings${accepted ? `, ${accepted} accepted` : ''}`;
     out.err(`${errors === 0 ? out.color.green('valid:') : out.color.red('invalid:')} ${summary}\n`);
     return errors === 0 ? 0 : 1;
   },

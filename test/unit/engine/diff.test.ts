@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuMillis, mapPath } from '../../../src/contract/normalize.js';
-import { hasUnknowns, unknown, valueAt } from '../../../src/contract/spec.js';
+import { hasUnknowns, setAt, unknown, valueAt } from '../../../src/contract/spec.js';
 import { diffForDisplay, diffSpecs } from '../../../src/engine/diff.js';
 
 describe('diff', () => {
@@ -66,5 +66,59 @@ describe('diff', () => {
   it('reads values back at a diff path', () => {
     expect(valueAt({ a: { b: [{ c: 5 }] } }, 'a.b[0].c')).toBe(5);
     expect(valueAt({ a: {} }, 'a.b[0].c')).toBeUndefined();
+  });
+});
+
+describe('lists diffed by key', () => {
+  const listKey = (p: string) => ({ 'containers[].env': 'name', containers: 'name', traffic: 'tag' })[p];
+  const env = (...pairs: Array<[string, string]>) => pairs.map(([name, value]) => ({ name, value }));
+
+  it('one env var inserted in the middle is one change, named by its key', () => {
+    const actual = { containers: [{ env: env(['A', '1'], ['B', '2'], ['C', '3'], ['D', '4']) }] };
+    const desired = { containers: [{ env: env(['A', '1'], ['NEW', 'x'], ['B', '2'], ['C', '3'], ['D', '4']) }] };
+    expect(diffSpecs(desired, actual, { listKey })).toEqual([{ path: 'containers[0].env[NEW]', before: undefined, after: { name: 'NEW', value: 'x' } }]);
+  });
+
+  it('a changed value and a removed var are named by their keys', () => {
+    const actual = { containers: [{ env: env(['LOG_LEVEL', 'info'], ['OLD', 'x']) }] };
+    const desired = { containers: [{ env: env(['LOG_LEVEL', 'debug']) }] };
+    expect(diffSpecs(desired, actual, { listKey })).toEqual([
+      { path: 'containers[0].env[LOG_LEVEL].value', before: 'info', after: 'debug' },
+      { path: 'containers[0].env[OLD]', before: { name: 'OLD', value: 'x' }, after: undefined },
+    ]);
+  });
+
+  it('named containers match by name, unnamed ones by position; a reorder is no change', () => {
+    const actual = {
+      containers: [
+        { name: 'app', image: 'a:1' },
+        { name: 'sidecar', image: 's:1' },
+      ],
+    };
+    const desired = {
+      containers: [
+        { name: 'sidecar', image: 's:2' },
+        { name: 'app', image: 'a:1' },
+      ],
+    };
+    expect(diffSpecs(desired, actual, { listKey })).toEqual([{ path: 'containers[sidecar].image', before: 's:1', after: 's:2' }]);
+    expect(diffSpecs({ containers: [{ image: 'x:2' }] }, { containers: [{ image: 'x:1' }] }, { listKey })).toEqual([
+      { path: 'containers[0].image', before: 'x:1', after: 'x:2' },
+    ]);
+  });
+
+  it('a key made of digits is quoted so it never reads as an index', () => {
+    const changes = diffSpecs({ traffic: [{ tag: '2024', percent: 10 }] }, { traffic: [{ tag: '2024', percent: 0 }] }, { listKey });
+    expect(changes.map((c) => c.path)).toEqual(['traffic["2024"].percent']);
+  });
+
+  it('valueAt and setAt follow keyed paths', () => {
+    const spec = { containers: [{ name: 'app', env: env(['A', '1'], ['B', '2']) }] };
+    expect(valueAt(spec, 'containers[app].env[B].value')).toBe('2');
+    expect(valueAt(spec, 'containers[0].env[B].value')).toBe('2');
+    setAt(spec, 'containers[app].env[B].value', '3');
+    setAt(spec, 'containers[app].env[C]', { name: 'C', value: 'new' });
+    setAt(spec, 'containers[app].env[A]', undefined);
+    expect(spec.containers[0].env).toEqual(env(['B', '3'], ['C', 'new']));
   });
 });

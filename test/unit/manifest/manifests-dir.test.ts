@@ -20,10 +20,11 @@ describe('manifests/ (the SessionMUSE stack)', () => {
     expect(set.stack.name).toBe('sessionmuse');
   });
 
-  it('explains each design warning next to the line it is about', () => {
+  it('explains each design warning next to the line it is about, and accepts it with a reason', () => {
     const text = readFileSync('manifests/frontend.yaml', 'utf8');
-    expect(text).toContain('warns [next-public-on-runtime]');
-    expect(text).toContain('warns [internal-ingress-without-vpc]');
+    expect(text).toContain('lint [next-public-on-runtime], accepted above');
+    expect(text).toContain('lint [internal-ingress-without-vpc], accepted above');
+    expect(text).toMatch(/musectl\.dev\/lint-ignore:\n {6}next-public-on-runtime: \S.+\n {6}internal-ingress-without-vpc: \S.+/);
   });
 
   it('hard-codes no project id and points editors at the schemas', () => {

@@ -14,7 +14,7 @@ import { InventoryStore } from '../../src/state/inventory.js';
 import { Lease } from '../../src/state/lease.js';
 import { LocalStateStore } from '../../src/state/local-store.js';
 import { PreconditionFailed, type StateStore } from '../../src/state/store.js';
-import { PROJECT, stage } from './harness.js';
+import { PROJECT, stage } from '../e2e/harness.js';
 
 const P = 'state-project';
 let emu: RunningEmulator;

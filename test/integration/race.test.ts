@@ -9,7 +9,7 @@ import { applyPlan } from '../../src/engine/apply.js';
 import type { ApplyEvent } from '../../src/engine/events.js';
 import { observeAndPlan, openSession } from '../../src/engine/session.js';
 import { createLogger } from '../../src/log.js';
-import { PROJECT, type Stage, stage } from './harness.js';
+import { PROJECT, type Stage, stage } from '../e2e/harness.js';
 
 const UPLOADS = `sessionmuse-uploads-${PROJECT}`;
 
