@@ -229,6 +229,26 @@ export interface Contained {
   containedIn(r: Resource, ctx: ControllerContext): string[];
 }
 
+/** What `musectl status` shows of a live resource beyond its drift. */
+export interface ResourceHealth {
+  /** ready: serving as asked; degraded: Google says it is not (a revision that failed); progressing: a change is rolling out. */
+  state: 'ready' | 'degraded' | 'progressing';
+  /** Why it is degraded or what is in progress, in Google's words. */
+  message?: string;
+  /** The revision that serves (Cloud Run: the latest ready revision, by its short id). */
+  revision?: string;
+  /** Where requests go (Cloud Run's traffic statuses): revision short ids and percents. */
+  traffic?: Array<{ revision: string; percent: number; tag?: string }>;
+  /** When it last changed (ISO 8601) and by whom, where the API says. */
+  changedAt?: string;
+  changedBy?: string;
+}
+
+/** Kinds that can tell from what observe returned (no call) how a resource is doing. */
+export interface ReportsHealth {
+  health(actual: Observed): ResourceHealth;
+}
+
 /** Kinds whose resources are IAM grants: reports show who gets which role on what. */
 export interface Grants {
   /** The grant a Google id of this kind stands for. */
@@ -236,7 +256,7 @@ export interface Grants {
 }
 
 export type AnyController = Controller &
-  Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Blocks & Contained & Grants>;
+  Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Blocks & Contained & Grants & ReportsHealth>;
 
 export const isLabelled = (c: AnyController): c is Controller & Labelled => typeof c.setLabels === 'function';
 export const holdsIamPolicy = (c: AnyController): c is Controller & IamPolicyHolder => c.iamPolicy !== undefined;
@@ -246,6 +266,7 @@ export const holdsData = (c: AnyController): c is Controller & HoldsData => type
 export const isPreparing = (c: AnyController): c is Controller & Preparing => typeof c.prepare === 'function';
 export const isGrant = (c: AnyController): c is Controller & Grants => typeof c.grantOf === 'function';
 export const isContained = (c: AnyController): c is Controller & Contained => typeof c.containedIn === 'function';
+export const reportsHealth = (c: AnyController): c is Controller & ReportsHealth => typeof c.health === 'function';
 
 /** The registered controllers, by kind: what the CLI assembles and hands to the engine. */
 export type ControllerRegistry = ReadonlyMap<string, AnyController>;

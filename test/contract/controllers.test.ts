@@ -1,7 +1,8 @@
 // The controller contract, checked for every registered controller against the emulator (over
 // HTTP, through the official clients the controllers use): observe never writes; create, observe
 // and diff agree; a second create meets Google's already-exists (or, for shared state, changes
-// nothing); its outputs are those its schema declares, with a value for each one it shows; deleting
+// nothing); its outputs are those its schema declares, with a value for each one it shows; one
+// that reports health calls it ready; deleting
 // what is gone succeeds; what export writes plans as no change; and changing
 // an identity field gives exactly one replacement and leaves no old resource behind.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
-import { controllerFor, idOf, isExportable, isLabelled, scopeOf } from '../../src/contract/controller.js';
+import { controllerFor, idOf, isExportable, isLabelled, reportsHealth, scopeOf } from '../../src/contract/controller.js';
 import { exportResource } from '../../src/engine/export.js';
 import { desiredLabels } from '../../src/engine/ownership.js';
 import { applyWithInventory } from '../../src/engine/pipeline.js';
@@ -117,6 +118,8 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
       const declared = Object.keys(schemaRegistry().get(kind)!.outputs);
       expect(Object.keys(observed!.outputs).filter((o) => !declared.includes(o))).toEqual([]);
       for (const o of controller.facts.shownOutputs ?? []) expect(observed!.outputs[o], `output ${o}`).toMatch(/\S/);
+      // A kind that reports health calls what it just made ready, from what observe returned.
+      if (reportsHealth(controller)) expect(controller.health(observed!).state).toBe('ready');
       if (controller.facts.sharedIdentity) {
         // Shared state (a grant, an API): creating what exists changes nothing.
         await controller.create(ctx, r, desired, labels);
