@@ -72,6 +72,8 @@ export interface KindFacts {
   pageSize?: number;
   /** Create, update and delete are long-running operations (waited on). */
   longRunning?: boolean;
+  /** How the kind says a resource of it is absent, where "missing" would mislead (an API is "disabled"). */
+  absentAs?: string;
   /** Where export lists the kind (project-wide, or per region); undefined: not exportable by listing. */
   exportScope?: 'project' | 'region';
   /**

@@ -12,9 +12,10 @@ import { DirectorySource, GcsSource, type ManifestSource } from '../state/manife
 import type { ApplyResult } from './apply.js';
 import { Backoff } from './backoff.js';
 import { applyWithInventory, inventoryOutdated } from './pipeline.js';
-import { actionKey, hasChanges, type PlanAction } from './plan.js';
+import { actionKey, hasChanges } from './plan.js';
 import type { PlanOptions } from './planner.js';
 import { baseContext, InvalidManifestsError, observeAndPlan, openSession, type Session } from './session.js';
+import { cycleReport } from './watch-report.js';
 
 export interface WatchOptions {
   controllers: ControllerRegistry;
@@ -41,14 +42,20 @@ export interface CycleSummary {
   stack: string;
   source: string;
   manifestsChanged: boolean;
-  /** Fields that differ from the manifests (resources to create or delete count as one). */
+  /** Resources that differ from the manifests. */
+  driftedResources: number;
+  /**
+   * Fields that differ (a resource missing or extra counts one), and where each went: they add up,
+   * driftFound = corrected + reported + failed + backingOff + heldBack + notAttempted.
+   */
   driftFound: number;
   corrected: number;
   reported: number;
   failed: number;
   backingOff: number;
-  /** Resources left alone for want of evidence that they are the stack's. */
+  /** In resources left alone for want of evidence that they are the stack's. */
   heldBack: number;
+  notAttempted: number;
   durationMs: number;
   apiCalls: number;
   /** When this cycle held the stack's lease (it wrote only in between). */
@@ -137,7 +144,6 @@ export class Watcher {
       const callsBefore = ctx.api.calls + this.base.api.calls;
       const planOptions: PlanOptions = { ...this.opts.plan, drift: this.opts.observeOnly ? 'observe-only' : 'annotated' };
       let planned = await observeAndPlan(session, planOptions);
-      const driftFound = countDrift(planned.exec.plan.actions);
       let result: ApplyResult | undefined;
       let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
@@ -159,11 +165,7 @@ export class Watcher {
             lease,
             skip: holding,
             shouldStop: () => this.stopping,
-            listener: (e) => {
-              if (e.type === 'done') log.info({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, ms: e.ms }, 'corrected');
-              if (e.type === 'failed')
-                log.warn({ stack: ctx.stack, resource: actionKey(e.action), action: e.action.action, error: e.error }, 'could not correct');
-            },
+            listener: () => undefined, // each resource is reported once, below
           });
         } finally {
           await lease.release().catch(() => undefined);
@@ -172,23 +174,18 @@ export class Watcher {
         for (const a of result.done) stack.backoff.succeeded(actionKey(a));
         for (const f of result.failed) stack.backoff.failed(actionKey(f.action), f.error);
       }
-      const held = planned.exec.plan.actions.filter((a) => a.heldBack);
-      for (const a of held) log.warn({ stack: ctx.stack, resource: actionKey(a), reason: a.heldBack }, 'held back: left alone, with what depends on it');
-      const reported = planned.exec.plan.actions.flatMap((a) =>
-        [...(a.ignored ?? []), ...(a.reported?.changes ?? [])].map((c) => ({ key: actionKey(a), ...c })),
-      );
-      for (const r of reported)
-        log.warn({ stack: ctx.stack, resource: r.key, field: r.path, actual: r.before, manifest: r.after }, 'drift reported, not corrected');
+      // Each drifted resource once, with its fields and what became of it.
+      const { drifts, counts } = cycleReport(planned.exec.plan.actions, result, holding, session.controllers);
+      for (const d of drifts) {
+        const level = d.outcome === 'corrected' ? 'info' : 'warn';
+        log[level]({ stack: ctx.stack, ...d }, `drift: ${d.resource} ${d.state ?? d.drift}, ${d.outcome}`);
+      }
       const summary: CycleSummary = {
         stack: ctx.stack,
         source: stack.source.describe(),
         manifestsChanged: changed,
-        driftFound,
-        corrected: result?.done.length ?? 0,
-        reported: reported.length,
-        failed: result?.failed.length ?? 0,
-        backingOff: result?.skipped.filter((s) => holding.has(actionKey(s.action))).length ?? 0,
-        heldBack: held.length,
+        driftedResources: drifts.length,
+        ...counts,
         durationMs: Date.now() - started,
         apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
         ...(leaseWindow ? { lease: leaseWindow } : {}),
@@ -199,15 +196,4 @@ export class Watcher {
       await session.close();
     }
   }
-}
-
-/** Fields that differ from the manifests, corrected or reported (resources to create or delete count as one). */
-function countDrift(actions: PlanAction[]): number {
-  let n = 0;
-  for (const a of actions) {
-    const was = a.reported?.action ?? (a.ignored?.length ? 'update' : a.action);
-    if (was === 'noop') continue;
-    n += was === 'update' || was === 'adopt' ? a.changes.length + (a.reported?.changes.length ?? 0) + (a.ignored?.length ?? 0) : 1;
-  }
-  return n;
 }

@@ -311,7 +311,7 @@ describe("watch holds back only what it cannot prove is the stack's", () => {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l))
-        .filter((l) => l.msg === 'held back: left alone, with what depends on it');
+        .filter((l) => l.outcome === 'held back');
       expect(held.map((l) => l.resource)).toContain(`Bucket/${TRACKS}`);
       expect(held[0].reason).toContain('not the one this stack created');
     } finally {

@@ -93,17 +93,21 @@ describe('musectl watch', () => {
       });
       await sleep(1_500);
       expect((await get(s, SVC)).template.containers[0].image).toBe('example/watched:2-deployed-by-ci');
-      const reports = logLines(w).filter((l) => l.msg === 'drift reported, not corrected');
-      expect(reports[0]).toMatchObject({
-        resource: 'CloudRunService/svc-watched',
-        field: 'template.containers[0].image',
-        actual: 'example/watched:2-deployed-by-ci',
-        manifest: 'example/watched:1',
-      });
+      // One line per drifted resource, with each field and what became of it.
+      const reports = logLines(w).filter((l) => l.resource === 'CloudRunService/svc-watched' && l.msg?.startsWith('drift:'));
+      expect(reports[0]).toMatchObject({ drift: 'changed', outcome: 'corrected' });
+      expect(reports[0].fields).toEqual(
+        expect.arrayContaining([
+          { field: 'template.containers[0].image', actual: 'example/watched:2-deployed-by-ci', manifest: 'example/watched:1', handling: 'reported' },
+          { field: 'template.scaling.maxInstanceCount', actual: 7, manifest: 3, handling: 'corrected' },
+        ]),
+      );
       const corrected = cycles(w).find((c) => c.corrected > 0);
       expect(corrected).toMatchObject({ stack: 'watched', failed: 0 });
       expect(corrected.driftFound).toBeGreaterThanOrEqual(2);
       expect(corrected.reported).toBe(1);
+      // The counts add up: every drifted field went one way.
+      for (const c of cycles(w)) expect(c.corrected + c.reported + c.failed + c.backingOff + c.heldBack + c.notAttempted).toBe(c.driftFound);
       for (const c of cycles(w))
         expect(Object.keys(c)).toEqual(expect.arrayContaining(['driftFound', 'corrected', 'reported', 'failed', 'durationMs', 'apiCalls']));
     } finally {
@@ -121,6 +125,37 @@ describe('musectl watch', () => {
       await until('a cycle that saw it', () => cycles(w).some((c) => c.driftFound > 0));
       expect((await get(s, SVC)).template.scaling.maxInstanceCount).toBe(9);
       expect(cycles(w).every((c) => c.corrected === 0)).toBe(true);
+    } finally {
+      await w.stop();
+      await s.close();
+    }
+  });
+
+  it('--observe-only names a deleted service as missing and a disabled API as disabled, once each', async () => {
+    const s = await applied('test/fixtures/watch');
+    await fetch(`${s.emu.url}${SVC}`, { method: 'DELETE' });
+    await fetch(`${s.emu.url}/v1/projects/${PROJECT}/services/iam.googleapis.com:disable`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const w = watch(s, ['--observe-only']);
+    try {
+      await until('a cycle that saw it', () => cycles(w).some((c) => c.driftFound > 0));
+      const lines = logLines(w).filter((l) => l.msg?.startsWith('drift:'));
+      const missing = lines.filter((l) => l.resource === 'CloudRunService/svc-watched');
+      expect(missing).toHaveLength(1);
+      expect(missing[0]).toMatchObject({ drift: 'missing', outcome: 'reported', msg: 'drift: CloudRunService/svc-watched missing, reported' });
+      expect(missing[0].fields).toBeUndefined();
+      const api = lines.find((l) => l.resource === 'ProjectService/iam.googleapis.com');
+      expect(api).toMatchObject({
+        drift: 'missing',
+        state: 'disabled',
+        outcome: 'reported',
+        msg: 'drift: ProjectService/iam.googleapis.com disabled, reported',
+      });
+      const cycle = cycles(w).find((c) => c.driftFound > 0);
+      expect(cycle).toMatchObject({ driftedResources: 2, driftFound: 2, reported: 2, corrected: 0 });
     } finally {
       await w.stop();
       await s.close();
