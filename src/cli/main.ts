@@ -37,6 +37,11 @@ const COMMANDS: CommandEntry[] = [
   },
   { name: 'apply', summary: 'Make Google Cloud match the manifests', load: async () => (await import('./commands/apply.js')).applyCommand },
   {
+    name: 'destroy',
+    summary: 'Remove what the stack owns (buckets, secrets and APIs stay unless their policy says otherwise)',
+    load: async () => (await import('./commands/destroy.js')).destroyCommand,
+  },
+  {
     name: 'status',
     summary: 'Show how each resource of the stack is doing: ready, degraded, drifted, missing... (alias: get)',
     load: async () => (await import('./commands/status.js')).statusCommand,

@@ -2,10 +2,15 @@
 // (-f, --project, --region, --set, --stack, --state, --allow-secret-path, the target's flags), so a
 // flag added to them reaches status, destroy and the rest at once.
 import { allControllers } from '../../controllers/index.js';
-import { openSession, type Session } from '../engine/session.js';
+import type { ApplyResult } from '../engine/apply.js';
+import { applyWithInventory } from '../engine/pipeline.js';
+import { openSession, type Planned, type Session } from '../engine/session.js';
 import type { Logger } from '../log.js';
+import { progressPrinter, seconds } from '../report/progress.js';
+import { Lease } from '../state/lease.js';
 import type { ParsedArgs } from './command.js';
 import { loggerFrom, reportInvalid, targetFrom } from './engine-flags.js';
+import type { Interrupt } from './interrupt.js';
 import type { Output } from './output.js';
 import { allowSecretPaths, cliVariables, manifestPaths, stackFlag } from './stack-flags.js';
 
@@ -26,4 +31,35 @@ export async function sessionFromArgs(args: ParsedArgs, out: Output, opts: { wri
   } catch (err) {
     return reportInvalid(err, out);
   }
+}
+
+/** Takes the stack's lease for a command that writes, waiting up to `waitMs` (--lock-timeout) and saying so. */
+export function acquireLease(session: Session, out: Output, opts: { waitMs: number; what: string }): Promise<Lease> {
+  return Lease.acquire(
+    session.store,
+    { project: session.ctx.project, stack: session.ctx.stack },
+    {
+      waitMs: opts.waitMs,
+      what: opts.what,
+      onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
+    },
+  );
+}
+
+/** Applies a plan under the lease with a progress line per resource, starting nothing new after a signal. */
+export async function applyWithProgress(
+  session: Session,
+  planned: Planned,
+  out: Output,
+  opts: { parallelism: number; lease: Lease; interrupt: Interrupt },
+): Promise<{ result: ApplyResult; took: string; attempted: ApplyResult['skipped'] }> {
+  const started = Date.now();
+  const result = await applyWithInventory(session, planned, {
+    parallelism: opts.parallelism,
+    listener: progressPrinter(out, session.ctx.log),
+    lease: opts.lease,
+    shouldStop: () => opts.interrupt.signal !== undefined,
+  });
+  // Held-back resources were never meant to be attempted; anything else skipped was.
+  return { result, took: seconds(Date.now() - started), attempted: result.skipped.filter((s) => !s.action.heldBack) };
 }

@@ -63,6 +63,12 @@ export interface KindFacts {
    */
   sharedIdentity?: boolean;
   /**
+   * Removing it affects the whole project, not only this stack (disabling run.googleapis.com takes
+   * down every Cloud Run service in the project): `musectl destroy` leaves it in place, whatever
+   * its deletion policy, unless asked with --disable-apis.
+   */
+  projectWide?: boolean;
+  /**
    * The quotas its calls count against: its list (read), its updates (write), and its creates and
    * deletes where Google limits them apart (Cloud Storage buckets). Undefined for a kind that is
    * not an API of its own (a grant is written through its resource's API).

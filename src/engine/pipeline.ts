@@ -25,7 +25,7 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
     api.guard = undefined;
   }
   check();
-  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  const inManifests = namedKeys(session, planned);
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
   await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack.outputs);
   return result;
@@ -38,7 +38,7 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
  */
 export function inventoryOutdated(session: Session, planned: Planned): boolean {
   const { exec, inventory, observed } = planned;
-  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  const inManifests = namedKeys(session, planned);
   if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
   if ([...exec.context.values()].some((c) => c.forget)) return true;
   const outdated = inventory.entries.some((e) => {
@@ -56,6 +56,8 @@ export function inventoryOutdated(session: Session, planned: Planned): boolean {
   );
   return !sameOutputs(now, inventory.outputs ?? {});
 }
+
+const namedKeys = (session: Session, planned: Planned): Set<string> => planned.named ?? new Set(session.set.resources.map((r) => r.key));
 
 const sameOutputs = (a: Record<string, string>, b: Record<string, string>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);

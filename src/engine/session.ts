@@ -155,6 +155,11 @@ export interface Planned {
   observed: ObservedState;
   exec: ExecutablePlan;
   inventory: Inventory;
+  /**
+   * Keys the plan treats as named by the manifests, when not all of the set's resources (destroy:
+   * none). An inventory entry outside them whose resource is gone is forgotten after apply.
+   */
+  named?: Set<string>;
 }
 
 export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Planned> {

@@ -9,9 +9,8 @@ import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import type { Target } from '../../gcp/target.js';
-import { progressPrinter, seconds } from '../../report/progress.js';
 import { renderPlanText } from '../../report/text.js';
-import { Lease } from '../../state/lease.js';
+import type { Lease } from '../../state/lease.js';
 import { applyFormat, outputsAfter, reportApplied } from '../apply-report.js';
 import { appendStepSummary } from '../ci.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
@@ -28,7 +27,9 @@ import {
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
+import { Interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
+import { acquireLease, applyWithProgress } from '../session-args.js';
 import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
@@ -106,15 +107,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   let lease: Lease | undefined;
   const interrupt = new Interrupt(out);
   try {
-    lease = await Lease.acquire(
-      session.store,
-      { project: session.ctx.project, stack: session.ctx.stack },
-      {
-        waitMs: lockWaitMs,
-        what: 'musectl apply',
-        onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
-      },
-    );
+    lease = await acquireLease(session, out, { waitMs: lockWaitMs, what: 'musectl apply' });
     interrupt.listen();
     out.err(out.color.dim(`State: ${session.inventory.describe()}\n`));
     printWarnings(session.set, out);
@@ -142,15 +135,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       return 1;
     }
     if (interrupt.signal) return interrupt.beforeAnyChange();
-    const started = Date.now();
-    const result = await applyWithInventory(session, planned, {
-      parallelism,
-      listener: progressPrinter(out, log),
-      lease,
-      shouldStop: () => interrupt.signal !== undefined,
-    });
-    const took = seconds(Date.now() - started);
-    const attempted = result.skipped.filter((s) => !s.action.heldBack);
+    const { result, took, attempted } = await applyWithProgress(session, planned, out, { parallelism, lease, interrupt });
     const ok = result.failed.length === 0 && attempted.length === 0;
     if (process.env.GITHUB_STEP_SUMMARY) {
       appendStepSummary(
@@ -182,50 +167,6 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     interrupt.stop();
     await lease?.release().catch((err) => log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
     await session.close();
-  }
-}
-
-/**
- * SIGINT and SIGTERM during apply: the actions in flight finish, nothing new starts, the inventory
- * is recorded and the lock released, and the exit status says which signal (130, 143). A second
- * signal ends the process at once (the lock then expires by itself).
- */
-class Interrupt {
-  signal?: NodeJS.Signals;
-  private readonly handlers = new Map<NodeJS.Signals, () => void>();
-
-  constructor(private readonly out: Output) {}
-
-  listen(): void {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      const handler = () => {
-        if (this.signal) {
-          this.out.err(`${sig} again: stopping now; the stack's lock expires by itself within a minute.\n`);
-          process.exit(sig === 'SIGINT' ? 130 : 143);
-        }
-        this.signal = sig;
-        this.out.err(
-          this.out.color.yellow(
-            `${sig}: finishing the changes in flight, then stopping (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to stop at once)...\n`,
-          ),
-        );
-      };
-      this.handlers.set(sig, handler);
-      process.on(sig, handler);
-    }
-  }
-
-  stop(): void {
-    for (const [sig, handler] of this.handlers) process.off(sig, handler);
-  }
-
-  exitCode(): number {
-    return this.signal === 'SIGINT' ? 130 : 143;
-  }
-
-  beforeAnyChange(): number {
-    this.out.err(`Interrupted (${this.signal}) before any change; the lock is released.\n`);
-    return this.exitCode();
   }
 }
 
