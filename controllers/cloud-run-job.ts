@@ -1,7 +1,7 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-import type { Blocks, Controller, ControllerContext, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
@@ -19,6 +19,7 @@ import {
   serviceAccountEmail,
   serviceAccountSpec,
 } from './cloud-run-common.js';
+import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 import { isoTime } from './timestamps.js';
 
@@ -108,7 +109,7 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunJobController: Controller & Labelled & Blocks & ReportsHealth = {
+export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & ReportsHealth = {
   kind: 'CloudRunJob',
   facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, shownOutputs: ['name'] },
 
@@ -116,6 +117,9 @@ export const cloudRunJobController: Controller & Labelled & Blocks & ReportsHeal
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
     return { id: `${scope}/jobs/${r.name}`, scope };
   },
+
+  // Who may run the job (roles/run.invoker for a scheduler's account, say).
+  iamPolicy: gaxPolicyAccess({ client: (ctx) => ctx.clients.runJobs(), quota: QUOTA, scope: (_ctx, id) => regionScope(id) }),
 
   async observe(ctx, scope) {
     const client = ctx.clients.runJobs();

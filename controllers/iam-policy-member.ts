@@ -7,7 +7,7 @@ import { idOf, predictedOutputs } from '../src/contract/controller.js';
 import { isUnknown } from '../src/contract/spec.js';
 import { UserError } from '../src/errors.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
-import { sleep } from '../src/gcp/retry.js';
+import { withRetry } from '../src/gcp/retry.js';
 import type { Resource } from '../src/manifest/index.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 
@@ -164,26 +164,28 @@ export function editPolicy(policy: IamPolicy, adds: Array<{ role: string; member
 export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAccess, id: string, edit: (p: IamPolicy) => IamPolicy): Promise<void> {
   const deadline = Date.now() + ctx.consistencyTimeoutMs;
   let conflicts = 0;
-  let delay = 100;
-  for (;;) {
-    const current = await api.get(ctx, id);
-    const next = edit(current);
-    // Nothing to write: every member is already there or gone (the resource itself may be gone too).
-    if (samePolicy(next, current)) return;
-    try {
-      await api.set(ctx, id, next);
-      return;
-    } catch (err) {
-      const accountNotYetVisible = httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
-      if (isConcurrentChange(err)) {
-        if (++conflicts >= MAX_POLICY_ATTEMPTS)
-          throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
-        ctx.log.info({ policy: id, attempt: conflicts }, 'IAM policy changed since it was read; reading it again');
-      } else if (!accountNotYetVisible || Date.now() > deadline) {
-        throw err;
-      }
-      await sleep(Math.random() * delay);
-      delay = Math.min(delay * 2, 5_000);
+  const accountNotYetVisible = (err: unknown) => httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
+  const retryOn = (err: unknown): boolean => {
+    if (isConcurrentChange(err)) {
+      conflicts++;
+      if (conflicts < MAX_POLICY_ATTEMPTS) ctx.log.info({ policy: id, attempt: conflicts }, 'IAM policy changed since it was read; reading it again');
+      return conflicts < MAX_POLICY_ATTEMPTS;
     }
+    return accountNotYetVisible(err) && Date.now() <= deadline;
+  };
+  try {
+    await withRetry(
+      async () => {
+        const current = await api.get(ctx, id);
+        const next = edit(current);
+        // Nothing to write: every member is already there or gone (the resource itself may be gone too).
+        if (samePolicy(next, current)) return;
+        await api.set(ctx, id, next);
+      },
+      { retryOn, attempts: Number.POSITIVE_INFINITY, baseMs: 100, capMs: 5_000 },
+    );
+  } catch (err) {
+    if (isConcurrentChange(err)) throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
+    throw err;
   }
 }

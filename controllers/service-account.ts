@@ -1,8 +1,8 @@
 // ServiceAccount: IAM API v1 service accounts, through @googleapis/iam (@google-cloud/iam has no
 // service-account API). Accounts have no labels: ownership is kept in the inventory.
 import type { Controller, ControllerContext, Exportable, IamPolicyHolder, Observed } from '../src/contract/controller.js';
-import { isNotFound } from '../src/gcp/errors.js';
-import { sleep } from '../src/gcp/retry.js';
+import { httpStatus, isNotFound } from '../src/gcp/errors.js';
+import { withRetry } from '../src/gcp/retry.js';
 import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type Account = import('@googleapis/iam').iam_v1.Schema$ServiceAccount;
@@ -135,19 +135,21 @@ async function setDisabled(ctx: ControllerContext, name: string, disabled: boole
  * few seconds. Wait for several successful reads in a row before anything depends on it.
  */
 async function waitUntilVisible(ctx: ControllerContext, name: string): Promise<void> {
-  const deadline = Date.now() + ctx.consistencyTimeoutMs;
-  let streak = 0;
-  let delay = 100;
-  while (streak < CONSISTENT_READS) {
-    try {
-      await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `read new ${name}` }, () => ctx.clients.iam().projects.serviceAccounts.get({ name }));
-      streak++;
-    } catch (err) {
-      if (!isNotFound(err) && !(typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status === 403)) throw err;
-      streak = 0;
-      if (Date.now() > deadline) throw new Error(`service account ${name} was created but is still not visible after ${ctx.consistencyTimeoutMs} ms`);
-      await sleep(delay);
-      delay = Math.min(delay * 2, 2_000);
-    }
+  const notYet = (err: unknown) => isNotFound(err) || httpStatus(err) === 403;
+  try {
+    // One attempt is CONSISTENT_READS reads in a row; a miss starts the streak over.
+    await withRetry(
+      async () => {
+        for (let i = 0; i < CONSISTENT_READS; i++) {
+          await ctx.api.call({ quota: QUOTA.read, scope: ctx.project, what: `read new ${name}` }, () =>
+            ctx.clients.iam().projects.serviceAccounts.get({ name }),
+          );
+        }
+      },
+      { retryOn: notYet, deadline: Date.now() + ctx.consistencyTimeoutMs, attempts: Number.POSITIVE_INFINITY, baseMs: 100, capMs: 2_000 },
+    );
+  } catch (err) {
+    if (!notYet(err)) throw err;
+    throw new Error(`service account ${name} was created but is still not visible after ${ctx.consistencyTimeoutMs} ms`);
   }
 }

@@ -53,3 +53,9 @@ export function cliVariables(args: ParsedArgs): Record<string, string> {
   if (typeof args.flags.region === 'string') vars.REGION = args.flags.region;
   return vars;
 }
+
+/** Which kinds have which capability, from the controllers (loaded without any Google client). */
+export async function knownKinds(): Promise<Record<string, string[]>> {
+  const [{ allControllers }, { kindCatalog }] = await Promise.all([import('../../controllers/index.js'), import('../contract/controller.js')]);
+  return kindCatalog(allControllers());
+}

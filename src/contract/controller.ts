@@ -289,3 +289,8 @@ export const idOf = (c: Controller, r: Resource, ctx: ControllerContext): string
 export const scopeOf = (c: Controller, r: Resource, ctx: ControllerContext): string => c.identify(r, ctx).scope;
 export const normalized = (c: Controller, spec: Spec): Spec => (c.normalize ? c.normalize(spec) : spec);
 export const predictedOutputs = (c: Controller, r: Resource, ctx: ControllerContext): Record<string, string> => c.predictOutputs?.(r, ctx) ?? {};
+
+/** Which kinds have which capability, for the manifest checks of fields whose value is a kind. */
+export function kindCatalog(controllers: ControllerRegistry): Record<string, string[]> {
+  return { iamPolicy: [...controllers.values()].filter(holdsIamPolicy).map((c) => c.kind) };
+}

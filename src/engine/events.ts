@@ -5,8 +5,6 @@ export type ApplyEvent =
   | { type: 'start'; action: PlanAction }
   | { type: 'done'; action: PlanAction; ms: number; note?: string }
   | { type: 'failed'; action: PlanAction; ms: number; error: string }
-  | { type: 'skipped'; action: PlanAction; reason: string }
-  | { type: 'retry'; what: string; attempt: number; delayMs: number; error: string }
-  | { type: 'wait'; action: PlanAction; message: string };
+  | { type: 'skipped'; action: PlanAction; reason: string };
 
 export type ApplyListener = (e: ApplyEvent) => void;

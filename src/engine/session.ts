@@ -2,7 +2,7 @@
 // the controller context (clients, rate limits, retries, logs), then observe and plan. plan, apply,
 // up and watch all start here. The controllers are handed in (the CLI assembles them): the engine
 // knows the contract, never a kind.
-import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing } from '../contract/controller.js';
+import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing, kindCatalog } from '../contract/controller.js';
 import { UserError } from '../errors.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
 import { ClientFactory } from '../gcp/clients.js';
@@ -65,7 +65,6 @@ export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRet
       opts.log.info({ call: e.what, attempt: e.attempt, delayMs: Math.round(e.delayMs), error: e.error }, 'retrying a call');
       opts.onRetry?.(e);
     },
-    {},
     () => clients.ready(),
   );
   const project = opts.target.project;
@@ -90,7 +89,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // set that uses the number is loaded again with the real one.
   const variables = { ...opts.variables, PROJECT_ID: project };
   const standIn = { PROJECT_NUMBER: BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder };
-  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false, allowSecretPaths: opts.allowSecretPaths });
+  const kinds = kindCatalog(opts.controllers);
+  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false, allowSecretPaths: opts.allowSecretPaths, kinds });
   if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
     set = loadManifestSet(opts.paths, {
@@ -98,6 +98,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() },
       allowPlaceholders: false,
       allowSecretPaths: opts.allowSecretPaths,
+      kinds,
     });
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   }

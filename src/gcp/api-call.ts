@@ -27,7 +27,6 @@ export class ApiCaller {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly onRetry: (e: RetryEvent) => void = () => undefined,
-    private readonly retryDefaults: RetryOptions = {},
     /** Awaited before the first call: the target is reachable and has credentials (ClientFactory.ready). */
     private readonly ready: () => Promise<void> = async () => undefined,
   ) {}
@@ -43,7 +42,6 @@ export class ApiCaller {
         return fn();
       },
       {
-        ...this.retryDefaults,
         ...retry,
         onRetry: (r) => this.onRetry({ what: info.what, ...r }),
       },

@@ -1,13 +1,18 @@
 // Retries with exponential backoff and full jitter (AWS's "full jitter"; what Google's client
-// guidance recommends), honouring Retry-After. Only what Google says is retryable is retried.
+// guidance recommends), honouring Retry-After. By default only what Google says is retryable is
+// retried; a caller that waits for something else (a new account to become visible, a lock to be
+// free, a policy to stop changing) says what with `retryOn`, and bounds it by attempts or a deadline.
+// Every backoff loop in musectl is this one.
 import { errorMessage, isRetryable, retryAfterMs } from './errors.js';
 
 export interface RetryOptions {
   attempts?: number;
   baseMs?: number;
   capMs?: number;
-  /** Extra errors worth retrying here (e.g. a service account not yet visible). */
-  alsoRetry?: (err: unknown) => boolean;
+  /** Which errors are worth another attempt (default: what Google says is retryable). */
+  retryOn?: (err: unknown) => boolean;
+  /** No attempt starts after this time (ms since the epoch). */
+  deadline?: number;
   onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -24,8 +29,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     try {
       return await fn(attempt);
     } catch (err) {
-      const retryable = isRetryable(err) || Boolean(opts.alsoRetry?.(err));
-      if (!retryable || attempt >= attempts) {
+      const retryable = (opts.retryOn ?? isRetryable)(err);
+      const backoff = random() * Math.min(cap, base * 2 ** (attempt - 1));
+      const delayMs = Math.max(backoff, retryAfterMs(err) ?? 0);
+      const late = opts.deadline !== undefined && Date.now() + delayMs > opts.deadline;
+      if (!retryable || attempt >= attempts || late) {
         // The final error says how hard we tried (errorMessage shows it).
         if (retryable && attempt > 1 && err !== null && typeof err === 'object') {
           try {
@@ -36,8 +44,6 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
         }
         throw err;
       }
-      const backoff = random() * Math.min(cap, base * 2 ** (attempt - 1));
-      const delayMs = Math.max(backoff, retryAfterMs(err) ?? 0);
       opts.onRetry?.({ attempt, delayMs, error: errorMessage(err) });
       await (opts.sleep ?? sleep)(delayMs);
     }

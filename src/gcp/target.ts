@@ -26,7 +26,3 @@ export function resolveTarget(opts: { project?: string; emulator?: string; imper
   }
   return { kind: 'google', project: opts.project, ...(opts.impersonate ? { impersonateServiceAccount: opts.impersonate } : {}) };
 }
-
-export function describeTarget(t: Target): string {
-  return t.kind === 'emulator' ? `project ${t.project} on the emulator at ${t.url.origin}` : `project ${t.project} on Google Cloud`;
-}

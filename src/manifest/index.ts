@@ -3,6 +3,7 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
 import { googleRules } from './google/rules.js';
+import { checkKindCapabilities, type KindCatalog } from './kind-capabilities.js';
 import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
@@ -24,6 +25,8 @@ export interface LoadOptions {
   discovered?: Record<string, string>;
   /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
   allowSecretPaths?: string[];
+  /** Which kinds have which capability (from the controllers), for fields whose value is a kind. */
+  kinds?: KindCatalog;
 }
 
 export interface ManifestSet {
@@ -77,6 +80,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource && result.valid) resources.push(result.resource);
   }
   diagnostics.push(...crossCheck([...identified, ...stackRefs], registry));
+  diagnostics.push(...checkKindCapabilities(identified, registry, opts.kinds));
   diagnostics.push(...googleRules(identified));
   diagnostics.push(...readSecretSources(resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] }));
   diagnostics.push(...lintResources(resources));

@@ -18,6 +18,7 @@ export const MUSECTL_KEYWORDS = [
   'x-musectl-immutable',
   'x-musectl-security',
   'x-musectl-key',
+  'x-musectl-kind-with',
   'x-musectl-proto',
   'x-musectl-rule',
 ];

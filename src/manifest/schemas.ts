@@ -5,6 +5,7 @@
 //   x-musectl-immutable  Google cannot change this field in place: a change replaces the resource
 //   x-musectl-security   the field decides who can reach the resource: reports show its changes first
 //   x-musectl-key        (on a list) its items are matched by this property (env vars by name), not by position
+//   x-musectl-kind-with  the value is a kind with a capability ({capability: iamPolicy, also: [Project]})
 // The schema is the only place that knows which fields are references, maps or immutable.
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
@@ -13,6 +14,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT, SCHEMA_DIR } from '../paths.js';
+import type { KindCapabilityRule } from './kind-capabilities.js';
 import { compileValidators, schemasHash } from './schema-compile.js';
 import { type CollectedRef, collectRefs, findAnnotated, findPaths, type JsonSchema } from './schema-walk.js';
 
@@ -40,6 +42,8 @@ export interface KindSchema {
   securityPaths: Set<string>;
   /** Lists under spec whose items are matched by a property (x-musectl-key), by path -> property. */
   listKeys: Map<string, string>;
+  /** Fields under spec whose value must be a kind with a capability (x-musectl-kind-with). */
+  kindCapabilityPaths: Map<string, KindCapabilityRule>;
 }
 
 export interface SchemaCheck {
@@ -91,6 +95,7 @@ export class SchemaRegistry {
         mapPaths: findPaths(s.properties?.spec, s, this.byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
         immutablePaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-immutable'] === true),
         securityPaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-security'] === true),
+        kindCapabilityPaths: findAnnotated(s.properties?.spec, s, this.byId, (n) => n['x-musectl-kind-with'] as KindCapabilityRule | undefined),
         listKeys: findAnnotated(s.properties?.spec, s, this.byId, (n) => (typeof n['x-musectl-key'] === 'string' ? (n['x-musectl-key'] as string) : undefined)),
       });
     }

@@ -25,13 +25,6 @@ export const BUILTIN_VARIABLES: Record<string, { placeholder: string; descriptio
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 
-/** Names of the variables a string uses. */
-export function referencedVariables(s: string): string[] {
-  const names: string[] = [];
-  for (const m of s.matchAll(REFERENCE)) if (m[1] !== undefined) names.push(m[1]);
-  return names;
-}
-
 /**
  * Substitutes variables in every string scalar of the document, in place, so the YAML node keeps
  * its source range. Returns diagnostics for unknown variables and the placeholders used.

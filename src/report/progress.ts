@@ -61,11 +61,6 @@ export function progressPrinter(out: Output, log?: ProgressLog, intervalMs = STI
         // A held-back resource is explained once, after the apply.
         out.err(`  ${e.action.kind}/${e.action.name}: ${c.yellow('skipped')}: ${e.action.heldBack ? 'held back (see below)' : e.reason}\n`);
         break;
-      case 'wait':
-        out.err(`  ${e.action.kind}/${e.action.name}: ${e.message}\n`);
-        break;
-      case 'retry':
-        break; // logged at info level; a retry is routine
     }
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from '../errors.js';
-import { sleep } from '../gcp/retry.js';
+import { withRetry } from '../gcp/retry.js';
 import { PreconditionFailed, type StateStore } from './store.js';
 
 export interface LeaseRecord {
@@ -33,6 +33,13 @@ export interface LeaseOptions {
 }
 
 export const leaseKey = (project: string, stack: string): string => `${project}.${stack}.lease.json`;
+
+/** Someone else holds the lease (while acquiring: wait, or give up naming them). */
+class LeaseHeld extends Error {
+  constructor(readonly held: LeaseRecord) {
+    super(`the lease is held by ${held.description}`);
+  }
+}
 
 /** The lease is no longer this writer's: it must stop writing. */
 export class LeaseLost extends UserError {
@@ -78,34 +85,37 @@ export class Lease {
     const key = leaseKey(project, stack);
     const holder = randomUUID();
     const description = `${opts.what ?? 'musectl'} (pid ${process.pid} on ${hostname()})`;
-    const deadline = Date.now() + opts.waitMs;
-    let delay = 200;
-    for (;;) {
+    const attempt = async (): Promise<Lease> => {
       const now = Date.now();
       const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
       const current = await store.read(key);
       const held = current ? (JSON.parse(current.data.toString()) as LeaseRecord) : undefined;
       if (held?.holder === holder) return new Lease(store, key, held, current!.generation, ttlMs); // our own write whose answer was lost
-      if (!held || Date.parse(held.expiresAt) <= now) {
-        try {
-          const generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
-          const lease = new Lease(store, key, record, generation, ttlMs);
-          lease.startRenewing();
-          return lease;
-        } catch (err) {
-          if (!(err instanceof PreconditionFailed)) throw err;
-          continue; // someone else got there first: look again
-        }
+      if (held && Date.parse(held.expiresAt) > now) {
+        opts.onWait?.(held);
+        throw new LeaseHeld(held);
       }
-      if (Date.now() >= deadline) {
-        throw new UserError(
-          `stack ${stack} of project ${project} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
-          'Wait for it to finish, or run again with --lock-timeout 5m to wait. A holder that died lets go when its lease expires.',
-        );
-      }
-      opts.onWait?.(held);
-      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-      delay = Math.min(delay * 2, 5_000);
+      // Free, or expired: take it at the generation we read (someone faster makes this PreconditionFailed).
+      const generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
+      const lease = new Lease(store, key, record, generation, ttlMs);
+      lease.startRenewing();
+      return lease;
+    };
+    try {
+      return await withRetry(attempt, {
+        retryOn: (err) => err instanceof LeaseHeld || err instanceof PreconditionFailed,
+        deadline: Date.now() + opts.waitMs,
+        attempts: Number.POSITIVE_INFINITY,
+        baseMs: 200,
+        capMs: 5_000,
+      });
+    } catch (err) {
+      if (!(err instanceof LeaseHeld)) throw err;
+      const { held } = err;
+      throw new UserError(
+        `stack ${stack} of project ${project} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
+        'Wait for it to finish, or run again with --lock-timeout 5m to wait. A holder that died lets go when its lease expires (or release it with musectl unlock).',
+      );
     }
   }
 

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { sleep } from '../gcp/retry.js';
+import { withRetry } from '../gcp/retry.js';
 import { PreconditionFailed, type StateStore, type StoredObject } from './store.js';
 
 interface Envelope {
@@ -98,20 +98,24 @@ export class LocalStateStore implements StateStore {
       throw stateError(err, this.dir, 'write');
     }
     const lock = `${this.path(key)}.lock`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        mkdirSync(lock, { mode: 0o700 });
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw stateError(err, this.dir, 'write');
+    const busy = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST';
+    await withRetry(
+      async () => {
         try {
-          if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
-        } catch {
-          // it went away meanwhile
+          mkdirSync(lock, { mode: 0o700 });
+        } catch (err) {
+          if (!busy(err)) throw stateError(err, this.dir, 'write');
+          try {
+            if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+          } catch {
+            // it went away meanwhile
+          }
+          throw err;
         }
-        await sleep(Math.min(5 + attempt * 5, 50));
-      }
-    }
+      },
+      // The lock is held for a read and a rename: short waits, however many it takes.
+      { retryOn: busy, attempts: Number.POSITIVE_INFINITY, baseMs: 5, capMs: 50 },
+    );
     try {
       return await fn();
     } finally {

@@ -56,6 +56,19 @@ describe('musectl validate (CLI)', () => {
     expect(r.stderr).toContain('invalid: 36 resources in 11 files: 2 errors, 0 warnings');
   });
 
+  it("takes a grant's resource kinds from the controllers: any kind that holds an IAM policy, nothing else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'musectl-grantkinds-'));
+    const grant = (name: string, kind: string, external: string) =>
+      `apiVersion: musectl.dev/v1alpha1\nkind: IAMPolicyMember\nmetadata: { name: ${name} }\nspec:\n  role: roles/run.invoker\n  member: user:a@example.com\n  resourceRef: { kind: ${kind}, external: ${external} }\n`;
+    writeFileSync(join(dir, 'grants.yaml'), [grant('job', 'CloudRunJob', 'projects/p/locations/l/jobs/j'), grant('typo', 'Buckit', 'b')].join('---\n'));
+    const r = await runCli(['validate', '-f', dir, '--stack', 'g']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /grants\.yaml:\d+:\d+: IAMPolicyMember\/typo: resourceRef\.kind: Buckit is not a kind whose resources have an IAM policy \(did you mean "Bucket"\?\); one of Project, .*CloudRunJob/,
+    );
+    expect(r.stderr).not.toContain('IAMPolicyMember/job');
+  });
+
   it('refuses a lint-ignore of a rule that does not exist, with the rule it meant', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'musectl-lintignore-'));
     cpSync('manifests', dir, { recursive: true });

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { type CliResult, startCli } from '../e2e/cli.js';
+import { until } from '../support/until.js';
 import { changesOf, enginePlan, isWrite, reliabilityStack, spawnCli, tempDir } from './helpers.js';
 
 const PROJECT = 'concurrency-project';
@@ -136,19 +137,12 @@ describe('concurrency: two applies of one stack at once', () => {
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l))
         .filter((l) => l.msg === 'cycle');
-    const until = async (what: string, check: () => boolean) => {
-      const deadline = Date.now() + 90_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
     // Start the apply while the watcher is writing (its first cycle relabels everything).
-    await until('the watcher to start writing', () => emu.emulator.log.since(since).some((e) => isWrite(e.method, e.path) && /charlie/.test(e.body)));
+    await until('the watcher to start writing', () => emu.emulator.log.since(since).some((e) => isWrite(e.method, e.path) && /charlie/.test(e.body)), 90_000);
     const apply = await spawnCli(['apply', '-f', dirs.b, '--yes', '--lock-timeout', '2m', ...target]).done;
     expect(apply.code, apply.stderr).toBe(0);
     const appliedAt = Date.now();
-    await until('a writing watch cycle after the apply', () => cyclesOf().some((c) => c.lease && Date.parse(c.lease.acquiredAt) >= appliedAt - 1_000));
+    await until('a writing watch cycle after the apply', () => cyclesOf().some((c) => c.lease && Date.parse(c.lease.acquiredAt) >= appliedAt - 1_000), 90_000);
     const watched = await watch.stop('SIGTERM');
     expect(watched.code, watched.stderr).toBe(0);
 

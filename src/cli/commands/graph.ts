@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/ind
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../report/graph.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -26,7 +26,12 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
   async run(args, out) {
     const format = args.flags.output as string;
     if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new UsageError(`-o ${format}: use ${GRAPH_FORMATS.join(' or ')}`);
-    const set = loadManifestSet(manifestPaths(args), { variables: cliVariables(args), allowPlaceholders: true, allowSecretPaths: allowSecretPaths(args) });
+    const set = loadManifestSet(manifestPaths(args), {
+      variables: cliVariables(args),
+      allowPlaceholders: true,
+      allowSecretPaths: allowSecretPaths(args),
+      kinds: await knownKinds(),
+    });
     if (hasErrors(set.diagnostics)) {
       for (const d of set.diagnostics) {
         const line = formatDiagnostic(d);

@@ -4,7 +4,7 @@
 import { formatDiagnostic, loadManifestSet } from '../../manifest/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths } from '../stack-flags.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -22,7 +22,12 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
   async run(args, out) {
     const format = args.flags.output as string;
     if (format !== 'text' && format !== 'json') throw new UsageError(`-o ${format}: use text or json`);
-    const set = loadManifestSet(manifestPaths(args), { variables: cliVariables(args), allowPlaceholders: true, allowSecretPaths: allowSecretPaths(args) });
+    const set = loadManifestSet(manifestPaths(args), {
+      variables: cliVariables(args),
+      allowPlaceholders: true,
+      allowSecretPaths: allowSecretPaths(args),
+      kinds: await knownKinds(),
+    });
     const strict = Boolean(args.flags.strict);
     // --strict: every warning is an error; a warning the manifest accepts (with a reason) stays accepted.
     const diagnostics = strict ? set.diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : set.diagnostics;
