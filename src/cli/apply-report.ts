@@ -22,7 +22,8 @@ export function applyFormat(args: ParsedArgs): ApplyFormat {
 /** The stack's outputs from what each resource of the manifests now is (`live`, by key). */
 export function outputsAfter(session: Session, planned: Planned, live: ReadonlyMap<string, Observed>): StackOutputs {
   const inSet = planned.exec.plan.actions.filter((a) => planned.exec.context.get(actionKey(a))?.resource);
-  const outputsOf = (key: string) => live.get(key)?.outputs;
+  // Resources of the stack outside a partial set (one file) are read live too.
+  const outputsOf = (key: string) => (live.get(key) ?? planned.observed.byKey.get(key))?.outputs;
   return {
     stack: session.ctx.stack,
     project: session.ctx.project,

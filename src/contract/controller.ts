@@ -46,6 +46,11 @@ export interface ControllerContext {
   imageDigests: Map<string, string | undefined>;
   /** The controller of another kind. */
   controller(kind: string): AnyController;
+  /**
+   * A resource of the stack that this manifest set references but does not include (one file of
+   * a stack, `-f backend.yaml`), as the inventory recorded it: its Google id and outputs.
+   */
+  outside?(kind: string, name: string): { id: string; outputs: Record<string, string> } | undefined;
 }
 
 /** Outputs of other resources: known values, or Unknown when they are created in this apply. */

@@ -6,13 +6,14 @@
 // whatever its deletion policy. Nothing the inventory does not list is touched. The plan is
 // plain data; apply runs it through the one pipeline, which leaves the inventory empty.
 import { type ControllerRegistry, controllerFor } from '../contract/controller.js';
-import type { Inventory, InventoryEntry } from '../state/inventory.js';
+import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
 import { observeAll } from './observe.js';
 import { type ExecutablePlan, summarize } from './plan.js';
 import { planOrphans } from './prune.js';
 import type { Planned, Session } from './session.js';
+import { selectForDestroy, type Targeting } from './targeting.js';
 
-export interface DestroyOptions {
+export interface DestroyOptions extends Partial<Targeting> {
   /** Disable the APIs the stack enabled (kinds with KindFacts.projectWide): off by default. */
   disableApis: boolean;
 }
@@ -22,6 +23,9 @@ export async function planDestroy(session: Session, opts: DestroyOptions): Promi
   const { controllers, ctx } = session;
   const loaded = await session.inventory.load();
   const inventory: Inventory = { ...loaded, entries: loaded.entries.filter((e) => controllers.has(e.kind)).map((e) => policyFor(e, controllers, opts)) };
+  // --target and --exclude: what stays (targeting.ts turns the directions around for destroy).
+  const { keep, partial } = selectForDestroy(inventory, { targets: opts.targets ?? [], excludes: opts.excludes ?? [] });
+  const only = partial ? new Set(inventory.entries.map(entryKey).filter((k) => !keep.has(k))) : undefined;
   // Only where the inventory's resources live: the manifests name nothing that destroy removes.
   const observed = await observeAll([], controllers, ctx, inventory.entries);
   const orphans = await planOrphans({
@@ -33,9 +37,18 @@ export async function planDestroy(session: Session, opts: DestroyOptions): Promi
     // An explicit destroy is not the mistaken empty -f the mass-prune guard is for.
     options: { prune: true, allowPruneAll: true },
     movedFrom: new Set(),
+    only,
   });
   const exec: ExecutablePlan = {
-    plan: { formatVersion: 1, stack: ctx.stack, project: ctx.project, actions: orphans.actions, wouldPrune: [], summary: summarize(orphans.actions) },
+    plan: {
+      formatVersion: 1,
+      stack: ctx.stack,
+      project: ctx.project,
+      actions: orphans.actions,
+      wouldPrune: [],
+      summary: summarize(orphans.actions),
+      ...(partial ? { partial } : {}),
+    },
     context: orphans.context,
   };
   return { observed, exec, inventory: loaded, named: new Set() };

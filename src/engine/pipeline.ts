@@ -27,7 +27,7 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
   check();
   const inManifests = namedKeys(session, planned);
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack.outputs);
+  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack);
   return result;
 }
 

@@ -60,7 +60,7 @@ export async function recordOutcome(
   controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
-  stackOutputs: Record<string, StackOutput>,
+  stack: { outputs: Record<string, StackOutput>; document?: unknown },
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
   await store.update(
@@ -99,7 +99,11 @@ export async function recordOutcome(
       }
       for (const key of vanished) entries.delete(key);
     },
-    (entries) => stackOutputValues(stackOutputs, (key) => entries.get(key)?.outputs),
+    (entries) => ({
+      outputs: stackOutputValues(stack.outputs, (key) => entries.get(key)?.outputs),
+      // Applied with its Stack document: a later run without it is one file of the stack.
+      ...(stack.document ? { stackDocument: true } : {}),
+    }),
   );
 }
 

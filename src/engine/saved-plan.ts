@@ -19,7 +19,7 @@ export interface SavedPlan {
   /** Everything needed to rebuild the plan: the manifest paths, variables and options. */
   paths: string[];
   variables: Record<string, string>;
-  options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean };
+  options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean; targets?: string[]; excludes?: string[] };
   /** --stack, when the manifests have no Stack document. */
   stack?: string;
   target: string;
@@ -94,12 +94,17 @@ const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({
   adopt: o.adopt,
   allowReplace: [...o.allowReplace].sort(),
   ...(o.allowPruneAll ? { allowPruneAll: true } : {}),
+  // A targeted plan applies only to its targets, later too.
+  ...(o.targets?.length ? { targets: o.targets } : {}),
+  ...(o.excludes?.length ? { excludes: o.excludes } : {}),
 });
 export const restoredOptions = (o: SavedPlan['options']): PlanOptions => ({
   prune: o.prune,
   adopt: o.adopt,
   allowReplace: new Set(o.allowReplace),
   allowPruneAll: Boolean(o.allowPruneAll),
+  ...(o.targets?.length ? { targets: o.targets } : {}),
+  ...(o.excludes?.length ? { excludes: o.excludes } : {}),
 });
 
 /** What differs between two per-resource fingerprints, for the stale-plan message. */

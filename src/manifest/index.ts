@@ -10,7 +10,7 @@ import type { Resource } from './resource.js';
 import { type SchemaRegistry, schemaRegistry } from './schemas.js';
 import { readSecretSources, stackRoots } from './secret-source.js';
 import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
-import { crossCheck, subjectOf, validateDocument } from './validate.js';
+import { crossCheck, type OutsideRef, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
 
 export interface LoadOptions {
@@ -27,6 +27,12 @@ export interface LoadOptions {
   allowSecretPaths?: string[];
   /** Which kinds have which capability (from the controllers), for fields whose value is a kind. */
   kinds?: KindCatalog;
+  /**
+   * References to resources the set does not include are returned in `outside` instead of being
+   * errors, for a caller that resolves them against the stack's inventory (plan and apply of one
+   * file of a stack). validate and graph, which have no state, leave this off.
+   */
+  deferMissingRefs?: boolean;
 }
 
 export interface ManifestSet {
@@ -39,6 +45,8 @@ export interface ManifestSet {
   variablesUsed: string[];
   files: string[];
   documents: ManifestDocument[];
+  /** With deferMissingRefs: references to resources not in the set, each where it is written. */
+  outside: OutsideRef[];
 }
 
 export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet {
@@ -79,7 +87,8 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     if (result.resource) identified.push(result.resource);
     if (result.resource && result.valid) resources.push(result.resource);
   }
-  diagnostics.push(...crossCheck([...identified, ...stackRefs], registry));
+  const outside: OutsideRef[] | undefined = opts.deferMissingRefs ? [] : undefined;
+  diagnostics.push(...crossCheck([...identified, ...stackRefs], registry, outside));
   diagnostics.push(...checkKindCapabilities(identified, registry, opts.kinds));
   diagnostics.push(...googleRules(identified));
   diagnostics.push(...readSecretSources(resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] }));
@@ -93,6 +102,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     variablesUsed: [...used].sort(),
     files: found.files,
     documents,
+    outside: outside ?? [],
   };
 }
 
@@ -140,3 +150,4 @@ function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic, hasErrors } from './diagnostics.js';
 export type { Resource, ResourceRef } from './resource.js';
+export type { OutsideRef } from './validate.js';

@@ -1,4 +1,7 @@
 // The Stack document (kind: Stack): the stack's name, default variable values and named outputs.
+
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
 import { discoverFiles, parseFile } from './load.js';
@@ -76,4 +79,38 @@ export function findStack(paths: string[]): StackSettings {
     }
   });
   return readStack(docs).stack;
+}
+
+/**
+ * The Stack document beside the files given (`-f manifests/backend.yaml`: a Stack in manifests/),
+ * when the set has none of its own: one file of a stack then has the stack's name and variables.
+ * Only the files' own directories are looked at, not below them; undefined unless exactly one.
+ */
+export function stackBeside(paths: string[]): string | undefined {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    try {
+      if (statSync(p).isFile()) dirs.add(dirname(p));
+    } catch {
+      // a missing path is reported by the load
+    }
+  }
+  const found = new Set<string>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f) && !f.startsWith('.'));
+    } catch {
+      continue;
+    }
+    for (const f of names) {
+      const file = join(dir, f);
+      try {
+        if (statSync(file).isFile() && parseFile(file).documents.some(isStackDocument)) found.add(file);
+      } catch {
+        // unreadable: not a Stack document we can use
+      }
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
 }

@@ -43,6 +43,11 @@ export interface Inventory {
   entries: InventoryEntry[];
   /** The Stack's named outputs (spec.outputs) as of the last apply: what `musectl output NAME` prints. */
   outputs?: Record<string, string>;
+  /**
+   * The stack was applied with its Stack document: a later run without it is one file of the stack
+   * (`-f backend.yaml --stack NAME`), a partial run that prunes nothing.
+   */
+  stackDocument?: boolean;
 }
 
 export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
@@ -115,11 +120,11 @@ export class InventoryStore {
   /**
    * Applies `edit` to the current inventory and writes it back at the generation it was read at;
    * if someone else wrote meanwhile, reads again and applies `edit` again, so no update is lost.
-   * `outputs`, when given, computes the stack's named outputs from the edited entries.
+   * `top`, when given, computes the inventory's own fields (the stack's named outputs) from the edited entries.
    */
   async update(
     edit: (entries: Map<string, InventoryEntry>) => void,
-    outputs?: (entries: Map<string, InventoryEntry>) => Record<string, string>,
+    top?: (entries: Map<string, InventoryEntry>) => Pick<Inventory, 'outputs' | 'stackDocument'>,
   ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
@@ -130,7 +135,7 @@ export class InventoryStore {
         ...inv,
         updated: new Date().toISOString(),
         entries: [...entries.values()].sort((a, b) => entryKey(a).localeCompare(entryKey(b))),
-        ...(outputs ? { outputs: outputs(entries) } : {}),
+        ...(top ? top(entries) : {}),
       };
       try {
         await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');

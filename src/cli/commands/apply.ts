@@ -24,6 +24,7 @@ import {
   reportBlockers,
   reportHeldBack,
   reportInvalid,
+  selectionFlags,
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
@@ -37,6 +38,7 @@ export const applyFlags = {
   ...manifestFlags,
   ...targetFlags,
   ...ownershipFlags,
+  ...selectionFlags,
   yes: { type: 'boolean' as const, short: 'y', description: 'Apply without asking (required without a terminal)' },
   parallelism: { type: 'string' as const, value: 'N', description: 'Resources changed at the same time', default: '10' },
   'lock-timeout': {

@@ -9,7 +9,7 @@ import { renderPlanText } from '../../report/text.js';
 import type { Lease } from '../../state/lease.js';
 import type { Command } from '../command.js';
 import { confirm } from '../confirm.js';
-import { parallelismFrom, reportBlockers, targetFlags } from '../engine-flags.js';
+import { parallelismFrom, reportBlockers, selectionFlags, targetFlags, targetingFrom } from '../engine-flags.js';
 import { Interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { acquireLease, applyWithProgress, sessionFromArgs } from '../session-args.js';
@@ -19,7 +19,7 @@ import { durationFlag } from './apply.js';
 export const destroyCommand: Command = {
   name: 'destroy',
   summary: 'Remove what the stack owns (buckets, secrets and APIs stay unless their policy says otherwise)',
-  usage: 'musectl destroy -f PATH... (--project ID | --emulator URL) [--yes] [--disable-apis]',
+  usage: 'musectl destroy -f PATH... (--project ID | --emulator URL) [--yes] [--disable-apis] [--target KIND/NAME]... [--exclude KIND/NAME]...',
   details: `
 Plans the removal of every resource the stack's inventory proves it owns, shows it, asks for
 confirmation on a terminal (--yes skips it; without a terminal it is required), then removes them
@@ -30,10 +30,14 @@ ownership labels removed, no longer managed) unless annotated musectl.dev/deleti
 A bucket that holds objects is kept unless it had musectl.dev/force-destroy: "true" when last
 applied. APIs are never disabled without --disable-apis: disabling run.googleapis.com takes down
 every Cloud Run service in the project, not only this stack's. Resources the inventory does not
-list are not touched. The inventory is left empty; a second destroy has nothing to do.`,
+list are not touched. The inventory is left empty; a second destroy has nothing to do.
+--target KIND/NAME destroys that resource and what depends on it (a service account with the
+grants that name it and the services that run as it); --exclude KIND/NAME keeps that resource and
+what it needs.`,
   flags: {
     ...manifestFlags,
     ...targetFlags,
+    ...selectionFlags,
     state: {
       type: 'string',
       value: 'DIR|gs://B/P',
@@ -58,7 +62,7 @@ list are not touched. The inventory is left empty; a second destroy has nothing 
       interrupt.listen();
       const where = session.inventory.describe();
       out.err(out.color.dim(`State: ${where}\n`));
-      const planned = await planDestroy(session, { disableApis: Boolean(args.flags['disable-apis']) });
+      const planned = await planDestroy(session, { disableApis: Boolean(args.flags['disable-apis']), ...targetingFrom(args) });
       const { plan } = planned.exec;
       if (planned.inventory.entries.length === 0) {
         out.err(`Nothing to destroy: the inventory at ${where} lists no resource of stack ${stack} in project ${project}.\n`);
@@ -69,7 +73,7 @@ list are not touched. The inventory is left empty; a second destroy has nothing 
       if (!hasChanges(plan)) {
         // Nothing left to remove, but entries to forget (a create never confirmed, a resource gone).
         if (inventoryOutdated(session, planned)) await applyWithInventory(session, planned, { parallelism, listener: () => undefined, lease });
-        return await reportLeft(session, out, where);
+        return await reportLeft(session, out, where, plan.partial?.skipped);
       }
       if (interrupt.signal) return interrupt.beforeAnyChange();
       const question = `Destroy stack ${stack} in project ${project} (${plan.summary.delete} to delete, ${plan.summary.abandon} to leave in place)?`;
@@ -92,7 +96,7 @@ list are not touched. The inventory is left empty; a second destroy has nothing 
       if (result.failed.length > 0 || attempted.length > 0) {
         out.err(out.color.red(`Destroy failed after ${took}: ${done}.\n`));
         for (const f of result.failed) out.err(`  ${f.action.kind}/${f.action.name}: ${f.error}\n`);
-        await reportLeft(session, out, where);
+        await reportLeft(session, out, where, plan.partial?.skipped);
         return 1;
       }
       const s = summarize(result.done);
@@ -101,7 +105,7 @@ list are not touched. The inventory is left empty; a second destroy has nothing 
           `Destroy complete: ${s.delete} deleted, ${s.abandon} left in place and no longer managed, in ${took} (${session.ctx.api.calls} API calls).\n`,
         ),
       );
-      return await reportLeft(session, out, where);
+      return await reportLeft(session, out, where, plan.partial?.skipped);
     } finally {
       interrupt.stop();
       await lease?.release().catch((err) => session.ctx.log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
@@ -111,9 +115,15 @@ list are not touched. The inventory is left empty; a second destroy has nothing 
 };
 
 /** What the inventory still lists after a destroy (kept buckets, failures), or that it is empty. */
-async function reportLeft(session: Session, out: Output, where: string): Promise<number> {
+async function reportLeft(session: Session, out: Output, where: string, untargeted: string[] = []): Promise<number> {
   const { stack, project } = session.ctx;
-  const left = (await session.inventory.load()).entries;
+  const all = (await session.inventory.load()).entries;
+  const left = all.filter((e) => !untargeted.includes(`${e.kind}/${e.name}`));
+  if (left.length === 0 && untargeted.length > 0) {
+    const n = all.length;
+    out.err(`The targeted resources are gone; the inventory at ${where} still lists the other ${n} resource${n === 1 ? '' : 's'} of stack ${stack}.\n`);
+    return 0;
+  }
   if (left.length === 0) {
     out.err(`The inventory at ${where} is now empty: stack ${stack} owns nothing in project ${project}.\n`);
     return 0;

@@ -21,6 +21,7 @@ import {
   reportBlockers,
   reportHeldBack,
   reportInvalid,
+  selectionFlags,
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
@@ -42,6 +43,7 @@ would be pruned), 1 error or resources held back.`,
     ...manifestFlags,
     ...targetFlags,
     ...ownershipFlags,
+    ...selectionFlags,
     output: {
       type: 'string',
       short: 'o',
