@@ -1,7 +1,7 @@
 // What Cloud Run services and jobs share: the container and service-account parts of their
 // templates, in spec form and back, and how gax hands over enums and durations.
 
-import type { ControllerContext, Observed, OutputLookup } from '../src/contract/controller.js';
+import type { ControllerContext, ExportIndex, Observed, OutputLookup } from '../src/contract/controller.js';
 import { cpuMillis, durationSeconds, mapPath, memoryBytes } from '../src/contract/normalize.js';
 import type { Resource } from '../src/manifest/index.js';
 import { hasEnabledVersion, readValue, valueHint } from './secret.js';
@@ -62,6 +62,22 @@ export function canonicalServiceAccount(t: Record<string, any>, project: string)
   const spec = serviceAccountSpec(t.serviceAccount, project);
   delete t.serviceAccount;
   Object.assign(t, spec);
+}
+
+/**
+ * A template as export writes it: its timeout as "60s", no service account when it runs as the
+ * default one, and an account by reference only when that account is exported too.
+ */
+export function templateForExport(t: Record<string, any>, project: string, exported: ExportIndex): void {
+  if (t.timeout !== undefined) {
+    const seconds = durationSeconds(t.timeout) as number;
+    t.timeout = seconds >= 3600 && seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds}s`;
+  }
+  if (t.serviceAccount === DEFAULT_SERVICE_ACCOUNT) delete t.serviceAccount;
+  if (t.serviceAccountRef && !exported.has('ServiceAccount', t.serviceAccountRef.name)) {
+    t.serviceAccount = emailOf(t.serviceAccountRef.name, project);
+    delete t.serviceAccountRef;
+  }
 }
 
 /** The API's serviceAccount for a template in spec form ('' for the default account). */

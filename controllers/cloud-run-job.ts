@@ -1,7 +1,7 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-import type { Blocks, Controller, ControllerContext, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
@@ -18,6 +18,7 @@ import {
   secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
+  templateForExport,
 } from './cloud-run-common.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
@@ -109,9 +110,24 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & ReportsHealth = {
+export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable & ReportsHealth = {
   kind: 'CloudRunJob',
-  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, shownOutputs: ['name'] },
+  facts: {
+    requiresApi: 'run.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'region',
+    shownOutputs: ['name'],
+  },
+
+  toManifestSpec(observed, ctx, exported) {
+    const spec = cloneSpec(observed.spec);
+    if (spec.launchStage === undefined) delete spec.launchStage;
+    templateForExport(spec.template.template, ctx.project, exported);
+    return spec;
+  },
 
   identify: (r, ctx) => {
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;

@@ -13,7 +13,7 @@ import type {
   ReportsHealth,
   Warns,
 } from '../src/contract/controller.js';
-import { cpuMillis, durationSeconds, lower } from '../src/contract/normalize.js';
+import { cpuMillis, lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
@@ -24,7 +24,6 @@ import {
   canonicalServiceAccount,
   containerSpec,
   containersToApi,
-  DEFAULT_SERVICE_ACCOUNT,
   enumName,
   locationOf,
   normalizeTemplate,
@@ -32,11 +31,11 @@ import {
   secretWithoutValue,
   serviceAccountEmail,
   serviceAccountSpec,
+  templateForExport,
 } from './cloud-run-common.js';
 import { degradedWarning, explainRolloutFailure, serviceHealth } from './cloud-run-rollout.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
-import { emailOf } from './service-account.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 
@@ -199,12 +198,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
   toManifestSpec(observed, ctx, exported) {
     const spec = cloneSpec(observed.spec);
     const t = spec.template;
-    t.timeout = `${durationSeconds(t.timeout)}s`;
-    if (t.serviceAccount === DEFAULT_SERVICE_ACCOUNT) delete t.serviceAccount;
-    if (t.serviceAccountRef && !exported('ServiceAccount', t.serviceAccountRef.name)) {
-      t.serviceAccount = emailOf(t.serviceAccountRef.name, ctx.project);
-      delete t.serviceAccountRef;
-    }
+    templateForExport(t, ctx.project, exported);
     const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
     if (t.maxInstanceRequestConcurrency === (cpu < 1000 ? 1 : 80)) delete t.maxInstanceRequestConcurrency;
     return spec;

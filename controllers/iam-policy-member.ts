@@ -2,13 +2,25 @@
 // of the stack's manifests are added or removed; every other binding stays as it is. All members
 // of one policy are written in one etag-checked read-modify-write, retried on a concurrent change
 // (409 ABORTED or 412) from a fresh read. The project's own policy is Resource Manager's.
-import type { Batched, BatchItem, Contained, Controller, ControllerContext, Grants, IamPolicy, IamPolicyAccess, Observed } from '../src/contract/controller.js';
+import type {
+  Batched,
+  BatchItem,
+  Contained,
+  Controller,
+  ControllerContext,
+  Exportable,
+  Grants,
+  IamPolicy,
+  IamPolicyAccess,
+  Observed,
+} from '../src/contract/controller.js';
 import { idOf, predictedOutputs } from '../src/contract/controller.js';
 import { isUnknown } from '../src/contract/spec.js';
 import { UserError } from '../src/errors.js';
 import { errorMessage, httpStatus, isConcurrentChange } from '../src/gcp/errors.js';
 import { withRetry } from '../src/gcp/retry.js';
 import type { Resource } from '../src/manifest/index.js';
+import { grantExport, grantParts } from './iam-grant-export.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 
 /** The project's policy, through Resource Manager v3. */
@@ -64,10 +76,10 @@ function observed(scope: string, role: string, member: string): Observed {
 /** Attempts at the read-modify-write before giving up on concurrent changes. */
 const MAX_POLICY_ATTEMPTS = 8;
 
-export const iamPolicyMemberController: Controller & Batched & Contained & Grants = {
+export const iamPolicyMemberController: Controller & Batched & Contained & Grants & Exportable = {
   kind: 'IAMPolicyMember',
   // No API of its own: a grant is read and written with its resource's policy, through that kind.
-  facts: { deletionPolicy: 'delete', sharedIdentity: true },
+  facts: { deletionPolicy: 'delete', sharedIdentity: true, exportScope: 'exported' },
 
   identify: (r, ctx) => {
     const scope = policyScope(r, ctx);
@@ -75,10 +87,9 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
   },
 
   // Ids are "Kind|googleId|role|member" (memberId): members and roles never hold a "|".
-  grantOf(id) {
-    const parts = id.split('|');
-    return { resourceKind: parts[0], resource: parts.slice(1, -2).join('|'), role: parts.at(-2) ?? '', member: parts.at(-1) ?? '' };
-  },
+  grantOf: grantParts,
+
+  ...grantExport,
 
   // The policy's resource and the member's account: replacing either takes the grant with it.
   containedIn(r) {

@@ -7,6 +7,37 @@ import { listAllPages } from './paging.js';
 
 const keyOf = (project: string, service: string): string => `projects/${project}/services/${service}`;
 
+/**
+ * The services Google enables on every project created with the console or gcloud ("Services
+ * enabled by default", https://cloud.google.com/service-usage/docs/enabled-service). They are the
+ * project's, not a stack's: export leaves them out. The emulator keeps its own copy of this list
+ * (emulator/apis/service-usage-catalog.ts); newer revisions of the page add the last two.
+ */
+export const DEFAULT_ENABLED_SERVICES: ReadonlySet<string> = new Set([
+  'analyticshub.googleapis.com',
+  'bigquery.googleapis.com',
+  'bigqueryconnection.googleapis.com',
+  'bigquerydatapolicy.googleapis.com',
+  'bigquerymigration.googleapis.com',
+  'bigqueryreservation.googleapis.com',
+  'bigquerystorage.googleapis.com',
+  'cloudapis.googleapis.com',
+  'cloudtrace.googleapis.com',
+  'dataform.googleapis.com',
+  'dataplex.googleapis.com',
+  'datastore.googleapis.com',
+  'logging.googleapis.com',
+  'monitoring.googleapis.com',
+  'servicemanagement.googleapis.com',
+  'serviceusage.googleapis.com',
+  'sql-component.googleapis.com',
+  'storage-api.googleapis.com',
+  'storage-component.googleapis.com',
+  'storage.googleapis.com',
+  'bigquerydatatransfer.googleapis.com',
+  'apptopology.googleapis.com',
+]);
+
 /** Services listed per page: the API's maximum. */
 const PAGE_SIZE = 200;
 const QUOTA = { read: 'serviceusage.read', write: 'serviceusage.write' } as const;
@@ -27,6 +58,7 @@ export const projectServiceController: Controller & Exportable = {
 
   identify: (r, ctx) => ({ id: keyOf(ctx.project, r.name), scope: `projects/${ctx.project}` }),
   toManifestSpec: () => ({}),
+  exportable: (observed) => !DEFAULT_ENABLED_SERVICES.has(observed.id.split('/').pop() ?? ''),
 
   async observe(ctx, scope) {
     const client = ctx.clients.serviceUsage();

@@ -11,7 +11,15 @@ export interface FlagSpec {
   value?: string;
   description: string;
   default?: string | boolean;
+  /** What its value is, for shell completion: a fixed list, or a kind of thing to complete. */
+  values?: ValueSource;
 }
+
+/**
+ * Values a shell can complete: a fixed list (-o text|json), files or directories (the shell's own
+ * completion), the kinds musectl knows, or the resource keys of the stack's manifests.
+ */
+export type ValueSource = readonly string[] | 'files' | 'directories' | 'kinds' | 'resources';
 
 export interface Command {
   name: string;
@@ -22,6 +30,10 @@ export interface Command {
   flags: Record<string, FlagSpec>;
   /** Whether positional arguments are accepted (e.g. a saved plan file). */
   positionals?: boolean;
+  /** What the positional arguments are, for shell completion: resource keys (Kind/name) or files. */
+  positionalValues?: ValueSource;
+  /** Commands under this one (`musectl state list`), each named with its parent ("state list"). */
+  subcommands?: Command[];
   run(args: ParsedArgs, out: Output): Promise<number>;
 }
 
@@ -57,6 +69,10 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
 export function helpText(cmd: Command): string {
   const lines = [`musectl ${cmd.name}: ${cmd.summary}`, '', `Usage: ${cmd.usage}`];
   if (cmd.details) lines.push('', cmd.details.trim());
+  if (cmd.subcommands) {
+    const width = Math.max(...cmd.subcommands.map((c) => c.name.length)) + 4;
+    lines.push('', 'Commands:', ...cmd.subcommands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`));
+  }
   lines.push('', 'Options:');
   const rows = Object.entries(cmd.flags).map(([name, f]) => {
     const short = f.short ? `-${f.short}, ` : '    ';

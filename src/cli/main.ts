@@ -13,13 +13,13 @@ import { type Output, processOutput } from './output.js';
  * Commands are loaded only when run, so `musectl validate` never loads the engine, pino or a
  * Google client, and `--help` loads nothing.
  */
-interface CommandEntry {
+export interface CommandEntry {
   name: string;
   summary: string;
   load(): Promise<Command>;
 }
 
-const COMMANDS: CommandEntry[] = [
+export const COMMANDS: CommandEntry[] = [
   {
     name: 'validate',
     summary: 'Check manifests against the schemas and each other (no API calls)',
@@ -61,8 +61,18 @@ const COMMANDS: CommandEntry[] = [
     summary: "Release a stack's lock that a stopped apply or watch left behind",
     load: async () => (await import('./commands/unlock.js')).unlockCommand,
   },
+  {
+    name: 'state',
+    summary: 'List, forget, rename or move what the stack owns (its inventory)',
+    load: async () => (await import('./commands/state.js')).stateCommand,
+  },
   { name: 'watch', summary: 'Keep Google Cloud equal to the manifests, continuously', load: async () => (await import('./commands/watch.js')).watchCommand },
   { name: 'export', summary: 'Write manifests for resources that already exist', load: async () => (await import('./commands/export.js')).exportCommand },
+  {
+    name: 'completion',
+    summary: 'Print shell completion for bash, zsh or fish (commands, flags, kinds, resource names)',
+    load: async () => (await import('./commands/completion.js')).completionCommand,
+  },
   {
     name: 'emulator',
     summary: 'Run the local Google Cloud emulator (Run, Storage, IAM, Secret Manager, ...)',
@@ -114,9 +124,21 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
     );
     return 1;
   }
-  const cmd = await entry.load();
+  const { cmd, argv: cmdArgs } = pickSubcommand(await entry.load(), rest);
+  if (cmd.subcommands) {
+    // `musectl state` alone or with --help: its help, listing its commands.
+    const asked = cmdArgs[0] === '--help' || cmdArgs[0] === '-h';
+    if (asked || cmdArgs[0] === undefined) {
+      out.out(helpText(cmd));
+      return asked ? 0 : 1;
+    }
+    const { didYouMean } = await import('../manifest/suggest.js');
+    const names = cmd.subcommands.map((c) => c.name.slice(cmd.name.length + 1));
+    out.err(`musectl ${name}: unknown command "${cmdArgs[0]}"${didYouMean(cmdArgs[0], names)}. Run "musectl ${name} --help" for the list.\n`);
+    return 1;
+  }
   try {
-    const parsed = parseCommandArgs(cmd, rest);
+    const parsed = parseCommandArgs(cmd, cmdArgs);
     if (parsed.flags.help) {
       out.out(helpText(cmd));
       return 0;
@@ -138,4 +160,10 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
     }
     throw err;
   }
+}
+
+/** `musectl state list ...`: the subcommand the first argument names and the arguments after it; else the command itself. */
+function pickSubcommand(cmd: Command, argv: string[]): { cmd: Command; argv: string[] } {
+  const sub = cmd.subcommands?.find((c) => c.name === `${cmd.name} ${argv[0]}`);
+  return sub ? { cmd: sub, argv: argv.slice(1) } : { cmd, argv };
 }

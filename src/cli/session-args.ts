@@ -1,33 +1,20 @@
-// Opening a session from the flags every command that reads manifests and talks to a target shares
-// (-f, --project, --region, --set, --stack, --state, --allow-secret-path, the target's flags), so a
-// flag added to them reaches status, destroy and the rest at once.
-import { allControllers } from '../../controllers/index.js';
+// What the commands that write share: a session from the command line (invalid manifests printed,
+// exit 1), the stack's lease, and applying a plan with progress lines that a signal can stop.
 import type { ApplyResult } from '../engine/apply.js';
 import { applyWithInventory } from '../engine/pipeline.js';
 import { openSession, type Planned, type Session } from '../engine/session.js';
-import type { Logger } from '../log.js';
 import { progressPrinter, seconds } from '../report/progress.js';
 import { Lease } from '../state/lease.js';
 import type { ParsedArgs } from './command.js';
-import { loggerFrom, reportInvalid, targetFrom } from './engine-flags.js';
+import { reportInvalid } from './engine-flags.js';
 import type { Interrupt } from './interrupt.js';
 import type { Output } from './output.js';
-import { allowSecretPaths, cliVariables, manifestPaths, stackFlag } from './stack-flags.js';
+import { sessionOptionsFrom } from './session-options.js';
 
 /** The session, or the exit code (1) after printing why the manifests are invalid. */
-export async function sessionFromArgs(args: ParsedArgs, out: Output, opts: { writes?: boolean; log?: Logger } = {}): Promise<Session | number> {
+export async function sessionFromArgs(args: ParsedArgs, out: Output, opts: { writes?: boolean } = {}): Promise<Session | number> {
   try {
-    return await openSession({
-      controllers: allControllers(),
-      paths: manifestPaths(args),
-      variables: cliVariables(args),
-      target: targetFrom(args),
-      log: opts.log ?? loggerFrom(args),
-      state: args.flags.state as string | undefined,
-      stack: stackFlag(args),
-      allowSecretPaths: allowSecretPaths(args),
-      writes: opts.writes,
-    });
+    return await openSession(sessionOptionsFrom(args, { writes: Boolean(opts.writes) }));
   } catch (err) {
     return reportInvalid(err, out);
   }

@@ -54,6 +54,24 @@ export function cliVariables(args: ParsedArgs): Record<string, string> {
   return vars;
 }
 
+/** How a user gives the real value of a built-in variable that a command filled with a placeholder. */
+const HOW_TO_GIVE: Record<string, string> = {
+  PROJECT_ID: '--project ID',
+  PROJECT_NUMBER: '--set PROJECT_NUMBER=N (plan and apply read it from Resource Manager)',
+  REGION: '--region REGION',
+};
+
+/**
+ * The note after a command that used placeholder values (validate and graph talk to no API): which
+ * variables, and for each, the flag that gives the real one. It never says "pass --project" when
+ * --project was given: then only the project number, which needs Resource Manager, is missing.
+ */
+export function placeholderNote(used: string[], what: string): string {
+  const names = used.map((p) => `\${${p}}`).join(', ');
+  const how = used.map((p) => HOW_TO_GIVE[p] ?? `--set ${p}=VALUE`).join('; ');
+  return `note: ${what} use placeholder values for ${names}; for the real ones give ${how}\n`;
+}
+
 /** Which kinds have which capability, from the controllers (loaded without any Google client). */
 export async function knownKinds(): Promise<Record<string, string[]>> {
   const [{ allControllers }, { kindCatalog }] = await Promise.all([import('../../controllers/index.js'), import('../contract/controller.js')]);

@@ -85,8 +85,11 @@ export interface KindFacts {
   longRunning?: boolean;
   /** How the kind says a resource of it is absent, where "missing" would mislead (an API is "disabled"). */
   absentAs?: string;
-  /** Where export lists the kind (project-wide, or per region); undefined: not exportable by listing. */
-  exportScope?: 'project' | 'region';
+  /**
+   * Where export lists the kind: project-wide, per region, or in the resources export writes (a
+   * grant, in their IAM policies: Exportable.exportScopes); undefined: not exported.
+   */
+  exportScope?: 'project' | 'region' | 'exported';
   /**
    * The outputs (of Observed.outputs, declared in the schema's x-musectl-outputs) a person needs
    * after an apply: a service's URL, an account's email. The Outputs: block, `musectl output` and
@@ -172,6 +175,11 @@ export interface IamPolicyHolder {
     get(ctx: ControllerContext, id: string): Promise<IamPolicy>;
     /** Writes it back; rejects with a concurrent-change error (409 ABORTED / 412) when the etag is stale. */
     set(ctx: ControllerContext, id: string, policy: IamPolicy): Promise<IamPolicy>;
+    /**
+     * Whether Google puts this grant in every new resource's policy by itself (a bucket's project
+     * convenience values): not the stack's to write, so export leaves it out. Default: none is.
+     */
+    isInitialGrant?(role: string, member: string): boolean;
   };
 }
 export type IamPolicyAccess = IamPolicyHolder['iamPolicy'];
@@ -196,15 +204,32 @@ export interface Batched {
   applyBatch(ctx: ControllerContext, items: BatchItem[]): Promise<Map<BatchItem, Observed | undefined>>;
 }
 
+/** What export knows of the resources it writes, for references between them. */
+export interface ExportIndex {
+  /** Whether the resource of this kind and manifest name is exported too (so a reference may name it). */
+  has(kind: string, name: string): boolean;
+  /** The manifest name of the exported resource of this kind with this Google id. */
+  nameOf(kind: string, id: string): string | undefined;
+  /** The manifest name of the exported resource of this kind with this output (a service account's member). */
+  withOutput(kind: string, output: string, value: string): string | undefined;
+}
+
 /** Kinds export can write manifests for (with KindFacts.exportScope). */
 export interface Exportable {
   /**
    * The observed spec as a person writes it (durations as "60s", references by name to resources
    * that are exported too, computed defaults left out).
    */
-  toManifestSpec(observed: Observed, ctx: ControllerContext, exported: (kind: string, name: string) => boolean): Spec;
+  toManifestSpec(observed: Observed, ctx: ControllerContext, exported: ExportIndex): Spec;
   /** The manifest name of an observed resource, when it is not the last segment of its id. */
-  nameOf?(observed: Observed): string;
+  nameOf?(observed: Observed, exported: ExportIndex): string;
+  /**
+   * Whether export writes it: not what Google made by itself or holds for everyone (an API every
+   * new project has on, a grant of the project to an account export does not write). Default: yes.
+   */
+  exportable?(observed: Observed, ctx: ControllerContext, exported: ExportIndex): boolean;
+  /** For exportScope 'exported': the scopes to observe, given the resources export writes (their kinds and ids). */
+  exportScopes?(ctx: ControllerContext, exported: Array<{ kind: string; id: string }>): string[];
 }
 
 /** Kinds whose resources hold data (a bucket's objects): shown before deleting or replacing. */

@@ -8,6 +8,7 @@ export const ANNOTATION = {
   deletionPolicy: 'musectl.dev/deletion-policy',
   forceDestroy: 'musectl.dev/force-destroy',
   adopt: 'musectl.dev/adopt',
+  renamedFrom: 'musectl.dev/renamed-from',
 } as const;
 
 const truthy = (v: unknown): boolean => v === 'true' || v === 'yes' || v === '1';
@@ -28,3 +29,9 @@ export function deletionPolicyOf(r: Resource, controller: Controller): DeletionP
 
 export const forceDestroyOf = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.forceDestroy]);
 export const wantsAdoption = (r: Resource): boolean => truthy(r.annotations[ANNOTATION.adopt]);
+
+/** The manifest's metadata.name before a rename (the same Google resource under a new manifest name). */
+export function renamedFromOf(r: Resource): string | undefined {
+  const v = r.annotations[ANNOTATION.renamedFrom];
+  return typeof v === 'string' && v ? v : undefined;
+}

@@ -197,7 +197,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
         const existing = (await controller.observe(ctx, scopeOf(controller, resource, ctx))).get(action.id);
         if (!existing) throw err;
         live.set(key, await adoptRaced(controller, resource, desired, labels, existing, ctx));
-        return 'it already existed and was ours or identical: adopted';
+        return "it already existed, and was this stack's or identical: adopted";
       }
     }
     if (action.action === 'replace') {
@@ -214,9 +214,10 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       live.set(key, await controller.create(ctx, resource, desired, labels));
       return undefined;
     }
-    if (action.action === 'adopt' && !isLabelled(controller) && action.changes.length === 0) return 'adopted';
+    // The progress line already says "adopted": a note says only what the verb does not.
+    if (action.action === 'adopt' && !isLabelled(controller) && action.changes.length === 0) return 'nothing to change; recorded in the inventory';
     live.set(key, await controller.update(ctx, resource, desired, labels, observed!));
-    return action.action === 'adopt' ? 'adopted' : undefined;
+    return undefined;
   };
 
   await Promise.all(plan.actions.map(run));
@@ -224,7 +225,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
 }
 
 /** Left in place; without our labels a later plan no longer counts it as this stack's. */
-async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
+export async function abandon(controller: AnyController, observed: Observed, ctx: ControllerContext): Promise<void> {
   if (!isLabelled(controller)) return;
   const { [MANAGED_BY_LABEL]: _m, [STACK_LABEL]: _s, ...rest } = observed.labels;
   await controller.setLabels(ctx, observed, rest);

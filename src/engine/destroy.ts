@@ -37,6 +37,7 @@ export async function planDestroy(session: Session, opts: DestroyOptions): Promi
     // An explicit destroy is not the mistaken empty -f the mass-prune guard is for.
     options: { prune: true, allowPruneAll: true },
     movedFrom: new Set(),
+    named: new Map(),
     only,
   });
   const exec: ExecutablePlan = {

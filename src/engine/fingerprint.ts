@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isSensitive, isUnknown } from '../contract/spec.js';
+import type { Resource } from '../manifest/index.js';
 import type { ObservedState } from './observe.js';
 import type { ExecutablePlan } from './plan.js';
 import type { PlanOptions } from './planner.js';
@@ -23,6 +24,27 @@ export function canonical(v: unknown): string {
       );
     return x;
   });
+}
+
+/** A short hash of each manifest file's content, by path: a stale plan names the files that changed. */
+export function fileFingerprints(files: string[]): Record<string, string> {
+  return Object.fromEntries([...files].sort().map((f) => [f, sha256(readFileSync(f, 'utf8')).slice(0, 16)]));
+}
+
+/** A short hash of each manifest resource as validated (variables substituted, defaults filled in), by key. */
+export function manifestResourceFingerprints(resources: Resource[]): Record<string, string> {
+  const out = resources.map((r) => [r.key, sha256(canonical({ spec: r.spec, labels: r.labels, annotations: r.annotations })).slice(0, 16)] as const);
+  return Object.fromEntries(out.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** What differs between two fingerprint maps: keys whose hash changed, keys only now there, keys gone. */
+export function fingerprintChanges(before: Record<string, string>, now: Record<string, string>): { changed: string[]; added: string[]; removed: string[] } {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  return {
+    changed: keys.filter((k) => k in before && k in now && before[k] !== now[k]),
+    added: keys.filter((k) => !(k in before)),
+    removed: keys.filter((k) => !(k in now)),
+  };
 }
 
 export function manifestsFingerprint(files: string[], variables: Record<string, string>, options: PlanOptions, target: string): string {

@@ -33,14 +33,15 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
 
 /**
  * Whether the inventory needs writing although the plan changes nothing in Google Cloud: a pending
- * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget,
- * one whose resource is gone, or outputs that changed (a service's URL) since they were recorded.
+ * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget
+ * or rename, one whose resource is gone, or outputs that changed (a service's URL) since they were
+ * recorded.
  */
 export function inventoryOutdated(session: Session, planned: Planned): boolean {
   const { exec, inventory, observed } = planned;
   const inManifests = namedKeys(session, planned);
   if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
-  if ([...exec.context.values()].some((c) => c.forget)) return true;
+  if ([...exec.context.values()].some((c) => c.forget || c.movedFrom)) return true; // an entry to drop or to rename
   const outdated = inventory.entries.some((e) => {
     if (e.pending || e.previous) return true;
     const key = entryKey(e);

@@ -23,7 +23,7 @@ import { isPlainObject, isUnknown, pathPattern, unknown } from '../contract/spec
 import type { Resource } from '../manifest/index.js';
 import { schemaRegistry } from '../manifest/schemas.js';
 import { entryKey, type Inventory, type InventoryEntry } from '../state/inventory.js';
-import { wantsAdoption } from './annotations.js';
+import { renamedFromOf, wantsAdoption } from './annotations.js';
 import { diffForDisplay, type FieldChange } from './diff.js';
 import { type DriftMode, underDriftPolicy } from './drift.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
@@ -99,11 +99,16 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       dependsOn: dependenciesOf(r),
       warnings: controller.planWarnings?.(r, ctx, observed.byKey.get(r.key)) ?? [],
     };
-    const entry = entries.get(r.key);
     // A grant lives in its resource's policy: when that resource is replaced, the grant goes too.
     const inside = isContained(controller) ? controller.containedIn(r, ctx).filter((k) => replacing.has(k)) : [];
     const actual = inside.length > 0 ? undefined : observed.byKey.get(r.key);
     const move = moves.get(r.key);
+    // Renamed (musectl.dev/renamed-from) and still the same Google resource: the old entry, with
+    // its evidence, is this manifest's; apply moves it to the new name. No replacement.
+    const renamed = move && actual && move.id === actual.id ? entryKey(move) : undefined;
+    const entry = entries.get(r.key) ?? (renamed ? move : undefined);
+    if (renamed) base.warnings.push(`renamed from ${renamed} (${actual!.id}): the same Google resource, not replaced; apply moves its inventory entry`);
+    const withRename = (c: ActionContext): ActionContext => (renamed ? { ...c, movedFrom: renamed } : c);
 
     if (!actual) {
       creating.add(r.key);
@@ -136,27 +141,26 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
       claimedBy: entry ? undefined : claims?.get(`${r.kind}|${actual.id}`),
     });
     if (ownership.owner === 'other') {
-      add({ ...base, action: 'adopt', changes, heldBack: ownership.why }, { resource: r, observed: actual });
+      add({ ...base, action: 'adopt', changes, heldBack: ownership.why }, withRename({ resource: r, observed: actual }));
       continue;
     }
     if (ownership.owner === 'unknown') {
       const allowed = options.adopt || wantsAdoption(r);
       const heldBack = `${ownership.why}; run with --adopt (or annotate musectl.dev/adopt: "true") to take it over`;
-      add({ ...base, action: 'adopt', changes, ...(allowed ? {} : { heldBack }) }, { resource: r, observed: actual });
+      add({ ...base, action: 'adopt', changes, ...(allowed ? {} : { heldBack }) }, withRename({ resource: r, observed: actual }));
       continue;
     }
     const immutable = changes.filter((c) => isImmutable(controller.kind, c.path));
     if (immutable.length > 0) {
       creating.add(r.key); // its outputs are new after a replacement
       replacing.add(r.key);
-      add(await sameIdReplacement({ r, base, changes, immutable, actual, controller, ctx, options }), {
-        resource: r,
-        observed: actual,
-        force: true,
-      });
+      add(
+        await sameIdReplacement({ r, base, changes, immutable, actual, controller, ctx, options }),
+        withRename({ resource: r, observed: actual, force: true }),
+      );
       continue;
     }
-    add({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes }, { resource: r, observed: actual });
+    add({ ...base, action: changes.length > 0 ? 'update' : 'noop', changes }, withRename({ resource: r, observed: actual }));
   }
   // What a change needs that is not there yet (a secret's value) blocks that change, before any call.
   for (const a of actions) {
@@ -167,6 +171,7 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
   }
 
   const movedFrom = new Set([...moves.values()].map((e) => `${e.kind}|${e.id}`));
+  const named = new Map(actions.map((a) => [`${a.kind}|${a.id}`, actionKey(a)]));
   const { partial } = input;
   const orphans = await planOrphans({
     resources,
@@ -176,7 +181,8 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
     inventory,
     options,
     movedFrom,
-    named: partial?.named,
+    named,
+    inManifests: partial?.named,
     only: partial?.orphanScope,
   });
   for (const a of orphans.actions) add(a, orphans.context.get(actionKey(a)) ?? {});
@@ -201,8 +207,10 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
 
 /**
  * Inventory entries whose manifest now names another Google resource, by the manifest's key: the
- * entry of the same key with another id (or the old resource of a move a crash interrupted), or
- * an entry left by the same manifest under a name made from variables ("uploads-${ENV}").
+ * entry of the same key with another id (or the old resource of a move a crash interrupted), the
+ * entry of the name given in musectl.dev/renamed-from (the same resource, or a move when the new
+ * name is another Google resource), or an entry left by the same manifest under a name made from
+ * variables ("uploads-${ENV}").
  */
 function movedEntries(
   resources: Resource[],
@@ -217,7 +225,10 @@ function movedEntries(
     const entry = entries.get(r.key);
     if (entry && entry.id !== id && !entry.pending) moves.set(r.key, entry);
     else if (entry?.previous) moves.set(r.key, { ...entry, ...entry.previous, pending: undefined, previous: undefined });
-    else if (!entry && r.nameTemplate) {
+    else if (!entry && renamedFromOf(r)) {
+      const old = entries.get(`${r.kind}/${renamedFromOf(r)}`);
+      if (old && !old.pending && !keys.has(entryKey(old))) moves.set(r.key, old);
+    } else if (!entry && r.nameTemplate) {
       const same = [...entries.values()].find((e) => e.kind === r.kind && e.nameTemplate === r.nameTemplate && !keys.has(entryKey(e)) && !e.pending);
       if (same) moves.set(r.key, same);
     }

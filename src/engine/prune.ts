@@ -31,8 +31,10 @@ export interface OrphanInput {
   options: Pick<PlanOptions, 'prune' | 'allowPruneAll'>;
   /** Resources ("Kind|id") a manifest moves away from (its old name or place): not orphans. */
   movedFrom: Set<string>;
+  /** The Google resources the manifests name ("Kind|id" -> "Kind/name"): one of them is never pruned. */
+  named: Map<string, string>;
   /** Keys the manifests name when `resources` is only part of them (a targeted run): not orphans either. */
-  named?: Set<string>;
+  inManifests?: Set<string>;
   /** A partial run considers only these entries (those its --target names); the rest it did not include. */
   only?: Set<string>;
 }
@@ -41,8 +43,8 @@ export interface OrphanInput {
 const MASS_PRUNE_SHARE = 0.9;
 
 export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAction[]; context: Map<string, ActionContext>; wouldPrune: Orphan[] }> {
-  const { resources, observed, controllers, ctx, inventory, options, movedFrom } = input;
-  const inManifests = input.named ?? new Set(resources.map((r) => r.key));
+  const { resources, observed, controllers, ctx, inventory, options, movedFrom, named } = input;
+  const inManifests = input.inManifests ?? new Set(resources.map((r) => r.key));
   const actions: PlanAction[] = [];
   const context = new Map<string, ActionContext>();
   const orphans: Array<{ entry: InventoryEntry; observed: Observed }> = [];
@@ -53,6 +55,15 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
     const found = observed.listed.get(entry.kind)?.get(entry.id);
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
+    // A manifest renamed without saying so (a grant's metadata.name changed): the same Google
+    // resource under a new name. Pruning the old name would remove what the new one wants.
+    const namer = named.get(`${entry.kind}|${entry.id}`);
+    if (namer) {
+      const warning = `no longer in the manifests, but ${namer} names the same Google resource, so it is kept; to record the rename, annotate ${namer} with musectl.dev/renamed-from: ${entry.name} (or run musectl state mv ${key} ${namer})`;
+      actions.push({ kind: entry.kind, name: entry.name, id: entry.id, action: 'noop', dependsOn: [], changes: [], warnings: [warning] });
+      context.set(key, { observed: found, orphan: entry });
+      continue;
+    }
     const leftAlone = whyNotOurs(entry, found, isLabelled(controller), ctx.stack);
     if (leftAlone) {
       const warning = `no longer in the manifests, but left alone: ${leftAlone}; apply forgets it`;

@@ -60,51 +60,56 @@ export async function recordOutcome(
   controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
-  stack: { outputs: Record<string, StackOutput>; document?: unknown },
+  stack: { outputs: Record<string, StackOutput>; document?: unknown } = { outputs: {} },
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
-  await store.update(
-    (entries) => {
-      for (const a of exec.plan.actions) {
-        const key = actionKey(a);
-        const c = exec.context.get(key);
-        if ((a.action === 'delete' || a.action === 'abandon') && done.has(key)) {
-          entries.delete(key);
-          continue;
-        }
-        if (c?.forget && !c.resource) {
-          entries.delete(key);
-          continue;
-        }
-        const r = c?.resource;
-        if (!r) continue;
-        const controller = controllerFor(controllers, r.kind);
-        const known = entries.get(key);
-        if (a.heldBack) {
-          // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
-          if (known && !known.pending && a.action === 'adopt') entries.delete(key);
-          continue;
-        }
-        // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
-        if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
-        const live = result.live.get(key) ?? c.observed;
-        if (done.has(key)) {
-          entries.set(key, entryFor(r, controller, ctx, a.dependsOn, live));
-          if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed or abandoned
-        } else if (a.action === 'noop') {
-          // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
-          entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...(known?.evidence ? { evidence: known.evidence } : {}) });
-        }
-        // A failed create stays pending: the resource may or may not exist; the next run finds out.
+  const edit = (entries: Map<string, InventoryEntry>): void => {
+    for (const a of exec.plan.actions) {
+      const key = actionKey(a);
+      const c = exec.context.get(key);
+      if ((a.action === 'delete' || a.action === 'abandon') && done.has(key)) {
+        entries.delete(key);
+        continue;
       }
-      for (const key of vanished) entries.delete(key);
-    },
-    (entries) => ({
-      outputs: stackOutputValues(stack.outputs, (key) => entries.get(key)?.outputs),
-      // Applied with its Stack document: a later run without it is one file of the stack.
-      ...(stack.document ? { stackDocument: true } : {}),
-    }),
-  );
+      if (c?.forget && !c.resource) {
+        entries.delete(key);
+        continue;
+      }
+      const r = c?.resource;
+      if (!r) continue;
+      const controller = controllerFor(controllers, r.kind);
+      // A manifest renamed (musectl.dev/renamed-from) or moved from a name made from variables:
+      // the old name's entry is what is known of it until this run records it under the new name.
+      const known = entries.get(key) ?? (c.movedFrom ? entries.get(c.movedFrom) : undefined);
+      const live = result.live.get(key) ?? c.observed;
+      // The same resource as before (updated, unchanged, renamed) keeps the evidence recorded when
+      // it was made; a created, adopted or replaced one is recorded with its own.
+      const same = (a.action === 'update' || a.action === 'noop') && known?.evidence;
+      const kept = same ? { evidence: { ...live?.evidence, ...known.evidence } } : {};
+      if (a.heldBack) {
+        // Not ours by the evidence: an entry that pointed at it stood for a resource that is gone.
+        if (known && !known.pending && a.action === 'adopt') entries.delete(key);
+        continue;
+      }
+      // Shared state (a grant, an API) that was already there when we came is not ours to remove later.
+      if (controller.facts.sharedIdentity && !known && a.action !== 'create') continue;
+      if (done.has(key)) {
+        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...kept });
+        if (c.movedFrom) entries.delete(c.movedFrom); // the old name's entry: its resource is removed, abandoned or renamed
+      } else if (a.action === 'noop') {
+        // Unchanged: confirms a pending entry, and records evidence an older entry lacks.
+        entries.set(key, { ...entryFor(r, controller, ctx, a.dependsOn, live), ...kept });
+        if (c.movedFrom) entries.delete(c.movedFrom);
+      }
+      // A failed create stays pending: the resource may or may not exist; the next run finds out.
+    }
+    for (const key of vanished) entries.delete(key);
+  };
+  await store.update(edit, (entries) => ({
+    outputs: stackOutputValues(stack.outputs, (key) => entries.get(key)?.outputs),
+    // Applied with its Stack document: a later run without it is one file of the stack.
+    ...(stack.document ? { stackDocument: true } : {}),
+  }));
 }
 
 /** Inventory entries that the manifests no longer name and that observe found gone (pending or not): to forget. */

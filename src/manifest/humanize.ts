@@ -105,11 +105,8 @@ export function humanize(err: ErrorObject, data: unknown): LocatedMessage {
       return { path, atKey: true, message: `${prefix}is not allowed here` };
     case 'if':
       return { path, atKey: false, message: '' }; // its then/else branch error says what is wrong
-    case 'propertyNames': {
-      const name = String(err.params.propertyName);
-      const rule = parent.propertyNames?.pattern ? ` (keys must match ${parent.propertyNames.pattern})` : description;
-      return { path: [...path, name], atKey: true, message: `${showPath(path)}: key ${quote(name)} is not allowed${rule}` };
-    }
+    case 'propertyNames':
+      return { path: [...path, String(err.params.propertyName)], atKey: true, message: keyMessage(String(err.params.propertyName), path, parent, description) };
     default:
       return { path, atKey: false, message: `${prefix}${err.message ?? err.keyword}${description}` };
   }
@@ -147,4 +144,26 @@ function describe(v: unknown): string {
   return `${typeof v} ${quote(v)}`;
 }
 
-const firstSentence = (s: string): string => s.split(/(?<=\.)\s/)[0].replace(/\.$/, '');
+/**
+ * Why a map key is refused. A key that has the right form but is reserved (the schema's
+ * propertyNames `not: {enum}`, e.g. PROJECT_ID among a Stack's variables) is said to be reserved,
+ * with the schema's reason, never "must match" a pattern it matches.
+ */
+function keyMessage(name: string, path: Path, parent: Record<string, any>, description: string): string {
+  const rule = parent.propertyNames ?? {};
+  const at = `${showPath(path)}: key ${quote(name)}`;
+  const reserved = Array.isArray(rule.not?.enum) && rule.not.enum.includes(name);
+  const wellFormed = typeof rule.pattern !== 'string' || new RegExp(rule.pattern, 'u').test(name);
+  if (reserved && wellFormed) {
+    const why = sentences(String(parent.description ?? '')).find((s) => s.includes(name));
+    return `${at} is reserved${why ? `: ${why.replace(/\.$/, '')}` : ' and cannot be set here'}; remove it`;
+  }
+  return `${at} is not allowed${typeof rule.pattern === 'string' ? ` (keys must match ${rule.pattern})` : description}`;
+}
+
+/**
+ * The first sentence of a schema description, for a short hint. A sentence ends at a full stop
+ * followed by a capital letter; "e.g." and "i.e." end none ("The role, e.g. roles/x.").
+ */
+const sentences = (s: string): string[] => s.split(/(?<=(?<!\b(?:e\.g|i\.e|etc|cf|vs))\.)\s+(?=[A-Z])/);
+const firstSentence = (s: string): string => sentences(s)[0].replace(/\.$/, '');

@@ -48,6 +48,11 @@ export interface Inventory {
    * (`-f backend.yaml --stack NAME`), a partial run that prunes nothing.
    */
   stackDocument?: boolean;
+  /**
+   * Left where an inventory was after `musectl state migrate` moved it (its entries empty): a run
+   * that still reads this store is told where the stack's state is now, instead of finding nothing.
+   */
+  movedTo?: string;
 }
 
 export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
@@ -97,7 +102,40 @@ export class InventoryStore {
   async load(): Promise<Inventory> {
     const found = await this.store.read(this.key);
     if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
-    return this.parse(found.data);
+    const inv = this.parse(found.data);
+    if (inv.movedTo) throw movedError(this, inv.movedTo);
+    return inv;
+  }
+
+  /**
+   * Moves the inventory to `to` (the same stack and project in another store): written there only
+   * if none exists yet, then replaced here by a marker naming where it went. Returns what moved.
+   */
+  async moveTo(to: InventoryStore): Promise<Inventory> {
+    const found = await this.store.read(this.key);
+    if (!found)
+      throw new UserError(`there is no inventory of stack ${this.stack} at ${this.describe()}: nothing to migrate`, 'Give the --state the stack uses now.');
+    const inv = this.parse(found.data);
+    if (inv.movedTo) throw movedError(this, inv.movedTo);
+    try {
+      await to.store.write(to.key, found.data, '0');
+    } catch (err) {
+      if (!(err instanceof PreconditionFailed)) throw err;
+      throw new UserError(
+        `an inventory of stack ${this.stack} exists already at ${to.describe()}: migrate never overwrites one`,
+        "Check which of the two is the stack's; remove the other (or give another --to), then run migrate again.",
+      );
+    }
+    const marker: Inventory = {
+      formatVersion: 1,
+      stack: this.stack,
+      project: this.project,
+      updated: new Date().toISOString(),
+      entries: [],
+      movedTo: to.describe(),
+    };
+    await this.store.write(this.key, Buffer.from(`${JSON.stringify(marker, null, 2)}\n`), found.generation);
+    return inv;
   }
 
   /** The stored inventory, or a one-line error naming the file and what to do when it is damaged. */
@@ -129,6 +167,7 @@ export class InventoryStore {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
       const inv: Inventory = found ? this.parse(found.data) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      if (inv.movedTo) throw movedError(this, inv.movedTo);
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);
       const next: Inventory = {
@@ -146,3 +185,9 @@ export class InventoryStore {
     }
   }
 }
+
+const movedError = (at: InventoryStore, to: string): UserError =>
+  new UserError(
+    `the inventory of stack ${at.stack} moved from ${at.describe()} to ${to} (musectl state migrate)`,
+    `Run with --state ${to.replace(/\/[^/]*\.inventory\.json$/, '')}.`,
+  );

@@ -11,7 +11,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
-import { controllerFor, idOf, isExportable, isLabelled, reportsHealth, scopeOf } from '../../src/contract/controller.js';
+import {
+  type ControllerContext,
+  controllerFor,
+  type ExportIndex,
+  idOf,
+  isExportable,
+  isLabelled,
+  predictedOutputs,
+  reportsHealth,
+  scopeOf,
+} from '../../src/contract/controller.js';
 import { exportResource } from '../../src/engine/export.js';
 import { desiredLabels } from '../../src/engine/ownership.js';
 import { applyWithInventory } from '../../src/engine/pipeline.js';
@@ -19,6 +29,7 @@ import { DEFAULT_PLAN_OPTIONS, outputLookup, resourceChanges } from '../../src/e
 import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { isAlreadyExists } from '../../src/gcp/errors.js';
 import { createLogger } from '../../src/log.js';
+import type { Resource } from '../../src/manifest/index.js';
 import { schemaRegistry } from '../../src/manifest/schemas.js';
 import { writeCalls } from '../e2e/harness.js';
 import { SAMPLES } from './samples.js';
@@ -143,10 +154,11 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
     expect(await apply()).toContain(`create ${sample.key}`);
     const s = await session();
     try {
-      if (!isExportable(controller)) return; // not exportable by listing (IAMPolicyMember, CloudRunJob today)
+      if (!isExportable(controller)) return;
       const r = s.set.resources.find((x) => x.key === sample.key)!;
-      const observed = (await controller.observe(s.ctx, scopeOf(controller, r, s.ctx))).get(idOf(controller, r, s.ctx))!;
-      const exported = exportResource(controller, observed, s.ctx, new Set());
+      const id = idOf(controller, r, s.ctx);
+      const observed = (await controller.observe(s.ctx, scopeOf(controller, r, s.ctx))).get(id)!;
+      const exported = exportResource(controller, { observed, id, name: r.name }, s.ctx, indexOf(s.set.resources, s.ctx));
       expect(exported.problems).toEqual([]);
       const lookup = outputLookup(s.set.resources, CONTROLLERS, s.ctx, () => undefined);
       // The exported document as a manifest: schema defaults filled in, as loading it would.
@@ -211,3 +223,13 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
     });
   }
 });
+
+/** The sample's stack as export would know it: every manifest exported, by its name, id and predicted outputs. */
+function indexOf(resources: Resource[], ctx: ControllerContext): ExportIndex {
+  const find = (kind: string, test: (r: Resource) => boolean) => resources.find((r) => r.kind === kind && test(r))?.name;
+  return {
+    has: (kind, name) => find(kind, (r) => r.name === name) !== undefined,
+    nameOf: (kind, id) => find(kind, (r) => idOf(controllerFor(CONTROLLERS, kind), r, ctx) === id),
+    withOutput: (kind, output, value) => find(kind, (r) => predictedOutputs(controllerFor(CONTROLLERS, kind), r, ctx)[output] === value),
+  };
+}

@@ -64,15 +64,17 @@ describe('SessionMUSE on the emulator', () => {
     expect(env(back)).toMatchObject({
       GCS_UPLOAD_BUCKET: `sessionmuse-uploads-${PROJECT}`,
       GCS_TRACK_BUCKET: `sessionmuse-tracks-${PROJECT}`,
-      GEMINI_API_KEY_SECRET_NAME: 'GEMINI_API_KEY',
+      GEMINI_API_KEY_SECRET_NAME: `projects/${PROJECT}/secrets/GEMINI_API_KEY/versions/latest`,
       GCS_LIFECYCLE_DAYS: '1',
     });
     const [backPolicy] = await run.getIamPolicy({ resource: back.name! });
     expect(backPolicy.bindings).toContainEqual(
       expect.objectContaining({ role: 'roles/run.invoker', members: [`serviceAccount:sa-frontend@${PROJECT}.iam.gserviceaccount.com`] }),
     );
+    // Public through invokerIamDisabled, not an allUsers grant (refused under Domain Restricted Sharing).
+    expect(front.invokerIamDisabled).toBe(true);
     const [frontPolicy] = await run.getIamPolicy({ resource: front.name! });
-    expect(frontPolicy.bindings).toContainEqual(expect.objectContaining({ role: 'roles/run.invoker', members: ['allUsers'] }));
+    expect((frontPolicy.bindings ?? []).flatMap((b) => b.members)).not.toContain('allUsers');
     await run.close();
   });
 

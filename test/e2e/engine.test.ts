@@ -25,16 +25,16 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
 
   it('applies the stack from empty (storage.googleapis.com is on in a new project already)', async () => {
     const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
-    expect(r.stderr).toMatch(/Apply complete: 35 created, 0 updated, 0 deleted/);
+    expect(r.stderr).toMatch(/Apply complete: 34 created, 0 updated, 0 deleted/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Plan: 35 to create, 0 to update, 0 to delete, 1 unchanged.');
+    expect(r.stdout).toContain('Plan: 34 to create, 0 to update, 0 to delete, 1 unchanged.');
   });
 
   it("then plans no changes (exit 0 with --detailed-exitcode): one list per kind and scope, one read per IAM policy, the secret's latest value and the project lookup", async () => {
     const before = await s.stats();
     const r = await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'], { env: { GEMINI_API_KEY: 'e2e-key-1' } });
     expect(r.stdout.split('\n').filter((l) => !l.startsWith('warning: CloudRunService/') || !l.includes('is not in Artifact Registry'))).toEqual([
-      `No changes. Project ${PROJECT} matches the manifests (36 resources).`,
+      `No changes. Project ${PROJECT} matches the manifests (35 resources).`,
       '',
     ]);
     expect(r.code).toBe(0);
@@ -48,9 +48,10 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       'GET /v1/projects/{project}/locations/{location}/repositories': 1,
       'GET /v2/projects/{project}/locations/{location}/services': 1,
       'GET /v2/projects/{project}/locations/{location}/jobs': 1,
-      // one read per IAM policy that has members in the stack (10)
+      // one read per IAM policy that has members in the stack (9: the front end is public by
+      // invokerIamDisabled, so its policy holds no member of the stack)
       'POST /v3/projects/{project}:getIamPolicy': 1,
-      'GET /v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy': 2,
+      'GET /v2/projects/{project}/locations/{location}/services/{service}:getIamPolicy': 1,
       'GET /storage/v1/b/{bucket}/iam': 3,
       'GET /v1/projects/{project}/secrets/{secret}:getIamPolicy': 1,
       'POST /v1/projects/{project}/serviceAccounts/{account}:getIamPolicy': 3,
@@ -61,7 +62,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       // the digest of each service's image tag (2)
       'HEAD /v2/{project}/{repository}/{i0}/manifests/{reference}': 2,
     });
-    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(21);
+    expect(Object.values(calls).reduce((a, b) => a + b, 0)).toBe(20);
   });
 
   it('a second apply makes no write call and says so', async () => {
@@ -78,14 +79,14 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.code).toBe(2);
     const plan = JSON.parse(r.stdout);
     expect(plan.formatVersion).toBe(1);
-    expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 35 });
+    expect(plan.summary).toEqual({ create: 0, update: 1, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 34 });
     const update = plan.actions.find((a: any) => a.action === 'update');
     expect(update).toEqual({
       action: 'update',
       kind: 'CloudRunService',
       name: 'sessionmuse-backend',
       id: BACKEND,
-      dependsOn: ['ServiceAccount/sa-backend', 'Secret/GEMINI_API_KEY', 'ProjectService/run.googleapis.com'],
+      dependsOn: ['ServiceAccount/sa-backend', 'ProjectService/run.googleapis.com'],
       changes: [{ path: 'template.containers[0].resources.limits.memory', before: '2Gi', after: '4Gi' }],
       warnings: [
         `image asia-northeast1-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
@@ -109,7 +110,7 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
     expect(r.stdout).toContain('~ CloudRunService/sessionmuse-backend');
     expect(r.stdout).toContain('    template.scaling.maxInstanceCount: 50 -> 10');
     expect(r.stdout).toContain('    labels.added-by-hand: "yes" -> (none)');
-    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 35 unchanged.');
+    expect(r.stdout).toContain('Plan: 0 to create, 1 to update, 0 to delete, 34 unchanged.');
     expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     const [after] = await client.getService({ name: BACKEND });
     expect(after.template?.scaling?.maxInstanceCount).toBe(10);
@@ -185,13 +186,13 @@ describe('faults', () => {
     const s = await stage({ faults: { r429: 0.08, r500: 0.04, r503: 0.08, drop: 0.05, seed: 11 } });
     try {
       const r = await s.cli(['apply', '-f', s.dir, '--yes', '--log-level', 'info']);
-      expect(r.stderr, r.stderr).toMatch(/Apply complete: 35 created/);
+      expect(r.stderr, r.stderr).toMatch(/Apply complete: 34 created/);
       expect(r.stderr).toContain('retrying a call');
       const faulted = (await s.requests()).filter((e) => e.status === 429 || e.status >= 500 || e.status === -1);
       expect(faulted.length).toBeGreaterThan(0);
       const plan = await s.cli(['plan', '-f', s.dir, '-o', 'json']);
       expect(plan.code).toBe(0);
-      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 36 });
+      expect(JSON.parse(plan.stdout).summary).toEqual({ create: 0, update: 0, replace: 0, adopt: 0, delete: 0, abandon: 0, noop: 35 });
       // Exactly what the manifests name, once each.
       const state: any = await (await fetch(`${s.emu.url}/_emulator/state`)).json();
       const inProject = (c: string) =>

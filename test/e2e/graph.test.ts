@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli.js';
-import { stage } from './harness.js';
+import { PROJECT, stage } from './harness.js';
 
 describe('musectl graph (CLI)', () => {
   it('prints the stack as a Mermaid flowchart with reference and implicit API edges', async () => {
@@ -79,7 +79,9 @@ describe('musectl plan -o markdown (CLI, emulator)', () => {
       const md = await s.cli(['plan', '-f', s.dir, '-o', 'markdown'], { env: { GEMINI_API_KEY: canary } });
       expect(md.code, md.stderr).toBe(0);
       expect(md.stdout).toMatch(/^### musectl plan\n\n\*\*\d+ to create, 0 to update, 0 to delete/);
-      expect(md.stdout).toContain('| **+** added | `roles/run.invoker` | `allUsers` **(public)** |');
+      expect(md.stdout).toContain(`| **+** added | \`roles/run.invoker\` | \`serviceAccount:sa-frontend@${PROJECT}.iam.gserviceaccount.com\` |`);
+      // The front end is public by invokerIamDisabled: a security-relevant setting, shown first.
+      expect(md.stdout).toContain('| CloudRunService/sessionmuse-frontend (create) | `invokerIamDisabled` | *(none)* | `true` |');
       expect(md.stdout.indexOf('Security-relevant changes')).toBeLessThan(md.stdout.indexOf('| Kind | Name | Action |'));
       expect(md.stdout).toContain('### Accepted lint warnings (2)'); // manifests/ accepts its two design findings, with reasons
       expect(md.stdout).toContain('```mermaid\nflowchart LR\n');

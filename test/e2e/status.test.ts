@@ -45,7 +45,7 @@ describe('musectl status', () => {
     const before = await s.stats();
     const r = await s.cli(['status', '-f', s.dir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('36 resources: 36 ready.');
+    expect(r.stdout).toContain('35 resources: 35 ready.');
     expect(r.stdout).toContain('All ready and in sync.');
     expect(r.stdout).toMatch(/^CloudRunService\/sessionmuse-frontend +ready +0 +\d{4}-\d\d-\d\dT\S+Z by \S+ +https:\/\/sessionmuse-frontend-\S+\.run\.app$/m);
     expect(r.stdout).toMatch(/^ {4}serving: sessionmuse-frontend-00001-\w+ 100%$/m);
@@ -82,7 +82,7 @@ describe('musectl status', () => {
     expect(tracks).toMatchObject({ state: 'drifted', drift: 2, outputs: { url: `gs://${TRACKS}` } });
     expect(tracks.driftedFields).toEqual(['lifecycle.rule[0].condition.age', 'labels.content']);
     expect(row(doc, 'CloudRunJob/musectl-watcher')).toMatchObject({ state: 'missing', drift: 0 });
-    expect(doc.summary).toEqual({ ready: 33, degraded: 1, progressing: 0, drifted: 1, missing: 1, 'not ours': 0, orphaned: 0 });
+    expect(doc.summary).toEqual({ ready: 32, degraded: 1, progressing: 0, drifted: 1, missing: 1, 'not ours': 0, orphaned: 0 });
 
     const text = await s.cli(['get', '-f', s.dir]); // kubectl's name for it
     expect(text.code).toBe(2);
@@ -91,7 +91,7 @@ describe('musectl status', () => {
     expect(text.stdout).toMatch(new RegExp(`^Bucket/${TRACKS} +drifted +2 `, 'm'));
     expect(text.stdout).toContain('    drifted: lifecycle.rule[0].condition.age, labels.content');
     expect(text.stdout).toMatch(/^CloudRunJob\/musectl-watcher +missing +0/m);
-    expect(text.stdout).toContain('36 resources: 33 ready, 1 degraded, 1 drifted, 1 missing.');
+    expect(text.stdout).toContain('35 resources: 32 ready, 1 degraded, 1 drifted, 1 missing.');
   });
 
   it('--watch refreshes until interrupted: it sees apply bring the stack back, and exits with the last status', async () => {

@@ -47,21 +47,19 @@ describe('--target and --exclude', () => {
       'CloudRunService/sessionmuse-backend',
       'ProjectService/iam.googleapis.com',
       'ProjectService/run.googleapis.com',
-      'ProjectService/secretmanager.googleapis.com',
-      'Secret/GEMINI_API_KEY',
       'ServiceAccount/sa-backend',
     ]);
     expect(plan.partial.reason).toBe('--target CloudRunService/sessionmuse-backend');
     expect(plan.partial.skipped).toContain('CloudRunService/sessionmuse-frontend');
     expect(plan.partial.skipped).toContain(`Bucket/${TRACKS}`);
-    expect(plan.partial.skipped).toHaveLength(30);
+    expect(plan.partial.skipped).toHaveLength(31);
     const text = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend']);
     expect(text.stdout).toContain(
-      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 30 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
+      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 31 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
     );
     expect(text.stdout).toMatch(/^ {2}skipped: .*CloudRunService\/sessionmuse-frontend/m);
     const md = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend', '-o', 'markdown']);
-    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 30 resources of the stack left out');
+    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 31 resources of the stack left out');
   });
 
   it('apply --target CloudRunService/sessionmuse-backend writes only to the backend', async () => {
@@ -82,12 +80,7 @@ describe('--target and --exclude', () => {
     const plan = await planJson('--exclude', 'CloudRunService/sessionmuse-backend');
     expect(changed(plan)).toEqual([`update Bucket/sessionmuse-uploads-${PROJECT}`]);
     // The frontend reads the backend's URL: it goes out with it, and so do the backend's grants.
-    for (const k of [
-      'CloudRunService/sessionmuse-backend',
-      'CloudRunService/sessionmuse-frontend',
-      'IAMPolicyMember/frontend-invokes-backend',
-      'IAMPolicyMember/frontend-public',
-    ])
+    for (const k of ['CloudRunService/sessionmuse-backend', 'CloudRunService/sessionmuse-frontend', 'IAMPolicyMember/frontend-invokes-backend'])
       expect(plan.partial.skipped).toContain(k);
     const refused = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-frontend', '--exclude', 'CloudRunService/sessionmuse-backend']);
     expect(refused.code).toBe(1);
@@ -139,7 +132,7 @@ describe('--target and --exclude', () => {
       join(s.dir, '.state-empty'),
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Apply complete: 6 created, 0 updated, 0 deleted');
+    expect(r.stderr).toContain('Apply complete: 4 created, 0 updated, 0 deleted');
     const [services] = await run.listServices({ parent: REGION(other) });
     expect(services.map((x) => x.name?.split('/').pop())).toEqual(['sessionmuse-backend']);
     const accounts = (await (await fetch(`${s.emu.url}/v1/projects/${other}/serviceAccounts`)).json()) as { accounts?: Array<{ email: string }> };
@@ -176,16 +169,21 @@ describe('one file of a stack', () => {
     expect(plan.partial.reason).toContain(`-f names part of the stack (its Stack document was taken from ${join(s.dir, 'stack.yaml')})`);
   });
 
-  it('-f backend.yaml applies a change to the backend alone, with the outputs of what it references read live', async () => {
+  it('-f backend.yaml applies a change to the backend alone; -f frontend.yaml reads the backend URL live', async () => {
     s.edit('backend.yaml', (t) => t.replace('memory: 2Gi', 'memory: 4Gi'));
     const before = await s.stats();
     const applied = await s.cli(['apply', '-f', join(s.dir, 'backend.yaml'), '--yes', '--prune']);
     expect(applied.code, applied.stderr).toBe(0);
     expect(writeCalls(callsBetween(before, await s.stats()))).toEqual({ 'PATCH /v2/projects/{project}/locations/{location}/services/{service}': 1 });
     const [backend] = await run.getService({ name: BACKEND });
-    const env = backend.template?.containers?.[0].env?.find((e) => e.name === 'GEMINI_API_KEY_SECRET_NAME');
-    expect(env?.value).toBe('GEMINI_API_KEY'); // the secret's output, read live: it is not in the set
+    expect(backend.template?.containers?.[0].resources?.limits?.memory).toBe('4Gi');
+    // The frontend's env takes the backend's URL: the backend is not in this set, so it is read live.
+    s.edit('frontend.yaml', (t) => t.replace('maxInstanceCount: 1', 'maxInstanceCount: 2'));
+    const front = await s.cli(['apply', '-f', join(s.dir, 'frontend.yaml'), '--yes', '--prune']);
+    expect(front.code, front.stderr).toBe(0);
+    expect(front.stdout).not.toContain('known after apply');
     const [frontend] = await run.getService({ name: FRONTEND });
+    expect(frontend.template?.scaling?.maxInstanceCount).toBe(2);
     expect(frontend.template?.containers?.[0].env?.find((e) => e.name === 'INTERNAL_API_ENDPOINT')?.value).toBe(backend.uri);
   });
 
@@ -193,7 +191,7 @@ describe('one file of a stack', () => {
     const r = await one('iam.yaml');
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout);
-    expect(plan.actions).toHaveLength(7);
+    expect(plan.actions).toHaveLength(6);
     expect(plan.actions.every((a: any) => a.action === 'noop')).toBe(true);
   });
 
@@ -221,11 +219,10 @@ describe('one file of a stack', () => {
       .filter((l) => l.startsWith('- '))
       .map((l) => l.split('  ')[0].slice(2))
       .sort();
-    // The account, the grants that name it, the service that runs as it, and the grant on that service.
+    // The account, the grants that name it, and the service that runs as it.
     expect(removed).toEqual([
       'CloudRunService/sessionmuse-frontend',
       'IAMPolicyMember/frontend-invokes-backend',
-      'IAMPolicyMember/frontend-public',
       'IAMPolicyMember/watcher-acts-as-frontend',
       'ServiceAccount/sa-frontend',
     ]);

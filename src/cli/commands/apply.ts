@@ -4,7 +4,7 @@ import { allControllers } from '../../../controllers/index.js';
 import { durationSeconds } from '../../contract/normalize.js';
 import { applyWithInventory, inventoryOutdated } from '../../engine/pipeline.js';
 import { hasChanges, heldBack, type PlanSummary, summarize } from '../../engine/plan.js';
-import { readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
+import { checkTarget, readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
 import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
@@ -83,6 +83,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const lockWaitMs = durationFlag(args, 'lock-timeout');
   if (args.positionals.length > 1) throw new UsageError('apply takes at most one saved plan');
   const saved = args.positionals[0] !== undefined ? readSavedPlan(args.positionals[0]) : undefined;
+  if (saved) checkTarget(saved, args.positionals[0], target);
   if (saved && (args.flags.filename as string[] | undefined)?.length)
     throw new UsageError('give either -f PATH or a saved plan, not both: the plan knows its manifests');
   const options = saved ? restoredOptions(saved.options) : planOptionsFrom(args);

@@ -1,78 +1,86 @@
 // musectl export: manifests for resources that already exist, so a team can start from what it
-// has. Defaults are left out; the output validates; run plan on it to see what musectl would do.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// has. Defaults and empty fields are left out; the output validates; a plan of it against the same
+// project changes nothing. Which kinds, where they are listed and what of them Google made by
+// itself is each controller's to say (KindFacts.exportScope, Exportable).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { allControllers } from '../../../controllers/index.js';
-import { type ControllerContext, controllerFor, isExportable, type Observed } from '../../contract/controller.js';
+import { type ControllerContext, controllerFor, isExportable } from '../../contract/controller.js';
 import { type ExportedDocument, exportedYaml, exportResource, stackDocument } from '../../engine/export.js';
+import { exportableKinds, scanForExport } from '../../engine/export-scan.js';
 import { baseContext } from '../../engine/session.js';
+import { UserError } from '../../errors.js';
 import { SCHEMA_DIR } from '../../paths.js';
+import { InventoryStore } from '../../state/inventory.js';
+import { openStateStore } from '../../state/open.js';
 import { type Command, UsageError } from '../command.js';
 import { loggerFrom, targetFlags, targetFrom } from '../engine-flags.js';
+import { stackFlag } from '../stack-flags.js';
 
 const CONTROLLERS = allControllers();
-
-/** Kinds export can write, and whether they live in a region (each controller's exportScope). */
-const EXPORTABLE: Record<string, 'project' | 'region'> = Object.fromEntries(
-  [...CONTROLLERS.values()].flatMap((c) => (isExportable(c) && c.facts.exportScope ? [[c.kind, c.facts.exportScope]] : [])),
-);
+const SCOPES = exportableKinds(CONTROLLERS);
+const KINDS = [...SCOPES.keys()];
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Write manifests for resources that already exist',
-  usage: 'musectl export (--project ID | --emulator URL) --kinds KIND,... [--region R] [-o DIR] [--stack NAME]',
+  usage: 'musectl export (--project ID | --emulator URL) [--kinds KIND,...] [--region R] [-o DIR [--force]] [--stack NAME] [--state DIR|gs://B/P]',
   details: `
 Reads the resources of the given kinds (one list call per kind and scope) and writes a manifest
-for each, in spec form with Google's defaults left out. Without -o the documents go to stdout;
-with -o DIR, one file per kind plus stack.yaml. The stack name is taken from the resources'
-musectl-stack label when they all agree, else --stack (default: default).
-Resources musectl does not own yet show as "adopt" in a plan: apply them with --adopt.
-Not exported: IAMPolicyMember (a policy holds bindings of every kind of member; write the ones
-you manage by hand) and secret values (add spec.valueFrom).
-Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
+for each, in spec form with Google's defaults and empty fields left out: the APIs the project has
+on that Google does not enable by default, and the grants (IAMPolicyMember) in the IAM policies of
+the exported resources and on the project to the exported service accounts. Without -o the
+documents go to stdout; with -o DIR, one file per kind plus stack.yaml, never over an existing
+file unless --force. The stack name is taken from the resources' musectl-stack label when they
+all agree, else --stack (default: default). With --state, grants keep the names the stack's
+inventory gives them, so a plan with that state shows nothing to change or prune. Resources the
+stack does not own yet show as "adopt" in a plan: apply them with --adopt. Secret values are not
+exported (add spec.valueFrom).
+Kinds: ${KINDS.join(', ')}.`,
   flags: {
     ...targetFlags,
     project: { type: 'string', value: 'ID', description: 'Google Cloud project id' },
-    kinds: { type: 'string', value: 'KIND,...', description: 'Kinds to export', default: Object.keys(EXPORTABLE).join(',') },
+    kinds: { type: 'string', value: 'KIND,...', description: 'Kinds to export', default: KINDS.join(',') },
     region: { type: 'string', value: 'REGION', description: 'Region of the regional kinds (Cloud Run, Artifact Registry)' },
     output: { type: 'string', short: 'o', value: 'DIR', description: 'Write files into DIR instead of stdout' },
+    force: { type: 'boolean', description: 'Overwrite files that exist in DIR' },
     stack: { type: 'string', value: 'NAME', description: 'Stack name when the resources carry none' },
+    state: { type: 'string', value: 'DIR|gs://B/P', description: "The stack's state: grants are named as its inventory names them" },
   },
   async run(args, out) {
     const kinds = String(args.flags.kinds)
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean);
-    for (const k of kinds) if (!(k in EXPORTABLE)) throw new UsageError(`--kinds: ${k} cannot be exported; use some of ${Object.keys(EXPORTABLE).join(', ')}`);
+    for (const k of kinds) if (!SCOPES.has(k)) throw new UsageError(`--kinds: ${k} cannot be exported; use some of ${KINDS.join(', ')}`);
     const region = args.flags.region as string | undefined;
-    if (!region && kinds.some((k) => EXPORTABLE[k] === 'region'))
-      throw new UsageError(`--region is needed for ${kinds.filter((k) => EXPORTABLE[k] === 'region').join(', ')}`);
-    const target = targetFrom(args);
-    const controllers = CONTROLLERS;
-    const base = baseContext({ target, log: loggerFrom(args) });
+    const regional = kinds.filter((k) => SCOPES.get(k) === 'region');
+    if (!region && regional.length > 0) throw new UsageError(`--region is needed for ${regional.join(', ')}`);
+    const stackName = stackFlag(args);
+    const dir = args.flags.output as string | undefined;
+    if (dir && !args.flags.force) refuseToOverwrite(dir, ['stack.yaml', ...kinds.map((k) => `${k}.yaml`)]);
+
+    const base = baseContext({ target: targetFrom(args), log: loggerFrom(args) });
     const ctx: ControllerContext = {
       ...base,
-      stack: String(args.flags.stack ?? 'default'),
+      stack: stackName ?? 'default',
       resource: () => undefined,
       imageDigests: new Map(),
-      controller: (k) => controllerFor(controllers, k),
+      controller: (k) => controllerFor(CONTROLLERS, k),
     };
     try {
-      const found: Array<{ kind: string; observed: Observed }> = [];
-      for (const kind of kinds) {
-        const scope = EXPORTABLE[kind] === 'region' ? `projects/${ctx.project}/locations/${region}` : `projects/${ctx.project}`;
-        for (const o of (await controllerFor(controllers, kind).observe(ctx, scope)).values()) found.push({ kind, observed: o });
-      }
-      const keys = new Set(found.map((f) => `${f.kind}/${controllerFor(controllers, f.kind).nameOf?.(f.observed) ?? f.observed.id.split('/').pop()}`));
+      const { found, index } = await scanForExport({ controllers: CONTROLLERS, ctx, kinds, region });
       const docs: ExportedDocument[] = found.map((f) => {
-        const controller = controllerFor(controllers, f.kind);
+        const controller = controllerFor(CONTROLLERS, f.kind);
         if (!isExportable(controller)) throw new Error(`${f.kind} has an export scope but no toManifestSpec`);
-        return exportResource(controller, f.observed, ctx, keys);
+        return exportResource(controller, f, ctx, index);
       });
       const stacks = [...new Set(docs.map((d) => d.stack).filter(Boolean))];
-      const stack = stacks.length === 1 ? stacks[0]! : String(args.flags.stack ?? 'default');
+      const stack = stacks.length === 1 ? stacks[0]! : (stackName ?? 'default');
+      if (typeof args.flags.state === 'string') {
+        await nameAsInventory(docs, new InventoryStore(openStateStore(args.flags.state, base.clients, base.api), ctx.project, stack));
+      }
       const stackYaml = stackDocument(stack, region);
-      const dir = args.flags.output as string | undefined;
       if (!dir) {
         out.out(`${stackYaml}---\n${exportedYaml(docs, 'schema')}`);
       } else {
@@ -93,3 +101,25 @@ Kinds: ${Object.keys(EXPORTABLE).join(', ')}.`,
     }
   },
 };
+
+/** Refuses, before anything is read, to write over files that exist. */
+function refuseToOverwrite(dir: string, files: string[]): void {
+  const existing = files.filter((f) => existsSync(join(dir, f)));
+  if (existing.length === 0) return;
+  throw new UserError(
+    `export -o ${dir}: ${existing.map((f) => join(dir, f)).join(', ')} exist${existing.length === 1 ? 's' : ''} already; nothing was written`,
+    'Export into an empty directory, or give --force to overwrite them.',
+  );
+}
+
+/** Gives each document the name the stack's inventory knows its Google resource by (a grant's name is the stack's choice). */
+async function nameAsInventory(docs: ExportedDocument[], inventory: InventoryStore): Promise<void> {
+  const byId = new Map((await inventory.load()).entries.map((e) => [`${e.kind}|${e.id}`, e.name]));
+  for (const d of docs) {
+    const name = byId.get(`${d.kind}|${d.id}`);
+    if (name && name !== d.name) {
+      d.name = name;
+      d.doc.metadata.name = name;
+    }
+  }
+}

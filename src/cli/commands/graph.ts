@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/ind
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../report/graph.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -21,7 +21,7 @@ Mermaid renders on GitHub in a \`\`\`mermaid block; dot renders with Graphviz:
 Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
   flags: {
     ...manifestFlags,
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'mermaid or dot', default: 'mermaid' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'mermaid or dot', default: 'mermaid', values: GRAPH_FORMATS },
   },
   async run(args, out) {
     const format = args.flags.output as string;
@@ -47,9 +47,7 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
     const controllers = allControllers();
     addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
     if (set.placeholdersUsed.length > 0) {
-      out.err(
-        out.color.dim(`note: names use placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project for the real ones\n`),
-      );
+      out.err(out.color.dim(placeholderNote(set.placeholdersUsed, 'names')));
     }
     out.out(renderGraph(set.resources, format as GraphFormat));
     return 0;

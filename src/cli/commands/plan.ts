@@ -3,7 +3,7 @@
 import { allControllers } from '../../../controllers/index.js';
 import type { Plan } from '../../engine/plan.js';
 import { hasChanges, heldBack } from '../../engine/plan.js';
-import { savedPlanOf, writeSavedPlan } from '../../engine/saved-plan.js';
+import { describeIdentity, savedPlanOf, targetIdentity, writeSavedPlan } from '../../engine/saved-plan.js';
 import { observeAndPlan, openSession, type Session } from '../../engine/session.js';
 import type { ManifestSet } from '../../manifest/index.js';
 import { planMarks, renderGraph } from '../../report/graph.js';
@@ -50,6 +50,7 @@ would be pruned), 1 error or resources held back.`,
       value: 'FORMAT',
       description: 'text, json (the stable plan format) or markdown (a pull-request comment)',
       default: 'text',
+      values: ['text', 'json', 'markdown'],
     },
     'detailed-exitcode': { type: 'boolean', description: 'Exit 2 when there are changes' },
     out: { type: 'string', value: 'FILE', description: 'Also save the plan, to apply exactly it later with: musectl apply FILE' },
@@ -95,7 +96,9 @@ would be pruned), 1 error or resources held back.`,
             stack: stackFlag(args),
           }),
         );
-        out.err(`Saved the plan to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`);
+        out.err(
+          `Saved the plan for ${describeIdentity(targetIdentity(session.ctx))} to ${args.flags.out}; apply exactly it with: musectl apply ${args.flags.out}\n`,
+        );
       }
       if (reportBlockers(exec.plan, out)) return 1;
       if (reportHeldBack(heldBack(exec.plan), out, true)) return 1;

@@ -1,15 +1,15 @@
 // musectl unlock: release a stack's lock that its holder left behind (a process that was killed,
 // a runner that vanished), after showing who holds it. A live holder's lease is refused unless
 // --force: breaking it lets two writers run at once.
-import { allControllers } from '../../../controllers/index.js';
 import { openSession, type Session } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import { breakLease, inspectLease } from '../../state/lease.js';
 import { PreconditionFailed } from '../../state/store.js';
 import type { Command } from '../command.js';
 import { confirm } from '../confirm.js';
-import { loggerFrom, reportInvalid, targetFlags, targetFrom } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { reportInvalid, targetFlags } from '../engine-flags.js';
+import { sessionOptionsFrom } from '../session-options.js';
+import { manifestFlags } from '../stack-flags.js';
 
 export const unlockCommand: Command = {
   name: 'unlock',
@@ -30,16 +30,7 @@ itself when its lease runs out (a minute); unlock is for not waiting.`,
   async run(args, out) {
     let session: Session;
     try {
-      session = await openSession({
-        controllers: allControllers(),
-        paths: manifestPaths(args),
-        variables: cliVariables(args),
-        target: targetFrom(args),
-        log: loggerFrom(args),
-        state: args.flags.state as string | undefined,
-        stack: stackFlag(args),
-        writes: true,
-      });
+      session = await openSession(sessionOptionsFrom(args, { writes: true }));
     } catch (err) {
       return reportInvalid(err, out);
     }

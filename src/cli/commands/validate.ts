@@ -4,7 +4,7 @@
 import { formatDiagnostic, loadManifestSet } from '../../manifest/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -17,7 +17,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
   flags: {
     ...manifestFlags,
     strict: { type: 'boolean', description: 'Treat warnings as errors' },
-    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json', default: 'text' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json', default: 'text', values: ['text', 'json'] },
   },
   async run(args, out) {
     const format = args.flags.output as string;
@@ -45,11 +45,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
       out.err(`${d.severity === 'error' ? out.color.red(line) : d.severity === 'accepted' ? out.color.dim(line) : out.color.yellow(line)}\n`);
     }
     if (set.placeholdersUsed.length > 0 && errors === 0) {
-      out.err(
-        out.color.dim(
-          `note: checked with placeholder values for ${set.placeholdersUsed.map((p) => `\${${p}}`).join(', ')}; pass --project to check the real names\n`,
-        ),
-      );
+      out.err(out.color.dim(placeholderNote(set.placeholdersUsed, 'the checks')));
     }
     const summary = `${set.resources.length} resources in ${set.files.length} files: ${errors} errors, ${warnings} warnings${accepted ? `, ${accepted} accepted` : ''}`;
     out.err(`${errors === 0 ? out.color.green('valid:') : out.color.red('invalid:')} ${summary}\n`);

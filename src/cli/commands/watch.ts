@@ -37,6 +37,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
       type: 'string',
       value: 'FORMAT',
       description: 'gcp (Cloud Logging JSON with severity), json or text; gcp on Cloud Run, else json off a terminal',
+      values: ['gcp', 'json', 'text'],
     },
     state: {
       type: 'string',

@@ -11,9 +11,11 @@ import { httpRunAppUrl } from './http-run-app-url.js';
 import { internalIngressWithoutVpc } from './internal-ingress-without-vpc.js';
 import { nextPublicOnRuntime } from './next-public-on-runtime.js';
 import { projectRoleWhereResourceWouldDo } from './project-role-where-resource-would-do.js';
+import { publicInvokerGrant } from './public-invoker-grant.js';
 import type { LintContext, LintRule } from './rule.js';
 import { secretPublic } from './secret-public.js';
 import { signsUrlsWithoutTokenCreator } from './signs-urls-without-token-creator.js';
+import { softDeleteOutlivesLifecycle } from './soft-delete-outlives-lifecycle.js';
 
 export const LINT_RULES: readonly LintRule[] = [
   internalIngressWithoutVpc,
@@ -23,6 +25,8 @@ export const LINT_RULES: readonly LintRule[] = [
   projectRoleWhereResourceWouldDo,
   nextPublicOnRuntime,
   signsUrlsWithoutTokenCreator,
+  softDeleteOutlivesLifecycle,
+  publicInvokerGrant,
 ];
 
 export function lintResources(resources: Resource[]): Diagnostic[] {

@@ -36,7 +36,8 @@ describe('manifests/ expresses the SessionMUSE design', () => {
     expect(f.spec.template.containers[0].resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
     expect(f.spec.template.timeout).toBe('30s');
     expect(f.spec.ingress).toBe('INGRESS_TRAFFIC_ALL');
-    expect(grants).toContainEqual({ role: 'roles/run.invoker', member: 'allUsers', on: 'CloudRunService/sessionmuse-frontend' });
+    expect(f.spec.invokerIamDisabled).toBe(true); // public without an allUsers grant (Domain Restricted Sharing refuses those)
+    expect(grants.filter((g) => g.member === 'allUsers' || g.member === 'allAuthenticatedUsers')).toEqual([]);
     expect(f.spec.template.serviceAccountRef).toEqual({ name: 'sa-frontend' });
   });
 
@@ -71,8 +72,9 @@ describe('manifests/ expresses the SessionMUSE design', () => {
     );
     expect(e.GCS_UPLOAD_BUCKET).toBe(`sessionmuse-uploads-${PROJECT}`);
     expect(e.GCS_TRACK_BUCKET).toBe(`sessionmuse-tracks-${PROJECT}`);
-    expect(e.GEMINI_API_KEY_SECRET_NAME).toEqual({ outputRef: { kind: 'Secret', name: 'GEMINI_API_KEY', output: 'secretId' } });
+    expect(e.GEMINI_API_KEY_SECRET_NAME).toBe(`projects/${PROJECT}/secrets/GEMINI_API_KEY/versions/latest`);
     expect(e.GCS_LIFECYCLE_DAYS).toBe('1');
+    expect(e.MAX_FILE_SIZE_MB).toBe('100');
   });
 
   it('images come from the sessionmuse Artifact Registry repository', () => {
@@ -83,11 +85,12 @@ describe('manifests/ expresses the SessionMUSE design', () => {
     }
   });
 
-  it('two buckets in asia-northeast1, STANDARD, objects deleted after one day', () => {
+  it('two buckets in asia-northeast1, STANDARD, objects deleted after one day and not kept by soft delete', () => {
     for (const name of [`sessionmuse-uploads-${PROJECT}`, `sessionmuse-tracks-${PROJECT}`]) {
       const b = get('Bucket', name);
       expect(b.spec.storageClass).toBe('STANDARD');
       expect(b.spec.lifecycle.rule).toEqual([{ action: { type: 'Delete' }, condition: { age: 1 } }]);
+      expect(b.spec.softDeletePolicy).toEqual({ retentionDurationSeconds: 0 });
     }
   });
 

@@ -134,7 +134,7 @@ describe('secret-public', () => {
     ]);
   });
 
-  it('is quiet for a service account on a Secret and for allUsers on a public service', () => {
+  it('secret-public is quiet for a service account on a Secret and for allUsers on a public service', () => {
     const text =
       SECRET +
       SA('sa-backend') +
@@ -144,7 +144,42 @@ describe('secret-public', () => {
         '  role: roles/secretmanager.secretAccessor\n  memberFrom: {serviceAccountRef: {name: sa-backend}}\n  resourceRef: {kind: Secret, name: api-key}\n',
       ) +
       grant('backend-public', '  role: roles/run.invoker\n  member: allUsers\n  resourceRef: {kind: CloudRunService, name: backend}\n');
-    expect(lint(text).out).toEqual([]);
+    // Only the invoker grant's own rule speaks (it would be refused under Domain Restricted Sharing).
+    expect(lint(text).out.filter((l) => !l.includes('[public-invoker-grant]'))).toEqual([]);
+  });
+});
+
+describe('public-invoker-grant', () => {
+  it('warns at spec.member for allUsers and allAuthenticatedUsers as invokers, and says what to do instead', () => {
+    const text =
+      backend('INGRESS_TRAFFIC_ALL') +
+      grant('public', '  role: roles/run.invoker\n  member: allUsers\n  resourceRef: {kind: CloudRunService, name: backend}\n') +
+      grant('signed-in', '  role: roles/run.invoker\n  member: allAuthenticatedUsers\n  resourceRef: {kind: CloudRunService, name: backend}\n') +
+      grant('person', '  role: roles/run.invoker\n  member: user:ana@example.com\n  resourceRef: {kind: CloudRunService, name: backend}\n');
+    const { out } = lint(text);
+    const found = out.filter((l) => l.includes('[public-invoker-grant]'));
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(
+      /IAMPolicyMember\/public: warning: grants roles\/run\.invoker on CloudRunService\/backend to allUsers: organizations with Domain Restricted Sharing .* refuse this grant; drop it and set spec\.invokerIamDisabled: true on the service/,
+    );
+  });
+});
+
+describe('soft-delete-outlives-lifecycle', () => {
+  const bucket = (extra: string) =>
+    `apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: {name: b-one}\nspec:\n  location: asia-northeast1\n  iamConfiguration: {uniformBucketLevelAccess: {enabled: true}, publicAccessPrevention: enforced}\n  lifecycle: {rule: [{action: {type: Delete}, condition: {age: 1}}]}\n${extra}---\n`;
+
+  it("warns when Google's default 7-day soft delete outlives a one-day delete rule", () => {
+    const found = lint(bucket('')).out.filter((l) => l.includes('[soft-delete-outlives-lifecycle]'));
+    expect(found).toEqual([
+      expect.stringMatching(
+        /Bucket\/b-one: warning: objects are deleted after 1 day, but soft delete keeps them restorable \(and billed\) for 7 more days; set spec\.softDeletePolicy\.retentionDurationSeconds: 0/,
+      ),
+    ]);
+  });
+
+  it('is quiet with soft delete off', () => {
+    expect(lint(bucket('  softDeletePolicy: {retentionDurationSeconds: 0}\n')).out.filter((l) => l.includes('[soft-delete-outlives-lifecycle]'))).toEqual([]);
   });
 });
 

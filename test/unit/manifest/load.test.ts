@@ -69,7 +69,7 @@ describe('stack variables', () => {
     const dir = tree({ 'stack.yaml': stack('    PROJECT_ID: hard-coded\n') });
     const out = loadManifestSet([dir], { variables: {}, allowPlaceholders: true }).diagnostics.map(formatDiagnostic);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/stack\.yaml:7:5: Stack\/demo: spec\.variables: key "PROJECT_ID" is not allowed/);
+    expect(out[0]).toMatch(/stack\.yaml:7:5: Stack\/demo: spec\.variables: key "PROJECT_ID" is reserved: PROJECT_ID and PROJECT_NUMBER are built in/);
   });
 
   it('parses --set and rejects malformed ones', () => {
