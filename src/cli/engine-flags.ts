@@ -9,6 +9,7 @@ import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
 import type { FlagSpec, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
 import type { Output } from './output.js';
+import { environmentFrom } from './stack-flags.js';
 
 export const targetFlags: Record<string, FlagSpec> = {
   emulator: { type: 'string', value: 'URL', description: 'Talk to a musectl emulator instead of Google (also MUSECTL_EMULATOR)' },
@@ -98,7 +99,8 @@ export function reportHeldBack(held: string[], out: Output, planOnly = false): b
 
 export function targetFrom(args: ParsedArgs): Target {
   return resolveTarget({
-    project: args.flags.project as string | undefined,
+    // An environment (--env) names its project; --project, when given too, must agree.
+    project: (args.flags.project as string | undefined) ?? environmentFrom(args)?.project,
     emulator: args.flags.emulator as string | undefined,
     impersonate: args.flags['impersonate-service-account'] as string | undefined,
     env: process.env,

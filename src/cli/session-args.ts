@@ -22,15 +22,11 @@ export async function sessionFromArgs(args: ParsedArgs, out: Output, opts: { wri
 
 /** Takes the stack's lease for a command that writes, waiting up to `waitMs` (--lock-timeout) and saying so. */
 export function acquireLease(session: Session, out: Output, opts: { waitMs: number; what: string }): Promise<Lease> {
-  return Lease.acquire(
-    session.store,
-    { project: session.ctx.project, stack: session.ctx.stack },
-    {
-      waitMs: opts.waitMs,
-      what: opts.what,
-      onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
-    },
-  );
+  return Lease.acquire(session.store, session.who, {
+    waitMs: opts.waitMs,
+    what: opts.what,
+    onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
+  });
 }
 
 /** Applies a plan under the lease with a progress line per resource, starting nothing new after a signal. */

@@ -5,7 +5,7 @@ import { allControllers } from '../../controllers/index.js';
 import type { SessionOptions } from '../engine/session.js';
 import type { ParsedArgs } from './command.js';
 import { loggerFrom, targetFrom } from './engine-flags.js';
-import { allowSecretPaths, cliVariables, manifestPaths, stackFlag } from './stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentOption, manifestPaths, stackFlag } from './stack-flags.js';
 
 export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }): SessionOptions {
   return {
@@ -18,5 +18,6 @@ export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }):
     stack: stackFlag(args),
     writes: opts.writes,
     allowSecretPaths: allowSecretPaths(args),
+    ...environmentOption(args),
   };
 }

@@ -25,6 +25,8 @@ export interface SavedPlan {
   options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean; targets?: string[]; excludes?: string[] };
   /** --stack, when the manifests have no Stack document. */
   stack?: string;
+  /** --env: the environment whose variables, overrides and state the plan was made with. */
+  environment?: string;
   /** What it was made for: "emulator:PROJECT" or "google:PROJECT" (targetIdentity). */
   target: string;
   state?: string;
@@ -76,7 +78,7 @@ export function checkTarget(saved: SavedPlan, file: string, target: Target): voi
 export function savedPlanOf(
   session: Session,
   planned: Planned,
-  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string; stack?: string },
+  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string; stack?: string; environment?: string },
 ): SavedPlan {
   const identity = targetIdentity(session.ctx);
   return {
@@ -90,6 +92,7 @@ export function savedPlanOf(
     target: identity,
     ...(made.state !== undefined ? { state: made.state } : {}),
     ...(made.stack !== undefined ? { stack: made.stack } : {}),
+    ...(made.environment !== undefined ? { environment: made.environment } : {}),
     fingerprints: {
       manifests: manifestsFingerprint(session.set.files, made.variables, made.options, identity),
       files: fileFingerprints(session.set.files),

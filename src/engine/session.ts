@@ -9,12 +9,13 @@ import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
+import type { Environment } from '../manifest/environment.js';
 import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
 import { findStack, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
-import type { StateStore } from '../state/store.js';
+import type { StackIdentity, StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
 import { type ObservedState, observeAll } from './observe.js';
 import { observeOutside, outsideEntries, unresolvedOutside } from './outside.js';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   writes?: boolean;
   /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
   allowSecretPaths?: string[];
+  /** The environment (--env): its variables and overrides, and its own inventory and lease. */
+  environment?: Environment;
 }
 
 export interface Session {
@@ -48,6 +51,8 @@ export interface Session {
   controllers: ControllerRegistry;
   store: StateStore;
   inventory: InventoryStore;
+  /** Whose state this is: project, stack and environment (keys of the inventory and the lease). */
+  who: StackIdentity;
   /** The stack's resources the set references but does not include (one file of a stack), from the inventory. */
   outside: Map<string, InventoryEntry>;
   /** The Stack document taken from beside the files given, when they had none (one file of a stack). */
@@ -99,7 +104,15 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const kinds = kindCatalog(opts.controllers);
   let paths = opts.paths;
   const load = (discovered: Record<string, string>) =>
-    loadManifestSet(paths, { variables, discovered, allowPlaceholders: false, allowSecretPaths: opts.allowSecretPaths, kinds, deferMissingRefs: true });
+    loadManifestSet(paths, {
+      variables,
+      discovered,
+      allowPlaceholders: false,
+      allowSecretPaths: opts.allowSecretPaths,
+      kinds,
+      deferMissingRefs: true,
+      ...(opts.environment ? { environment: opts.environment } : {}),
+    });
   // One file of a stack (-f manifests/backend.yaml) takes its name and variables from the Stack
   // document beside it; the run is then partial (it prunes nothing it does not include).
   const beside = opts.stack === undefined ? stackBeside(paths) : undefined;
@@ -108,7 +121,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   nameTheStack(set, opts);
   const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
-  const inventory = new InventoryStore(store, project, set.stack.name);
+  const who: StackIdentity = { project, stack: set.stack.name, ...(opts.environment ? { env: opts.environment.name } : {}) };
+  const inventory = new InventoryStore(store, project, set.stack.name, who.env);
   // References to resources the set does not include must be the stack's: in its inventory.
   const known = set.outside.length > 0 ? await inventory.load() : undefined;
   const checkOutside = () => {
@@ -138,7 +152,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       return e ? { id: e.id, outputs: e.outputs ?? {} } : undefined;
     },
   };
-  return { set, ctx, controllers, store, inventory, outside, ...(paths !== opts.paths ? { stackBeside: beside } : {}), close: () => clients.close() };
+  return { set, ctx, controllers, store, inventory, who, outside, ...(paths !== opts.paths ? { stackBeside: beside } : {}), close: () => clients.close() };
 }
 
 /**
@@ -216,7 +230,9 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
   }
   const claims = async () => {
     const found = new Map<string, string>();
-    for (const other of await session.inventory.others()) for (const e of other.entries) if (!e.pending) found.set(`${e.kind}|${e.id}`, other.stack);
+    for (const other of await session.inventory.others())
+      for (const e of other.entries)
+        if (!e.pending) found.set(`${e.kind}|${e.id}`, other.environment ? `${other.stack} (environment ${other.environment})` : other.stack);
     return found;
   };
   const partial = selection.partial ? { named: selection.named, orphanScope: selection.orphanScope, run: selection.partial } : undefined;

@@ -2,6 +2,7 @@
 // step of plan and apply.
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
+import { applyOverride, type Environment, fieldsOf, isEnvironmentDocument, type Override, unusedOverrides } from './environment.js';
 import { googleRules } from './google/rules.js';
 import { checkKindCapabilities, type KindCatalog } from './kind-capabilities.js';
 import { lintResources } from './lint/index.js';
@@ -10,6 +11,7 @@ import type { Resource } from './resource.js';
 import { type SchemaRegistry, schemaRegistry } from './schemas.js';
 import { readSecretSources, stackRoots } from './secret-source.js';
 import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
+import { checkVariables, typedValue, type VariableSources, type VariableType } from './stack-variables.js';
 import { crossCheck, type OutsideRef, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
 
@@ -33,6 +35,8 @@ export interface LoadOptions {
    * file of a stack). validate and graph, which have no state, leave this off.
    */
   deferMissingRefs?: boolean;
+  /** The environment chosen with --env (read by readEnvironment): its values and overrides apply. */
+  environment?: Environment;
 }
 
 export interface ManifestSet {
@@ -47,6 +51,8 @@ export interface ManifestSet {
   documents: ManifestDocument[];
   /** With deferMissingRefs: references to resources not in the set, each where it is written. */
   outside: OutsideRef[];
+  /** The environment's name (--env), when one was chosen. */
+  environment?: string;
 }
 
 export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet {
@@ -66,8 +72,16 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const stackDocs = documents.filter(isStackDocument);
   const stackRead = readStack(stackDocs);
   diagnostics.push(...stackRead.diagnostics);
+  const env = opts.environment;
   const vars = variablesFor(stackRead.stack, opts);
+  diagnostics.push(...(env?.diagnostics ?? []), ...checkVariables(stackRead.stack.declarations, vars.values, variableSources(stackRead.stack, opts, vars)));
+  if (env?.doc) {
+    // Names in its overrides may use variables, as the manifests' names do.
+    diagnostics.push(...substitute(env.doc, vars, `Environment/${env.name}`).diagnostics);
+    Object.assign(env, fieldsOf(env.doc));
+  }
   const stackRefs = stackReferences(stackDocs, stackRead.stack, vars, registry, diagnostics);
+  const overridden = new Set<Override>();
 
   const placeholders = new Set<string>();
   const used = new Set<string>();
@@ -75,18 +89,26 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const identified: Resource[] = []; // valid or not: for the cross-document checks
   for (const d of documents) {
     if (isStackDocument(d)) continue;
+    if (isEnvironmentDocument(d)) {
+      // Environment files under -f (manifests/environments/): checked, never resources.
+      if (d.file !== env?.file) diagnostics.push(...validateDocument(d, registry).diagnostics);
+      continue;
+    }
     const nameTemplate = rawName(d.value);
     const sub = substitute(d, vars, subjectOf(d.value));
     for (const p of sub.placeholdersUsed) placeholders.add(p);
     for (const v of sub.used) used.add(v);
     diagnostics.push(...sub.diagnostics);
     if (sub.diagnostics.length > 0) continue;
+    const override = env ? applyOverride(d, env) : undefined;
+    if (override) overridden.add(override);
     const result = validateDocument(d, registry);
     if (result.resource && nameTemplate?.includes('${')) result.resource.nameTemplate = nameTemplate;
     diagnostics.push(...result.diagnostics);
     if (result.resource) identified.push(result.resource);
     if (result.resource && result.valid) resources.push(result.resource);
   }
+  if (env) diagnostics.push(...unusedOverrides(env, overridden, identified));
   const outside: OutsideRef[] | undefined = opts.deferMissingRefs ? [] : undefined;
   diagnostics.push(...crossCheck([...identified, ...stackRefs], registry, outside));
   diagnostics.push(...checkKindCapabilities(identified, registry, opts.kinds));
@@ -100,7 +122,9 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     diagnostics,
     placeholdersUsed: [...placeholders].sort(),
     variablesUsed: [...used].sort(),
-    files: found.files,
+    // The environment's file is read too: a saved plan's fingerprint covers it.
+    files: env && !found.files.includes(env.file) ? [...found.files, env.file] : found.files,
+    ...(env ? { environment: env.name } : {}),
     documents,
     outside: outside ?? [],
   };
@@ -138,13 +162,40 @@ function rawName(value: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** The variables' values: the command line's, then the environment's, then the Stack's defaults. */
 function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
-  const values: Record<string, string> = { ...stack.variables, ...opts.discovered, ...opts.variables };
+  const env = opts.environment;
+  const fromEnv: Record<string, string> = {
+    ...env?.variables,
+    ...(env?.region ? { REGION: env.region } : {}),
+    ...(env?.project ? { PROJECT_ID: env.project } : {}),
+  };
+  // ${ENVIRONMENT}: the environment's name, empty without one (the watcher job passes --env=${ENVIRONMENT}).
+  const values: Record<string, string> = { ...stack.variables, ENVIRONMENT: env?.name ?? '', ...fromEnv, ...opts.discovered, ...opts.variables };
   const placeholders: Record<string, string> = {};
   if (opts.allowPlaceholders) {
     for (const [name, b] of Object.entries(BUILTIN_VARIABLES)) if (!(name in values)) placeholders[name] = b.placeholder;
+    // validate without an environment: a required variable is checked with a stand-in of its type.
+    for (const [name, d] of Object.entries(stack.declarations)) if (d.required && !(name in values)) placeholders[name] = PLACEHOLDER_OF[d.type];
   }
-  return { values, placeholders };
+  const typed: Record<string, number | boolean> = {};
+  for (const [name, d] of Object.entries(stack.declarations)) {
+    const t = typedValue(values[name] ?? placeholders[name] ?? '', d.type);
+    if (t !== undefined) typed[name] = t;
+  }
+  return { values, placeholders, typed };
+}
+
+const PLACEHOLDER_OF: Record<VariableType, string> = { string: 'example', integer: '1', number: '1', boolean: 'false' };
+
+function variableSources(stack: StackSettings, opts: LoadOptions, vars: Variables): VariableSources {
+  return {
+    ...(stack.document ? { stack: stack.document } : {}),
+    ...(opts.environment?.doc ? { environment: opts.environment.doc } : {}),
+    fromEnvironment: new Set(Object.keys(opts.environment?.variables ?? {})),
+    fromCommandLine: new Set(Object.keys(opts.variables)),
+    placeholders: new Set(Object.keys(vars.placeholders)),
+  };
 }
 
 export type { Diagnostic } from './diagnostics.js';

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
 import { discoverFiles, parseFile } from './load.js';
+import { declaredVariables, type VariableDeclaration } from './stack-variables.js';
 
 /** A named output of the stack: another resource's output, read after an apply. */
 export interface StackOutput {
@@ -16,7 +17,10 @@ export interface StackOutput {
 
 export interface StackSettings {
   name: string;
+  /** The variables' default values. */
   variables: Record<string, string>;
+  /** Every variable the Stack declares (a plain default declares a string). */
+  declarations: Record<string, VariableDeclaration>;
   /** spec.outputs, by output name (names of resources with stack variables substituted). */
   outputs: Record<string, StackOutput>;
   /** Where the Stack document is, if there is one. */
@@ -40,11 +44,13 @@ export function readStack(stackDocs: ManifestDocument[]): { stack: StackSettings
       message: `a manifest set has one Stack; another is at ${first.file}:${locate(first, ['kind']).line}`,
     });
   }
-  if (!first) return { stack: { name: DEFAULT_STACK_NAME, variables: {}, outputs: {} }, diagnostics };
+  if (!first) return { stack: { name: DEFAULT_STACK_NAME, variables: {}, declarations: {}, outputs: {} }, diagnostics };
   const value = first.value as { spec?: { variables?: Record<string, unknown> } };
-  const variables: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value.spec?.variables ?? {})) variables[k] = String(v);
-  return { stack: { name: nameOf(first) || DEFAULT_STACK_NAME, variables, outputs: stackOutputs(first), document: first }, diagnostics };
+  const { defaults, declarations } = declaredVariables(value.spec?.variables);
+  return {
+    stack: { name: nameOf(first) || DEFAULT_STACK_NAME, variables: defaults, declarations, outputs: stackOutputs(first), document: first },
+    diagnostics,
+  };
 }
 
 /** spec.outputs of a Stack document as it is now (read again once variables are substituted). */

@@ -2,7 +2,7 @@
 // stack, with what prune needs once the manifest is gone (scope, dependencies, deletion policy).
 // Kinds without labels (service accounts, IAM members, APIs) are known to be ours only from here.
 import { UserError } from '../errors.js';
-import { PreconditionFailed, type StateStore } from './store.js';
+import { PreconditionFailed, type StateStore, stateStem } from './store.js';
 
 export type DeletionPolicy = 'delete' | 'abandon';
 
@@ -39,6 +39,8 @@ export interface Inventory {
   formatVersion: 1;
   stack: string;
   project: string;
+  /** The environment (--env) whose inventory this is. */
+  environment?: string;
   updated: string;
   entries: InventoryEntry[];
   /** The Stack's named outputs (spec.outputs) as of the last apply: what `musectl output NAME` prints. */
@@ -55,14 +57,14 @@ export interface Inventory {
   movedTo?: string;
 }
 
-export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
+export const inventoryKey = (project: string, stack: string, env?: string): string => `${stateStem({ project, stack, env })}.inventory.json`;
 const INVENTORY_SUFFIX = '.inventory.json';
 
 export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
 
-/** The projects whose inventory of `stack` is in the store (project ids and stack names hold no dots). */
-export async function projectsWithInventory(store: StateStore, stack: string): Promise<string[]> {
-  const suffix = `.${stack}${INVENTORY_SUFFIX}`;
+/** The projects whose inventory of `stack` (in `env`) is in the store (project ids, stack and environment names hold no dots). */
+export async function projectsWithInventory(store: StateStore, stack: string, env?: string): Promise<string[]> {
+  const suffix = `.${stack}${env ? `.${env}` : ''}${INVENTORY_SUFFIX}`;
   return (await store.list('')).filter((k) => k.endsWith(suffix) && !k.slice(0, -suffix.length).includes('.')).map((k) => k.slice(0, -suffix.length));
 }
 
@@ -71,10 +73,16 @@ export class InventoryStore {
     private readonly store: StateStore,
     readonly project: string,
     readonly stack: string,
+    /** The environment (--env): its own inventory. */
+    readonly env?: string,
   ) {}
 
+  private empty(): Inventory {
+    return { formatVersion: 1, stack: this.stack, project: this.project, ...(this.env ? { environment: this.env } : {}), updated: '', entries: [] };
+  }
+
   private get key(): string {
-    return inventoryKey(this.project, this.stack);
+    return inventoryKey(this.project, this.stack, this.env);
   }
 
   describe(): string {
@@ -101,7 +109,7 @@ export class InventoryStore {
 
   async load(): Promise<Inventory> {
     const found = await this.store.read(this.key);
-    if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
+    if (!found) return { ...this.empty(), updated: new Date(0).toISOString() };
     const inv = this.parse(found.data);
     if (inv.movedTo) throw movedError(this, inv.movedTo);
     return inv;
@@ -166,7 +174,7 @@ export class InventoryStore {
   ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
-      const inv: Inventory = found ? this.parse(found.data) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const inv: Inventory = found ? this.parse(found.data) : this.empty();
       if (inv.movedTo) throw movedError(this, inv.movedTo);
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);

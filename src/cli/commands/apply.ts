@@ -31,7 +31,7 @@ import {
 import { Interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
 import { acquireLease, applyWithProgress } from '../session-args.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentFrom, loadEnvironment, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
 export const applyFlags = {
@@ -73,7 +73,7 @@ When done it prints the stack's outputs (service URLs, account emails, the Stack
 -o json prints them with the outcome as JSON, and under GitHub Actions they go to GITHUB_OUTPUT.`,
   flags: applyFlags,
   positionals: true,
-  run: (args, out) => runApply(args, out, targetFrom(args)),
+  run: (args, out) => runApply(args, out, targetFrom(withSavedEnvironmentProject(args))),
 };
 
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
@@ -91,6 +91,16 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const variables = saved ? saved.variables : cliVariables(args);
   const state = (args.flags.state as string | undefined) ?? saved?.state;
   const stack = saved ? saved.stack : stackFlag(args);
+  if (saved && args.flags.env && args.flags.env !== saved.environment) {
+    throw new UsageError(
+      `--env ${args.flags.env}, but the saved plan was made ${saved.environment ? `for environment ${saved.environment}` : 'without an environment'}: the plan knows it`,
+    );
+  }
+  const environment = saved
+    ? saved.environment !== undefined
+      ? loadEnvironment(paths, saved.environment, args.flags.project as string | undefined)
+      : undefined
+    : environmentFrom(args);
   let session: Session;
   try {
     session = await openSession({
@@ -103,6 +113,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       stack,
       writes: true,
       allowSecretPaths: allowSecretPaths(args),
+      ...(environment ? { environment } : {}),
     });
   } catch (err) {
     return reportInvalid(err, out);
@@ -186,4 +197,13 @@ export function durationFlag(args: ParsedArgs, flag: string): number {
   const seconds = durationSeconds(/^\d+$/.test(raw) ? Number(raw) : raw);
   if (typeof seconds !== 'number') throw new UsageError(`--${flag} ${raw}: expected a duration such as 30s, 5m or 1h`);
   return seconds * 1000;
+}
+
+/** A saved plan made for an environment goes to that environment's project unless --project says otherwise. */
+function withSavedEnvironmentProject(args: ParsedArgs): ParsedArgs {
+  const file = args.positionals[0];
+  if (file === undefined || args.flags.project !== undefined) return args;
+  const saved = readSavedPlan(file);
+  const project = saved.environment !== undefined ? loadEnvironment(saved.paths, saved.environment).project : undefined;
+  return project ? { ...args, flags: { ...args.flags, project } } : args;
 }

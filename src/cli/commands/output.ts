@@ -16,7 +16,7 @@ import { defaultStateDir, openStateStore } from '../../state/open.js';
 import type { StateStore } from '../../state/store.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { targetFlags, targetFrom } from '../engine-flags.js';
-import { cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { cliVariables, environmentFrom, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const outputCommand: Command = {
   name: 'output',
@@ -32,6 +32,7 @@ Google. Without --project, the state's only inventory of the stack is used.`,
     filename: manifestFlags.filename,
     project: manifestFlags.project,
     stack: manifestFlags.stack,
+    env: manifestFlags.env,
     state: { type: 'string', value: 'DIR|gs://B/P', description: 'Where the stack keeps its state (default: .musectl/state beside the Stack document)' },
     emulator: targetFlags.emulator,
     output: { type: 'string', short: 'o', value: 'FORMAT', description: 'text or json', default: 'text' },
@@ -46,8 +47,9 @@ Google. Without --project, the state's only inventory of the stack is used.`,
     const stack = stackFlag(args) ?? found.name;
     const location = (args.flags.state as string | undefined) ?? defaultStateDir(found.document?.file, paths);
     const store = stateStore(location, args);
-    const project = (cliVariables(args).PROJECT_ID as string | undefined) ?? (await onlyProject(store, stack, args));
-    const inventory = await new InventoryStore(store, project, stack).load();
+    const env = environmentFrom(args);
+    const project = cliVariables(args).PROJECT_ID ?? env?.project ?? (await onlyProject(store, stack, env?.name, args));
+    const inventory = await new InventoryStore(store, project, stack, env?.name).load();
     if (inventory.entries.length === 0 && Object.keys(inventory.outputs ?? {}).length === 0) {
       throw new UserError(
         `stack ${stack} has nothing recorded for project ${project} in ${store.describe()}: it has not been applied there (or was destroyed)`,
@@ -83,15 +85,27 @@ function stateStore(location: string, args: ParsedArgs): StateStore {
   return openStateStore(location, clients, api);
 }
 
+/** PROJECT.STACK.ENV.inventory.json: an environment's inventory. */
+const ENV_INVENTORY = /^[^.]+\.([^.]+)\.([^.]+)\.inventory\.json$/;
+
 /** The project of the store's only inventory of the stack; several (or none) need --project. */
-async function onlyProject(store: StateStore, stack: string, args: ParsedArgs): Promise<string> {
+async function onlyProject(store: StateStore, stack: string, env: string | undefined, args: ParsedArgs): Promise<string> {
   if (args.flags.emulator !== undefined || process.env.MUSECTL_EMULATOR) return targetFrom(args).project;
-  const projects = await projectsWithInventory(store, stack);
+  const projects = await projectsWithInventory(store, stack, env);
   if (projects.length === 1) return projects[0];
   if (projects.length === 0) {
+    // Applied only in environments (--env): say which.
+    const envs = env
+      ? []
+      : (await store.list('')).flatMap((k) => {
+          const m = ENV_INVENTORY.exec(k);
+          return m && m[1] === stack ? [m[2]] : [];
+        });
     throw new UserError(
-      `stack ${stack} has no inventory in ${store.describe()}: it has not been applied with this state`,
-      'Run musectl apply first, or give --state where its state is.',
+      `stack ${stack}${env ? ` (environment ${env})` : ''} has no inventory in ${store.describe()}: it has not been applied with this state`,
+      envs.length > 0
+        ? `It has been applied in environments ${envs.sort().join(', ')}: give --env NAME.`
+        : 'Run musectl apply first, or give --state where its state is.',
     );
   }
   throw new UserError(`stack ${stack} has inventories for projects ${projects.join(', ')} in ${store.describe()}`, 'Say which one with --project ID.');

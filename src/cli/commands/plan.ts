@@ -25,7 +25,7 @@ import {
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentFrom, environmentOption, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -70,6 +70,7 @@ would be pruned), 1 error or resources held back.`,
         state: args.flags.state as string | undefined,
         stack: stackFlag(args),
         allowSecretPaths: allowSecretPaths(args),
+        ...environmentOption(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
@@ -94,6 +95,7 @@ would be pruned), 1 error or resources held back.`,
             options,
             state: args.flags.state as string | undefined,
             stack: stackFlag(args),
+            ...(environmentFrom(args) ? { environment: environmentFrom(args)?.name } : {}),
           }),
         );
         out.err(

@@ -6,6 +6,7 @@ import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
 import { findStack } from '../../manifest/stack.js';
 import { defaultStateDir } from '../../state/open.js';
 import type { Command } from '../command.js';
+import { environmentFrom } from '../stack-flags.js';
 import { applyFlags, runApply } from './apply.js';
 
 export const upCommand: Command = {
@@ -29,7 +30,7 @@ stack's inventory goes to DIR/state. Delete the directory to start from an empty
     const stateDir = (args.flags['state-dir'] as string | undefined) ?? localStateDir((args.flags.filename as string[] | undefined) ?? []);
     const stateFile = join(stateDir, 'emulator-state.json');
     const emu = await startEmulator({ stateFile });
-    const project = (args.flags.project as string | undefined) ?? EMULATOR_DEFAULT_PROJECT;
+    const project = (args.flags.project as string | undefined) ?? environmentFrom(args)?.project ?? EMULATOR_DEFAULT_PROJECT;
     out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n\n`));
     try {
       // The stack's inventory lives next to the emulator's state: both describe the same cloud.
