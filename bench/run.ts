@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { allControllers } from '../controllers/index.js';
-import { type RunningEmulator, startEmulator } from '../emulator/index.js';
+import { type RunningEmulator, seedImages, startEmulator } from '../emulator/index.js';
+import { artifactRegistryImages } from '../src/cli/stack-images.js';
 import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
 import type { Plan } from '../src/engine/plan.js';
 import { loadManifestSet, type Resource } from '../src/manifest/index.js';
@@ -66,6 +67,8 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
   const state = join(work, `state-${n}`);
   const target = ['--emulator', emu.url, '--project', project, '--state', state];
   const gen = generateStack({ n, dir });
+  // The emulator refuses images never pushed, as Cloud Run does: stand-ins, as `musectl up` pushes them.
+  seedImages(emu.emulator, artifactRegistryImages([dir], { PROJECT_ID: project }));
   const { resources, projectNumberUsed } = loadResources(dir, project);
   const opts: IdealOptions = { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed };
   const depth = criticalPathLength(resources);
@@ -146,6 +149,7 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
 
   const project = 'bench-sessionmuse';
   const target = ['--emulator', emu.url, '--project', project, '--state', join(work, 'state-sessionmuse')];
+  seedImages(emu.emulator, artifactRegistryImages([manifests], { PROJECT_ID: project }));
   const env = { GEMINI_API_KEY: 'bench-gemini-key' };
   check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env }), 'apply of SessionMUSE');
   const plans: Measured[] = [];

@@ -39,6 +39,20 @@ import { listAllPages } from './paging.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 
+/**
+ * An image that was not in Artifact Registry at plan time may have been pushed since (its repository
+ * is created by the same apply, then the image is pushed): look once more before creating the
+ * service, and deploy it by digest if it is there now, so the next plan finds nothing to change.
+ */
+async function pinImagesPushedSincePlan(ctx: ControllerContext, r: { spec: Record<string, any> }, desired: Record<string, any>): Promise<void> {
+  if (r.spec.imagePolicy !== 'digest') return;
+  for (const c of desired.template.containers as Array<{ image: string }>) {
+    if (!parseArtifactRegistryImage(c.image) || !ctx.imageDigests.has(c.image) || ctx.imageDigests.get(c.image) !== undefined) continue;
+    const digest = await resolveDigest(c.image, ctx.clients, ctx.api);
+    if (digest) c.image = pinned(c.image, digest);
+  }
+}
+
 function specOf(s: Service, project: string): Record<string, any> {
   const t = s.template ?? {};
   const vpc = t.vpcAccess;
@@ -277,6 +291,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
   },
 
   async create(ctx, r, desired, labels) {
+    await pinImagesPushedSincePlan(ctx, r, desired);
     const client = ctx.clients.runServices();
     const parent = `projects/${ctx.project}/locations/${r.spec.location}`;
     const [operation] = await ctx.api.call({ quota: QUOTA.write, scope: parent, what: `create ${r.key}` }, () =>

@@ -184,7 +184,11 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
   const deadline = Date.now() + ctx.consistencyTimeoutMs;
   let conflicts = 0;
   const accountNotYetVisible = (err: unknown) => httpStatus(err) === 400 && /Service account .* does not exist/i.test(errorMessage(err));
+  // Cloud Storage also answers 412 for a policy it refuses outright (allUsers on a bucket whose
+  // public access prevention is enforced): only its etag mismatch, "Precondition Failed", is a race.
+  const refusedOutright = (err: unknown) => httpStatus(err) === 412 && /public access prevention/i.test(errorMessage(err));
   const retryOn = (err: unknown): boolean => {
+    if (refusedOutright(err)) return false;
     if (isConcurrentChange(err)) {
       conflicts++;
       if (conflicts < MAX_POLICY_ATTEMPTS) ctx.log.info({ policy: id, attempt: conflicts }, 'IAM policy changed since it was read; reading it again');
@@ -204,7 +208,8 @@ export async function readModifyWrite(ctx: ControllerContext, api: IamPolicyAcce
       { retryOn, attempts: Number.POSITIVE_INFINITY, baseMs: 100, capMs: 5_000 },
     );
   } catch (err) {
-    if (isConcurrentChange(err)) throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
+    if (isConcurrentChange(err) && !refusedOutright(err))
+      throw new UserError(`the IAM policy of ${id} kept changing under us (${conflicts} concurrent changes)`, 'Run apply again.');
     throw err;
   }
 }

@@ -1,9 +1,12 @@
-// Projects known to the emulator. Any project id used is provisioned on first use (so `npm start`
-// needs no set-up), with a stable 12-digit project number derived from the id, as Google's numbers
-// are fixed for a project's life. Resource names that Google writes with the number (Secret
-// Manager, Resource Manager v3) use it.
+// Projects known to the emulator. By default any project id used is provisioned on first use (so
+// `npm start` needs no set-up), as Google's own emulators accept any project. In strict mode
+// (`--projects a,b`, EmulatorOptions.projects) only those exist, and a request naming any other is
+// answered as Google answers a project the caller cannot see: 403 PERMISSION_DENIED. Every project
+// has a stable 12-digit number derived from its id, as Google's numbers are fixed for a project's
+// life; names that Google writes with the number (Secret Manager, Resource Manager v3) use it.
 
-import { ApiError } from './errors.js';
+import type { Clock } from './clock.js';
+import { ApiError, errorInfo } from './errors.js';
 import type { StateStore } from './state.js';
 
 export interface Project {
@@ -16,7 +19,23 @@ export interface Project {
 const COLLECTION = 'resourcemanager.projects';
 
 export class Projects {
-  constructor(private readonly store: StateStore) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly clock: Clock,
+    /** Strict mode: the only projects that exist. */
+    private readonly allowed?: ReadonlySet<string>,
+  ) {
+    this.provisionAllowed();
+  }
+
+  get strict(): boolean {
+    return this.allowed !== undefined;
+  }
+
+  /** Strict projects exist from the start (also after a reset), so they resolve by number too. */
+  provisionAllowed(): void {
+    for (const id of this.allowed ?? []) this.resolve(id);
+  }
 
   private get all(): Record<string, Project> {
     return this.store.collection<Project>(COLLECTION);
@@ -26,20 +45,18 @@ export class Projects {
   resolve(idOrNumber: string): Project {
     if (/^\d+$/.test(idOrNumber)) {
       const found = Object.values(this.all).find((p) => p.projectNumber === idOrNumber);
-      if (!found) {
-        throw new ApiError(403, `Permission denied on resource project ${idOrNumber}.`, 'PERMISSION_DENIED');
-      }
+      if (!found) throw projectDenied(idOrNumber);
       return found;
     }
-    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(idOrNumber)) {
-      throw new ApiError(403, `Permission denied on resource project ${idOrNumber}.`, 'PERMISSION_DENIED');
+    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(idOrNumber) || (this.allowed && !this.allowed.has(idOrNumber))) {
+      throw projectDenied(idOrNumber);
     }
     let project = this.all[idOrNumber];
     if (!project) {
       project = {
         projectId: idOrNumber,
         projectNumber: projectNumberFor(idOrNumber),
-        createTime: new Date().toISOString(),
+        createTime: this.clock.iso(),
         displayName: idOrNumber,
       };
       this.all[idOrNumber] = project;
@@ -47,9 +64,25 @@ export class Projects {
     return project;
   }
 
+  /** The project with this id or number, if the emulator holds it (never provisions one). */
+  find(idOrNumber: string): Project | undefined {
+    return /^\d+$/.test(idOrNumber) ? Object.values(this.all).find((p) => p.projectNumber === idOrNumber) : this.all[idOrNumber];
+  }
+
   list(): Project[] {
     return Object.values(this.all);
   }
+}
+
+/**
+ * What the One Platform APIs answer for a project that does not exist or that the caller cannot see:
+ * 403 "Permission denied on resource project X." with an ErrorInfo (reason CONSUMER_INVALID, as
+ * Google's consumer check reports it). Cloud Storage and the Docker registry say it in their own words.
+ */
+export function projectDenied(project: string): ApiError {
+  return new ApiError(403, `Permission denied on resource project ${project}.`, 'PERMISSION_DENIED', [
+    errorInfo('CONSUMER_INVALID', 'googleapis.com', { consumer: `projects/${project}` }),
+  ]);
 }
 
 /** A stable 12-digit number that does not start with 0. */

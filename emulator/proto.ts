@@ -60,6 +60,20 @@ export class ProtoCodec {
     return codec;
   }
 
+  /** The primary google.api.http rule of each RPC of a service (additional bindings left out). */
+  httpRules(serviceName: string): Record<string, { method: string; path: string }> {
+    const service = this.root.lookupService(serviceName);
+    const out: Record<string, { method: string; path: string }> = {};
+    for (const [rpc, m] of Object.entries(service.methods)) {
+      const options = (m.options ?? {}) as Record<string, unknown>;
+      for (const verb of ['get', 'post', 'patch', 'put', 'delete']) {
+        const path = options[`(google.api.http).${verb}`];
+        if (typeof path === 'string') out[rpc] = { method: verb.toUpperCase(), path };
+      }
+    }
+    return out;
+  }
+
   type(name: string): PType {
     return this.root.lookupType(name);
   }

@@ -2,6 +2,7 @@
 // A sliding window per (metric, scope) counts calls; over the limit the call fails the way the
 // real API fails: 429 RESOURCE_EXHAUSTED with an ErrorInfo (One Platform APIs) or 429
 // rateLimitExceeded (Cloud Storage).
+import type { Clock } from './clock.js';
 import { ApiError, errorInfo, storageError } from './errors.js';
 
 export interface QuotaMetric {
@@ -123,6 +124,7 @@ export class QuotaTracker {
 
   constructor(
     readonly enabled: boolean,
+    private readonly clock: Clock,
     private readonly metrics: Record<string, QuotaMetric> = DEFAULT_QUOTAS,
   ) {}
 
@@ -130,7 +132,7 @@ export class QuotaTracker {
    * Charges one call of `metric` to `scope` (a project, project+region or bucket), or throws the
    * API's 429 when the window is full. `projectNumber` names the consumer in the message.
    */
-  charge(metric: string, scope: string, projectNumber: string, now = Date.now()): void {
+  charge(metric: string, scope: string, projectNumber: string, now = this.clock.now()): void {
     if (!this.enabled) return;
     const m = this.metrics[metric];
     if (!m) throw new Error(`emulator: unknown quota metric ${metric}`);

@@ -2,9 +2,12 @@
 // settle due operations, route, injected fault, handler, persist, answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { adminRoute } from './admin.js';
 import type { Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
+import { discoveryMethodFor, notEmulatedMessage } from './not-emulated.js';
+import { applyFields, parseFields } from './partial-response.js';
+import { bodyLimit, checkAdminCaller, checkHost, checkJsonDepth, decodeBody, GuardError, MAX_API_BODY_BYTES } from './request-guard.js';
 import type { LoggedRequest } from './request-log.js';
 import type { EmuRequest, EmuResponse, RouteMatch } from './router.js';
 
@@ -16,12 +19,34 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 export function createHttpServer(emu: Emulator): Server {
   const server = createServer((req, res) => {
+    const path = requestUrl(req).pathname;
+    const limit = bodyLimit(path);
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    let refused = false;
+    req.on('data', (c: Buffer) => {
+      if (refused) return;
+      size += c.length;
+      if (size > limit) {
+        refused = true;
+        chunks.length = 0;
+        const err = new GuardError(limit === MAX_API_BODY_BYTES ? 400 : 413, `Request payload size exceeds the limit: ${limit} bytes.`);
+        refuse(res, err, path, true);
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip' && raw.length > 0) raw = gunzipSync(raw);
+      if (refused) return;
+      let raw: Buffer;
+      try {
+        raw = decodeBody(Buffer.concat(chunks), req.headers['content-encoding']);
+      } catch (err) {
+        if (err instanceof GuardError) return refuse(res, err, path);
+        throw err;
+      }
       handle(emu, req, res, raw).catch((err) => {
+        if (err instanceof GuardError) return refuse(res, err, path);
         process.stderr.write(`emulator: unhandled error: ${err?.stack ?? err}\n`);
         if (!res.headersSent) send(res, 500, { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } });
       });
@@ -32,29 +57,54 @@ export function createHttpServer(emu: Emulator): Server {
   return server;
 }
 
+/** The request target; an absolute-form target (what a client sends through a proxy) keeps its host. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://emulator');
+  } catch {
+    return new URL('http://emulator/');
+  }
+}
+
+/** Answers a refused request in the dialect of the API its path belongs to. */
+function refuse(res: ServerResponse, err: GuardError, path: string, close = false): void {
+  if (res.headersSent) return;
+  const apiErr = new ApiError(err.httpCode, err.message);
+  send(res, err.httpCode, renderError(apiErr, dialectOf(path)), close ? { connection: 'close' } : {});
+}
+
+const dialectOf = (path: string): ErrorDialect => (/^\/(resumable\/)?(upload\/)?storage\//.test(path) ? 'storage' : 'google');
+
 async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://emulator');
+  const url = requestUrl(req);
   const method = (req.method ?? 'GET').toUpperCase();
   const path = url.pathname;
+  checkHost(req.headers.host, emu.options.host);
 
-  if (path.startsWith('/_emulator/')) return admin(emu, method, path, url, res);
+  if (path.startsWith('/_emulator/')) {
+    checkAdminCaller(req.headers);
+    return admin(emu, method, path, url, raw, res);
+  }
 
   const entry = emu.log.begin(method, path, raw);
   emu.stats.total++;
-  if (emu.options.latencyMs) await sleep(emu.options.latencyMs);
+  if (emu.options.latencyMs) await emu.clock.sleep(emu.options.latencyMs);
   if (emu.operations.settleDue()) emu.store.persist();
 
   const match = emu.router.match(method, path);
   const routeKey = match ? `${method} ${match.route.template}` : `${method} (unrouted)`;
   entry.route = routeKey;
   emu.stats.requests[routeKey] = (emu.stats.requests[routeKey] ?? 0) + 1;
-  const dialect: ErrorDialect = match?.route.dialect ?? (path.startsWith('/storage/') || path.startsWith('/upload/storage/') ? 'storage' : 'google');
+  const dialect: ErrorDialect = match?.route.dialect ?? dialectOf(path);
 
   if (!match) {
-    const err = emu.router.hasPath(path)
-      ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
-      : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
-    return finish(res, entry, err.httpCode, renderError(err, dialect));
+    const google = discoveryMethodFor(method, path);
+    const err = google
+      ? new ApiError(501, notEmulatedMessage(google), 'UNIMPLEMENTED')
+      : emu.router.hasPath(path)
+        ? new ApiError(405, `Method ${method} is not allowed for ${path}.`, 'UNIMPLEMENTED')
+        : new ApiError(404, `The requested URL ${path} was not found on this server.`, 'NOT_FOUND');
+    return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
   }
 
   const fault = emu.faults.decide(method, path);
@@ -62,9 +112,9 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     // A real 429 always names its reason: clients and retry policies read ErrorInfo.reason.
     const details = fault.code === 429 ? [errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com')] : [];
     const err = new ApiError(fault.code, FAULT_MESSAGES[fault.code], undefined, details, fault.code === 429 ? 'rateLimitExceeded' : 'backendError');
-    return finish(res, entry, fault.code, renderError(err, dialect));
+    return finish(emu, res, entry, fault.code, renderError(err, dialect));
   }
-  if (fault.kind === 'drop' && !fault.afterEffect) return drop(res, entry);
+  if (fault.kind === 'drop' && !fault.afterEffect) return drop(emu, res, entry);
 
   let response: EmuResponse;
   try {
@@ -75,18 +125,26 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     if (!(err instanceof ApiError)) throw err;
     // A failed mutation may still have changed state (e.g. provisioned a project): keep the file true.
     if (match.route.mutates) emu.store.persist();
-    if (fault.kind === 'drop') return drop(res, entry);
-    return finish(res, entry, err.httpCode, renderError(err, dialect), err.headers);
+    if (fault.kind === 'drop') return drop(emu, res, entry);
+    return finish(emu, res, entry, err.httpCode, renderError(err, dialect), err.headers);
   }
-  if (fault.kind === 'drop') return drop(res, entry);
+  if (fault.kind === 'drop') return drop(emu, res, entry);
+  const fields = url.searchParams.get('fields');
+  if (fields && response.body !== undefined && !response.rawBody && (response.status ?? 200) < 300) {
+    try {
+      response = { ...response, body: applyFields(response.body, parseFields(fields)) };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
+    }
+  }
   if (response.rawBody) {
-    entry.status = response.status ?? 200;
-    entry.end = Date.now();
+    emu.log.end(entry, response.status ?? 200);
     res.writeHead(entry.status, { 'content-type': 'application/octet-stream', 'content-length': String(response.rawBody.length), ...response.headers });
     res.end(response.rawBody);
     return;
   }
-  return finish(res, entry, response.status ?? 200, response.body, response.headers);
+  return finish(emu, res, entry, response.status ?? 200, response.body, response.headers);
 }
 
 function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMessage, raw: Buffer, match: RouteMatch): EmuRequest {
@@ -94,9 +152,16 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   const type = String(req.headers['content-type'] ?? '');
   // Object content (a Cloud Storage media upload or resumable chunk) is bytes, not a request
   // body, even when it looks like JSON.
-  const isObjectContent = url.pathname.startsWith('/upload/') && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
+  const isUpload = url.pathname.startsWith('/upload/') || url.pathname.startsWith('/resumable/upload/');
+  const isObjectContent = isUpload && (url.searchParams.get('uploadType') === 'media' || url.searchParams.has('upload_id'));
   const text = raw.length > 0 && !type.startsWith('multipart/') && !isObjectContent ? raw.toString('utf8') : '';
   if (text && (type.includes('json') || /^\s*[[{]/.test(text))) {
+    // A message nested past Google's limit is refused before it is parsed or stored.
+    try {
+      checkJsonDepth(text);
+    } catch (err) {
+      throw new ApiError(400, (err as Error).message, 'INVALID_ARGUMENT');
+    }
     try {
       body = JSON.parse(text);
     } catch {
@@ -117,25 +182,18 @@ function buildRequest(emu: Emulator, method: string, url: URL, req: IncomingMess
   };
 }
 
-function admin(emu: Emulator, method: string, path: string, url: URL, res: ServerResponse): void {
-  if (method === 'GET' && path === '/_emulator/stats') send(res, 200, emu.stats);
-  else if (method === 'GET' && path === '/_emulator/requests') send(res, 200, { requests: emu.log.since(Number(url.searchParams.get('since') ?? 0)) });
-  else if (method === 'GET' && path === '/_emulator/state') send(res, 200, emu.store.state);
-  else if (method === 'POST' && path === '/_emulator/reset') {
-    emu.reset();
-    send(res, 200, {});
-  } else send(res, 404, { error: { code: 404, message: `No emulator admin route ${method} ${path}.`, status: 'NOT_FOUND' } });
+function admin(emu: Emulator, method: string, path: string, url: URL, raw: Buffer, res: ServerResponse): void {
+  const answer = adminRoute(emu, `${method} ${path}`, url, raw);
+  send(res, answer.status, answer.body);
 }
 
-function finish(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  entry.status = status;
-  entry.end = Date.now();
+function finish(emu: Emulator, res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  emu.log.end(entry, status);
   send(res, status, body, headers);
 }
 
-function drop(res: ServerResponse, entry: LoggedRequest): void {
-  entry.status = -1;
-  entry.end = Date.now();
+function drop(emu: Emulator, res: ServerResponse, entry: LoggedRequest): void {
+  emu.log.end(entry, -1);
   res.socket?.destroy();
 }
 
@@ -149,8 +207,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@
 // resources in a named collection keyed by full resource name.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ApiError } from './errors.js';
 
 export interface WorldState {
   /** Monotonic counter for ids and numbers handed out by the emulator. */
@@ -13,9 +14,12 @@ export const emptyState = (): WorldState => ({ seq: 0, collections: {} });
 
 export class StateStore {
   state: WorldState;
+  /** The state as last written, to fall back to when a change cannot be written (memory and file agree). */
+  private lastWritten: string;
 
   constructor(private readonly file?: string) {
     this.state = file ? loadState(file) : emptyState();
+    this.lastWritten = JSON.stringify(this.state);
   }
 
   /** The named collection, created on first use. */
@@ -38,9 +42,18 @@ export class StateStore {
    */
   persist(): void {
     if (!this.file) return;
+    let text: string;
+    try {
+      text = JSON.stringify(this.state);
+    } catch {
+      // A change that cannot be written is undone, so what the API answers next matches the file.
+      this.state = JSON.parse(this.lastWritten) as WorldState;
+      throw new ApiError(500, 'Internal error encountered.', 'INTERNAL');
+    }
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
+    // 0600: the state holds secret values.
+    writeFileSync(tmp, text, { mode: 0o600 });
     const fd = openSync(tmp, 'r');
     try {
       fsyncSync(fd);
@@ -48,6 +61,7 @@ export class StateStore {
       closeSync(fd);
     }
     renameSync(tmp, this.file);
+    this.lastWritten = text;
   }
 }
 

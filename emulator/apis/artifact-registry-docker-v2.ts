@@ -16,8 +16,8 @@ import { createHash } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
+import { blobExists, blobUploadStatus, getBlob, patchBlobUpload, putBlobUpload, referencedDigests, startBlobUpload } from './artifact-registry-blobs.js';
 import { dockerImages, imageKey, repositories, type StoredDockerImage, type StoredRepository } from './artifact-registry-store.js';
-import { nowIso } from './common.js';
 
 const MAX_IMAGE_DEPTH = 8;
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -54,6 +54,35 @@ export function registerDockerRegistryV2(emu: Emulator): void {
     r.put(`${base}/manifests/{reference}`, docker(putManifest));
     r.delete(`${base}/manifests/{reference}`, docker(deleteManifest));
     r.get(`${base}/tags/list`, docker(listTags));
+    r.add(
+      'HEAD',
+      `${base}/blobs/{digest}`,
+      docker((req, t) => getBlob(req, t, dockerError)),
+    );
+    r.get(
+      `${base}/blobs/{digest}`,
+      docker((req, t) => getBlob(req, t, dockerError)),
+    );
+    r.post(
+      `${base}/blobs/uploads`,
+      docker((req, t) => startBlobUpload(req, t, dockerError)),
+    );
+    r.patch(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => patchBlobUpload(req, t, dockerError)),
+    );
+    r.put(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => putBlobUpload(req, t, dockerError)),
+    );
+    r.get(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => blobUploadStatus(req, t, dockerError)),
+    );
+    r.delete(
+      `${base}/blobs/uploads/{uuid}`,
+      docker((req, t) => blobUploadStatus(req, t, dockerError)),
+    );
   }
 }
 
@@ -63,6 +92,8 @@ function docker(handler: DockerHandler) {
     const depth = Object.keys(req.params).filter((k) => /^i\d+$/.test(k)).length;
     const image = Array.from({ length: depth }, (_, i) => req.params[`i${i}`]).join('/');
     const { project: projectId, repository } = req.params;
+    const sample = publicSample(req, `${projectId}/${repository}/${image}`);
+    if (sample) return sample;
     let project: ReturnType<typeof req.emu.projects.resolve>;
     try {
       project = req.emu.projects.resolve(projectId);
@@ -93,12 +124,44 @@ function findRepository(req: EmuRequest, projectId: string, repository: string):
   return candidates[0];
 }
 
-function dockerError(status: number, code: string, message: string): EmuResponse {
-  return { status, body: { errors: [{ code, message }] }, headers: API_VERSION };
+/** Google's public sample repositories (anyone may pull them; no project of the emulator holds them). */
+const PUBLIC_SAMPLES = ['cloudrun/container/', 'google-samples/'];
+
+/**
+ * Pulls of a public sample image (us-docker.pkg.dev/cloudrun/container/hello, ...): every tag names
+ * one fixed stand-in manifest, so a tag resolves to a digest as it does on Google; pushes are denied.
+ */
+function publicSample(req: EmuRequest, path: string): EmuResponse | undefined {
+  if (!PUBLIC_SAMPLES.some((p) => `${path}/`.startsWith(p) && path.length > p.length)) return undefined;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_V2_MANIFEST,
+      config: { size: 0, digest: `sha256:${'0'.repeat(64)}` },
+      layers: [],
+      annotations: { sample: path },
+    }),
+  );
+  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  const { reference } = req.params;
+  if (req.route.includes('/tags/list')) return { body: { name: path, tags: ['latest'] }, headers: API_VERSION };
+  if (!req.route.includes('/manifests/') || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    return dockerError(403, 'DENIED', `Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "${path}" (or it may not exist)`);
+  }
+  if (DIGEST.test(reference) && reference !== digest) return dockerError(404, 'MANIFEST_UNKNOWN', `Failed to fetch "${reference}"`);
+  return {
+    status: 200,
+    rawBody: manifest,
+    headers: { ...API_VERSION, 'content-type': DOCKER_V2_MANIFEST, 'docker-content-digest': digest, etag: `"${digest}"` },
+  };
 }
 
-function imagesOf(req: EmuRequest, t: Target): StoredDockerImage[] {
-  return Object.values(dockerImages(req)).filter((img) => img.repository === t.repo.name && img.image === t.image);
+function dockerError(status: number, code: string, message: string, detail?: Record<string, unknown>): EmuResponse {
+  return { status, body: { errors: [{ code, message, ...(detail ? { detail } : {}) }] }, headers: API_VERSION };
+}
+
+function imagesOf(ctx: { emu: Emulator }, t: ManifestTarget): StoredDockerImage[] {
+  return Object.values(dockerImages(ctx)).filter((img) => img.repository === t.repo.name && img.image === t.image);
 }
 
 /** A tag or a digest, as the registry resolves a reference. */
@@ -125,40 +188,83 @@ function getManifest(req: EmuRequest, t: Target): EmuResponse {
   };
 }
 
-/**
- * Stores a manifest (the emulator's stand-in for `docker push`; layer blobs are not kept). Its digest
- * is the sha256 of the bytes as sent; a tag moves from whatever image it named before.
- */
+/** PUT .../manifests/REF: the last step of a push. */
 function putManifest(req: EmuRequest, t: Target): EmuResponse {
   const { reference } = req.params;
-  const raw = req.raw;
+  const stored = storeManifest(req.emu, t, reference, req.raw, String(req.headers['content-type'] ?? ''));
+  if ('error' in stored) return stored.error;
+  return {
+    status: 201,
+    rawBody: Buffer.alloc(0),
+    headers: { ...API_VERSION, location: `/v2/${t.project}/${t.repository}/${t.image}/manifests/${stored.digest}`, 'docker-content-digest': stored.digest },
+  };
+}
+
+/** Where a manifest goes: the repository, and the image path inside it. */
+export interface ManifestTarget {
+  repo: StoredRepository;
+  image: string;
+}
+
+/**
+ * Stores a manifest under a tag or its digest (a push, or a stand-in image the emulator seeds). Its
+ * digest is the sha256 of the bytes as sent; a tag moves from whatever image it named before.
+ */
+export function storeManifest(
+  emu: Emulator,
+  t: ManifestTarget,
+  reference: string,
+  raw: Buffer,
+  contentTypeHeader: string,
+): { digest: string } | { error: EmuResponse } {
+  const ctx = { emu };
   let manifest: {
     schemaVersion?: number;
     mediaType?: string;
-    config?: { size?: number };
-    layers?: Array<{ size?: number }>;
-    manifests?: Array<{ size?: number }>;
+    config?: { size?: number; digest?: string };
+    layers?: Array<{ size?: number; digest?: string }>;
+    manifests?: Array<{ size?: number; digest?: string }>;
     annotations?: Record<string, string>;
   };
   try {
     manifest = JSON.parse(raw.toString('utf8'));
   } catch {
-    return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+    return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
   }
-  if (manifest?.schemaVersion !== 2) return dockerError(400, 'MANIFEST_INVALID', 'manifest invalid');
+  if (manifest?.schemaVersion !== 2) return { error: dockerError(400, 'MANIFEST_INVALID', 'manifest invalid') };
+  // "If one or more layers are unknown to the registry, BLOB_UNKNOWN errors are returned. The detail
+  // field of the error response will have a digest field identifying the missing blob." (registry
+  // API v2, PUT manifest). Image indexes name manifests, which must have been pushed.
+  const missing = referencedDigests(manifest).filter((d) => !blobExists(emu, t.repo.name, d));
+  const children = (manifest.manifests ?? []) as Array<{ digest?: string }>;
+  const missingChildren = children
+    .map((m) => m.digest)
+    .filter((d): d is string => typeof d === 'string' && !Object.values(dockerImages(ctx)).some((img) => img.repository === t.repo.name && img.digest === d));
+  if (missing.length > 0 || missingChildren.length > 0) {
+    return {
+      error: {
+        status: 400,
+        body: {
+          errors: [
+            ...missing.map((digest) => ({ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } })),
+            ...missingChildren.map((digest) => ({ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest } })),
+          ],
+        },
+        headers: API_VERSION,
+      },
+    };
+  }
   const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   const isDigest = reference.startsWith('sha256:');
-  if (isDigest && reference !== digest) return dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
-  if (!isDigest && !TAG.test(reference)) return dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI');
+  if (isDigest && reference !== digest) return { error: dockerError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content') };
+  if (!isDigest && !TAG.test(reference)) return { error: dockerError(400, 'TAG_INVALID', 'manifest tag did not match URI') };
 
-  const contentType = String(req.headers['content-type'] ?? '')
-    .split(';')[0]
-    .trim();
+  const contentType = contentTypeHeader.split(';')[0].trim();
   const mediaType = MANIFEST_TYPES.has(contentType) ? contentType : (manifest.mediaType ?? DOCKER_V2_MANIFEST);
   const parts = [manifest.config, ...(manifest.layers ?? []), ...(manifest.manifests ?? [])];
   const size = parts.reduce((sum, p) => sum + Number(p?.size ?? 0), 0);
-  const now = nowIso();
-  const images = dockerImages(req);
+  const now = emu.clock.iso();
+  const images = dockerImages(ctx);
   const key = imageKey(t.repo.name, t.image, digest);
   const img: StoredDockerImage = images[key] ?? {
     repository: t.repo.name,
@@ -173,7 +279,7 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
     buildTime: manifest.annotations?.['org.opencontainers.image.created'],
   };
   if (!isDigest && !img.tags.includes(reference)) {
-    for (const other of imagesOf(req, t)) {
+    for (const other of imagesOf(ctx, t)) {
       if (other.tags.includes(reference)) {
         other.tags = other.tags.filter((tag) => tag !== reference);
         other.updateTime = now;
@@ -183,11 +289,7 @@ function putManifest(req: EmuRequest, t: Target): EmuResponse {
     img.updateTime = now;
   }
   images[key] = img;
-  return {
-    status: 201,
-    rawBody: Buffer.alloc(0),
-    headers: { ...API_VERSION, location: `/v2/${t.project}/${t.repository}/${t.image}/manifests/${digest}`, 'docker-content-digest': digest },
-  };
+  return { digest };
 }
 
 /** By digest, deletes the image; by tag, removes only the tag (the OCI distribution spec allows both). */

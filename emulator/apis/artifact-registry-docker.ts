@@ -5,16 +5,14 @@
 // nested image path escaped (`team%2Fapp@sha256:...`); its uri is `L-docker.pkg.dev/P/R/IMAGE@sha256:...`.
 import type { Emulator } from '../emulator.js';
 import { invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerRegistryV2 } from './artifact-registry-docker-v2.js';
 import { AR, dockerImages, entityNotFound, imageKey, registryHost, repositoryFor, repositoryParts, type StoredDockerImage } from './artifact-registry-store.js';
 import { paginate, wire } from './common.js';
 
-const IMAGES = '/v1/projects/{project}/locations/{location}/repositories/{repository}/dockerImages';
-
 export function registerDockerImages(emu: Emulator): void {
-  emu.router.get(IMAGES, listDockerImages);
-  emu.router.get(`${IMAGES}/{dockerImage}`, getDockerImage);
+  registerRpcs(emu, '@google-cloud/artifact-registry', `${AR}.ArtifactRegistry`, { ListDockerImages: listDockerImages, GetDockerImage: getDockerImage });
   registerDockerRegistryV2(emu);
 }
 

@@ -2,6 +2,7 @@
 // name (`projects/PROJECT_ID/locations/L/repositories/R`; Artifact Registry names projects by id,
 // not by number) and Docker images keyed by repository, image path and digest.
 
+import type { Emulator } from '../emulator.js';
 import { notFound } from '../errors.js';
 import type { Project } from '../projects.js';
 import type { EmuRequest } from '../router.js';
@@ -28,12 +29,15 @@ export interface StoredDockerImage {
   buildTime?: string;
 }
 
-export function repositories(req: EmuRequest): Record<string, StoredRepository> {
-  return req.emu.store.collection<StoredRepository>('artifactregistry.repositories');
+/** Anything that carries the emulator: a request, or `{emu}` in hooks and other APIs. */
+type WithEmulator = { emu: Emulator };
+
+export function repositories(ctx: WithEmulator): Record<string, StoredRepository> {
+  return ctx.emu.store.collection<StoredRepository>('artifactregistry.repositories');
 }
 
-export function dockerImages(req: EmuRequest): Record<string, StoredDockerImage> {
-  return req.emu.store.collection<StoredDockerImage>('artifactregistry.dockerImages');
+export function dockerImages(ctx: WithEmulator): Record<string, StoredDockerImage> {
+  return ctx.emu.store.collection<StoredDockerImage>('artifactregistry.dockerImages');
 }
 
 export const imageKey = (repository: string, image: string, digest: string): string => `${repository}|${image}@${digest}`;

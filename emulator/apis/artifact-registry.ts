@@ -8,8 +8,10 @@ import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
 import { renderOperation } from '../operations.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerImages } from './artifact-registry-docker.js';
+import { pushPendingImages } from './artifact-registry-seed.js';
 import {
   AR,
   entityNotFound,
@@ -23,34 +25,41 @@ import {
   repositoryParts,
   type StoredRepository,
 } from './artifact-registry-store.js';
-import { getPath, nowIso, paginate, parseMask, setPath, wire } from './common.js';
+import { getPath, paginate, parseMask, setPath, wire } from './common.js';
+import { CLOUD_RUN_REGIONS } from './run-urls.js';
 
 const LOCATION = '/v1/projects/{project}/locations/{location}';
-const REPOSITORIES = `${LOCATION}/repositories`;
-const REPOSITORY = `${REPOSITORIES}/{repository}`;
 
 const CREATE_HOOK = 'artifactregistry.createRepository';
+/** Artifact Registry's own operations: Cloud Run's, under the same parent names, are not found here. */
+const arOperations = (emu: Emulator) => emu.operations.forApi('artifactregistry.googleapis.com');
 const DELETE_HOOK = 'artifactregistry.deleteRepository';
 const METADATA = { '@type': `type.googleapis.com/${AR}.OperationMetadata` };
 
 export function registerArtifactRegistry(emu: Emulator): void {
   const r = emu.router;
-  r.post(REPOSITORIES, createRepository);
-  r.get(REPOSITORIES, listRepositories);
-  r.get(REPOSITORY, (req) => wire(req, `${AR}.Repository`, renderRepository(req, repositoryFor(req))));
-  r.patch(REPOSITORY, updateRepository);
-  r.delete(REPOSITORY, deleteRepository);
+  registerRpcs(emu, '@google-cloud/artifact-registry', `${AR}.ArtifactRegistry`, {
+    CreateRepository: createRepository,
+    ListRepositories: listRepositories,
+    GetRepository: (req) => wire(req, `${AR}.Repository`, renderRepository(req, repositoryFor(req))),
+    UpdateRepository: updateRepository,
+    DeleteRepository: deleteRepository,
+    GetIamPolicy: (req) => wire(req, 'google.iam.v1.Policy', req.emu.policies.get(repositoryFor(req).name)),
+    SetIamPolicy: setIamPolicy,
+    TestIamPermissions: [testIamPermissions, { mutates: false }],
+  });
+  // Operations and locations are mixins (google.longrunning, google.cloud.location) with no rule in these protos.
   r.get(`${LOCATION}/operations/{operation}`, getOperation);
-  r.get(`${REPOSITORY}:getIamPolicy`, (req) => wire(req, 'google.iam.v1.Policy', req.emu.policies.get(repositoryFor(req).name)));
-  r.post(`${REPOSITORY}:setIamPolicy`, setIamPolicy);
-  r.post(`${REPOSITORY}:testIamPermissions`, testIamPermissions, { mutates: false });
+  // Where repositories can be: `gcloud artifacts repositories list` without --location asks (v1beta2).
+  for (const version of ['v1', 'v1beta2']) r.get(`/${version}/projects/{project}/locations`, listLocations);
 
   // The repository appears when its creation completes, and goes when its deletion does, images,
   // grants and all. Hooks get the request-free part of the state through the emulator.
   emu.operations.onComplete(CREATE_HOOK, (arg: { name: string; repository: Record<string, unknown> }) => {
-    const now = nowIso();
+    const now = emu.clock.iso();
     const repo = { ...arg.repository, name: arg.name, createTime: now, updateTime: now } as unknown as StoredRepository;
     emu.store.collection<StoredRepository>('artifactregistry.repositories')[arg.name] = repo;
+    pushPendingImages(emu, arg.name);
     return { response: { '@type': REPOSITORY_TYPE, ...repo } };
   });
   emu.operations.onComplete(DELETE_HOOK, (arg: { name: string }) => {
@@ -81,7 +90,9 @@ function createRepository(req: EmuRequest): EmuResponse {
   const body = decode(`${AR}.Repository`, req.body ?? {}, 'repository');
   if (!body.format || body.format === 'FORMAT_UNSPECIFIED') throw invalidArgument('Repository format must be specified.', 'repository.format'); // [G]
   const name = `${parent}/repositories/${repositoryId}`;
-  const creating = req.emu.operations.list(parent).some((op) => !op.done && op.hook === CREATE_HOOK && (op.hookArg as { name: string }).name === name);
+  const creating = arOperations(req.emu)
+    .list(parent)
+    .some((op) => !op.done && op.hook === CREATE_HOOK && (op.hookArg as { name: string }).name === name);
   // gcloud shows this one as "ALREADY_EXISTS: the repository already exists".
   if (repositories(req)[name] || creating) throw alreadyExists('the repository already exists');
 
@@ -100,7 +111,7 @@ function createRepository(req: EmuRequest): EmuResponse {
       enablementStateReason: 'API containerscanning.googleapis.com is not enabled.',
     };
   }
-  const op = req.emu.operations.start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
+  const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
   return { body: renderOperation(op, req.enumInt) };
 }
 
@@ -166,7 +177,7 @@ function updateRepository(req: EmuRequest): EmuResponse {
     if (!MUTABLE.has(top)) throw invalidArgument(`Invalid update mask path: ${path}`, 'update_mask');
     setPath(next, path, getPath(body, path));
   }
-  next.updateTime = nowIso();
+  next.updateTime = req.emu.clock.iso();
   repositories(req)[current.name] = next as StoredRepository;
   return wire(req, `${AR}.Repository`, renderRepository(req, next as StoredRepository));
 }
@@ -174,13 +185,24 @@ function updateRepository(req: EmuRequest): EmuResponse {
 function deleteRepository(req: EmuRequest): EmuResponse {
   const repo = repositoryFor(req);
   const parent = repo.name.split('/repositories/')[0];
-  const op = req.emu.operations.start(parent, { metadata: METADATA, hook: DELETE_HOOK, hookArg: { name: repo.name } });
+  const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: DELETE_HOOK, hookArg: { name: repo.name } });
   return { body: renderOperation(op, req.enumInt) };
+}
+
+/** Artifact Registry's locations: the multi-regions and every region (Cloud Run's list of regions here). */
+const AR_LOCATIONS = ['asia', 'europe', 'us', ...[...CLOUD_RUN_REGIONS].sort()];
+
+function listLocations(req: EmuRequest): EmuResponse {
+  const project = projectFor(req);
+  const all = AR_LOCATIONS.map((l) => ({ name: `projects/${project.projectId}/locations/${l}`, locationId: l }));
+  const { page, nextPageToken } = paginate(all, req.query, { defaultSize: 1000, maxSize: 1000 });
+  // google.cloud.location.ListLocationsResponse (no package ships its proto): plain proto3 JSON.
+  return { body: { locations: page, ...(nextPageToken ? { nextPageToken } : {}) } };
 }
 
 function getOperation(req: EmuRequest): EmuResponse {
   const project = projectFor(req);
-  const op = req.emu.operations.get(`${parentName(project, req.params.location)}/operations/${req.params.operation}`);
+  const op = arOperations(req.emu).get(`${parentName(project, req.params.location)}/operations/${req.params.operation}`);
   if (!op) throw entityNotFound();
   return { body: renderOperation(op, req.enumInt) };
 }

@@ -8,8 +8,6 @@ export function wire(req: EmuRequest, typeName: string, obj: unknown, status = 2
   return { status, body: encode(typeName, obj, req.enumInt) };
 }
 
-export const nowIso = (): string => new Date().toISOString();
-
 /** Google-style opaque page tokens over an ordered list. */
 export function paginate<T>(
   items: T[],

@@ -22,6 +22,7 @@ const SHAPES: Record<string, MessageShape> = {
   },
   PatchServiceAccountRequest: { serviceAccount: { message: 'ServiceAccount' }, updateMask: 'string' },
   EnableServiceAccountRequest: {},
+  UndeleteServiceAccountRequest: {},
   DisableServiceAccountRequest: {},
   GetIamPolicyRequest: { options: { message: 'GetPolicyOptions' } },
   GetPolicyOptions: { requestedPolicyVersion: 'int32' },

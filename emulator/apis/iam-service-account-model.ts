@@ -55,7 +55,7 @@ export function unknownAccount(): ApiError {
 }
 
 /** True while a new account is still invisible to reads (EmulatorOptions.serviceAccountConsistencyMs). */
-export function insideConsistencyWindow(emu: Emulator, sa: StoredServiceAccount, now = Date.now()): boolean {
+export function insideConsistencyWindow(emu: Emulator, sa: StoredServiceAccount, now = emu.clock.now()): boolean {
   const windowMs = emu.options.serviceAccountConsistencyMs ?? 0;
   return windowMs > 0 && now - sa.createdAtMs < windowMs;
 }

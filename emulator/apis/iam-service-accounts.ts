@@ -7,6 +7,7 @@ import { ApiError, type ErrorDetail } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { applyMask, paginate, parseMask } from './common.js';
 import { checkIamBody } from './iam-request-fields.js';
+import { registerServiceAccountLifecycle, rememberDeleted } from './iam-service-account-lifecycle.js';
 import {
   accounts,
   accountsOfProject,
@@ -34,6 +35,9 @@ export function registerServiceAccounts(emu: Emulator): void {
   r.post(`${ACCOUNT}:enable`, (req) => setDisabled(req, false));
   r.post(`${ACCOUNT}:disable`, (req) => setDisabled(req, true));
   registerServiceAccountPolicy(emu);
+  registerServiceAccountLifecycle(emu, (req) =>
+    requireAccount(req, req.method === 'GET' ? 'iam.read' : 'iam.write', req.method === 'GET' ? 'iam.serviceAccountKeys.list' : 'iam.serviceAccounts.update'),
+  );
   emu.policies.serviceAccountUsable = (email) => serviceAccountUsable(emu, email);
 }
 
@@ -60,10 +64,18 @@ function charge(req: EmuRequest, metric: 'iam.read' | 'iam.write', sa?: StoredSe
   req.emu.quota.charge(metric, project.projectId, project.projectNumber);
 }
 
-/** The account a name points at, or IAM's 404. */
-function requireAccount(req: EmuRequest, metric: 'iam.read' | 'iam.write'): StoredServiceAccount {
+/**
+ * The account a name points at, or IAM's 404. Addressed as projects/-/serviceAccounts/X, a missing
+ * account is 403: "if you try to access the service account projects/-/serviceAccounts/fake@example.com,
+ * which does not exist, the response contains an HTTP 403 Forbidden error instead of a 404 Not Found
+ * error" (the ServiceAccount name field of IAM's discovery document).
+ */
+function requireAccount(req: EmuRequest, metric: 'iam.read' | 'iam.write', permission: string): StoredServiceAccount {
   const sa = findAccount(req.emu, req.params.account);
   charge(req, metric, sa);
+  if (!sa && req.params.project === '-') {
+    throw new ApiError(403, `Permission '${permission}' denied on resource (or it may not exist).`, 'PERMISSION_DENIED'); // [G] wording
+  }
   if (!sa) throw unknownAccount();
   return sa;
 }
@@ -94,7 +106,7 @@ function createAccount(req: EmuRequest): EmuResponse {
     email,
     ...(fields.displayName ? { displayName: fields.displayName } : {}),
     ...(fields.description ? { description: fields.description } : {}),
-    createdAtMs: Date.now(),
+    createdAtMs: req.emu.clock.now(),
   };
   all[email] = sa;
   return { body: renderAccount(sa) };
@@ -112,14 +124,14 @@ function listAccounts(req: EmuRequest): EmuResponse {
 }
 
 function getAccount(req: EmuRequest): EmuResponse {
-  const sa = requireAccount(req, 'iam.read');
+  const sa = requireAccount(req, 'iam.read', 'iam.serviceAccounts.get');
   // Right after creation a read can miss the account (Terraform waits for consecutive GETs).
   if (insideConsistencyWindow(req.emu, sa)) throw unknownAccount();
   return { body: renderAccount(sa) };
 }
 
 function patchAccount(req: EmuRequest): EmuResponse {
-  const sa = requireAccount(req, 'iam.write');
+  const sa = requireAccount(req, 'iam.write', 'iam.serviceAccounts.update');
   const body = checkIamBody('PatchServiceAccountRequest', req.body);
   const mask = parseMask(body.updateMask);
   // [G] wording: IAM requires the mask ("You must use the update_mask field").
@@ -136,14 +148,15 @@ function patchAccount(req: EmuRequest): EmuResponse {
 }
 
 function deleteAccount(req: EmuRequest): EmuResponse {
-  const sa = requireAccount(req, 'iam.write');
+  const sa = requireAccount(req, 'iam.write', 'iam.serviceAccounts.delete');
   delete accounts(req.emu)[sa.email];
+  rememberDeleted(req.emu, sa);
   forgetAccountInPolicies(req.emu, sa);
   return { body: {} };
 }
 
 function setDisabled(req: EmuRequest, disabled: boolean): EmuResponse {
-  const sa = requireAccount(req, 'iam.write');
+  const sa = requireAccount(req, 'iam.write', disabled ? 'iam.serviceAccounts.disable' : 'iam.serviceAccounts.enable');
   checkIamBody(disabled ? 'DisableServiceAccountRequest' : 'EnableServiceAccountRequest', req.body);
   if (disabled) sa.disabled = true;
   else delete sa.disabled;

@@ -5,6 +5,7 @@ import { registerServiceAccounts } from './iam-service-accounts.js';
 import { registerResourceManager } from './resource-manager.js';
 import { registerRunJobs } from './run-jobs.js';
 import { registerRunServices } from './run-services.js';
+import { registerRunV1 } from './run-v1.js';
 import { registerSecretManager } from './secret-manager.js';
 import { registerServiceUsage } from './service-usage.js';
 import { registerStorage } from './storage.js';
@@ -13,6 +14,7 @@ export function registerAllApis(emu: Emulator): void {
   registerResourceManager(emu);
   registerRunServices(emu);
   registerRunJobs(emu);
+  registerRunV1(emu);
   registerStorage(emu);
   registerServiceAccounts(emu);
   registerSecretManager(emu);

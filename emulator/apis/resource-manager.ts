@@ -3,47 +3,62 @@
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { newEtag, type Policy } from '../iam-policy.js';
+import type { Project } from '../projects.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { wire } from './common.js';
+import { paginate, wire } from './common.js';
 
 const V3 = 'google.cloud.resourcemanager.v3';
 
 export function registerResourceManager(emu: Emulator): void {
   const r = emu.router;
 
-  r.get('/v3/projects/{project}', (req) => {
-    const p = chargeRead(req);
-    return wire(req, `${V3}.Project`, {
-      name: `projects/${p.projectNumber}`,
-      parent: 'organizations/0',
-      projectId: p.projectId,
-      state: 'ACTIVE',
-      displayName: p.displayName,
-      createTime: p.createTime,
-      updateTime: p.createTime,
-      etag: `W/"${p.projectNumber}"`,
-    });
-  });
-
+  r.get('/v3/projects/{project}', (req) => wire(req, `${V3}.Project`, v3Project(chargeRead(req))));
   // v1 is JSON from a discovery document (no protos): lifecycleState instead of state.
-  r.get('/v1/projects/{project}', (req) => {
-    const p = chargeRead(req);
-    return {
-      body: {
-        projectNumber: p.projectNumber,
-        projectId: p.projectId,
-        lifecycleState: 'ACTIVE',
-        name: p.displayName,
-        createTime: p.createTime,
-        parent: { type: 'organization', id: '0' },
-      },
-    };
+  r.get('/v1/projects/{project}', (req) => ({ body: v1Project(chargeRead(req)) }));
+
+  // The projects the caller can see: every project the emulator holds (`gcloud projects list`).
+  r.get('/v1/projects', (req) => {
+    const { page, nextPageToken } = paginate(visibleProjects(req), req.query, { defaultSize: 500, maxSize: 500 });
+    return { body: { projects: page.map(v1Project), ...(nextPageToken ? { nextPageToken } : {}) } };
+  });
+  r.get('/v3/projects:search', (req) => {
+    const { page, nextPageToken } = paginate(visibleProjects(req), req.query, { defaultSize: 500, maxSize: 500 });
+    return wire(req, `${V3}.SearchProjectsResponse`, { projects: page.map(v3Project), nextPageToken });
   });
 
   for (const version of ['v1', 'v3']) {
     r.post(`/${version}/projects/{project}:getIamPolicy`, (req) => getPolicy(req, version), { mutates: false });
     r.post(`/${version}/projects/{project}:setIamPolicy`, (req) => setPolicy(req, version));
   }
+}
+
+function v3Project(p: Project): Record<string, unknown> {
+  return {
+    name: `projects/${p.projectNumber}`,
+    parent: 'organizations/0',
+    projectId: p.projectId,
+    state: 'ACTIVE',
+    displayName: p.displayName,
+    createTime: p.createTime,
+    updateTime: p.createTime,
+    etag: `W/"${p.projectNumber}"`,
+  };
+}
+
+function v1Project(p: Project): Record<string, unknown> {
+  return {
+    projectNumber: p.projectNumber,
+    projectId: p.projectId,
+    lifecycleState: 'ACTIVE',
+    name: p.displayName,
+    createTime: p.createTime,
+    parent: { type: 'organization', id: '0' },
+  };
+}
+
+/** Every project the emulator holds, by id; charged to no project (the call names none). */
+function visibleProjects(req: EmuRequest): Project[] {
+  return req.emu.projects.list().sort((a, b) => a.projectId.localeCompare(b.projectId));
 }
 
 function chargeRead(req: EmuRequest) {

@@ -1,12 +1,17 @@
 // Shared by the Cloud Run Admin API v2 modules (services, revisions, jobs, executions, operations,
 // IAM): request scope and quota, Google's not-found wording, and spec comparison helpers.
+import { randomUUID } from 'node:crypto';
 import { codecFor } from '../codecs.js';
-import { type ApiError, aborted, notFound } from '../errors.js';
-import { renderOperation, type StoredOperation } from '../operations.js';
+import type { Emulator } from '../emulator.js';
+import { ApiError, aborted, badRequest, notFound } from '../errors.js';
+import { type ApiOperations, renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
+import { CLOUD_RUN_REGIONS } from './run-urls.js';
 
 export const RUN = 'google.cloud.run.v2';
+
+/** Cloud Run's own long-running operations (services, jobs and executions share them). */
+export const runOperations = (emu: Emulator): ApiOperations => emu.operations.forApi('run.googleapis.com');
 
 /** The principal the emulator records as creator / lastModifier (the project owner of resource-manager.ts). */
 export const CALLER = 'owner@example.com';
@@ -21,10 +26,19 @@ export interface RunScope {
   parent: string;
 }
 
-/** Resolves the project and region of a request and charges the per-project+region quota. */
+/**
+ * Resolves the project and region of a request and charges the per-project+region quota. A region
+ * Cloud Run does not serve (a typo such as asia-northest1) is refused before anything else. [G]
+ * wording, as Google's location-aware APIs answer it ("Location 'us-central' is not a valid
+ * location. Use ListLocations to list valid locations.", Cloud Tasks).
+ */
 export function runScope(req: EmuRequest, metric: 'run.read' | 'run.write'): RunScope {
   const p = req.emu.projects.resolve(req.params.project);
   const location = req.params.location;
+  if (!CLOUD_RUN_REGIONS.has(location)) {
+    const message = `Location '${location}' is not a valid location. Use ListLocations to list valid locations.`;
+    throw new ApiError(400, message, 'INVALID_ARGUMENT', [badRequest('parent', message)]);
+  }
   req.emu.quota.charge(metric, `${p.projectId}/${location}`, p.projectNumber);
   return {
     requested: req.params.project,
@@ -111,6 +125,18 @@ export function checkEtag(sent: string | undefined | null, current: string, id: 
   }
 }
 
+/** The identity and bookkeeping fields of the next generation of a service or job (`previous` is the current resource, or {}). */
+export function nextGeneration(previous: Record<string, any>, now: string): Record<string, any> {
+  return {
+    uid: previous.uid ?? randomUUID(),
+    generation: String(Number(previous.generation ?? 0) + 1),
+    createTime: previous.createTime ?? now,
+    updateTime: now,
+    creator: previous.creator ?? CALLER,
+    lastModifier: CALLER,
+  };
+}
+
 /** Answers a long-running operation, Any fields encoded as the client asked. */
 export function answerOperation(req: EmuRequest, op: StoredOperation): EmuResponse {
   return { body: renderOperation(op, req.enumInt) };
@@ -135,8 +161,8 @@ export function deleteRunResource(
   opts: { scope: RunScope; resource: Record<string, any>; id: string; typeUrl: string; hook: string; remove: () => void },
 ): EmuResponse {
   checkEtag(req.query.get('etag'), opts.resource.etag, opts.id);
-  const snapshot = { '@type': opts.typeUrl, ...structuredClone(opts.resource), deleteTime: nowIso() };
-  if (queryFlag(req, 'validateOnly')) return answerOperation(req, req.emu.operations.done(opts.scope.parent, snapshot, snapshot));
+  const snapshot = { '@type': opts.typeUrl, ...structuredClone(opts.resource), deleteTime: req.emu.clock.iso() };
+  if (queryFlag(req, 'validateOnly')) return answerOperation(req, runOperations(req.emu).done(opts.scope.parent, snapshot, snapshot));
   opts.remove();
-  return answerOperation(req, req.emu.operations.start(opts.scope.parent, { metadata: snapshot, hook: opts.hook, hookArg: snapshot }));
+  return answerOperation(req, runOperations(req.emu).start(opts.scope.parent, { metadata: snapshot, hook: opts.hook, hookArg: snapshot }));
 }

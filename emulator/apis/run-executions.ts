@@ -4,10 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
+import { ApiError } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
-import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runScope } from './run-common.js';
+import { paginate, quotedEtag, randomId, wire } from './common.js';
+import { answerOperation, CALLER, checkEtag, queryFlag, RUN, runNotFound, runOperations, runScope } from './run-common.js';
+import { deployFailure } from './run-deploy-checks.js';
 import { EXECUTION, executions, executionsOf, jobs, lookupJob, type StoredExecution } from './run-job-store.js';
+import { checkTimeout, MAX_TASK_TIMEOUT_S } from './run-limits.js';
 import { checkContainers, RESERVED_JOB_ENV } from './run-validation.js';
 
 const EXECUTION_TYPE_URL = `type.googleapis.com/${EXECUTION}`;
@@ -16,16 +20,17 @@ const COMPLETE_HOOK = 'run.execution.complete';
 const typed = (execution: Record<string, any>) => ({ '@type': EXECUTION_TYPE_URL, ...structuredClone(execution) });
 
 export function registerRunExecutions(emu: Emulator): void {
-  const job = '/v2/projects/{project}/locations/{location}/jobs/{job}';
-  emu.router.post(`${job}:run`, (req) => runJob(req));
-  emu.router.get(`${job}/executions`, (req) => listExecutions(req));
-  emu.router.get(`${job}/executions/{execution}`, (req) => wire(req, EXECUTION, lookupExecution(req, 'run.read').stored.execution));
-  emu.router.delete(`${job}/executions/{execution}`, (req) => {
-    const { scope, stored } = lookupExecution(req, 'run.write');
-    checkEtag(req.query.get('etag'), stored.execution.etag, req.params.execution);
-    const snapshot = typed({ ...stored.execution, deleteTime: nowIso() });
-    if (!queryFlag(req, 'validateOnly')) delete executions(emu)[stored.execution.name];
-    return answerOperation(req, emu.operations.done(scope.parent, snapshot, snapshot));
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Jobs`, { RunJob: runJob });
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Executions`, {
+    ListExecutions: listExecutions,
+    GetExecution: (req) => wire(req, EXECUTION, lookupExecution(req, 'run.read').stored.execution),
+    DeleteExecution: (req) => {
+      const { scope, stored } = lookupExecution(req, 'run.write');
+      checkEtag(req.query.get('etag'), stored.execution.etag, req.params.execution);
+      const snapshot = typed({ ...stored.execution, deleteTime: emu.clock.iso() });
+      if (!queryFlag(req, 'validateOnly')) delete executions(emu)[stored.execution.name];
+      return answerOperation(req, runOperations(emu).done(scope.parent, snapshot, snapshot));
+    },
   });
   emu.operations.onComplete(COMPLETE_HOOK, (arg: { name: string }) => completeExecution(emu, arg.name));
 }
@@ -46,12 +51,26 @@ function runJob(req: EmuRequest): EmuResponse {
   const job = stored.job;
   const template = withOverrides(structuredClone(job.template.template), body.overrides);
   checkContainers(template.containers, { path: 'overrides.container_overrides', reservedEnv: RESERVED_JOB_ENV, portsAllowed: false });
+  checkTimeout(template.timeout, 'overrides.timeout', MAX_TASK_TIMEOUT_S);
+  // A job whose last deployment failed cannot run. [G] wording
+  if (job.terminalCondition?.state === 'CONDITION_FAILED') {
+    throw new ApiError(400, `Job '${req.params.job}' is not ready: ${job.terminalCondition.message}`, 'FAILED_PRECONDITION');
+  }
+  // The same checks as a deployment: the image and secrets must still be there when the tasks start.
+  const failure = deployFailure(req.emu, {
+    containers: template.containers,
+    volumes: template.volumes,
+    serviceAccount: template.serviceAccount,
+    projectId: scope.projectId,
+    projectNumber: stored.projectNumber,
+    specPath: 'spec.template.spec',
+  });
   const taskCount: number = body.overrides?.taskCount || job.template.taskCount;
   const parallelism: number = job.template.parallelism && job.template.parallelism < taskCount ? job.template.parallelism : taskCount;
 
   const id = `${req.params.job}-${randomId(5)}`;
   const name = `${key}/executions/${id}`;
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   const execution: Record<string, any> = {
     name,
     uid: randomUUID(),
@@ -78,12 +97,12 @@ function runJob(req: EmuRequest): EmuResponse {
     etag: quotedEtag(),
   };
   if (queryFlag(req, 'validateOnly') || body.validateOnly) {
-    return answerOperation(req, req.emu.operations.done(scope.parent, typed(execution), typed(execution)));
+    return answerOperation(req, runOperations(req.emu).done(scope.parent, typed(execution), typed(execution)));
   }
-  executions(req.emu)[name] = { execution, jobKey: key };
+  executions(req.emu)[name] = { execution, jobKey: key, failure };
   job.executionCount = (job.executionCount ?? 0) + 1;
   job.latestCreatedExecution = { name, createTime: now, completionStatus: 'EXECUTION_RUNNING' };
-  return answerOperation(req, req.emu.operations.start(scope.parent, { metadata: typed(execution), hook: COMPLETE_HOOK, hookArg: { name } }));
+  return answerOperation(req, runOperations(req.emu).start(scope.parent, { metadata: typed(execution), hook: COMPLETE_HOOK, hookArg: { name } }));
 }
 
 /** RunJobRequest.Overrides: per-container args and env (matched by name, else the only container), task count, timeout. */
@@ -114,22 +133,26 @@ function completeExecution(emu: Emulator, name: string) {
     return { error: { code: 5, message: `Execution '${id}' was deleted before it completed.` } }; // [G]
   }
   const e = stored.execution;
-  const now = nowIso();
+  const now = emu.clock.iso();
   const seconds = ((Date.parse(now) - Date.parse(e.startTime)) / 1000).toFixed(2);
   e.reconciling = false;
   e.observedGeneration = e.generation;
   e.completionTime = now;
   e.updateTime = now;
   e.runningCount = 0;
-  e.succeededCount = e.taskCount;
+  const failed = stored.failure;
+  const message = failed ? failed.reasons.join('\n') : `Execution completed successfully in ${seconds}s.`;
+  if (failed) e.failedCount = e.taskCount;
+  else e.succeededCount = e.taskCount;
   e.conditions = [
     ...e.conditions.filter((c: any) => c.type !== 'Completed'),
-    { type: 'Completed', state: 'CONDITION_SUCCEEDED', message: `Execution completed successfully in ${seconds}s.`, lastTransitionTime: now },
+    { type: 'Completed', state: failed ? 'CONDITION_FAILED' : 'CONDITION_SUCCEEDED', message, lastTransitionTime: now },
   ];
   const job = jobs(emu)[stored.jobKey]?.job;
   if (job?.latestCreatedExecution?.name === name) {
-    job.latestCreatedExecution = { ...job.latestCreatedExecution, completionTime: now, completionStatus: 'EXECUTION_SUCCEEDED' };
+    job.latestCreatedExecution = { ...job.latestCreatedExecution, completionTime: now, completionStatus: failed ? 'EXECUTION_FAILED' : 'EXECUTION_SUCCEEDED' };
   }
+  if (failed) return { error: { code: failed.code, message }, metadata: typed(e) };
   return { response: typed(e), metadata: typed(e) };
 }
 

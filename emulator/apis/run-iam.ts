@@ -4,9 +4,10 @@
 
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest } from '../router.js';
 import { wire } from './common.js';
-import { type RunKind, type RunScope, runNotFound, runScope } from './run-common.js';
+import { RUN, type RunKind, type RunScope, runNotFound, runScope } from './run-common.js';
 
 /** The key a run resource's policy is stored under (deleted with the resource). */
 export const runPolicyKey = (resourceName: string): string => `run.googleapis.com/${resourceName}`;
@@ -17,7 +18,6 @@ export const runPolicyKey = (resourceName: string): string => `run.googleapis.co
  */
 export function registerRunIam(emu: Emulator, collection: 'services' | 'jobs', kind: RunKind, exists: (name: string) => boolean): void {
   const param = collection === 'services' ? 'service' : 'job';
-  const base = `/v2/projects/{project}/locations/{location}/${collection}/{${param}}`;
 
   const target = (req: EmuRequest, metric: 'run.read' | 'run.write'): { scope: RunScope; key: string } => {
     const scope = runScope(req, metric);
@@ -27,13 +27,13 @@ export function registerRunIam(emu: Emulator, collection: 'services' | 'jobs', k
     return { scope, key: runPolicyKey(name) };
   };
 
-  emu.router.get(`${base}:getIamPolicy`, (req) => {
+  const getPolicy = (req: EmuRequest) => {
     const { key } = target(req, 'run.read');
     // requestedPolicyVersion only matters for conditional bindings, which are returned as stored.
     return wire(req, 'google.iam.v1.Policy', emu.policies.get(key));
-  });
+  };
 
-  emu.router.post(`${base}:setIamPolicy`, (req) => {
+  const setPolicy = (req: EmuRequest) => {
     const { key } = target(req, 'run.write');
     const body = decode('google.iam.v1.SetIamPolicyRequest', withoutResource(req.body), '');
     const current = emu.policies.get(key);
@@ -46,18 +46,20 @@ export function registerRunIam(emu: Emulator, collection: 'services' | 'jobs', k
       bindings: paths.includes('bindings') ? incoming.bindings : current.bindings,
     };
     return wire(req, 'google.iam.v1.Policy', emu.policies.set(key, merged, { dialect: 'google' }));
-  });
+  };
 
-  emu.router.post(
-    `${base}:testIamPermissions`,
-    (req) => {
-      target(req, 'run.read');
-      const body = decode('google.iam.v1.TestIamPermissionsRequest', withoutResource(req.body), '');
-      // The emulator's caller owns the project: every permission asked about is held.
-      return wire(req, 'google.iam.v1.TestIamPermissionsResponse', { permissions: body.permissions ?? [] });
-    },
-    { mutates: false },
-  );
+  const testPermissions = (req: EmuRequest) => {
+    target(req, 'run.read');
+    const body = decode('google.iam.v1.TestIamPermissionsRequest', withoutResource(req.body), '');
+    // The emulator's caller owns the project: every permission asked about is held.
+    return wire(req, 'google.iam.v1.TestIamPermissionsResponse', { permissions: body.permissions ?? [] });
+  };
+
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.${collection === 'services' ? 'Services' : 'Jobs'}`, {
+    GetIamPolicy: getPolicy,
+    SetIamPolicy: setPolicy,
+    TestIamPermissions: [testPermissions, { mutates: false }],
+  });
 }
 
 /** The clients also send `resource` in the body (body: "*"); it is the path's, so ignore it there. */

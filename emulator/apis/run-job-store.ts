@@ -2,6 +2,7 @@
 import type { Emulator } from '../emulator.js';
 import type { EmuRequest } from '../router.js';
 import { RUN, type RunScope, runNotFound, runScope } from './run-common.js';
+import type { DeployFailure } from './run-deploy-checks.js';
 
 export const JOB = `${RUN}.Job`;
 export const EXECUTION = `${RUN}.Execution`;
@@ -10,11 +11,15 @@ export interface StoredJob {
   /** The Job resource as the API shows it (canonical: enum names, camelCase). */
   job: Record<string, any>;
   projectNumber: string;
+  /** Why the pending rollout will fail (run-deploy-checks.ts), if it will. */
+  failure?: DeployFailure;
 }
 
 export interface StoredExecution {
   execution: Record<string, any>;
   jobKey: string;
+  /** Why the execution's tasks cannot start (run-deploy-checks.ts), if they cannot. */
+  failure?: DeployFailure;
 }
 
 export const jobs = (emu: Emulator) => emu.store.collection<StoredJob>('run.jobs');

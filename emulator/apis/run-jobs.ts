@@ -2,31 +2,34 @@
 // update (a full replacement: UpdateJobRequest has no update mask) and delete answer operations
 // whose metadata and response are the Job; while one is pending the job is reconciling. Running a
 // job and its executions are in run-executions.ts; IAM in run-iam.ts.
-import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, quotedEtag, wire } from './common.js';
+import { paginate, quotedEtag, wire } from './common.js';
 import {
   answerOperation,
-  CALLER,
   checkEtag,
   childrenOf,
   deleteRunResource,
+  nextGeneration,
   pickFields,
   queryFlag,
   RUN,
   type RunScope,
   runNotFound,
+  runOperations,
   runScope,
   sameJson,
   specFields,
 } from './run-common.js';
 import { applyJobDefaults } from './run-defaults.js';
+import { checkRuntimeServiceAccount, deployFailure } from './run-deploy-checks.js';
 import { registerRunExecutions } from './run-executions.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
 import { deleteExecutionsOf, JOB, jobs, lookupJob } from './run-job-store.js';
+import { checkResources, checkTimeout, MAX_TASK_TIMEOUT_S } from './run-limits.js';
 import { checkContainers, checkResourceId, checkUserKeys, RESERVED_JOB_ENV, violation } from './run-validation.js';
 
 const JOB_TYPE_URL = `type.googleapis.com/${JOB}`;
@@ -39,14 +42,13 @@ const typed = (job: Record<string, any>) => ({ '@type': JOB_TYPE_URL, ...structu
 const SPEC_FIELDS = (): string[] => specFields(JOB);
 
 export function registerRunJobs(emu: Emulator): void {
-  const base = '/v2/projects/{project}/locations/{location}/jobs';
-  const r = emu.router;
-
-  r.post(base, (req) => createJob(req));
-  r.get(base, (req) => listJobs(req));
-  r.get(`${base}/{job}`, (req) => wire(req, JOB, lookupJob(req, 'run.read').stored.job));
-  r.patch(`${base}/{job}`, (req) => updateJob(req));
-  r.delete(`${base}/{job}`, (req) => deleteJob(req));
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Jobs`, {
+    CreateJob: createJob,
+    ListJobs: listJobs,
+    GetJob: (req) => wire(req, JOB, lookupJob(req, 'run.read').stored.job),
+    UpdateJob: updateJob,
+    DeleteJob: deleteJob,
+  });
 
   emu.operations.onComplete(ROLLOUT_HOOK, (arg: { key: string; generation: string }) => completeRollout(emu, arg));
   emu.operations.onComplete(DELETE_HOOK, (snapshot: Record<string, any>) => ({ response: snapshot, metadata: snapshot }));
@@ -96,20 +98,20 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<strin
   const key = `${scope.parent}/jobs/${id}`;
   const current = jobs(emu)[key];
   applyJobDefaults(spec, scope.projectNumber);
+  const task = spec.template.template;
+  // Jobs run in the second generation environment ("Configure memory limits for jobs").
+  checkResources({ containers: task.containers, gen2: true, path: 'template.template.containers' });
+  checkTimeout(task.timeout, 'template.template.timeout', MAX_TASK_TIMEOUT_S);
+  checkRuntimeServiceAccount(emu, task.serviceAccount);
   if (current && sameJson(pickFields(JOB, current.job, SPEC_FIELDS()), spec)) {
-    return answerOperation(req, emu.operations.done(scope.parent, typed(current.job), typed(current.job)));
+    return answerOperation(req, runOperations(emu).done(scope.parent, typed(current.job), typed(current.job)));
   }
-  const now = nowIso();
+  const now = emu.clock.iso();
   const previous = current?.job ?? {};
   const job: Record<string, any> = {
     name: key,
     ...spec,
-    uid: previous.uid ?? randomUUID(),
-    generation: String(Number(previous.generation ?? 0) + 1),
-    createTime: previous.createTime ?? now,
-    updateTime: now,
-    creator: previous.creator ?? CALLER,
-    lastModifier: CALLER,
+    ...nextGeneration(previous, now),
     observedGeneration: previous.observedGeneration,
     executionCount: previous.executionCount,
     latestCreatedExecution: previous.latestCreatedExecution,
@@ -117,9 +119,13 @@ function deploy(req: EmuRequest, scope: RunScope, id: string, spec: Record<strin
     terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING', lastTransitionTime: now },
     etag: quotedEtag(),
   };
-  if (queryFlag(req, 'validateOnly')) return answerOperation(req, emu.operations.done(scope.parent, typed(job), typed(job)));
-  jobs(emu)[key] = { job, projectNumber: scope.projectNumber };
-  return answerOperation(req, emu.operations.start(scope.parent, { metadata: typed(job), hook: ROLLOUT_HOOK, hookArg: { key, generation: job.generation } }));
+  if (queryFlag(req, 'validateOnly')) return answerOperation(req, runOperations(emu).done(scope.parent, typed(job), typed(job)));
+  const failure = deployFailure(emu, { ...task, projectId: scope.projectId, projectNumber: scope.projectNumber, specPath: 'spec.template.spec.template.spec' });
+  jobs(emu)[key] = { job, projectNumber: scope.projectNumber, failure };
+  return answerOperation(
+    req,
+    runOperations(emu).start(scope.parent, { metadata: typed(job), hook: ROLLOUT_HOOK, hookArg: { key, generation: job.generation } }),
+  );
 }
 
 function completeRollout(emu: Emulator, arg: { key: string; generation: string }) {
@@ -129,11 +135,16 @@ function completeRollout(emu: Emulator, arg: { key: string; generation: string }
     return { error: { code: 5, message: `Resource '${id}' of kind 'JOB' in region '${location}' in project '${project}' does not exist.` } };
   }
   const job = stored.job;
-  if (job.generation === arg.generation) {
-    job.reconciling = false;
-    job.observedGeneration = job.generation;
-    job.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: nowIso() };
+  if (job.generation !== arg.generation) return { response: typed(job), metadata: typed(job) };
+  job.reconciling = false;
+  job.observedGeneration = job.generation;
+  const now = emu.clock.iso();
+  if (stored.failure) {
+    const message = stored.failure.reasons.join('\n');
+    job.terminalCondition = { type: 'Ready', state: 'CONDITION_FAILED', message, lastTransitionTime: now, severity: 'ERROR' };
+    return { error: { code: stored.failure.code, message }, metadata: typed(job) };
   }
+  job.terminalCondition = { type: 'Ready', state: 'CONDITION_SUCCEEDED', lastTransitionTime: now };
   return { response: typed(job), metadata: typed(job) };
 }
 

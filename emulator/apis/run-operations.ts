@@ -8,7 +8,7 @@ import { notFound } from '../errors.js';
 import { renderOperation, type StoredOperation } from '../operations.js';
 import type { EmuRequest } from '../router.js';
 import { paginate } from './common.js';
-import { durationSeconds, runScope } from './run-common.js';
+import { durationSeconds, runOperations, runScope } from './run-common.js';
 
 /** :wait without a timeout still returns after this long, so a client never hangs on a socket. */
 const MAX_WAIT_MS = 60_000;
@@ -20,7 +20,9 @@ export function registerRunOperations(emu: Emulator): void {
 
   emu.router.get(base, (req) => {
     const scope = runScope(req, 'run.read');
-    const ops = emu.operations.list(scope.parent).map((op) => emu.operations.get(op.name)!);
+    const ops = runOperations(emu)
+      .list(scope.parent)
+      .map((op) => runOperations(emu).get(op.name)!);
     const { page, nextPageToken } = paginate(ops, req.query);
     const body: Record<string, unknown> = {};
     if (page.length) body.operations = page.map((op) => renderOperation(op, req.enumInt));
@@ -30,25 +32,24 @@ export function registerRunOperations(emu: Emulator): void {
 
   emu.router.delete(`${base}/{operation}`, (req) => {
     const op = find(req);
-    emu.operations.delete(op.name);
+    runOperations(emu).delete(op.name);
     return { body: {} };
   });
 
-  // Waits until the operation is done or the request's timeout passes, then answers it as it is.
+  // Waits until the operation is done or the request's timeout passes (on the emulator's clock), then answers it as it is.
   emu.router.post(`${base}/{operation}:wait`, async (req) => {
     const op = find(req);
     const body = decode('google.longrunning.WaitOperationRequest', req.body ?? {}, '');
     const requested = body.timeout ? durationSeconds(body.timeout) * 1000 : MAX_WAIT_MS;
-    const waitMs = Math.min(emu.operations.remainingMs(op.name), Number.isFinite(requested) ? requested : MAX_WAIT_MS, MAX_WAIT_MS);
-    if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
-    return { body: renderOperation(emu.operations.get(op.name) ?? op, req.enumInt) };
+    await emu.operations.waitFor(op.name, Math.min(Number.isFinite(requested) ? requested : MAX_WAIT_MS, MAX_WAIT_MS));
+    return { body: renderOperation(runOperations(emu).get(op.name) ?? op, req.enumInt) };
   });
 }
 
 function find(req: EmuRequest): StoredOperation {
   const scope = runScope(req, 'run.read');
   const name = `${scope.parent}/operations/${req.params.operation}`;
-  const op = req.emu.operations.get(name);
+  const op = runOperations(req.emu).get(name);
   if (!op) throw notFound(`Operation '${name}' not found.`); // [G] wording
   return op;
 }

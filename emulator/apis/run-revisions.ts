@@ -3,8 +3,9 @@
 // ready or failed when the rollout finishes. Read-only routes: GET and list under the service.
 import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../emulator.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest } from '../router.js';
-import { nowIso, paginate, quotedEtag, randomId, wire } from './common.js';
+import { paginate, quotedEtag, randomId, wire } from './common.js';
 import { CALLER, pickFields, RUN, runNotFound, runScope, sameJson } from './run-common.js';
 
 export interface StoredRevision {
@@ -59,7 +60,7 @@ export function createRevision(
     serviceId,
     template: revisionConfig(structuredClone(template)),
     launchStage,
-    createTime: nowIso(),
+    createTime: emu.clock.iso(),
     state: 'PENDING',
     etag: quotedEtag(),
   };
@@ -124,18 +125,19 @@ export function revisionView(rev: StoredRevision): Record<string, any> {
 }
 
 export function registerRunRevisions(emu: Emulator): void {
-  const base = '/v2/projects/{project}/locations/{location}/services/{service}/revisions';
-  emu.router.get(`${base}/{revision}`, (req) => {
-    const scope = runScope(req, 'run.read');
-    const rev = getRevision(emu, revisionKey(`${scope.parent}/services/${req.params.service}`, req.params.revision));
-    if (!rev) throw runNotFound('REVISION', req.params.revision, scope);
-    return wire(req, `${RUN}.Revision`, revisionView(rev));
-  });
-  emu.router.get(base, (req: EmuRequest) => {
-    const scope = runScope(req, 'run.read');
-    const serviceKey = `${scope.parent}/services/${req.params.service}`;
-    const revisions = revisionsOf(emu, serviceKey).sort((a, b) => (a.name < b.name ? 1 : -1)); // newest first
-    const { page, nextPageToken } = paginate(revisions, req.query);
-    return wire(req, `${RUN}.ListRevisionsResponse`, { revisions: page.map(revisionView), nextPageToken });
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Revisions`, {
+    GetRevision: (req) => {
+      const scope = runScope(req, 'run.read');
+      const rev = getRevision(emu, revisionKey(`${scope.parent}/services/${req.params.service}`, req.params.revision));
+      if (!rev) throw runNotFound('REVISION', req.params.revision, scope);
+      return wire(req, `${RUN}.Revision`, revisionView(rev));
+    },
+    ListRevisions: (req: EmuRequest) => {
+      const scope = runScope(req, 'run.read');
+      const serviceKey = `${scope.parent}/services/${req.params.service}`;
+      const revisions = revisionsOf(emu, serviceKey).sort((a, b) => (a.name < b.name ? 1 : -1)); // newest first
+      const { page, nextPageToken } = paginate(revisions, req.query);
+      return wire(req, `${RUN}.ListRevisionsResponse`, { revisions: page.map(revisionView), nextPageToken });
+    },
   });
 }

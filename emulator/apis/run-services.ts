@@ -1,84 +1,43 @@
-// Cloud Run Admin API v2: services (gcp-api-facts.md §1). Create, update and delete answer
-// long-running operations whose metadata and response are the Service; a rollout takes the
-// emulator's operationMs, during which the service is reconciling. Revisions, operations and IAM
-// live in their own run-*.ts modules and are registered from here.
+// Cloud Run Admin API v2: services over HTTP (gcp-api-facts.md §1): requests are read and checked
+// here, and run-service-model.ts does the deployment. Create, update and delete answer long-running
+// operations whose metadata and response are the Service; a rollout takes the emulator's
+// operationMs, during which the service is reconciling. Revisions, operations and IAM live in their
+// own run-*.ts modules and are registered from here.
 // To exercise a failed rollout, deploy an image whose name contains "fail-rollout"
 // (FAIL_ROLLOUT_MARKER in run-service-status.ts): the operation ends with code 9 as Google's does.
-import { randomUUID } from 'node:crypto';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { getPath, nowIso, paginate, parseMask, quotedEtag, setPath, wire } from './common.js';
-import {
-  answerOperation,
-  CALLER,
-  checkEtag,
-  childrenOf,
-  deleteRunResource,
-  pickFields,
-  queryFlag,
-  RUN,
-  type RunScope,
-  runNotFound,
-  runScope,
-  sameJson,
-  specFields,
-} from './run-common.js';
-import { applyServiceDefaults } from './run-defaults.js';
+import { getPath, paginate, parseMask, setPath, wire } from './common.js';
+import { answerOperation, checkEtag, childrenOf, deleteRunResource, pickFields, queryFlag, RUN, type RunScope, runNotFound, runScope } from './run-common.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
 import { registerRunOperations } from './run-operations.js';
+import { deleteRevisionsOf, registerRunRevisions } from './run-revisions.js';
 import {
-  conflictsWith,
-  createRevision,
-  deleteRevisionsOf,
-  generatedRevisionId,
-  getRevision,
-  registerRunRevisions,
-  revisionKey,
-  settleRevision,
-} from './run-revisions.js';
-import { markFailed, markReconciling, markSucceeded, type Place, rolloutFailure } from './run-service-status.js';
-import { serviceUrls } from './run-urls.js';
+  completeRollout,
+  deploy,
+  ROLLOUT_HOOK,
+  type RolloutArg,
+  SERVICE,
+  SERVICE_TYPE_URL,
+  SPEC_FIELDS,
+  type StoredService,
+  services,
+} from './run-service-model.js';
 import { checkContainers, checkResourceId, checkUserKeys, RESERVED_SERVICE_ENV, violation } from './run-validation.js';
 
-const SERVICE = `${RUN}.Service`;
-const SERVICE_TYPE_URL = `type.googleapis.com/${SERVICE}`;
-const COLLECTION = 'run.services';
-const ROLLOUT_HOOK = 'run.service.rollout';
 const DELETE_HOOK = 'run.service.delete';
 
-interface StoredService {
-  /** The Service resource as the API shows it (canonical: enum names, camelCase). */
-  service: Record<string, any>;
-  projectNumber: string;
-  /** Revisions created so far (the 00001 in SERVICE-00001-abc). */
-  revisionSeq: number;
-  /** The pending rollout: the generation it brings, its revision (full name) and, if it will fail, why. */
-  rollout?: { generation: string; revision?: string; failure?: string };
-}
-
-interface RolloutArg {
-  key: string;
-  generation: string;
-}
-
-const services = (emu: Emulator) => emu.store.collection<StoredService>(COLLECTION);
-const typed = (service: Record<string, any>) => ({ '@type': SERVICE_TYPE_URL, ...structuredClone(service) });
-const SPEC_FIELDS = (): string[] => specFields(SERVICE);
-
 export function registerRunServices(emu: Emulator): void {
-  const base = '/v2/projects/{project}/locations/{location}/services';
-  const r = emu.router;
-
-  r.post(base, (req) => createService(req));
-  r.get(base, (req) => listServices(req));
-  r.get(`${base}/{service}`, (req) => {
-    const { stored } = lookup(req, 'run.read');
-    return wire(req, SERVICE, stored.service);
+  registerRpcs(emu, '@google-cloud/run', `${RUN}.Services`, {
+    CreateService: createService,
+    ListServices: listServices,
+    GetService: (req) => wire(req, SERVICE, lookup(req, 'run.read').stored.service),
+    UpdateService: updateService,
+    DeleteService: deleteService,
   });
-  r.patch(`${base}/{service}`, (req) => updateService(req));
-  r.delete(`${base}/{service}`, (req) => deleteService(req));
 
   emu.operations.onComplete(ROLLOUT_HOOK, (arg: RolloutArg) => completeRollout(emu, arg));
   emu.operations.onComplete(DELETE_HOOK, (snapshot: Record<string, any>) => ({ response: snapshot, metadata: snapshot }));
@@ -104,7 +63,7 @@ function createService(req: EmuRequest): EmuResponse {
   const spec = pickFields(SERVICE, body, SPEC_FIELDS());
   checkSpec(spec, 'CreateServiceRequest');
   if (services(req.emu)[`${scope.parent}/services/${id}`]) throw alreadyExists(`Resource '${id}' already exists.`);
-  return deploy(req, scope, id, undefined, spec);
+  return answerOperation(req, deploy(req.emu, scope, id, undefined, spec, queryFlag(req, 'validateOnly')));
 }
 
 function updateService(req: EmuRequest): EmuResponse {
@@ -119,12 +78,12 @@ function updateService(req: EmuRequest): EmuResponse {
     checkResourceId(id, 'UpdateServiceRequest.service.name', 50);
     const spec = pickFields(SERVICE, body, SPEC_FIELDS());
     checkSpec(spec, 'UpdateServiceRequest');
-    return deploy(req, scope, id, undefined, spec);
+    return answerOperation(req, deploy(req.emu, scope, id, undefined, spec, queryFlag(req, 'validateOnly')));
   }
   checkEtag(body.etag, stored.service.etag, id);
   const spec = maskedSpec(stored.service, body, parseMask(req.query.get('updateMask')));
   checkSpec(spec, 'UpdateServiceRequest');
-  return deploy(req, scope, id, stored, spec);
+  return answerOperation(req, deploy(req.emu, scope, id, stored, spec, queryFlag(req, 'validateOnly')));
 }
 
 /** Full replacement without a mask (or with "*"); otherwise only the masked paths change. */
@@ -146,141 +105,6 @@ function checkSpec(spec: Record<string, any>, request: string): void {
   checkUserKeys(spec.template?.annotations, `${request}.service.template.annotations`, 'annotations');
   if (!spec.template) throw violation(`${request}.service.template`, 'field is required.'); // [G]
   checkContainers(spec.template.containers, { path: 'template.containers', reservedEnv: RESERVED_SERVICE_ENV, portsAllowed: true });
-}
-
-/**
- * Creates or updates `id` with `spec` (caller's fields, no defaults yet) and starts the rollout.
- * A template change makes a new revision; any spec change bumps the generation; no change at all
- * answers a finished operation and leaves the service as it is.
- */
-function deploy(req: EmuRequest, scope: RunScope, id: string, current: StoredService | undefined, spec: Record<string, any>): EmuResponse {
-  const emu = req.emu;
-  const key = `${scope.parent}/services/${id}`;
-  const validateOnly = queryFlag(req, 'validateOnly');
-  applyServiceDefaults(spec, scope.projectNumber);
-
-  if (current && sameJson(pickFields(SERVICE, current.service, SPEC_FIELDS()), spec)) {
-    return answerOperation(req, emu.operations.done(scope.parent, typed(current.service), typed(current.service)));
-  }
-
-  // Which revision this generation rolls out: a new one when the template changed, else the one
-  // still rolling out or the latest created (and a revision that failed fails again).
-  let seq = current?.revisionSeq ?? 0;
-  let newRevisionId: string | undefined;
-  let rolloutRevision: string | undefined = current?.rollout?.revision ?? current?.service.latestCreatedRevision;
-  let failure: string | undefined = current?.rollout ? current.rollout.failure : failureOf(emu, rolloutRevision);
-  if (!current || !sameJson(current.service.template, spec.template)) {
-    const named: string | undefined = spec.template.revision;
-    if (named) {
-      if (!named.startsWith(`${id}-`)) {
-        throw violation(
-          `${current ? 'Update' : 'Create'}ServiceRequest.service.template.revision`,
-          `Revision name must be prefixed by the name of the enclosing Service with a trailing '-'.`,
-        ); // [G]
-      }
-      const existing = getRevision(emu, revisionKey(key, named));
-      if (existing && conflictsWith(existing, spec.template)) {
-        throw alreadyExists(`Revision named '${named}' with different configuration already exists.`);
-      }
-      if (!existing) newRevisionId = named;
-      rolloutRevision = revisionKey(key, named);
-      failure = failureOf(emu, rolloutRevision);
-    } else {
-      newRevisionId = generatedRevisionId(id, seq + 1);
-      rolloutRevision = revisionKey(key, newRevisionId);
-    }
-  }
-  checkTraffic(emu, key, spec.traffic, newRevisionId);
-
-  const now = nowIso();
-  const previous = current?.service ?? {};
-  const service: Record<string, any> = {
-    name: key,
-    ...spec,
-    uid: previous.uid ?? randomUUID(),
-    generation: String(Number(previous.generation ?? 0) + 1),
-    createTime: previous.createTime ?? now,
-    updateTime: now,
-    creator: previous.creator ?? CALLER,
-    lastModifier: CALLER,
-    ...(spec.defaultUriDisabled ? {} : serviceUrls(id, scope.projectNumber, scope.location)),
-    observedGeneration: previous.observedGeneration,
-    latestReadyRevision: previous.latestReadyRevision,
-    latestCreatedRevision: previous.latestCreatedRevision,
-    trafficStatuses: previous.trafficStatuses,
-    etag: quotedEtag(),
-  };
-  markReconciling(service, now);
-  if (validateOnly) return answerOperation(req, emu.operations.done(scope.parent, typed(service), typed(service)));
-
-  // A rollout superseded by this one still ends, as its revision was created all the same.
-  const superseded = current?.rollout;
-  if (superseded?.revision && superseded.revision !== rolloutRevision) {
-    settleRevision(emu, superseded.revision, superseded.failure ? 'FAILED' : 'READY', superseded.failure);
-  }
-  if (newRevisionId) {
-    seq++;
-    createRevision(emu, key, id, newRevisionId, spec.template, spec.launchStage);
-  }
-  if (newRevisionId) failure = rolloutFailure(spec.template, newRevisionId, scope.projectId, id);
-  services(emu)[key] = {
-    service,
-    projectNumber: scope.projectNumber,
-    revisionSeq: seq,
-    rollout: { generation: service.generation, revision: rolloutRevision, failure },
-  };
-  const arg: RolloutArg = { key, generation: service.generation };
-  return answerOperation(req, emu.operations.start(scope.parent, { metadata: typed(service), hook: ROLLOUT_HOOK, hookArg: arg }));
-}
-
-/** Why a revision that already failed is not ready (it fails again when rolled out). */
-function failureOf(emu: Emulator, revision: string | undefined): string | undefined {
-  const rev = revision ? getRevision(emu, revision) : undefined;
-  return rev?.state === 'FAILED' ? rev.message : undefined;
-}
-
-/** Traffic must add up to 100 and name revisions that exist (or the one being created). [G] wording */
-function checkTraffic(emu: Emulator, key: string, traffic: any[], newRevisionId: string | undefined): void {
-  let sum = 0;
-  for (const t of traffic) {
-    sum += t.percent ?? 0;
-    if (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION') {
-      if (!t.revision) throw invalidArgument('service.traffic: a REVISION target must name a revision.', 'service.traffic');
-      if (t.revision !== newRevisionId && !getRevision(emu, revisionKey(key, t.revision))) {
-        throw invalidArgument(`service.traffic: Revision '${t.revision}' does not exist.`, 'service.traffic');
-      }
-    } else if (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST') {
-      if (t.revision) throw invalidArgument('service.traffic: a LATEST target cannot name a revision.', 'service.traffic');
-    } else {
-      throw invalidArgument('service.traffic: the target type must be LATEST or REVISION.', 'service.traffic');
-    }
-  }
-  if (sum !== 100) throw invalidArgument(`service.traffic: the traffic percentages must add up to 100, not ${sum}.`, 'service.traffic');
-}
-
-/** Completion hook of a rollout: settles the service, unless a newer generation superseded this one. */
-function completeRollout(emu: Emulator, arg: RolloutArg) {
-  const stored = services(emu)[arg.key];
-  if (!stored) {
-    const [, project, , location, , id] = arg.key.split('/');
-    return { error: { code: 5, message: `Resource '${id}' of kind 'SERVICE' in region '${location}' in project '${project}' does not exist.` } };
-  }
-  const service = stored.service;
-  if (service.generation !== arg.generation || !stored.rollout) return { response: typed(service), metadata: typed(service) };
-  const { revision, failure } = stored.rollout;
-  delete stored.rollout;
-  const now = nowIso();
-  const [, , , location, , serviceId] = arg.key.split('/');
-  const place: Place = { serviceId, projectNumber: stored.projectNumber, region: location };
-  if (failure && revision) {
-    settleRevision(emu, revision, 'FAILED', failure);
-    markFailed(service, revision, failure, now);
-    // google.rpc.Code FAILED_PRECONDITION, as Cloud Run reports a revision that never became ready.
-    return { error: { code: 9, message: failure }, metadata: typed(service) };
-  }
-  if (revision) settleRevision(emu, revision, 'READY');
-  markSucceeded(service, revision, place, now);
-  return { response: typed(service), metadata: typed(service) };
 }
 
 function deleteService(req: EmuRequest): EmuResponse {

@@ -53,6 +53,9 @@ const REGION_CODES: Record<string, string> = {
   'us-west4': 'wn',
 };
 
+/** The regions Cloud Run serves in (its locations list; these are also the regions above). */
+export const CLOUD_RUN_REGIONS: ReadonlySet<string> = new Set(Object.keys(REGION_CODES));
+
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -3,6 +3,7 @@
 // when asked by project id (gcp-api-facts.md §5). A secret keeps its versions beside it; a version's
 // payload is kept (base64) apart from the version resource, so encoding a version can never leak it.
 
+import type { Emulator } from '../emulator.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Project } from '../projects.js';
 import type { EmuRequest } from '../router.js';
@@ -33,8 +34,9 @@ const COLLECTION = 'secretmanager.secrets';
 
 export type QuotaMetric = 'secretmanager.read' | 'secretmanager.write' | 'secretmanager.access';
 
-export function allSecrets(req: EmuRequest): Record<string, StoredSecret> {
-  return req.emu.store.collection<StoredSecret>(COLLECTION);
+/** Every secret, by full name; `ctx` is a request or `{emu}` (Cloud Run checks secrets at deploy time). */
+export function allSecrets(ctx: { emu: Emulator }): Record<string, StoredSecret> {
+  return ctx.emu.store.collection<StoredSecret>(COLLECTION);
 }
 
 /** Resolves the {project} path variable (id or number) and charges the call to its quota. */
@@ -106,16 +108,16 @@ export function numberedVersion(secret: StoredSecret, ref: string): StoredVersio
   return resolveVersion(secret, ref);
 }
 
-let lastEtag = 0n;
-
 /**
  * A fresh etag. Secret Manager etags are quoted hex strings (`"\"15e3c1a2b4d5f6\""` on the wire);
  * every modification, a no-op included, gets a new one.
  */
-export function newSecretEtag(): string {
-  let value = BigInt(Date.now()) * 1000n;
-  if (value <= lastEtag) value = lastEtag + 1n;
-  lastEtag = value;
+export function newSecretEtag(emu: Emulator): string {
+  const counters = emu.store.collection<{ value: string }>('secretmanager.counters');
+  const last = BigInt(counters.etag?.value ?? '0');
+  let value = BigInt(emu.clock.now()) * 1000n;
+  if (value <= last) value = last + 1n;
+  counters.etag = { value: value.toString() };
   return `"${value.toString(16)}"`;
 }
 

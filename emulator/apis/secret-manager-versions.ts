@@ -7,8 +7,9 @@ import { crc32c } from '../checksums.js';
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { ApiError, failedPrecondition, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, wire } from './common.js';
+import { paginate, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
 import {
   checkEtag,
@@ -23,24 +24,22 @@ import {
   type VersionState,
 } from './secret-manager-store.js';
 
-const SECRET = '/v1/projects/{project}/secrets/{secret}';
-const VERSION = `${SECRET}/versions/{version}`;
-
 /** SecretPayload.data: "Must be no larger than 64KiB" (resources.proto). */
 const MAX_PAYLOAD_BYTES = 65_536;
 
 export function registerSecretVersions(emu: Emulator): void {
-  const r = emu.router;
-  r.post(`${SECRET}:addVersion`, addVersion);
-  r.get(`${SECRET}/versions`, listVersions);
-  r.get(VERSION, (req) => {
-    const secret = secretForVersions(req, 'secretmanager.read');
-    return wire(req, `${SM}.SecretVersion`, resolveVersion(secret, req.params.version).resource);
+  registerRpcs(emu, '@google-cloud/secret-manager', `${SM}.SecretManagerService`, {
+    AddSecretVersion: addVersion,
+    ListSecretVersions: listVersions,
+    GetSecretVersion: (req) => {
+      const secret = secretForVersions(req, 'secretmanager.read');
+      return wire(req, `${SM}.SecretVersion`, resolveVersion(secret, req.params.version).resource);
+    },
+    AccessSecretVersion: accessVersion,
+    EnableSecretVersion: (req) => changeState(req, 'ENABLED', `${SM}.EnableSecretVersionRequest`),
+    DisableSecretVersion: (req) => changeState(req, 'DISABLED', `${SM}.DisableSecretVersionRequest`),
+    DestroySecretVersion: (req) => changeState(req, 'DESTROYED', `${SM}.DestroySecretVersionRequest`),
   });
-  r.get(`${VERSION}:access`, accessVersion);
-  r.post(`${VERSION}:enable`, (req) => changeState(req, 'ENABLED', `${SM}.EnableSecretVersionRequest`));
-  r.post(`${VERSION}:disable`, (req) => changeState(req, 'DISABLED', `${SM}.DisableSecretVersionRequest`));
-  r.post(`${VERSION}:destroy`, (req) => changeState(req, 'DESTROYED', `${SM}.DestroySecretVersionRequest`));
 }
 
 function addVersion(req: EmuRequest): EmuResponse {
@@ -63,10 +62,10 @@ function addVersion(req: EmuRequest): EmuResponse {
   const number = secret.nextVersion++;
   const resource: StoredVersion['resource'] = {
     name: `${secret.resource.name}/versions/${number}`,
-    createTime: nowIso(),
+    createTime: req.emu.clock.iso(),
     state: 'ENABLED',
     replicationStatus: replicationStatusFor(secret.resource.replication),
-    etag: newSecretEtag(),
+    etag: newSecretEtag(req.emu),
     // Tells the client the server received and verified its checksum (data-integrity guide).
     clientSpecifiedPayloadChecksum: sentChecksum !== undefined,
   };
@@ -118,10 +117,10 @@ function changeState(req: EmuRequest, target: VersionState, requestType: string)
   if (version.resource.state === 'DESTROYED') throw new ApiError(400, 'SecretVersion.state is already DESTROYED', 'FAILED_PRECONDITION');
   version.resource.state = target;
   if (target === 'DESTROYED') {
-    version.resource.destroyTime = nowIso();
+    version.resource.destroyTime = req.emu.clock.iso();
     delete version.data;
     delete version.crc32c;
   }
-  version.resource.etag = newSecretEtag(); // every change moves the version's etag, not the secret's
+  version.resource.etag = newSecretEtag(req.emu); // every change moves the version's etag, not the secret's
   return wire(req, `${SM}.SecretVersion`, version.resource);
 }

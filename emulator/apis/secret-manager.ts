@@ -6,25 +6,24 @@
 import { decode } from '../codecs.js';
 import type { Emulator } from '../emulator.js';
 import { alreadyExists, invalidArgument } from '../errors.js';
+import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso, paginate, parseMask, wire } from './common.js';
+import { paginate, parseMask, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
 import { allSecrets, checkEtag, newSecretEtag, projectFor, SM, type StoredSecret, secretFor, secretName } from './secret-manager-store.js';
 import { registerSecretVersions } from './secret-manager-versions.js';
 
-const SECRETS = '/v1/projects/{project}/secrets';
-const SECRET = `${SECRETS}/{secret}`;
-
 export function registerSecretManager(emu: Emulator): void {
-  const r = emu.router;
-  r.post(SECRETS, createSecret);
-  r.get(SECRETS, listSecrets);
-  r.get(SECRET, (req) => wire(req, `${SM}.Secret`, secretFor(req, 'secretmanager.read').resource));
-  r.patch(SECRET, updateSecret);
-  r.delete(SECRET, deleteSecret);
-  r.get(`${SECRET}:getIamPolicy`, getIamPolicy);
-  r.post(`${SECRET}:setIamPolicy`, setIamPolicy);
-  r.post(`${SECRET}:testIamPermissions`, testIamPermissions, { mutates: false });
+  registerRpcs(emu, '@google-cloud/secret-manager', `${SM}.SecretManagerService`, {
+    CreateSecret: createSecret,
+    ListSecrets: listSecrets,
+    GetSecret: (req) => wire(req, `${SM}.Secret`, secretFor(req, 'secretmanager.read').resource),
+    UpdateSecret: updateSecret,
+    DeleteSecret: deleteSecret,
+    GetIamPolicy: getIamPolicy,
+    SetIamPolicy: setIamPolicy,
+    TestIamPermissions: [testIamPermissions, { mutates: false }],
+  });
   registerSecretVersions(emu);
 }
 
@@ -48,9 +47,9 @@ function createSecret(req: EmuRequest): EmuResponse {
   const secrets = allSecrets(req);
   if (secrets[name]) throw alreadyExists(`Secret [${name}] already exists.`);
 
-  const resource: StoredSecret['resource'] = { ...body, name, createTime: nowIso(), etag: newSecretEtag() };
+  const resource: StoredSecret['resource'] = { ...body, name, createTime: req.emu.clock.iso(), etag: newSecretEtag(req.emu) };
   delete resource.tags; // INPUT_ONLY: attached as resource-manager tags, never echoed
-  applyTtl(resource);
+  applyTtl(resource, req.emu.clock.now());
   secrets[name] = { resource, versions: {}, nextVersion: 1 };
   return wire(req, `${SM}.Secret`, resource);
 }
@@ -69,12 +68,12 @@ function checkReplication(replication: Record<string, any> | undefined): void {
 }
 
 /** `ttl` is INPUT_ONLY: it becomes `expireTime`, which is what Google answers. */
-function applyTtl(resource: Record<string, any>): void {
+function applyTtl(resource: Record<string, any>, nowMs: number): void {
   if (resource.ttl === undefined) return;
   const seconds = Number(/^(-?\d+(?:\.\d+)?)s$/.exec(String(resource.ttl))?.[1]);
   if (!Number.isFinite(seconds))
     throw invalidArgument(`Invalid value at 'secret.ttl' (type.googleapis.com/google.protobuf.Duration), ${JSON.stringify(resource.ttl)}`, 'secret.ttl');
-  resource.expireTime = new Date(Date.now() + seconds * 1000).toISOString();
+  resource.expireTime = new Date(nowMs + seconds * 1000).toISOString();
   delete resource.ttl;
 }
 
@@ -132,8 +131,8 @@ function updateSecret(req: EmuRequest): EmuResponse {
     if (body[path] === undefined) delete next[path];
     else next[path] = structuredClone(body[path]);
   }
-  applyTtl(next);
-  next.etag = newSecretEtag(); // a no-op update moves the etag too (Secret Manager's etag guide)
+  applyTtl(next, req.emu.clock.now());
+  next.etag = newSecretEtag(req.emu); // a no-op update moves the etag too (Secret Manager's etag guide)
   stored.resource = next as StoredSecret['resource'];
   return wire(req, `${SM}.Secret`, next);
 }

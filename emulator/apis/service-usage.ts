@@ -190,7 +190,7 @@ function batchEnableServices(req: EmuRequest): EmuResponse {
  * Google names these `operations/acf.p2-NUMBER-UUID` (enable) and `operations/acat.p2-...` (disable).
  */
 function startOperation(req: EmuRequest, project: Project, kind: 'acf' | 'acat', hook: string, services: string[], batch = false): EmuResponse {
-  const op = req.emu.operations.start('', {
+  const op = req.emu.operations.forApi('serviceusage.googleapis.com').start('', {
     id: `${kind}.p2-${project.projectNumber}-${randomUUID()}`,
     metadata: {
       '@type': `${TYPE_URL}.OperationMetadata`,
@@ -203,13 +203,13 @@ function startOperation(req: EmuRequest, project: Project, kind: 'acf' | 'acat',
 }
 
 function noop(req: EmuRequest, response: Record<string, unknown>): EmuResponse {
-  const op: StoredOperation = { name: NOOP_OPERATION, done: true, response, doneAt: Date.now() };
+  const op: StoredOperation = { name: NOOP_OPERATION, done: true, response, doneAt: req.emu.clock.now() };
   return { body: renderOperation(op, req.enumInt) };
 }
 
 function getOperation(req: EmuRequest): EmuResponse {
   const name = `operations/${req.params.operation}`;
-  const op = req.emu.operations.get(name);
+  const op = req.emu.operations.forApi('serviceusage.googleapis.com').get(name);
   // [G] wording. The noop operation is not stored, so polling it 404s as it does at Google.
   if (!op) throw new ApiError(404, `Operation ${name} not found.`, 'NOT_FOUND');
   return { body: renderOperation(op, req.enumInt) };

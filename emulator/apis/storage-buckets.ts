@@ -3,7 +3,6 @@
 import type { Emulator } from '../emulator.js';
 import { storageError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
 import { checkBucketName, finalizeFields, isObject, mergePatch, resolveLocation, settable } from './storage-bucket-fields.js';
 import {
   bucketNotFound,
@@ -11,13 +10,15 @@ import {
   buckets,
   checkBucketPreconditions,
   compareNames,
+  deleteUploadsOf,
   objectsOf,
   origin,
   required,
   type StoredBucket,
+  storageProject,
   versionEtag,
 } from './storage-model.js';
-import { deleteUploadsOf } from './storage-uploads.js';
+import { forgetVersionsOf, noncurrentOf } from './storage-versions.js';
 
 const OPTS = { dialect: 'storage' as const };
 const OWN_CONFLICT = 'Your previous request to create the named bucket succeeded and you already own it.';
@@ -43,6 +44,36 @@ export function registerBuckets(emu: Emulator): void {
   r.patch('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'patch'), OPTS);
   r.put('/storage/v1/b/{bucket}', (req) => changeBucket(req, 'update'), OPTS);
   r.delete('/storage/v1/b/{bucket}', deleteBucket, OPTS);
+  // managedFolders.list: `gcloud storage rm -r` lists them before deleting a bucket. The emulator
+  // holds no managed folders (creating them is not emulated), so a bucket's list is empty.
+  r.get(
+    '/storage/v1/b/{bucket}/managedFolders',
+    (req) => {
+      findBucket(req);
+      return { body: { kind: 'storage#managedFolders' } };
+    },
+    OPTS,
+  );
+  // buckets.getStorageLayout: what `gcloud storage mv` and `rm -r` read first.
+  r.get(
+    '/storage/v1/b/{bucket}/storageLayout',
+    (req) => {
+      const b = findBucket(req);
+      const { location, locationType } = resolveLocation(b.fields.location);
+      const hns = Boolean(b.fields.hierarchicalNamespace?.enabled);
+      return {
+        body: {
+          kind: 'storage#storageLayout',
+          bucket: b.name,
+          location,
+          locationType,
+          ...(b.fields.customPlacementConfig ? { customPlacementConfig: b.fields.customPlacementConfig } : {}),
+          ...(hns ? { hierarchicalNamespace: { enabled: true } } : {}),
+        },
+      };
+    },
+    OPTS,
+  );
 }
 
 /** The bucket named in the path, or the JSON API's 404 (400 for a name that cannot exist). */
@@ -59,7 +90,7 @@ export function chargeBucketUpdate(req: EmuRequest, bucket: StoredBucket): void 
 }
 
 /** A metadata change: new metageneration (and with it a new etag) and update time. */
-export function touchBucket(bucket: StoredBucket, now = nowIso()): void {
+export function touchBucket(bucket: StoredBucket, now: string): void {
   bucket.metageneration += 1;
   bucket.updated = now;
 }
@@ -88,13 +119,13 @@ export function renderBucket(req: EmuRequest, b: StoredBucket): Record<string, u
 function insertBucket(req: EmuRequest): EmuResponse {
   const projectParam = req.query.get('project');
   if (!projectParam) throw required('project');
-  const project = req.emu.projects.resolve(projectParam);
+  const project = storageProject(req, projectParam, 'storage.buckets.create');
   const body = req.body ?? {};
   if (!isObject(body)) throw storageError(400, 'parseError', 'Parse Error');
   if (body.name === undefined || body.name === '') throw storageError(400, 'required', 'Required');
   const name = checkBucketName(body.name, true);
 
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   const requested = settable(body, true);
   requested.location = resolveLocation(requested.location).location;
   if (req.query.get('enableObjectRetention') === 'true') requested.objectRetention = { mode: 'Enabled' };
@@ -127,7 +158,7 @@ function getBucket(req: EmuRequest): EmuResponse {
 function listBuckets(req: EmuRequest): EmuResponse {
   const projectParam = req.query.get('project');
   if (!projectParam) throw required('project');
-  const project = req.emu.projects.resolve(projectParam);
+  const project = storageProject(req, projectParam, 'storage.buckets.list');
   const prefix = req.query.get('prefix') ?? '';
   const all = Object.values(buckets(req.emu))
     .filter((b) => b.projectId === project.projectId && b.name.startsWith(prefix))
@@ -168,7 +199,7 @@ function changeBucket(req: EmuRequest, mode: 'patch' | 'update'): EmuResponse {
   checkBucketPreconditions(req.query, bucket, false);
   const body = req.body ?? {};
   if (!isObject(body)) throw storageError(400, 'parseError', 'Parse Error');
-  const now = nowIso();
+  const now = req.emu.clock.iso();
   let requested: Record<string, any>;
   if (mode === 'patch') {
     requested = mergePatch(bucket.fields, settable(body, false));
@@ -189,10 +220,14 @@ function changeBucket(req: EmuRequest, mode: 'patch' | 'update'): EmuResponse {
 function deleteBucket(req: EmuRequest): EmuResponse {
   const bucket = findBucket(req);
   checkBucketPreconditions(req.query, bucket, false);
-  if (objectsOf(req.emu, bucket.name).length > 0) throw storageError(409, 'conflict', 'The bucket you tried to delete is not empty.');
+  // Noncurrent versions count; soft-deleted objects do not (they go with the bucket).
+  if (objectsOf(req.emu, bucket.name).length > 0 || noncurrentOf(req.emu, bucket.name).length > 0) {
+    throw storageError(409, 'conflict', 'The bucket you tried to delete is not empty.');
+  }
   req.emu.quota.charge('storage.bucketCreateDelete', bucket.projectId, bucket.projectNumber);
   delete buckets(req.emu)[bucket.name];
   req.emu.policies.delete(bucketPolicyKey(bucket.name));
   deleteUploadsOf(req.emu, bucket.name);
+  forgetVersionsOf(req.emu, bucket.name);
   return { status: 204 };
 }

@@ -60,11 +60,28 @@ function setBucketPolicy(req: EmuRequest): EmuResponse {
   if (!isObject(body)) throw storageError(400, 'parseError', 'Parse Error');
   // kind and resourceId come back from the client's read; they are not part of what is set.
   const policy: Policy = { etag: body.etag, version: body.version, bindings: body.bindings };
+  // Public access prevention forbids the public members outright, whatever the role: [V] "The member
+  // bindings allUsers and allAuthenticatedUsers are not allowed since public access prevention is
+  // enforced." (412 conditionNotMet, as client libraries report it).
+  if (bucket.fields.iamConfiguration?.publicAccessPrevention === 'enforced') {
+    const publicMember = (policy.bindings ?? []).some((b) => (b.members ?? []).some((m) => m === 'allUsers' || m === 'allAuthenticatedUsers'));
+    if (publicMember) {
+      throw storageError(
+        412,
+        'conditionNotMet',
+        'The member bindings allUsers and allAuthenticatedUsers are not allowed since public access prevention is enforced.',
+        {
+          locationType: 'header',
+          location: 'If-Match',
+        },
+      );
+    }
+  }
   // The policy is bucket metadata: changing it counts against the bucket's update rate and moves
   // the bucket's metageneration. [G]
   chargeBucketUpdate(req, bucket);
   const stored = req.emu.policies.set(bucketPolicyKey(bucket.name), policy, { dialect: 'storage', initial: initialPolicy(bucket) });
-  touchBucket(bucket);
+  touchBucket(bucket, req.emu.clock.iso());
   return { body: render(bucket, stored, 3) };
 }
 

@@ -2,7 +2,8 @@
 // preconditions every storage route shares (gcp-api-facts.md §2). The JSON API speaks its own
 // error dialect (errors[{domain, reason, message}], no status); every route registers with it.
 import type { Emulator } from '../emulator.js';
-import { type ApiError, storageError } from '../errors.js';
+import { ApiError, storageError } from '../errors.js';
+import type { Project } from '../projects.js';
 import type { EmuRequest } from '../router.js';
 
 /** A bucket as kept in the state: the wire resource without links, int64s as JS numbers/strings. */
@@ -33,6 +34,18 @@ export interface StoredObject {
   data: string;
 }
 
+/** A resumable upload in progress (storage-uploads.ts). */
+export interface UploadSession {
+  bucket: string;
+  name: string;
+  metadata: Record<string, any>;
+  /** The precondition query parameters of the initiating request, checked again at the end. */
+  preconditions: Record<string, string>;
+  /** Bytes received so far, base64. */
+  received: string;
+}
+
+const UPLOADS = 'storage.uploads';
 const BUCKETS = 'storage.buckets';
 const OBJECTS = 'storage.objects';
 const COUNTERS = 'storage.counters';
@@ -40,6 +53,13 @@ const COUNTERS = 'storage.counters';
 export const buckets = (emu: Emulator): Record<string, StoredBucket> => emu.store.collection<StoredBucket>(BUCKETS);
 export const objects = (emu: Emulator): Record<string, StoredObject> => emu.store.collection<StoredObject>(OBJECTS);
 export const objectKey = (bucket: string, name: string): string => `${bucket}/${name}`;
+export const uploadSessions = (emu: Emulator): Record<string, UploadSession> => emu.store.collection<UploadSession>(UPLOADS);
+
+/** Drops the unfinished uploads into a bucket that is going away. */
+export function deleteUploadsOf(emu: Emulator, bucket: string): void {
+  const all = uploadSessions(emu);
+  for (const [id, s] of Object.entries(all)) if (s.bucket === bucket) delete all[id];
+}
 
 /** The IAM policy key of a bucket in the shared policy store. */
 export const bucketPolicyKey = (bucket: string): string => `projects/_/buckets/${bucket}`;
@@ -63,7 +83,7 @@ export function compareNames(a: string, b: string): number {
 export function nextGeneration(emu: Emulator): string {
   const counters = emu.store.collection<{ value: string }>(COUNTERS);
   const last = BigInt(counters.generation?.value ?? '0');
-  let gen = BigInt(Date.now()) * 1000n;
+  let gen = BigInt(emu.clock.now()) * 1000n;
   if (gen <= last) gen = last + 1n;
   counters.generation = { value: gen.toString() };
   return gen.toString();
@@ -92,6 +112,27 @@ export function versionEtag(...versions: Array<bigint | number | string>): strin
 export function origin(req: EmuRequest): string {
   return `http://${req.headers.host ?? '127.0.0.1'}`;
 }
+
+/**
+ * The project a bucket call names (?project=), in the JSON API's words when the caller cannot see
+ * it: [V] "X does not have storage.buckets.list access to the Google Cloud project. Permission
+ * 'storage.buckets.list' denied on resource (or it may not exist)." (403 forbidden).
+ */
+export function storageProject(req: EmuRequest, idOrNumber: string, permission: string): Project {
+  try {
+    return req.emu.projects.resolve(idOrNumber);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.httpCode !== 403) throw err;
+    throw storageError(
+      403,
+      'forbidden',
+      `${STORAGE_CALLER} does not have ${permission} access to the Google Cloud project. Permission '${permission}' denied on resource (or it may not exist).`,
+    );
+  }
+}
+
+/** The principal the emulator's callers are taken to be. */
+const STORAGE_CALLER = 'owner@example.com';
 
 // ---- errors, in the JSON API's words ----
 

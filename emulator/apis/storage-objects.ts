@@ -1,12 +1,11 @@
-// Cloud Storage objects: metadata, content, list, patch, delete (gcp-api-facts.md §2). Only the
-// live generation of an object is kept (no noncurrent versions, even on versioned buckets).
+// Cloud Storage objects: metadata, content, list, patch, delete (gcp-api-facts.md §2). Noncurrent
+// versions and soft-deleted objects are in storage-versions.ts.
 // Object names arrive URL-encoded in the path (a%2Fb is the object "a/b").
 
 import { crc32cBase64, md5Base64 } from '../checksums.js';
 import type { Emulator } from '../emulator.js';
 import { storageError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
-import { nowIso } from './common.js';
 import { isObject, mergePatch } from './storage-bucket-fields.js';
 import { findBucket, pageByName } from './storage-buckets.js';
 import {
@@ -15,7 +14,6 @@ import {
   invalidArgument,
   nextGeneration,
   objectKey,
-  objectNotFound,
   objects,
   objectsOf,
   origin,
@@ -23,6 +21,7 @@ import {
   type StoredObject,
   versionEtag,
 } from './storage-model.js';
+import { noncurrentOf, objectGeneration, restoreObject, retire, softDeletedOf, type VersionedObject } from './storage-versions.js';
 
 const OPTS = { dialect: 'storage' as const };
 
@@ -47,6 +46,15 @@ export function registerObjects(emu: Emulator): void {
   r.get('/download/storage/v1/b/{bucket}/o/{object}', (req) => download(req, liveObject(req, findBucket(req))), OPTS);
   r.patch('/storage/v1/b/{bucket}/o/{object}', patchObject, OPTS);
   r.delete('/storage/v1/b/{bucket}/o/{object}', deleteObject, OPTS);
+  r.post(
+    '/storage/v1/b/{bucket}/o/{object}/restore',
+    (req) => {
+      const bucket = findBucket(req);
+      const restored = restoreObject(req, bucket, (data, fields) => storeObject(req.emu, bucket, req.params.object, data, fields));
+      return { body: renderObject(req, restored.body as StoredObject) };
+    },
+    OPTS,
+  );
 }
 
 /** Object names: 1-1024 bytes of UTF-8, no carriage return or line feed. */
@@ -58,13 +66,9 @@ export function checkObjectName(name: string): string {
   return name;
 }
 
-/** The live object named in the path; with ?generation= it must be that generation. */
+/** The object named in the path: the live one, or with ?generation= that generation (noncurrent or soft-deleted too). */
 function liveObject(req: EmuRequest, bucket: StoredBucket): StoredObject {
-  const name = req.params.object;
-  const obj = objects(req.emu)[objectKey(bucket.name, name)];
-  const generation = req.query.get('generation');
-  if (!obj || (generation && generation !== obj.generation)) throw objectNotFound(bucket.name, name);
-  return obj;
+  return objectGeneration(req, bucket, req.params.object, req.query.get('generation')).obj;
 }
 
 export function renderObject(req: EmuRequest, o: StoredObject): Record<string, unknown> {
@@ -90,7 +94,16 @@ export function renderObject(req: EmuRequest, o: StoredObject): Record<string, u
     timeStorageClassUpdated: o.timeCreated,
     timeFinalized: o.timeCreated,
     ...rest,
+    ...versionTimes(o),
   };
+}
+
+function versionTimes(o: VersionedObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (o.timeDeleted) out.timeDeleted = o.timeDeleted;
+  if (o.softDeleteTime) out.softDeleteTime = o.softDeleteTime;
+  if (o.hardDeleteTime) out.hardDeleteTime = o.hardDeleteTime;
+  return out;
 }
 
 /** The settable metadata of a request body, checked. */
@@ -128,7 +141,7 @@ export function storeObject(emu: Emulator, bucket: StoredBucket, name: string, d
   const fields = objectMetadata(body);
   fields.contentType ??= 'application/octet-stream';
   fields.storageClass = typeof body.storageClass === 'string' ? body.storageClass.toUpperCase() : bucket.fields.storageClass;
-  const now = nowIso();
+  const now = emu.clock.iso();
   const obj: StoredObject = {
     bucket: bucket.name,
     name,
@@ -142,6 +155,8 @@ export function storeObject(emu: Emulator, bucket: StoredBucket, name: string, d
     fields,
     data: data.toString('base64'),
   };
+  const previous = objects(emu)[objectKey(bucket.name, name)];
+  if (previous) retire(emu, bucket, previous, true);
   objects(emu)[objectKey(bucket.name, name)] = obj;
   return obj;
 }
@@ -217,7 +232,13 @@ function listObjects(req: EmuRequest): EmuResponse {
   // name-ordered sequence and one maxResults, as the real listing pages them.
   const entries: ListEntry[] = [];
   let lastPrefix: string | undefined;
-  for (const o of objectsOf(req.emu, bucket.name)) {
+  // versions=true adds the noncurrent versions; softDeleted=true lists only the soft-deleted ones.
+  const source: StoredObject[] =
+    q.get('softDeleted') === 'true'
+      ? softDeletedOf(req.emu, bucket.name)
+      : [...objectsOf(req.emu, bucket.name), ...(q.get('versions') === 'true' ? noncurrentOf(req.emu, bucket.name) : [])];
+  source.sort((a, b) => compareNames(a.name, b.name) || (BigInt(a.generation) < BigInt(b.generation) ? -1 : 1));
+  for (const o of source) {
     if (!o.name.startsWith(prefix) || (startOffset && compareNames(o.name, startOffset) < 0) || (endOffset && compareNames(o.name, endOffset) >= 0)) continue;
     const rest = o.name.slice(prefix.length);
     const at = delimiter ? rest.indexOf(delimiter) : -1;
@@ -257,14 +278,16 @@ function patchObject(req: EmuRequest): EmuResponse {
   merged.storageClass = obj.fields.storageClass;
   obj.fields = merged;
   obj.metageneration += 1;
-  obj.updated = nowIso();
+  obj.updated = req.emu.clock.iso();
   return { body: renderObject(req, obj) };
 }
 
 function deleteObject(req: EmuRequest): EmuResponse {
   const bucket = findBucket(req);
-  const obj = liveObject(req, bucket);
+  const { obj, live } = objectGeneration(req, bucket, req.params.object, req.query.get('generation'));
   checkObjectPreconditions(req.query, obj, false);
-  delete objects(req.emu)[objectKey(bucket.name, obj.name)];
+  if (live) delete objects(req.emu)[objectKey(bucket.name, obj.name)];
+  // A live object deleted by its generation is gone as a version too, as Object Versioning says.
+  retire(req.emu, bucket, obj, live && !req.query.get('generation'));
   return { status: 204 };
 }

@@ -10,31 +10,22 @@ import { storageError } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { isObject } from './storage-bucket-fields.js';
 import { findBucket } from './storage-buckets.js';
-import { checkObjectPreconditions, objectKey, objects, origin, required, type StoredBucket } from './storage-model.js';
+import { checkObjectPreconditions, objectKey, objects, origin, required, type StoredBucket, uploadSessions as sessions } from './storage-model.js';
 import { parseMultipart } from './storage-multipart.js';
 import { checkObjectName, renderObject, storeObject } from './storage-objects.js';
 
 const OPTS = { dialect: 'storage' as const };
-const UPLOADS = 'storage.uploads';
 const PRECONDITIONS = ['ifGenerationMatch', 'ifGenerationNotMatch', 'ifMetagenerationMatch', 'ifMetagenerationNotMatch'];
 const WRONG_URL = 'Upload requests must include an uploadType URL parameter and a URL path beginning with /upload/';
-
-interface UploadSession {
-  bucket: string;
-  name: string;
-  metadata: Record<string, any>;
-  /** The precondition query parameters of the initiating request, checked again at the end. */
-  preconditions: Record<string, string>;
-  /** Bytes received so far, base64. */
-  received: string;
-}
-
-const sessions = (emu: Emulator): Record<string, UploadSession> => emu.store.collection<UploadSession>(UPLOADS);
 
 export function registerUploads(emu: Emulator): void {
   const r = emu.router;
   r.post('/upload/storage/v1/b/{bucket}/o', startUpload, OPTS);
   r.put('/upload/storage/v1/b/{bucket}/o', continueResumable, OPTS);
+  // The discovery document's resumable path (objects.insert mediaUpload.protocols.resumable), which
+  // gcloud storage cp uses for files over its 8 MiB threshold.
+  r.post('/resumable/upload/storage/v1/b/{bucket}/o', startUpload, OPTS);
+  r.put('/resumable/upload/storage/v1/b/{bucket}/o', continueResumable, OPTS);
   // An insert without a body on the metadata path is the classic mistake; answer it as Google does.
   r.post(
     '/storage/v1/b/{bucket}/o',
@@ -43,12 +34,6 @@ export function registerUploads(emu: Emulator): void {
     },
     OPTS,
   );
-}
-
-/** Drops the unfinished uploads into a bucket that is going away. */
-export function deleteUploadsOf(emu: Emulator, bucket: string): void {
-  const all = sessions(emu);
-  for (const [id, s] of Object.entries(all)) if (s.bucket === bucket) delete all[id];
 }
 
 function startUpload(req: EmuRequest): EmuResponse {

@@ -3,6 +3,7 @@
 import type { Emulator } from '../emulator.js';
 import { registerBuckets } from './storage-buckets.js';
 import { registerBucketIam } from './storage-iam.js';
+import { registerObjectCopies } from './storage-object-copy.js';
 import { registerObjects } from './storage-objects.js';
 import { registerUploads } from './storage-uploads.js';
 
@@ -10,5 +11,6 @@ export function registerStorage(emu: Emulator): void {
   registerBuckets(emu);
   registerBucketIam(emu);
   registerObjects(emu);
+  registerObjectCopies(emu);
   registerUploads(emu);
 }

@@ -19,6 +19,53 @@ export function addImplicitDependencies(resources: Resource[], requiredApi: (kin
     const api = requiredApi(r.kind);
     if (api && services.has(api)) r.implicitDependencies = [resourceKey('ProjectService', api)];
   }
+  addGrantDependencies(resources);
+  addRegistryDependencies(resources);
+}
+
+/**
+ * A resource that deploys an image from an Artifact Registry repository of the stack
+ * (LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/...) waits for that repository: Cloud Run imports the
+ * image when it deploys, so the repository (and what is pushed to it) must be there first.
+ */
+function addRegistryDependencies(resources: Resource[]): void {
+  const repositories = resources
+    .filter((r) => r.kind === 'ArtifactRegistryRepository' && typeof r.spec.location === 'string')
+    .map((repo) => ({ key: repo.key, host: `${String(repo.spec.location).toLowerCase()}-docker.pkg.dev/`, segment: `/${repo.name}/` }));
+  if (repositories.length === 0) return;
+  for (const r of resources) {
+    if (r.kind === 'ArtifactRegistryRepository') continue;
+    const strings = stringsIn(r.spec);
+    const waits = repositories
+      .filter((repo) => strings.some((s) => s.startsWith(repo.host) && s.slice(repo.host.length).split('/')[1] === repo.segment.slice(1, -1)))
+      .map((repo) => repo.key);
+    if (waits.length > 0) r.implicitDependencies = [...(r.implicitDependencies ?? []), ...waits];
+  }
+}
+
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringsIn(v, out);
+  return out;
+}
+
+/**
+ * A resource that references both what a grant is on and who it is for (a Cloud Run service that
+ * reads a secret as its service account) waits for that grant: Google checks the access when it
+ * deploys ("all secrets used ... are checked", Cloud Run's secrets page), so the grant must exist
+ * first. Only the references are compared, so no kind's fields are named here; a grant never
+ * references its dependents, so no cycle can come of it.
+ */
+function addGrantDependencies(resources: Resource[]): void {
+  const refKeys = (r: Resource) => new Set(r.refs.map((ref) => resourceKey(ref.kind, ref.name)));
+  const grants = resources.filter((r) => r.kind === 'IAMPolicyMember').map((g) => ({ key: g.key, needs: refKeys(g) }));
+  for (const r of resources) {
+    if (r.kind === 'IAMPolicyMember') continue;
+    const mine = refKeys(r);
+    const waits = grants.filter((g) => g.needs.size >= 2 && [...g.needs].every((k) => mine.has(k))).map((g) => g.key);
+    if (waits.length > 0) r.implicitDependencies = [...(r.implicitDependencies ?? []), ...waits];
+  }
 }
 
 /** Resources ordered so that every resource comes after what it references; ties keep manifest order. */

@@ -2,6 +2,7 @@
 // Registry (HEAD .../manifests/TAG -> Docker-Content-Digest), so that a new image pushed under the
 // same tag shows in the plan and rolls out a new revision. Only Artifact Registry hosts
 // (LOCATION-docker.pkg.dev) are resolved; other registries are deployed by tag.
+import { UserError } from '../errors.js';
 import type { ApiCaller } from './api-call.js';
 import type { ClientFactory } from './clients.js';
 
@@ -27,7 +28,8 @@ export function parseArtifactRegistryImage(image: string): ImageRef | undefined 
   return { host: m[1], path: m[2], tag: m[3] ?? 'latest' };
 }
 
-export class RegistryError extends Error {}
+/** The registry refused to say what a tag points at: a user's matter (a typo, a permission), exit 1. */
+export class RegistryError extends UserError {}
 
 /** The digest the tag points at now, or undefined when the registry has no such image. */
 export async function resolveDigest(image: string, clients: ClientFactory, api: ApiCaller): Promise<string | undefined> {
@@ -45,7 +47,13 @@ export async function resolveDigest(image: string, clients: ClientFactory, api: 
     return r;
   });
   if (res.status === 404) return undefined;
-  if (!res.ok) throw new RegistryError(`cannot resolve ${image}: the registry answered ${res.status}`);
+  if (!res.ok) {
+    const why = res.status === 401 || res.status === 403 ? 'the credentials cannot read it, or its project is not the one you meant' : 'see the status';
+    throw new RegistryError(
+      `cannot resolve ${image} to a digest: the registry answered ${res.status} (${why})`,
+      'Check the image name, grant roles/artifactregistry.reader on its repository, or set imagePolicy: tag on the service to deploy it by tag.',
+    );
+  }
   const digest = res.headers.get('docker-content-digest');
   if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new RegistryError(`cannot resolve ${image}: the registry sent no digest`);
   return digest;

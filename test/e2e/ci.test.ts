@@ -1,5 +1,6 @@
 // The two CI uses: a report on every pull request, one reconcile on merge. Saved plans, the
 // stale-plan check, image tags pinned to digests, the step summary, and no secret anywhere.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,19 @@ const CANARY = 'CANARY-ci-secret-9d1e55';
 const REGION = 'asia-northeast1';
 const BACKEND = `/v2/projects/${PROJECT}/locations/${REGION}/services/sessionmuse-backend`;
 
-/** Pushes a manifest under a tag, as `docker push` does; returns its digest. */
+/** Pushes an image under a tag, as `docker push` does (its blobs, then its manifest); returns its digest. */
 async function push(s: Stage, image: string, tag: string, layer: string): Promise<string> {
+  const base = `${s.emu.url}/v2/${PROJECT}/sessionmuse/${image}`;
+  const blob = async (content: string) => {
+    const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
+    expect((await fetch(`${base}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: content })).status).toBe(201);
+    return { size: content.length, digest };
+  };
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: `sha256:${'0'.repeat(64)}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: `sha256:${layer.padEnd(64, 'a')}` }],
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...(await blob('{}')) },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...(await blob(layer)) }],
   });
   const res = await fetch(`${s.emu.url}/v2/${PROJECT}/sessionmuse/${image}/manifests/${tag}`, {
     method: 'PUT',

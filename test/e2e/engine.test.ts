@@ -86,11 +86,9 @@ describe('apply, plan and drift on the SessionMUSE stack', () => {
       kind: 'CloudRunService',
       name: 'sessionmuse-backend',
       id: BACKEND,
-      dependsOn: ['ServiceAccount/sa-backend', 'ProjectService/run.googleapis.com'],
+      dependsOn: ['ServiceAccount/sa-backend', 'ProjectService/run.googleapis.com', 'ArtifactRegistryRepository/sessionmuse'],
+      // The stage pushed the stack's images, so the image resolves and no "not pushed yet" warning comes.
       changes: [{ path: 'template.containers[0].resources.limits.memory', before: '2Gi', after: '4Gi' }],
-      warnings: [
-        `image asia-northeast1-docker.pkg.dev/${PROJECT}/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists`,
-      ],
     });
     const applied = await s.cli(['apply', '-f', s.dir, '--yes']);
     expect(applied.stderr).toContain('Apply complete: 0 created, 1 updated, 0 deleted');
@@ -165,6 +163,9 @@ describe('order, failures and invalid input', () => {
   });
 
   it('on a failed rollout finishes the independent resources, reports what was not done, and a rerun converges', async () => {
+    // An image that was pushed but whose container never listens on its port (the emulator's marker).
+    const image = `asia-northeast1-docker.pkg.dev/${PROJECT}/sessionmuse/backend-fail-rollout:latest`;
+    expect((await fetch(`${s.emu.url}/_emulator/images`, { method: 'POST', body: JSON.stringify({ images: [image] }) })).status).toBe(200);
     s.edit('backend.yaml', (t) => t.replace('/backend:latest', '/backend-fail-rollout:latest').replace('memory: 2Gi', 'memory: 3Gi'));
     s.edit('buckets.yaml', (t) => t.replace('content: tracks', 'content: generated-tracks'));
     const r = await s.cli(['apply', '-f', s.dir, '--yes']);

@@ -9,6 +9,8 @@ import { v2 } from '@google-cloud/run';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { seedImages } from '../../emulator/index.js';
+import { artifactRegistryImages } from '../../src/cli/stack-images.js';
 import { Lease } from '../../src/state/lease.js';
 import { LocalStateStore } from '../../src/state/local-store.js';
 import { gaxOptions } from '../emulator/helpers.js';
@@ -31,7 +33,10 @@ describe('SessionMUSE as dev and prod from one manifest directory', () => {
   };
 
   beforeAll(async () => {
-    s = await stage();
+    // Two projects of the emulator (its strict project mode knows only the ones given), with the
+    // stand-ins of each one's images, as `musectl up` pushes them.
+    s = await stage({ projects: [DEV, PROD] });
+    for (const project of [DEV, PROD]) seedImages(s.emu.emulator, artifactRegistryImages([s.dir], { PROJECT_ID: project }));
     run = new v2.ServicesClient(gaxOptions(s.emu));
     state = join(s.dir, '.state');
   });

@@ -1,9 +1,12 @@
-// What the end-to-end tests share: an emulator on a free loopback port (started by the test), a
-// private copy of manifests/ to edit, and the CLI pointed at both.
+// What the end-to-end tests share: an emulator on a free loopback port (started by the test) in
+// strict project mode (only PROJECT exists, so a typo'd project id fails as it would on Google),
+// with stand-ins of the manifests' Artifact Registry images pushed, a private copy of manifests/ to
+// edit, and the CLI pointed at both.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type EmulatorOptions, type RunningEmulator, seedImages, startEmulator } from '../../emulator/index.js';
+import { artifactRegistryImages } from '../../src/cli/stack-images.js';
 import { type CliOptions, type CliResult, ROOT, runCli } from './cli.js';
 
 export const PROJECT = 'e2e-project';
@@ -22,9 +25,11 @@ export interface Stage {
 }
 
 export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests'): Promise<Stage> {
-  const emu = await startEmulator(opts);
+  const emu = await startEmulator({ projects: [PROJECT], ...opts });
   const dir = mkdtempSync(join(tmpdir(), 'musectl-e2e-'));
   cpSync(join(ROOT, manifests), dir, { recursive: true });
+  // As `musectl up` does: the images the stack deploys, pushed as soon as their repository exists.
+  seedImages(emu.emulator, artifactRegistryImages([dir], { PROJECT_ID: PROJECT }));
   const admin = async (method: string, path: string): Promise<any> => (await fetch(`${emu.url}${path}`, { method })).json();
   return {
     emu,

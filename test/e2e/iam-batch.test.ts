@@ -1,5 +1,6 @@
 // IAMPolicyMember: members of one policy in one read-modify-write, other bindings left alone; and
-// a Cloud Run env var from a secret, waiting for that secret.
+// a Cloud Run env var from a secret, waiting for that secret and for the grant that lets its
+// account read it (Cloud Run refuses the deploy otherwise).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsBetween, PROJECT, type Stage, stage } from './harness.js';
 
@@ -31,9 +32,10 @@ describe('IAM members and secret env', () => {
       ['create', `role=roles/viewer member=serviceAccount:sa-one-x@${PROJECT}.iam.gserviceaccount.com`],
       ['create', `role=roles/viewer member=serviceAccount:sa-two-x@${PROJECT}.iam.gserviceaccount.com`],
       ['create', 'role=roles/logging.viewer member=group:auditors@example.com'],
+      ['create', `role=roles/secretmanager.secretAccessor member=serviceAccount:sa-one-x@${PROJECT}.iam.gserviceaccount.com`],
     ]);
     const worker = actions.find((a: any) => a.name === 'worker');
-    expect(worker.dependsOn).toEqual(['ServiceAccount/sa-one-x', 'Secret/api-token']);
+    expect(worker.dependsOn).toEqual(['ServiceAccount/sa-one-x', 'Secret/api-token', 'IAMPolicyMember/worker-reads-token']);
 
     const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: { API_TOKEN: 'tok-1' } });
     expect(r.code, r.stderr).toBe(0);

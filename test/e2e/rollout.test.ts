@@ -135,7 +135,7 @@ describe('operation polls are retried like any call', () => {
 describe('a long rollout reports itself every 10 s', () => {
   let s: Stage;
   beforeAll(async () => {
-    s = await stage({ operationMs: 11_500 }, FIXTURE);
+    s = await stage({ operationMs: 11_500, projects: [PROJECT, 'tty-project'] }, FIXTURE);
   });
   afterAll(() => s.close());
 

@@ -7,6 +7,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v2 } from '@google-cloud/run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedImages } from '../../emulator/index.js';
+import { artifactRegistryImages } from '../../src/cli/stack-images.js';
 import { gaxOptions } from '../emulator/helpers.js';
 import { runCli } from './cli.js';
 import { callsBetween, PROJECT, type Stage, stage, writeCalls } from './harness.js';
@@ -15,6 +17,8 @@ const REGION = (project: string) => `projects/${project}/locations/asia-northeas
 const BACKEND = `${REGION(PROJECT)}/services/sessionmuse-backend`;
 const FRONTEND = `${REGION(PROJECT)}/services/sessionmuse-frontend`;
 const TRACKS = `sessionmuse-tracks-${PROJECT}`;
+/** A second project, empty until a targeted apply. */
+const EMPTY = 'e2e-target-empty';
 
 describe('--target and --exclude', () => {
   let s: Stage;
@@ -27,7 +31,8 @@ describe('--target and --exclude', () => {
   };
 
   beforeAll(async () => {
-    s = await stage();
+    s = await stage({ projects: [PROJECT, EMPTY] });
+    seedImages(s.emu.emulator, artifactRegistryImages([s.dir], { PROJECT_ID: EMPTY }));
     run = new v2.ServicesClient(gaxOptions(s.emu));
     expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
     // Three edits; a targeted run must take only its own.
@@ -44,7 +49,9 @@ describe('--target and --exclude', () => {
     const plan = await planJson('--target', 'CloudRunService/sessionmuse-backend');
     expect(changed(plan)).toEqual(['update CloudRunService/sessionmuse-backend']);
     expect(plan.actions.map((a: any) => `${a.kind}/${a.name}`).sort()).toEqual([
+      'ArtifactRegistryRepository/sessionmuse', // its image is deployed from there
       'CloudRunService/sessionmuse-backend',
+      'ProjectService/artifactregistry.googleapis.com',
       'ProjectService/iam.googleapis.com',
       'ProjectService/run.googleapis.com',
       'ServiceAccount/sa-backend',
@@ -52,14 +59,14 @@ describe('--target and --exclude', () => {
     expect(plan.partial.reason).toBe('--target CloudRunService/sessionmuse-backend');
     expect(plan.partial.skipped).toContain('CloudRunService/sessionmuse-frontend');
     expect(plan.partial.skipped).toContain(`Bucket/${TRACKS}`);
-    expect(plan.partial.skipped).toHaveLength(31);
+    expect(plan.partial.skipped).toHaveLength(29);
     const text = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend']);
     expect(text.stdout).toContain(
-      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 31 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
+      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 29 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
     );
     expect(text.stdout).toMatch(/^ {2}skipped: .*CloudRunService\/sessionmuse-frontend/m);
     const md = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend', '-o', 'markdown']);
-    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 31 resources of the stack left out');
+    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 29 resources of the stack left out');
   });
 
   it('apply --target CloudRunService/sessionmuse-backend writes only to the backend', async () => {
@@ -116,7 +123,7 @@ describe('--target and --exclude', () => {
   });
 
   it('on an empty project, --target creates the backend and only what it needs', async () => {
-    const other = 'e2e-target-empty';
+    const other = EMPTY;
     const r = await runCli([
       'apply',
       '-f',
@@ -132,7 +139,7 @@ describe('--target and --exclude', () => {
       join(s.dir, '.state-empty'),
     ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Apply complete: 4 created, 0 updated, 0 deleted');
+    expect(r.stderr).toContain('Apply complete: 6 created, 0 updated, 0 deleted');
     const [services] = await run.listServices({ parent: REGION(other) });
     expect(services.map((x) => x.name?.split('/').pop())).toEqual(['sessionmuse-backend']);
     const accounts = (await (await fetch(`${s.emu.url}/v1/projects/${other}/serviceAccounts`)).json()) as { accounts?: Array<{ email: string }> };

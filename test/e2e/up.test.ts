@@ -10,14 +10,15 @@ describe('musectl up (npm start)', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'musectl-up-'));
     const first = await runCli(['up', '-f', 'manifests', '--state-dir', stateDir], { env: { GEMINI_API_KEY: undefined } });
     expect(first.stderr).toMatch(/^Local emulator at http:\/\/127\.0\.0\.1:\d+ \(state: .*emulator-state\.json\), project musectl-local/);
+    expect(first.stderr).toContain(
+      "Stand-in images pushed to the emulator's registry (pushed when their repository is created): asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/backend:latest, asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/frontend:latest, asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/musectl:latest",
+    );
     expect(first.stderr).toContain('Apply complete: 34 created, 0 updated, 0 deleted');
     expect(first.code).toBe(0);
     expect(existsSync(join(stateDir, 'emulator-state.json'))).toBe(true);
     const second = await runCli(['up', '-f', 'manifests', '--state-dir', stateDir], { env: { GEMINI_API_KEY: undefined } });
     const [plan, outputs] = second.stdout.split('\n\nOutputs:\n');
     expect(plan.trim().split('\n')).toEqual([
-      'warning: CloudRunService/sessionmuse-backend: image asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/backend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists',
-      'warning: CloudRunService/sessionmuse-frontend: image asia-northeast1-docker.pkg.dev/musectl-local/sessionmuse/frontend:latest is not in Artifact Registry (not pushed yet?): it is deployed by tag, and Google will refuse it until it exists',
       "warning: Secret/GEMINI_API_KEY: no value: environment variable GEMINI_API_KEY is not set; the secret's existing value (if any) is left as it is",
       'No changes. Project musectl-local matches the manifests (35 resources).',
     ]);

@@ -46,9 +46,16 @@ function http(method: string, path: string, body?: Buffer | string, headers: Rec
   });
 }
 
+/** Contents of the blobs the test manifests name, by digest, so push() can upload them first. */
+const blobContents = new Map<string, string>();
+
 /** A manifest whose bytes differ by `seed`, as a build pushing a new image would. */
 function manifest(seed: string, layerSize = 1000): Buffer {
-  const digest = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
+  const digest = (s: string) => {
+    const d = `sha256:${createHash('sha256').update(s).digest('hex')}`;
+    blobContents.set(d, s);
+    return d;
+  };
   return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -61,7 +68,18 @@ function manifest(seed: string, layerSize = 1000): Buffer {
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
+/** As docker push: the blobs the manifest names (monolithic uploads), then the manifest. */
 async function push(image: string, tag: string, bytes: Buffer, repoPath = `${PROJECT}/apps`, headers: Record<string, string> = {}) {
+  let parsed: { config?: { digest: string }; layers?: Array<{ digest: string }> } = {};
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    // not a manifest: the registry is to refuse it
+  }
+  for (const d of [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)]) {
+    const content = d ? blobContents.get(d) : undefined;
+    if (content !== undefined) await http('POST', `/v2/${repoPath}/${image}/blobs/uploads/?digest=${d}`, content, headers);
+  }
   return http('PUT', `/v2/${repoPath}/${image}/manifests/${tag}`, bytes, { 'content-type': MANIFEST_TYPE, ...headers });
 }
 
@@ -204,5 +222,58 @@ describe('Artifact Registry Docker images', () => {
       expect(run.body?.errors, path).toBeUndefined();
       expect(emu.emulator.log.since(0).at(-1)?.route).not.toContain('/manifests/');
     }
+  });
+});
+
+describe('Docker Registry v2 blob uploads', () => {
+  const base = `/v2/${PROJECT}/apps/pushed`;
+  const layer = Buffer.from('a layer of bytes, pushed in two chunks');
+
+  it('uploads monolithically and in chunks, serves the blob, and refuses a wrong digest', async () => {
+    const config = Buffer.from('{"architecture":"amd64"}');
+    const mono = await http('POST', `${base}/blobs/uploads/?digest=${sha256(config)}`, config);
+    expect(mono.status).toBe(201);
+    expect(mono.headers['docker-content-digest']).toBe(sha256(config));
+    expect(mono.headers.location).toBe(`${base}/blobs/${sha256(config)}`);
+
+    const started = await http('POST', `${base}/blobs/uploads/`);
+    expect(started.status).toBe(202);
+    const session = String(started.headers.location);
+    expect(session).toMatch(new RegExp(`^${base}/blobs/uploads/[0-9a-f-]{36}$`));
+    const first = await http('PATCH', session, layer.subarray(0, 10), { 'content-range': '0-9' });
+    expect(first.status).toBe(202);
+    expect(first.headers.range).toBe('0-9');
+    expect((await http('PATCH', session, layer.subarray(5), { 'content-range': '5-40' })).status).toBe(416);
+    expect((await http('GET', session)).headers.range).toBe('0-9');
+    expect((await http('PUT', `${session}?digest=sha256:${'b'.repeat(64)}`, layer.subarray(10))).status).toBe(400);
+    const done = await http('PUT', `${session}?digest=${sha256(layer)}`, layer.subarray(10));
+    expect(done.status).toBe(201);
+    const got = await http('GET', `${base}/blobs/${sha256(layer)}`);
+    expect(got.body.equals(layer)).toBe(true);
+    expect((await http('HEAD', `${base}/blobs/sha256:${'c'.repeat(64)}`)).status).toBe(404);
+
+    // A manifest naming these blobs is taken; one naming a blob never uploaded is BLOB_UNKNOWN.
+    const good = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST_TYPE,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha256(config) },
+        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: sha256(layer) }],
+      }),
+    );
+    expect((await http('PUT', `${base}/manifests/v1`, good, { 'content-type': MANIFEST_TYPE })).status).toBe(201);
+    const missing = `sha256:${'d'.repeat(64)}`;
+    const bad = Buffer.from(good.toString().replace(sha256(layer), missing));
+    const refused = await http('PUT', `${base}/manifests/v2`, bad, { 'content-type': MANIFEST_TYPE });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body.toString())).toEqual({
+      errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest: missing } }],
+    });
+  });
+
+  it('refuses a push to a repository that does not exist, as Artifact Registry does', async () => {
+    const res = await http('POST', `/v2/${PROJECT}/no-such-repo/app/blobs/uploads/`);
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body.toString())).toEqual({ errors: [{ code: 'NAME_UNKNOWN', message: 'Repository "no-such-repo" not found' }] });
   });
 });

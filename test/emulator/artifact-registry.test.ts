@@ -63,14 +63,16 @@ describe('Artifact Registry repositories', () => {
   });
 
   it('makes the repository visible only when a slow creation completes, and reserves its id meanwhile', async () => {
-    const slow = await startEmulator({ operationMs: 400 });
+    const slow = await startEmulator();
     const client = new ArtifactRegistryClient(gaxOptions(slow));
     try {
+      slow.emulator.operations.hold('artifactregistry.createRepository');
       const [op] = await client.createRepository({ parent: PARENT, repositoryId: 'slow', repository: { format: 'DOCKER' } });
       expect(op.done).toBeFalsy();
       expect((await rawJson(slow, 'GET', `/v1/${PARENT}/repositories/slow`)).status).toBe(404);
       const dup = await rawJson(slow, 'POST', `/v1/${PARENT}/repositories?repositoryId=slow`, { format: 'DOCKER' });
       expect(dup.status).toBe(409);
+      expect(slow.emulator.operations.release()).toEqual([op.name]);
       const [repo] = await op.promise();
       expect(repo.name).toBe(`${PARENT}/repositories/slow`);
       expect((await rawJson(slow, 'GET', `/v1/${PARENT}/repositories/slow`)).status).toBe(200);
@@ -121,7 +123,7 @@ describe('Artifact Registry repositories', () => {
 
   it('patches synchronously by update mask and keeps format immutable', async () => {
     const repo = await createRepo('patched', { format: 'DOCKER', description: 'before', labels: { a: '1' } });
-    await new Promise((r) => setTimeout(r, 5));
+    emu.emulator.clock.advance(5);
     const [updated] = await ar.updateRepository({
       repository: { name: repo.name, description: 'after', labels: { b: '2' } },
       updateMask: { paths: ['description'] },

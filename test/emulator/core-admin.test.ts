@@ -88,7 +88,7 @@ describe('core: /_emulator/reset', () => {
     expect((await rawJson(emu, 'GET', '/_emulator/requests')).body.requests).toEqual([]);
     expect((await rawJson(emu, 'GET', '/_emulator/state')).body).toEqual({ seq: 0, collections: {} });
 
-    const gone = await rawJson(emu, 'GET', `/v1/projects/-/serviceAccounts/${sa.email}`);
+    const gone = await rawJson(emu, 'GET', `/v1/projects/${P}/serviceAccounts/${sa.email}`);
     expect(gone.status).toBe(404);
     const [fresh] = await projects.getIamPolicy({ resource: `projects/${P}` });
     expect(fresh.bindings!.map((b) => b.role)).not.toContain('roles/viewer');

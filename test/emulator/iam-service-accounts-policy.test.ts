@@ -4,7 +4,7 @@
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { iam, type iam_v1 } from '@googleapis/iam';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type EmulatorOptions, ManualClock, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { fixedTokenAuth, gaxOptions, rawJson } from './helpers.js';
 
 const P = 'iam-policy-project';
@@ -95,7 +95,8 @@ describe('IAM service accounts: binding in other policies', () => {
   });
 
   it('hides a new account from GET and from bindings for serviceAccountConsistencyMs, then shows it', async () => {
-    const { client, emu } = await start({ serviceAccountConsistencyMs: 400 });
+    const clock = new ManualClock();
+    const { client, emu } = await start({ serviceAccountConsistencyMs: 400, clock });
     projects = new ProjectsClient(gaxOptions(emu));
     const a = await create(client, 'slow-to-appear');
     const name = `projects/-/serviceAccounts/${a.email}`;
@@ -106,7 +107,9 @@ describe('IAM service accounts: binding in other policies', () => {
     expect(early.message).toContain(`Service account ${a.email} does not exist.`);
     // A second create inside the window still conflicts: the account exists.
     expect((await fail(create(client, 'slow-to-appear'))).code).toBe(409);
-    await new Promise((r) => setTimeout(r, 450));
+    clock.advance(399);
+    expect((await fail(client.projects.serviceAccounts.get({ name }))).code).toBe(404);
+    clock.advance(1);
     expect((await client.projects.serviceAccounts.get({ name })).data.email).toBe(a.email);
     const [set] = await projects.setIamPolicy({ resource: `projects/${P}`, policy: withSa });
     expect(set.bindings!.find((b) => b.role === 'roles/run.invoker')!.members).toEqual([`serviceAccount:${a.email}`]);

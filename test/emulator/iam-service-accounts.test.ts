@@ -103,7 +103,7 @@ describe('IAM service accounts: create', () => {
     expect(nested.body.error.details[0]['@type']).toBe('type.googleapis.com/google.rpc.BadRequest');
     expect(nested.body.error.details[0].fieldViolations[0].field).toBe('service_account');
     // Nothing was created by the refused calls.
-    expect((await rawJson(emu, 'GET', `/v1/projects/-/serviceAccounts/${email('unknown-f')}`)).status).toBe(404);
+    expect((await rawJson(emu, 'GET', `/v1/projects/${P}/serviceAccounts/${email('unknown-f')}`)).status).toBe(404);
   });
 
   it('accepts snake_case field names as Google does', async () => {
@@ -130,9 +130,15 @@ describe('IAM service accounts: get, list, patch, delete', () => {
     }
   });
 
-  it('answers 404 NOT_FOUND for a missing account', async () => {
-    const err = await fail(sa().get({ name: `projects/-/serviceAccounts/${email('nobody-here')}` }));
+  it('answers 404 NOT_FOUND for a missing account, and 403 when it is addressed as projects/-/ (as the discovery document warns)', async () => {
+    const err = await fail(sa().get({ name: `projects/${P}/serviceAccounts/${email('nobody-here')}` }));
     expect(err.code).toBe(404);
+    const wildcard = await rawJson(emu, 'GET', `/v1/projects/-/serviceAccounts/${email('nobody-here')}`);
+    expect(wildcard.status).toBe(403);
+    expect(wildcard.body.error).toMatchObject({
+      status: 'PERMISSION_DENIED',
+      message: "Permission 'iam.serviceAccounts.get' denied on resource (or it may not exist).",
+    });
     const raw = await rawJson(emu, 'GET', `/v1/projects/${P}/serviceAccounts/123456789012345678901`);
     expect(raw.status).toBe(404);
     expect(raw.body.error.status).toBe('NOT_FOUND');
@@ -140,7 +146,7 @@ describe('IAM service accounts: get, list, patch, delete', () => {
       const r = await rawJson(
         emu,
         method,
-        `/v1/projects/-/serviceAccounts/${email('nobody-here')}`,
+        `/v1/projects/${P}/serviceAccounts/${email('nobody-here')}`,
         method === 'PATCH' ? { serviceAccount: {}, updateMask: 'displayName' } : undefined,
       );
       expect(r.status).toBe(404);
@@ -205,8 +211,9 @@ describe('IAM service accounts: get, list, patch, delete', () => {
     const victim = (await sa().create({ name: `projects/${P}`, requestBody: { accountId: 'delete-me' } })).data;
     const res = await sa().delete({ name: `projects/-/serviceAccounts/${victim.email}` });
     expect(res.data).toEqual({});
-    expect((await fail(sa().get({ name: `projects/-/serviceAccounts/${victim.email}` }))).code).toBe(404);
-    expect((await fail(sa().delete({ name: `projects/-/serviceAccounts/${victim.email}` }))).code).toBe(404);
+    expect((await fail(sa().get({ name: `projects/${P}/serviceAccounts/${victim.email}` }))).code).toBe(404);
+    expect((await fail(sa().delete({ name: `projects/${P}/serviceAccounts/${victim.email}` }))).code).toBe(404);
+    expect((await fail(sa().delete({ name: `projects/-/serviceAccounts/${victim.email}` }))).code).toBe(403);
     const again = (await sa().create({ name: `projects/${P}`, requestBody: { accountId: 'delete-me' } })).data;
     expect(again.email).toBe(victim.email);
     expect(again.uniqueId).not.toBe(victim.uniqueId);

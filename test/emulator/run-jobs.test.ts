@@ -6,8 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
-// Long enough that a warm client reads the job before the operation ends.
-const OPERATION_MS = 300;
 let emu: RunningEmulator;
 let jobsClient: InstanceType<typeof v2.JobsClient>;
 let executionsClient: InstanceType<typeof v2.ExecutionsClient>;
@@ -22,7 +20,8 @@ const uniqueId = () => `job-${++n}`;
 const template = (image = 'img:1', extra: Record<string, any> = {}) => ({ template: { containers: [{ image }] }, ...extra });
 
 beforeAll(async () => {
-  emu = await startEmulator({ operationMs: OPERATION_MS });
+  // Operations complete at once unless a test holds them (operations.hold / release).
+  emu = await startEmulator();
   jobsClient = new v2.JobsClient(gaxOptions(emu));
   executionsClient = new v2.ExecutionsClient(gaxOptions(emu));
   projectNumber = emu.emulator.projects.resolve(PROJECT).projectNumber;
@@ -49,9 +48,11 @@ const get = async (id: string) => (await rawJson(emu, 'GET', `${PATH}/${id}`)).b
 describe('Cloud Run jobs', () => {
   it('creates a job through an operation and fills the defaults', async () => {
     const id = uniqueId();
+    emu.emulator.operations.hold();
     const [op] = await jobsClient.createJob({ parent: PARENT, jobId: id, job: { template: template() } });
     const during = await get(id);
     expect(during).toMatchObject({ reconciling: true, generation: '1', terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING' } });
+    expect(emu.emulator.operations.release()).toEqual([op.name]);
     const [job] = await op.promise();
     expect(job.name).toBe(`${PARENT}/jobs/${id}`);
     expect(job.launchStage).toBe(protos.google.api.LaunchStage.GA);
@@ -85,7 +86,6 @@ describe('Cloud Run jobs', () => {
       },
     });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, OPERATION_MS + 20));
     const job = await get(id);
     expect(job.template.taskCount).toBe(4);
     expect(job.template.parallelism).toBe(2);
@@ -161,6 +161,7 @@ describe('Cloud Run jobs', () => {
   it('runs a job: the operation answers an Execution that completes with every task succeeded', async () => {
     const id = uniqueId();
     await createJob(id, { template: { taskCount: 2, template: { containers: [{ image: 'img', args: ['a'] }] } } });
+    emu.emulator.operations.hold();
     const [op] = await jobsClient.runJob({
       name: `${PARENT}/jobs/${id}`,
       overrides: { taskCount: 3, containerOverrides: [{ args: ['b'], env: [{ name: 'X', value: '1' }] }] },
@@ -174,6 +175,7 @@ describe('Cloud Run jobs', () => {
     const jobDuring = await get(id);
     expect(jobDuring.executionCount).toBe(1);
     expect(jobDuring.latestCreatedExecution).toMatchObject({ name: execName, completionStatus: 'EXECUTION_RUNNING' });
+    emu.emulator.operations.release();
 
     const [execution] = await op.promise();
     expect(execution.name).toBe(execName);

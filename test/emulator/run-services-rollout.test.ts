@@ -16,7 +16,6 @@ const PATH = `/v2/${PARENT}/services`;
 const { CONDITION_SUCCEEDED } = protos.google.cloud.run.v2.Condition.State;
 let n = 0;
 const uniqueId = () => `roll-${++n}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   emu = await startEmulator({ operationMs: OPERATION_MS });
@@ -191,7 +190,6 @@ describe('Cloud Run rollouts with a delay', () => {
     await created.promise();
     const [op] = await client.deleteService({ name: `${PARENT}/services/${id}` });
     expect((await rawJson(emu, 'GET', `${PATH}/${id}`)).status).toBe(404);
-    await sleep(10);
     const [deleted] = await op.promise();
     expect(deleted.name).toBe(`${PARENT}/services/${id}`);
   });

@@ -62,9 +62,11 @@ describe('Cloud Run services: create and defaults', () => {
   });
 
   it('echoes the values the caller set as sent, and derives concurrency from cpu', async () => {
+    // The runtime service account must exist (Google refuses to act as one that does not).
+    expect((await rawJson(emu, 'POST', '/v1/projects/demo-project/serviceAccounts', { accountId: 'app-runtime' })).status).toBe(200);
     const svc = await create(uniqueId(), {
       template: {
-        serviceAccount: 'app@demo-project.iam.gserviceaccount.com',
+        serviceAccount: 'app-runtime@demo-project.iam.gserviceaccount.com',
         containers: [{ image: 'img', resources: { limits: { cpu: '1', memory: '2Gi' } }, ports: [{ containerPort: 3000 }] }],
       },
     });
@@ -74,7 +76,7 @@ describe('Cloud Run services: create and defaults', () => {
     expect(c.resources!.cpuIdle).toBeFalsy();
     expect(c.ports).toEqual([expect.objectContaining({ name: 'http1', containerPort: 3000 })]);
     expect(c.startupProbe!.tcpSocket!.port).toBe(3000);
-    expect(svc.template!.serviceAccount).toBe('app@demo-project.iam.gserviceaccount.com');
+    expect(svc.template!.serviceAccount).toBe('app-runtime@demo-project.iam.gserviceaccount.com');
     expect(svc.template!.maxInstanceRequestConcurrency).toBe(80);
 
     const small = await create(uniqueId(), { template: { containers: [{ image: 'img', resources: { limits: { cpu: '500m', memory: '256Mi' } } }] } });

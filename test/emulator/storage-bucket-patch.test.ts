@@ -111,7 +111,7 @@ describe('patch semantics', () => {
 
   it('restarts the soft-delete effective time when the retention changes', async () => {
     const created = await insertBucket(emu, PROJECT, { name: 'softdelete-bucket' });
-    await new Promise((r) => setTimeout(r, 5));
+    emu.emulator.clock.advance(5);
     const off = await patch('softdelete-bucket', { softDeletePolicy: { retentionDurationSeconds: '0' } });
     expect(off.body.softDeletePolicy.retentionDurationSeconds).toBe('0');
     expect(off.body.softDeletePolicy.effectiveTime).not.toBe(created.body.softDeletePolicy.effectiveTime);

@@ -55,6 +55,30 @@ describe('bucket IAM policy', () => {
     expect(reread.bindings).toHaveLength(3);
   });
 
+  it('refuses allUsers and allAuthenticatedUsers on a bucket whose public access prevention is enforced', async () => {
+    await storage.createBucket('iam-pap-bucket', {
+      iamConfiguration: { publicAccessPrevention: 'enforced', uniformBucketLevelAccess: { enabled: true } },
+    } as any);
+    const bucket = storage.bucket('iam-pap-bucket');
+    const [policy] = await bucket.iam.getPolicy();
+    for (const member of ['allUsers', 'allAuthenticatedUsers']) {
+      const err = await bucket.iam
+        .setPolicy({ ...policy, bindings: [...policy.bindings, { role: 'roles/storage.objectViewer', members: [member] }] })
+        .catch((e) => e);
+      expect(err.code).toBe(412);
+      expect(err.message).toBe('The member bindings allUsers and allAuthenticatedUsers are not allowed since public access prevention is enforced.');
+    }
+    // Inherited prevention takes them.
+    await storage.createBucket('iam-open-bucket');
+    const open = storage.bucket('iam-open-bucket');
+    const [openPolicy] = await open.iam.getPolicy();
+    const [set] = await open.iam.setPolicy({
+      ...openPolicy,
+      bindings: [...openPolicy.bindings, { role: 'roles/storage.objectViewer', members: ['allUsers'] }],
+    });
+    expect(set.bindings).toContainEqual({ role: 'roles/storage.objectViewer', members: ['allUsers'] });
+  });
+
   it('refuses a stale etag with 412 conditionNotMet, not 409', async () => {
     await storage.createBucket('iam-stale-bucket');
     const first = await rawJson(emu, 'GET', '/storage/v1/b/iam-stale-bucket/iam');

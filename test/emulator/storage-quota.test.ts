@@ -2,7 +2,7 @@
 // delete per two seconds per project, one metadata update per second per bucket; over them the
 // JSON API answers 429 usageLimits/rateLimitExceeded. Off by default.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { ManualClock, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { rawJson } from './helpers.js';
 import { insertBucket } from './storage-helpers.js';
 
@@ -14,8 +14,9 @@ const UPDATE = rateLimited('The bucket exceeded the rate limit for metadata upda
 
 describe('with quotas on', () => {
   let emu: RunningEmulator;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    emu = await startEmulator({ quotas: true });
+    emu = await startEmulator({ quotas: true, clock });
   });
   afterAll(async () => {
     await emu.close();
@@ -47,7 +48,9 @@ describe('with quotas on', () => {
     expect(iam.status).toBe(429);
     // Another bucket is not affected.
     expect((await rawJson(emu, 'PATCH', '/storage/v1/b/quota-d-1', { labels: { n: '1' } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.advance(999);
+    expect((await rawJson(emu, 'PATCH', '/storage/v1/b/quota-c-1', { labels: { n: '3' } })).status).toBe(429);
+    clock.advance(1);
     const later = await rawJson(emu, 'PATCH', '/storage/v1/b/quota-c-1', { labels: { n: '3' } });
     expect(later.status).toBe(200);
     expect(later.body.labels).toEqual({ n: '3' });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { type CliResult, startCli } from '../e2e/cli.js';
 import { until } from '../support/until.js';
-import { changesOf, enginePlan, isWrite, reliabilityStack, spawnCli, tempDir } from './helpers.js';
+import { changesOf, enginePlan, isWrite, pushStackImages, reliabilityStack, spawnCli, tempDir } from './helpers.js';
 
 const PROJECT = 'concurrency-project';
 
@@ -55,6 +55,7 @@ describe('concurrency: two applies of one stack at once', () => {
   it('the second waits for the lease, then writes only after the first is done', async () => {
     const state = tempDir('concurrency-state');
     const project = `${PROJECT}-1`;
+    pushStackImages(emu, source, project);
     const target = ['--emulator', emu.url, '--project', project, '--state', state];
     const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
     const started = {
@@ -97,6 +98,7 @@ describe('concurrency: two applies of one stack at once', () => {
   it('without --lock-timeout the second stops at once, naming the holder, and writes nothing', async () => {
     const state = tempDir('concurrency-state');
     const project = `${PROJECT}-2`;
+    pushStackImages(emu, source, project);
     const target = ['--emulator', emu.url, '--project', project, '--state', state];
     const since = emu.emulator.log.since(0).at(-1)?.seq ?? 0;
     const first = spawnCli(['apply', '-f', dirs.a, '--yes', ...target]);
@@ -124,6 +126,7 @@ describe('concurrency: two applies of one stack at once', () => {
   it('a watch and an apply on one stack: the lease is respected, no interleaved writes', async () => {
     const state = tempDir('concurrency-state');
     const project = `${PROJECT}-3`;
+    pushStackImages(emu, source, project);
     const target = ['--emulator', emu.url, '--project', project, '--state', state];
     const dirC = markedCopy(source, 'charlie');
     expect((await spawnCli(['apply', '-f', dirs.a, '--yes', ...target]).done).code).toBe(0);

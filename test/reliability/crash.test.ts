@@ -18,7 +18,7 @@ import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { projectNumberFor } from '../../emulator/projects.js';
 import type { Plan } from '../../src/engine/plan.js';
 import { runCli } from '../e2e/cli.js';
-import { changesOf, differences, emulatorState, enginePlan, isWrite, projectView, reliabilityStack, spawnCli, tempDir } from './helpers.js';
+import { changesOf, differences, emulatorState, enginePlan, isWrite, projectView, pushStackImages, reliabilityStack, spawnCli, tempDir } from './helpers.js';
 
 const SEEDS = 20;
 const PROJECT = 'crash-project';
@@ -72,6 +72,7 @@ describe(`crash: apply killed (SIGKILL) at ${SEEDS} seeded points, then rerun`, 
     stack = reliabilityStack(30);
     // What a clean apply leaves, and how many writes it makes.
     const emu = await startEmulator(EMULATOR);
+    pushStackImages(emu, stack.dir, PROJECT);
     const state = tempDir('crash-ref');
     try {
       const r = await runCli(['apply', '-f', stack.dir, '--yes', '--emulator', emu.url, '--project', PROJECT, '--state', state]);
@@ -94,6 +95,7 @@ describe(`crash: apply killed (SIGKILL) at ${SEEDS} seeded points, then rerun`, 
   async function crashAndRerun(seed: number): Promise<string[]> {
     const problems: string[] = [];
     const emu: RunningEmulator = await startEmulator(EMULATOR);
+    pushStackImages(emu, stack.dir, PROJECT);
     const state = tempDir('crash-state');
     const target = ['--emulator', emu.url, '--project', PROJECT, '--state', state];
     try {

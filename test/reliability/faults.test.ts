@@ -22,7 +22,18 @@ import type { GeneratedStack } from '../../bench/generate.js';
 import { FaultInjector } from '../../emulator/faults.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { projectNumberFor } from '../../emulator/projects.js';
-import { changesOf, duplicatesIn, emulatorState, engineApply, enginePlan, isWrite, projectView, reliabilityStack, tempDir } from './helpers.js';
+import {
+  changesOf,
+  duplicatesIn,
+  emulatorState,
+  engineApply,
+  enginePlan,
+  isWrite,
+  projectView,
+  pushStackImages,
+  reliabilityStack,
+  tempDir,
+} from './helpers.js';
 
 const SEEDS = 50;
 const AT_ONCE = 5;
@@ -89,6 +100,7 @@ async function landedButLostSeeds(stack: GeneratedStack): Promise<Map<string, nu
   const state = tempDir('faults-ref');
   try {
     await seedForeign(emu);
+    pushStackImages(emu, stack.dir, PROJECT);
     await engineApply({ dir: stack.dir, emu, project: PROJECT, state });
     const paths = new Map<string, { method: string; path: string; route: string; count: number }>();
     for (const e of emu.emulator.log.since(0)) {
@@ -138,6 +150,7 @@ describe(`faults: ${SEEDS} seeded full applies with 10% 429/503 and 1% dropped c
     const state = tempDir('faults-state');
     try {
       await seedForeign(emu);
+      pushStackImages(emu, stack.dir, PROJECT);
       const before = projectView(await emulatorState(emu), PROJECT, NUMBER);
       const opts = { dir: stack.dir, emu, project: PROJECT, state, plan: { prune: true, adopt: false, allowReplace: new Set<string>() } };
       const { result } = await engineApply(opts);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GeneratedStack, generateStack } from '../../bench/generate.js';
 import { allControllers } from '../../controllers/index.js';
-import type { RunningEmulator } from '../../emulator/index.js';
+import { type RunningEmulator, seedImages } from '../../emulator/index.js';
+import { artifactRegistryImages } from '../../src/cli/stack-images.js';
 import type { ApplyResult } from '../../src/engine/apply.js';
 import { applyWithInventory } from '../../src/engine/pipeline.js';
 import type { Plan } from '../../src/engine/plan.js';
@@ -18,6 +19,11 @@ import { createLogger } from '../../src/log.js';
 import { type RunningCli, startCli } from '../e2e/cli.js';
 
 export const tempDir = (what: string): string => mkdtempSync(join(tmpdir(), `musectl-rel-${what}-`));
+
+/** Stand-ins of the stack's Artifact Registry images, pushed when their repository is created (as `musectl up` does). */
+export function pushStackImages(emu: RunningEmulator, dir: string, project: string): void {
+  seedImages(emu.emulator, artifactRegistryImages([dir], { PROJECT_ID: project }));
+}
 
 /** A generated stack of about `n` resources with every kind but CloudRunJob (see bench/generate.ts). */
 export function reliabilityStack(n: number, dir = tempDir('stack')): GeneratedStack {

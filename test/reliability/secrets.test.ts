@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { type CliResult, ROOT, runCli } from '../e2e/cli.js';
-import { tempDir } from './helpers.js';
+import { pushStackImages, tempDir } from './helpers.js';
 
 const PROJECT = 'secrets-project';
 const KEY_1 = 'CANARY-gemini-9c2e7f41d0';
@@ -53,6 +53,7 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
     dir = tempDir('secrets-stack');
     work = tempDir('secrets-work');
     cpSync(join(ROOT, 'manifests'), dir, { recursive: true });
+    pushStackImages(emu, dir, PROJECT);
     // A second secret, its value from a file outside the manifests.
     valueFile = join(work, 'api-token.txt');
     writeFileSync(valueFile, FILE_1);

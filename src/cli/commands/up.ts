@@ -6,7 +6,8 @@ import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
 import { findStack } from '../../manifest/stack.js';
 import { defaultStateDir } from '../../state/open.js';
 import type { Command } from '../command.js';
-import { environmentFrom } from '../stack-flags.js';
+import { cliVariables, environmentFrom, manifestPaths } from '../stack-flags.js';
+import { artifactRegistryImages } from '../stack-images.js';
 import { applyFlags, runApply } from './apply.js';
 
 export const upCommand: Command = {
@@ -23,16 +24,26 @@ stack's inventory goes to DIR/state. Delete the directory to start from an empty
     'state-dir': { type: 'string', value: 'DIR', description: 'Where the emulator keeps its state (default: .musectl beside the Stack document)' },
   },
   async run(args, out) {
-    const { startEmulator } = await import('../../../emulator/index.js');
+    const { startEmulator, seedImages } = await import('../../../emulator/index.js');
     // The emulator's state holds the secrets' values (the real GEMINI_API_KEY): everything this
     // command creates is the user's alone (files 0600, directories 0700).
     process.umask(0o077);
     const stateDir = (args.flags['state-dir'] as string | undefined) ?? localStateDir((args.flags.filename as string[] | undefined) ?? []);
     const stateFile = join(stateDir, 'emulator-state.json');
     const emu = await startEmulator({ stateFile });
-    const project = (args.flags.project as string | undefined) ?? environmentFrom(args)?.project ?? EMULATOR_DEFAULT_PROJECT;
-    out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n\n`));
+    const environment = environmentFrom(args);
+    const project = (args.flags.project as string | undefined) ?? environment?.project ?? EMULATOR_DEFAULT_PROJECT;
+    out.err(out.color.dim(`Local emulator at ${emu.url} (state: ${stateFile}), project ${project}\n`));
     try {
+      // The emulator, like Cloud Run, refuses to deploy an image nobody pushed: push stand-ins of the
+      // stack's Artifact Registry images (now, or as soon as their repository is created).
+      const images = artifactRegistryImages(manifestPaths(args), { ...cliVariables(args), PROJECT_ID: project }, environment);
+      const seeded = images.length > 0 ? seedImages(emu.emulator, images) : undefined;
+      if (seeded) {
+        const when = seeded.pending.length > 0 ? ' (pushed when their repository is created)' : '';
+        out.err(out.color.dim(`Stand-in images pushed to the emulator's registry${when}: ${images.join(', ')}\n`));
+      }
+      out.err('\n');
       // The stack's inventory lives next to the emulator's state: both describe the same cloud.
       const state = args.flags.state ?? join(stateDir, 'state');
       return await runApply({ ...args, flags: { ...args.flags, yes: true, project, state } }, out, { kind: 'emulator', project, url: new URL(emu.url) });
