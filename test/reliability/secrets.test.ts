@@ -1,6 +1,6 @@
 // Secrets: canary values (the Gemini key from the environment, and a second secret read from a
 // file) go through every command that reads them: validate, plan in every format and saved to a
-// file, apply of the saved plan, a rotation (with -o json), an apply that fails, output, export,
+// file, apply of the saved plan, a rotation (with -o json), status, an apply that fails, output, export,
 // graph; logs at trace
 // level, against an emulator that injects 429s, 503s and dropped connections so that retries are
 // logged too. A canary (as text, base64, base64url or hex) must never appear in stdout, stderr,
@@ -105,6 +105,12 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
       secretId: 'GEMINI_API_KEY',
     });
     expect((await cli('output', ['output', '-f', dir, '-o', 'json'], KEY_2)).code).toBe(0);
+    // status compares the secret's value too (a drift count), and prints none of it.
+    const status = await cli('status', ['status', '-f', dir, '-o', 'json'], KEY_3);
+    expect(JSON.parse(status.stdout).resources.find((r: { kind: string }) => r.kind === 'Secret' && r.name === 'GEMINI_API_KEY').driftedFields).toEqual([
+      'value',
+    ]);
+    expect((await cli('status text', ['status', '-f', dir], KEY_3)).code).toBe(2);
 
     // A failed apply: the backend's rollout fails while the key changes again.
     writeFileSync(join(dir, 'backend.yaml'), readFileSync(join(dir, 'backend.yaml'), 'utf8').replace('/backend:latest', '/backend-fail-rollout:latest'));
