@@ -107,9 +107,9 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
     expect((await cli('output', ['output', '-f', dir, '-o', 'json'], KEY_2)).code).toBe(0);
     // status compares the secret's value too (a drift count), and prints none of it.
     const status = await cli('status', ['status', '-f', dir, '-o', 'json'], KEY_3);
-    expect(JSON.parse(status.stdout).resources.find((r: { kind: string }) => r.kind === 'Secret' && r.name === 'GEMINI_API_KEY').driftedFields).toEqual([
-      'value',
-    ]);
+    expect(
+      JSON.parse(status.stdout).resources.find((r: { kind: string; name: string }) => r.kind === 'Secret' && r.name === 'GEMINI_API_KEY').driftedFields,
+    ).toEqual(['value']);
     expect((await cli('status text', ['status', '-f', dir], KEY_3)).code).toBe(2);
 
     // A failed apply: the backend's rollout fails while the key changes again.
