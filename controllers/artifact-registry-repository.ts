@@ -1,10 +1,11 @@
 // ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
 // long-running operations; a patch is synchronous and names its fields in an update mask.
-import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { isoTime } from './timestamps.js';
 
 type Repository = import('@google-cloud/artifact-registry').protos.google.devtools.artifactregistry.v1.IRepository;
 
@@ -34,7 +35,7 @@ function toObserved(repo: Repository, project: string): Observed {
 const PAGE_SIZE = 1000;
 const QUOTA = { read: 'artifactregistry.request', write: 'artifactregistry.request' } as const;
 
-export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
+export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'ArtifactRegistryRepository',
   facts: {
     requiresApi: 'artifactregistry.googleapis.com',
@@ -43,6 +44,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['registry'],
   },
 
   async dataHeld(ctx, actual) {
@@ -63,6 +65,11 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     quota: QUOTA,
     scope: (ctx) => ctx.project,
   }),
+
+  health: (actual) => {
+    const updated = isoTime((actual.raw as Repository).updateTime as never);
+    return { state: 'ready', ...(updated ? { changedAt: updated } : {}) };
+  },
 
   identify: (r, ctx) => {
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;

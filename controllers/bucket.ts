@@ -1,7 +1,7 @@
 // Bucket: Cloud Storage buckets through @google-cloud/storage (JSON API v1). Google stores the
 // location upper-case; patches are guarded by the metageneration we read, so a concurrent change
 // is never overwritten blindly.
-import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { upper } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
@@ -62,7 +62,7 @@ function body(desired: Record<string, any>, labels: Record<string, string | null
 const PAGE_SIZE = 1000;
 const QUOTA = { read: 'storage.read', write: 'storage.bucketUpdate', createDelete: 'storage.bucketCreateDelete' } as const;
 
-export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
+export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'Bucket',
   facts: {
     requiresApi: 'storage.googleapis.com',
@@ -70,6 +70,7 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['url'],
   },
 
   async dataHeld(ctx, actual) {
@@ -114,6 +115,12 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     isInitialGrant: (role, member) =>
       (role === 'roles/storage.legacyBucketOwner' && /^project(Owner|Editor):/.test(member)) ||
       (role === 'roles/storage.legacyBucketReader' && member.startsWith('projectViewer:')),
+  },
+
+  // Cloud Storage says when a bucket's metadata last changed (`updated`), not by whom.
+  health: (actual) => {
+    const updated = (actual.raw as BucketMetadata).updated;
+    return { state: 'ready', ...(updated ? { changedAt: new Date(String(updated)).toISOString() } : {}) };
   },
 
   identify: (r, ctx) => ({ id: r.name, scope: `projects/${ctx.project}` }),

@@ -1,7 +1,7 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
@@ -22,6 +22,7 @@ import {
 } from './cloud-run-common.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { isoTime } from './timestamps.js';
 
 type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
 
@@ -109,9 +110,17 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable = {
+export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable & ReportsHealth = {
   kind: 'CloudRunJob',
-  facts: { requiresApi: 'run.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, longRunning: true, exportScope: 'region' },
+  facts: {
+    requiresApi: 'run.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    longRunning: true,
+    exportScope: 'region',
+    shownOutputs: ['name'],
+  },
 
   toManifestSpec(observed, ctx, exported) {
     const spec = cloneSpec(observed.spec);
@@ -139,6 +148,19 @@ export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHo
   },
 
   planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.template.containers, observedOf),
+
+  // A job's own conditions say whether its definition is ready to run (not how its executions went).
+  health(actual) {
+    const j = actual.raw as Job;
+    const changed = {
+      ...(isoTime(j.updateTime as never) ? { changedAt: isoTime(j.updateTime as never) } : {}),
+      ...(j.lastModifier ? { changedBy: j.lastModifier } : {}),
+    };
+    const state = String(j.terminalCondition?.state ?? '');
+    if (j.reconciling || state === 'CONDITION_RECONCILING') return { state: 'progressing', message: 'a change to the job is being applied', ...changed };
+    if (state === 'CONDITION_FAILED') return { state: 'degraded', message: (j.terminalCondition?.message ?? 'not ready').split('\n')[0], ...changed };
+    return { state: 'ready', ...changed };
+  },
 
   desired(r, ctx, outputs) {
     const spec = cloneSpec(r.spec);

@@ -1,7 +1,18 @@
 // CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
 // are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
 // survive; template.revision is cleared, or Google refuses a changed template under an old name.
-import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, Preparing, Warns } from '../src/contract/controller.js';
+import type {
+  Blocks,
+  Controller,
+  ControllerContext,
+  Exportable,
+  IamPolicyHolder,
+  Labelled,
+  Observed,
+  Preparing,
+  ReportsHealth,
+  Warns,
+} from '../src/contract/controller.js';
 import { cpuMillis, lower } from '../src/contract/normalize.js';
 import { cloneSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
@@ -22,7 +33,7 @@ import {
   serviceAccountSpec,
   templateForExport,
 } from './cloud-run-common.js';
-import { degradedWarning, explainRolloutFailure } from './cloud-run-rollout.js';
+import { degradedWarning, explainRolloutFailure, serviceHealth } from './cloud-run-rollout.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
@@ -171,7 +182,7 @@ const regionScope = (id: string): string => id.split('/services/')[0];
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks = {
+export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks & ReportsHealth = {
   kind: 'CloudRunService',
   facts: {
     requiresApi: 'run.googleapis.com',
@@ -180,6 +191,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['uri'],
   },
 
   iamPolicy: gaxPolicyAccess({
@@ -233,6 +245,8 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
   },
 
   planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.containers, observedOf),
+
+  health: (actual) => serviceHealth(actual.raw as Service),
 
   planWarnings(r, ctx, observed) {
     const degraded = observed ? degradedWarning(observed.raw as Service, ctx.project) : undefined;

@@ -45,6 +45,7 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['name'],
   },
 
   async dataHeld(ctx, actual) {

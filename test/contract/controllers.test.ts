@@ -1,7 +1,9 @@
 // The controller contract, checked for every registered controller against the emulator (over
 // HTTP, through the official clients the controllers use): observe never writes; create, observe
 // and diff agree; a second create meets Google's already-exists (or, for shared state, changes
-// nothing); deleting what is gone succeeds; what export writes plans as no change; and changing
+// nothing); its outputs are those its schema declares, with a value for each one it shows; one
+// that reports health calls it ready; deleting
+// what is gone succeeds; what export writes plans as no change; and changing
 // an identity field gives exactly one replacement and leaves no old resource behind.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import {
   isExportable,
   isLabelled,
   predictedOutputs,
+  reportsHealth,
   scopeOf,
 } from '../../src/contract/controller.js';
 import { exportResource } from '../../src/engine/export.js';
@@ -122,6 +125,12 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
       const observed = (await controller.observe(ctx, scopeOf(controller, r, ctx))).get(idOf(controller, r, ctx));
       expect(observed, 'observe finds what create made').toBeDefined();
       expect(resourceChanges(controller, desired, labels, observed!)).toEqual([]);
+      // Its outputs are the ones its schema declares, and those a person is shown have a value.
+      const declared = Object.keys(schemaRegistry().get(kind)!.outputs);
+      expect(Object.keys(observed!.outputs).filter((o) => !declared.includes(o))).toEqual([]);
+      for (const o of controller.facts.shownOutputs ?? []) expect(observed!.outputs[o], `output ${o}`).toMatch(/\S/);
+      // A kind that reports health calls what it just made ready, from what observe returned.
+      if (reportsHealth(controller)) expect(controller.health(observed!).state).toBe('ready');
       if (controller.facts.sharedIdentity) {
         // Shared state (a grant, an API): creating what exists changes nothing.
         await controller.create(ctx, r, desired, labels);
