@@ -4,7 +4,6 @@
 // cloud-run-template.ts.
 
 import type { ControllerContext, Observed, OutputLookup } from '../src/contract/controller.js';
-import { durationSeconds } from '../src/contract/normalize.js';
 import type { Resource } from '../src/manifest/index.js';
 import { hasEnabledVersion, readValue, valueHint } from './secret.js';
 import { emailOf } from './service-account.js';
@@ -19,8 +18,6 @@ export function serviceAccountSpec(email: string | null | undefined, project: st
   const suffix = `@${project}.iam.gserviceaccount.com`;
   return email.endsWith(suffix) ? { serviceAccountRef: { name: email.slice(0, -suffix.length) } } : { serviceAccount: email };
 }
-
-export const protoDuration = (seconds: number) => ({ seconds: String(Math.floor(seconds)), nanos: Math.round((seconds % 1) * 1e9) });
 
 /** gax decodes enums to names; an unset one reads as *_UNSPECIFIED. */
 export function enumName(v: unknown): string | undefined {
@@ -46,9 +43,6 @@ export function serviceAccountEmail(t: Record<string, any>, project: string): st
   if (t.serviceAccountRef) return emailOf(t.serviceAccountRef.name, project);
   return t.serviceAccount === DEFAULT_SERVICE_ACCOUNT ? '' : t.serviceAccount;
 }
-
-/** A template duration for the API ("60s", 60 or "1m" in a manifest). */
-export const apiDuration = (v: unknown) => protoDuration(durationSeconds(v) as number);
 
 /** Env values taken from other resources' outputs become plain values (or Unknown until known). */
 export function resolveEnvOutputs(containers: Array<Record<string, any>>, outputs: OutputLookup): void {

@@ -6,10 +6,11 @@ import { lower } from '../src/contract/normalize.js';
 import { cloneSpec, noneWhereAbsent, withoutNulls } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
-import { apiDuration, enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
+import { enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
 import { canonicalTemplate, normalizeTemplate, sharedTemplateSpec, sharedTemplateToApi, templateForExport } from './cloud-run-template.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { apiDuration } from './proto-values.js';
 
 type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
 

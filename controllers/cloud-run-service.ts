@@ -9,11 +9,12 @@ import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import type { Resource } from '../src/manifest/index.js';
-import { apiDuration, enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
+import { enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
 import { degradedWarning, explainRolloutFailure } from './cloud-run-rollout.js';
 import { canonicalTemplate, normalizeTemplate, sharedTemplateSpec, sharedTemplateToApi, templateForExport } from './cloud-run-template.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { apiDuration } from './proto-values.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 

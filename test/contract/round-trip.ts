@@ -48,6 +48,8 @@ export interface FieldCase {
   leftToGoogle?: boolean;
   /** Google cannot change it in place: setting, changing and removing it each replace the resource. */
   replaces?: boolean;
+  /** With replaces: the change itself is made in place (a replication's key, where its form is not). */
+  changeInPlace?: boolean;
   /** Other manifests the case needs (a bucket to mount, a grant), added for the case. */
   extra?: string;
   /** Other fields the case must set for the field to be valid (a MANUAL scaling mode for a manual count). */
@@ -118,7 +120,7 @@ export function leavesOf(c: FieldCase): string[] {
   const out: string[] = [];
   const walk = (v: unknown, path: string): void => {
     if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) for (const x of v) walk(x, `${path}[]`);
-    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !('name' in v && Object.keys(v).length === 1)) {
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
     }
     out.push(path);
@@ -204,7 +206,8 @@ export function harness(emu: () => RunningEmulator, rt: KindRoundTrip): Harness 
         const c = controllerFor(CONTROLLERS, rt.kind);
         const r = s.set.resources.find((x) => x.key === key)!;
         const found = (await c.observe(s.ctx, scopeOf(c, r, s.ctx))).get(idOf(c, r, s.ctx));
-        return found ? normalized(c, cloneSpec(found.spec)) : undefined;
+        // A secret's value shows as "(sensitive value)": it is compared as written, never as read.
+        return found ? (JSON.parse(JSON.stringify(normalized(c, cloneSpec(found.spec)))) as Record<string, any>) : undefined;
       } finally {
         await s.close();
       }

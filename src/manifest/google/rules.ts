@@ -10,6 +10,7 @@ import type { Resource } from '../resource.js';
 import { closest } from '../suggest.js';
 import { cloudRunRules } from './cloud-run.js';
 import { isKnownLocation, LOCATIONS, LOCATIONS_COMPILED, type LocationList } from './locations.js';
+import { secretRules } from './secret.js';
 
 const GCS_NAMING = 'https://cloud.google.com/storage/docs/buckets#naming';
 const IAM_SA = 'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts';
@@ -55,6 +56,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
             location(['spec', 'replication', 'userManaged', 'replicas', i, 'location'], LOCATIONS.secretManager, x?.location);
           });
         }
+        out.push(...secretRules(r));
         break;
       }
       case 'ServiceAccount':

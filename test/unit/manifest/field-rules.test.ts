@@ -1,6 +1,7 @@
-// Cloud Run's rules over volumes, mounts, probes, start-up order, GPUs, CMEK, service scaling and
-// Binary Authorization (src/manifest/google/cloud-run-template.ts), and the two lint rules that
-// read them: each error at its file:line:col, before any call to Google.
+// Google's rules over fields that relate to each other, each error at its file:line:col before any
+// call to Google: Cloud Run's volumes, mounts, probes, start-up order, GPUs, CMEK, service scaling and
+// Binary Authorization (src/manifest/google/cloud-run-template.ts), a Secret's rotation and keys
+// (src/manifest/google/secret.ts), and the lint rules gcs-volume-without-access and probe-port-not-served.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,5 +149,30 @@ describe('lint: probe-port-not-served', () => {
     expect(out).toEqual([
       `${f}:10:43: CloudRunService/svc: warning: livenessProbe checks port 9090, but the container serves 8080 (ports[0].containerPort): unless the container also listens on 9090, the probe fails and the instances restart; leave the port out to check the serving port [probe-port-not-served]`,
     ]);
+  });
+});
+
+describe('Secret rules', () => {
+  const secret = (spec: string) => `apiVersion: musectl.dev/v1alpha1\nkind: Secret\nmetadata: { name: s-one }\nspec:\n${spec}`;
+
+  it("refuses a rotation without topics, and keys outside the data's location", () => {
+    const { f, out } = check(
+      secret(`  rotation: { nextRotationTime: "2099-01-01T00:00:00Z", rotationPeriod: 720h }
+  replication:
+    userManaged:
+      replicas:
+        - location: asia-northeast1
+          customerManagedEncryption: { kmsKeyName: projects/p/locations/us-central1/keyRings/r/cryptoKeys/k }
+`),
+    );
+    expect(out).toEqual([
+      `${f}:5:13: Secret/s-one: spec.rotation: set without topics; Secret Manager sends rotation reminders to Pub/Sub topics, so a rotation needs at least one in spec.topics (https://cloud.google.com/secret-manager/docs/secret-rotation)`,
+      `${f}:10:52: Secret/s-one: spec.replication.userManaged.replicas[0].customerManagedEncryption.kmsKeyName: a key in "us-central1" for a replica in "asia-northeast1"; each replica's key must be in the replica's own location (https://cloud.google.com/secret-manager/docs/cmek)`,
+    ]);
+    expect(
+      check(
+        secret('  replication: { automatic: { customerManagedEncryption: { kmsKeyName: projects/p/locations/asia-northeast1/keyRings/r/cryptoKeys/k } } }\n'),
+      ).out[0],
+    ).toMatch(/automatic replication takes a key in the global location/);
   });
 });
