@@ -50,3 +50,64 @@ export const SECRET_ROUND_TRIP: KindRoundTrip = {
     { at: ['secretType'], set: 'OTHER', change: { to: 'ACCESS_KEY' }, changePaths: ['secretType'], replaces: true },
   ],
 };
+
+const REPO_KEY = 'projects/round-trip-project/locations/asia-northeast1/keyRings/ring/cryptoKeys';
+
+export const REPOSITORY_ROUND_TRIP: KindRoundTrip = {
+  kind: 'ArtifactRegistryRepository',
+  name: 'rt-repo',
+  base: { location: 'asia-northeast1', format: 'DOCKER' },
+  notRoundTripped: { location: 'the identity: a new location replaces the repository (test/contract/controllers.test.ts)' },
+  cases: [
+    { at: ['description'], set: 'images', change: { to: 'the images' }, changePaths: ['description'] },
+    // Left out, the Docker settings are Google's: removing them keeps what Google has.
+    {
+      at: ['dockerConfig'],
+      set: { immutableTags: true },
+      change: { at: ['immutableTags'], to: false },
+      changePaths: ['dockerConfig.immutableTags'],
+      leftToGoogle: true,
+    },
+    {
+      at: ['mavenConfig'],
+      set: { allowSnapshotOverwrites: true, versionPolicy: 'SNAPSHOT' },
+      change: { at: ['versionPolicy'], to: 'RELEASE' },
+      changePaths: ['mavenConfig.versionPolicy'],
+      with: [{ at: ['format'], value: 'MAVEN' }],
+      replaces: true,
+    },
+    { at: ['kmsKeyName'], set: `${REPO_KEY}/one`, change: { to: `${REPO_KEY}/two` }, changePaths: ['kmsKeyName'], replaces: true },
+    {
+      at: ['cleanupPolicies'],
+      set: {
+        'delete-old': {
+          action: 'DELETE',
+          condition: {
+            tagState: 'ANY',
+            olderThan: '30d',
+            newerThan: '3650d',
+            tagPrefixes: ['ci-'],
+            versionNamePrefixes: ['sha256:'],
+            packageNamePrefixes: ['backend'],
+          },
+        },
+      },
+      change: { at: ['delete-old', 'condition', 'olderThan'], to: '60d' },
+      changePaths: ['cleanupPolicies'],
+    },
+    {
+      at: ['cleanupPolicies'],
+      set: { 'keep-recent': { id: 'keep-recent', action: 'KEEP', mostRecentVersions: { packageNamePrefixes: ['backend'], keepCount: 5 } } },
+      change: { at: ['keep-recent', 'mostRecentVersions', 'keepCount'], to: 10 },
+      changePaths: ['cleanupPolicies'],
+    },
+    { at: ['cleanupPolicyDryRun'], set: true, change: { to: false }, changePaths: ['cleanupPolicyDryRun'], changeToDefault: true },
+    {
+      at: ['vulnerabilityScanningConfig'],
+      set: { enablementConfig: 'DISABLED' },
+      change: { at: ['enablementConfig'], to: 'INHERITED' },
+      changePaths: ['vulnerabilityScanningConfig.enablementConfig'],
+      changeToDefault: true,
+    },
+  ],
+};

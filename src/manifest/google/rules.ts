@@ -8,6 +8,7 @@ import { locateField } from '../lint/rule.js';
 import { quote } from '../quote.js';
 import type { Resource } from '../resource.js';
 import { closest } from '../suggest.js';
+import { repositoryRules } from './artifact-registry.js';
 import { cloudRunRules } from './cloud-run.js';
 import { isKnownLocation, LOCATIONS, LOCATIONS_COMPILED, type LocationList } from './locations.js';
 import { secretRules } from './secret.js';
@@ -48,6 +49,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
       }
       case 'ArtifactRegistryRepository':
         location(['spec', 'location'], LOCATIONS.artifactRegistry, r.spec.location);
+        out.push(...repositoryRules(r));
         break;
       case 'Secret': {
         const replicas = r.spec.replication?.userManaged?.replicas;

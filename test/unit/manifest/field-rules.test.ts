@@ -176,3 +176,21 @@ describe('Secret rules', () => {
     ).toMatch(/automatic replication takes a key in the global location/);
   });
 });
+
+describe('Artifact Registry rules', () => {
+  it('refuses Maven settings on a Docker repository and a most-recent-versions rule that deletes', () => {
+    const { f, out } = check(`apiVersion: musectl.dev/v1alpha1
+kind: ArtifactRegistryRepository
+metadata: { name: repo-one }
+spec:
+  location: asia-northeast1
+  mavenConfig: { versionPolicy: RELEASE }
+  cleanupPolicies:
+    recent: { action: DELETE, mostRecentVersions: { keepCount: 3 } }
+`);
+    expect(out).toEqual([
+      `${f}:6:16: ArtifactRegistryRepository/repo-one: spec.mavenConfig: set on a "DOCKER" repository; it applies to MAVEN repositories only`,
+      `${f}:8:23: ArtifactRegistryRepository/repo-one: spec.cleanupPolicies.recent.action: "DELETE" with mostRecentVersions; it keeps the newest versions, so its action is KEEP (https://cloud.google.com/artifact-registry/docs/repositories/cleanup-policy)`,
+    ]);
+  });
+});
