@@ -4,8 +4,8 @@ import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHol
 import { cloneSpec, deepEqual } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
-import { gaxPolicyAccess } from './iam-policy.js';
 import { desiredSettings, normalizeSettings, repositorySettings, settingsToApi, UPDATABLE } from './artifact-registry-spec.js';
+import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
 
 type Repository = import('@google-cloud/artifact-registry').protos.google.devtools.artifactregistry.v1.IRepository;

@@ -55,7 +55,12 @@ export function repositorySettings(repo: Repository): Record<string, any> {
     description: repo.description ?? '',
     ...(repo.dockerConfig ? { dockerConfig: { immutableTags: Boolean(repo.dockerConfig.immutableTags) } } : {}),
     ...(maven
-      ? { mavenConfig: { allowSnapshotOverwrites: Boolean(maven.allowSnapshotOverwrites), ...(enumName(maven.versionPolicy) ? { versionPolicy: enumName(maven.versionPolicy) } : {}) } }
+      ? {
+          mavenConfig: {
+            allowSnapshotOverwrites: Boolean(maven.allowSnapshotOverwrites),
+            ...(enumName(maven.versionPolicy) ? { versionPolicy: enumName(maven.versionPolicy) } : {}),
+          },
+        }
       : {}),
     kmsKeyName: repo.kmsKeyName ?? '',
     cleanupPolicies: Object.fromEntries(Object.entries(repo.cleanupPolicies ?? {}).map(([id, p]) => [id, policySpec(id, p)])),

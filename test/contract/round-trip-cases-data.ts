@@ -111,3 +111,166 @@ export const REPOSITORY_ROUND_TRIP: KindRoundTrip = {
     },
   ],
 };
+
+const LOGS = 'rt-logs-round-trip-project';
+const BUCKET_KEY = 'projects/round-trip-project/locations/asia-northeast1/keyRings/ring/cryptoKeys';
+const restricted = (restrictionMode: string) => ({ restrictionMode });
+
+export const BUCKET_ROUND_TRIP: KindRoundTrip = {
+  kind: 'Bucket',
+  name: 'rt-bucket-round-trip-project',
+  base: { location: 'asia-northeast1' },
+  extra: `apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: ${LOGS} }\nspec: { location: asia-northeast1 }\n`,
+  notRoundTripped: { location: 'the identity of the data: a new location replaces the bucket (the customPlacementConfig and rpo cases replace it)' },
+  cases: [
+    { at: ['storageClass'], set: 'NEARLINE', change: { to: 'COLDLINE' }, changePaths: ['storageClass'] },
+    {
+      at: ['lifecycle'],
+      set: {
+        rule: [
+          {
+            action: { type: 'Delete' },
+            condition: {
+              age: 1,
+              createdBefore: '2030-01-01',
+              customTimeBefore: '2030-01-01',
+              daysSinceCustomTime: 3,
+              daysSinceNoncurrentTime: 4,
+              isLive: true,
+              matchesPrefix: ['a/'],
+              matchesSuffix: ['.tmp'],
+              matchesStorageClass: ['STANDARD'],
+              noncurrentTimeBefore: '2030-01-01',
+              numNewerVersions: 2,
+            },
+          },
+        ],
+      },
+      change: { at: ['rule', 0, 'condition', 'age'], to: 2 },
+      changePaths: ['lifecycle.rule[0].condition.age'],
+    },
+    {
+      at: ['lifecycle'],
+      set: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'NEARLINE' }, condition: { age: 30 } }] },
+      change: { at: ['rule', 0, 'action', 'storageClass'], to: 'COLDLINE' },
+      changePaths: ['lifecycle.rule[0].action.storageClass'],
+    },
+    { at: ['versioning'], set: { enabled: true }, change: { at: ['enabled'], to: false }, changePaths: ['versioning.enabled'], changeToDefault: true },
+    {
+      at: ['iamConfiguration', 'uniformBucketLevelAccess'],
+      set: { enabled: true },
+      change: { at: ['enabled'], to: false },
+      changePaths: ['iamConfiguration.uniformBucketLevelAccess.enabled'],
+      changeToDefault: true,
+    },
+    {
+      at: ['iamConfiguration', 'publicAccessPrevention'],
+      set: 'enforced',
+      change: { to: 'inherited' },
+      changePaths: ['iamConfiguration.publicAccessPrevention'],
+      changeToDefault: true,
+    },
+    { at: ['softDeletePolicy', 'retentionDurationSeconds'], set: 0, change: { to: 1209600 }, changePaths: ['softDeletePolicy.retentionDurationSeconds'] },
+    {
+      at: ['cors'],
+      set: [{ origin: ['https://a.example'], method: ['GET'], responseHeader: ['Content-Type'], maxAgeSeconds: 3600 }],
+      change: { at: [0, 'maxAgeSeconds'], to: 60 },
+      changePaths: ['cors[0].maxAgeSeconds'],
+    },
+    {
+      at: ['autoclass'],
+      set: { enabled: true, terminalStorageClass: 'ARCHIVE' },
+      change: { at: ['terminalStorageClass'], to: 'NEARLINE' },
+      changePaths: ['autoclass.terminalStorageClass'],
+    },
+    {
+      at: ['billing'],
+      set: { requesterPays: true },
+      change: { at: ['requesterPays'], to: false },
+      changePaths: ['billing.requesterPays'],
+      changeToDefault: true,
+    },
+    {
+      at: ['customPlacementConfig'],
+      set: { dataLocations: ['ASIA-NORTHEAST1', 'ASIA-NORTHEAST2'] },
+      change: { at: ['dataLocations'], to: ['asia-northeast3', 'asia-northeast1'] },
+      changePaths: ['customPlacementConfig.dataLocations[1]'],
+      with: [{ at: ['location'], value: 'ASIA' }],
+      replaces: true,
+    },
+    { at: ['defaultEventBasedHold'], set: true, change: { to: false }, changePaths: ['defaultEventBasedHold'], changeToDefault: true },
+    {
+      at: ['encryption'],
+      set: {
+        defaultKmsKeyName: `${BUCKET_KEY}/one`,
+        googleManagedEncryptionEnforcementConfig: restricted('FullyRestricted'),
+        customerManagedEncryptionEnforcementConfig: restricted('NotRestricted'),
+        customerSuppliedEncryptionEnforcementConfig: restricted('FullyRestricted'),
+      },
+      change: { at: ['defaultKmsKeyName'], to: `${BUCKET_KEY}/two` },
+      changePaths: ['encryption.defaultKmsKeyName'],
+    },
+    {
+      at: ['hierarchicalNamespace'],
+      set: { enabled: true },
+      change: { at: ['enabled'], to: false },
+      changePaths: ['hierarchicalNamespace.enabled'],
+      with: [{ at: ['iamConfiguration', 'uniformBucketLevelAccess'], value: { enabled: true } }],
+      replaces: true,
+      changeToDefault: true,
+    },
+    {
+      at: ['ipFilter'],
+      set: {
+        mode: 'Enabled',
+        publicNetworkSource: { allowedIpCidrRanges: ['203.0.113.0/24'] },
+        vpcNetworkSources: [{ network: 'projects/round-trip-project/global/networks/default', allowedIpCidrRanges: ['10.0.0.0/8'] }],
+        allowCrossOrgVpcs: true,
+        allowAllServiceAgentAccess: true,
+      },
+      change: { at: ['mode'], to: 'Disabled' },
+      changePaths: ['ipFilter.mode'],
+    },
+    {
+      at: ['logging'],
+      set: { logBucketRef: { name: LOGS }, logObjectPrefix: 'usage' },
+      change: { at: ['logObjectPrefix'], to: 'usage2' },
+      changePaths: ['logging.logObjectPrefix'],
+    },
+    { at: ['logging'], set: { logBucket: 'rt-external-logs' }, change: { at: ['logBucket'], to: 'rt-external-logs2' }, changePaths: ['logging.logBucket'] },
+    { at: ['objectRetention'], set: { mode: 'Enabled' }, change: { to: null }, changePaths: [], replaces: true, noChange: 'Enabled is its only value' },
+    {
+      at: ['retentionPolicy'],
+      set: { retentionPeriod: 86400 },
+      change: { at: ['retentionPeriod'], to: 172800 },
+      changePaths: ['retentionPolicy.retentionPeriod'],
+    },
+    {
+      at: ['rpo'],
+      set: 'ASYNC_TURBO',
+      change: { to: 'DEFAULT' },
+      changePaths: ['rpo'],
+      with: [{ at: ['location'], value: 'ASIA1' }],
+      replaces: true,
+      changeInPlace: true,
+      changeToDefault: true,
+    },
+    {
+      at: ['website'],
+      set: { mainPageSuffix: 'index.html', notFoundPage: '404.html' },
+      change: { at: ['notFoundPage'], to: 'missing.html' },
+      changePaths: ['website.notFoundPage'],
+    },
+  ],
+};
+
+export const SERVICE_ACCOUNT_ROUND_TRIP: KindRoundTrip = {
+  kind: 'ServiceAccount',
+  name: 'rt-account',
+  base: {},
+  cases: [
+    { at: ['displayName'], set: 'Round trip', change: { to: 'Round trip 2' }, changePaths: ['displayName'] },
+    { at: ['description'], set: 'What it is for', change: { to: 'What else it is for' }, changePaths: ['description'] },
+    { at: ['disabled'], set: true, change: { to: false }, changePaths: ['disabled'], changeToDefault: true },
+  ],
+};

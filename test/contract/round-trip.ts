@@ -50,6 +50,8 @@ export interface FieldCase {
   replaces?: boolean;
   /** With replaces: the change itself is made in place (a replication's key, where its form is not). */
   changeInPlace?: boolean;
+  /** The field has one value only (object retention is Enabled or absent): there is nothing to change it to; why. */
+  noChange?: string;
   /** Other manifests the case needs (a bucket to mount, a grant), added for the case. */
   extra?: string;
   /** Other fields the case must set for the field to be valid (a MANUAL scaling mode for a manual count). */

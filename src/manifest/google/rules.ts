@@ -9,6 +9,7 @@ import { quote } from '../quote.js';
 import type { Resource } from '../resource.js';
 import { closest } from '../suggest.js';
 import { repositoryRules } from './artifact-registry.js';
+import { bucketRules } from './bucket.js';
 import { cloudRunRules } from './cloud-run.js';
 import { isKnownLocation, LOCATIONS, LOCATIONS_COMPILED, type LocationList } from './locations.js';
 import { secretRules } from './secret.js';
@@ -45,6 +46,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
           );
         }
         location(['spec', 'location'], LOCATIONS.storage, r.spec.location);
+        out.push(...bucketRules(r));
         break;
       }
       case 'ArtifactRegistryRepository':

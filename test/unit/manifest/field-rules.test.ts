@@ -194,3 +194,27 @@ spec:
     ]);
   });
 });
+
+describe('Bucket rules', () => {
+  const bucket = (spec: string) => `apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata: { name: b-one }\nspec:\n${spec}`;
+
+  it('refuses Autoclass with another class, a namespace without uniform access, placement outside a multi-region, turbo on a region', () => {
+    const { f, out } = check(
+      bucket(`  location: asia-northeast1
+  storageClass: NEARLINE
+  autoclass: { enabled: true }
+  hierarchicalNamespace: { enabled: true }
+  customPlacementConfig: { dataLocations: [ASIA-NORTHEAST1, ASIA-NORTHEAST2] }
+  rpo: ASYNC_TURBO
+`),
+    );
+    expect(out.filter((l) => !l.includes(': warning: ')).map((l) => l.replace(/ \(https:[^)]*\)$/, ''))).toEqual([
+      `${f}:6:17: Bucket/b-one: spec.storageClass: "NEARLINE" with Autoclass on; Autoclass manages the classes itself and the bucket's default class stays STANDARD`,
+      `${f}:8:37: Bucket/b-one: spec.hierarchicalNamespace.enabled: true without uniform bucket-level access; set spec.iamConfiguration.uniformBucketLevelAccess.enabled: true`,
+      `${f}:9:26: Bucket/b-one: spec.customPlacementConfig: with location "asia-northeast1"; a configurable dual-region names two regions of a multi-region location (US, EU or ASIA)`,
+    ]);
+    expect(check(bucket('  location: asia-northeast1\n  rpo: ASYNC_TURBO\n')).out.join('\n')).toMatch(
+      /spec.rpo: ASYNC_TURBO with location "asia-northeast1"; turbo replication is for dual-region buckets only/,
+    );
+  });
+});
