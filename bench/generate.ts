@@ -141,10 +141,14 @@ function documents(n: number, stack: string, valuesDir: string, updated: Set<str
       yaml:
         `${header('Bucket', name, `  labels: { app: bench, content: ${changed(key) ? 'archive' : 'uploads'} }\n`)}spec:\n  location: \${REGION}\n` +
         '  lifecycle: { rule: [ { action: { type: Delete }, condition: { age: 7 } } ] }\n' +
+        '  softDeletePolicy: { retentionDurationSeconds: 0 }\n' +
         '  iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: enforced }\n',
     });
   }
-  const image = (what: string): string => `\${REGION}-docker.pkg.dev/\${PROJECT_ID}/bench/${what}:latest`;
+  // The stack's own repository where it has one (its images are pushed when it is created); else
+  // Google's public sample image, which Cloud Run (and the emulator) always accepts.
+  const image = (what: string): string =>
+    mix.repository ? `\${REGION}-docker.pkg.dev/\${PROJECT_ID}/bench/${what}:latest` : 'us-docker.pkg.dev/cloudrun/container/hello';
   for (let i = 0; i < mix.apps; i++) {
     const account = sa(i % mix.accounts);
     const apiKey = `CloudRunService/${api(i)}`;

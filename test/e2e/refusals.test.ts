@@ -110,6 +110,15 @@ describe('musectl apply against what Cloud Run refuses', () => {
     expect((await s.stats()).total).toBe(before.total);
   });
 
+  it("names an image of a project the credentials cannot see: exit 1, what to check, no internal error", async () => {
+    s.edit(FILE, () => original.replace(ORIGINAL, 'asia-northeast1-docker.pkg.dev/someone-elses-project/apps/web:1'));
+    const r = await s.cli(['plan', '-f', s.dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('cannot resolve asia-northeast1-docker.pkg.dev/someone-elses-project/apps/web:1 to a digest: the registry answered 403');
+    expect(r.stderr).toContain('roles/artifactregistry.reader');
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
   it('fails a typo of the project, as Google does (the emulator runs in strict project mode)', async () => {
     s.edit(FILE, () => original);
     const r = await runCli(['plan', '-f', s.dir, '--emulator', s.emu.url, '--project', 'e2e-projekt', '--state', join(s.dir, '.state')]);
