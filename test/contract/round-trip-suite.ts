@@ -51,6 +51,7 @@ export function describeRoundTrip(rt: KindRoundTrip): void {
           `setting it changes only ${allowed.join(', ')}`,
         ).toEqual([]);
         expect(await h.plan(), 'planned again after it was set').toEqual(NO_CHANGE);
+        expect(await h.exported(), 'what export writes for it plans as no change').toEqual({ problems: [], changes: [] });
         // Change it: exactly that change.
         if (!c.noChange) {
           h.write(withField(rt.base, c, changedValue(c)), c.extra);

@@ -18,6 +18,7 @@ import { observeAndPlan, openSession, type Session } from '../../src/engine/sess
 import { createLogger } from '../../src/log.js';
 import { deref, type JsonSchema } from '../../src/manifest/schema-walk.js';
 import { readSchemas } from '../../src/manifest/schemas.js';
+import { exportRoundTrip } from './export-check.js';
 
 export const CONTROLLERS = allControllers();
 export const PROJECT = 'round-trip-project';
@@ -152,6 +153,8 @@ export interface Harness {
   plan(): Promise<{ action: string; paths: string[] }>;
   apply(allowReplace?: boolean): Promise<{ action: string; paths: string[] }>;
   observedSpec(): Promise<Record<string, any> | undefined>;
+  /** What export writes for the resource, planned against it: export's problems and the changes. */
+  exported(): Promise<{ problems: string[]; changes: string[] }>;
 }
 
 export function harness(emu: () => RunningEmulator, rt: KindRoundTrip): Harness {
@@ -198,6 +201,17 @@ export function harness(emu: () => RunningEmulator, rt: KindRoundTrip): Harness 
         const blocked = planned.exec.plan.actions.filter((a) => a.blocked || a.heldBack);
         if (blocked.length > 0) throw new Error(`held back: ${JSON.stringify(blocked)}`);
         return summary(planned.exec.plan.actions);
+      } finally {
+        await s.close();
+      }
+    },
+    async exported() {
+      const s = await session();
+      try {
+        const c = controllerFor(CONTROLLERS, rt.kind);
+        const r = s.set.resources.find((x) => x.key === key)!;
+        const found = (await c.observe(s.ctx, scopeOf(c, r, s.ctx))).get(idOf(c, r, s.ctx))!;
+        return exportRoundTrip(CONTROLLERS, c, r, found, s.set.resources, s.ctx);
       } finally {
         await s.close();
       }

@@ -110,7 +110,7 @@ describe('musectl apply against what Cloud Run refuses', () => {
     expect((await s.stats()).total).toBe(before.total);
   });
 
-  it("names an image of a project the credentials cannot see: exit 1, what to check, no internal error", async () => {
+  it('names an image of a project the credentials cannot see: exit 1, what to check, no internal error', async () => {
     s.edit(FILE, () => original.replace(ORIGINAL, 'asia-northeast1-docker.pkg.dev/someone-elses-project/apps/web:1'));
     const r = await s.cli(['plan', '-f', s.dir]);
     expect(r.code, r.stderr).toBe(1);
