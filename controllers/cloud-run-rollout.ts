@@ -6,7 +6,7 @@ import type { ControllerContext, ResourceHealth } from '../src/contract/controll
 import { UserError } from '../src/errors.js';
 import { httpStatus, isNetworkError } from '../src/gcp/errors.js';
 import { scrub } from '../src/gcp/scrub.js';
-import { isoTime } from './timestamps.js';
+import { isoTime } from './proto-values.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 type Condition = import('@google-cloud/run').protos.google.cloud.run.v2.ICondition;

@@ -250,10 +250,17 @@ function explainReplacements(actions: PlanAction[]): void {
   }
 }
 
+/**
+ * Whether a change replaces the resource: it is at or under a field Google cannot change in place,
+ * or it adds or removes a whole object that holds one (a Secret's userManaged replication, whose
+ * replicas' locations are immutable, while their encryption keys are not).
+ */
 function isImmutable(kind: string, path: string): boolean {
   const immutable = schemaRegistry().get(kind)?.immutablePaths ?? new Set<string>();
   const pattern = pathPattern(path);
-  return [...immutable].some((p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`));
+  return [...immutable].some(
+    (p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`) || p.startsWith(`${pattern}.`) || p.startsWith(`${pattern}[`),
+  );
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
@@ -294,8 +301,8 @@ function withGrant(a: PlanAction, controllers: ControllerRegistry): PlanAction {
 export function creationChanges(kind: string, desired: Record<string, any>, labels: Record<string, string>): FieldChange[] {
   const changes: FieldChange[] = [];
   const walk = (v: unknown, path: string): void => {
-    if (isUnknown(v) || v === undefined) {
-      if (v !== undefined) changes.push({ path, before: undefined, after: v });
+    if (isUnknown(v) || v === undefined || v === null) {
+      if (isUnknown(v)) changes.push({ path, before: undefined, after: v });
     } else if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) {
       for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
     } else if (isPlainObject(v)) {

@@ -11,27 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
-import {
-  type ControllerContext,
-  controllerFor,
-  type ExportIndex,
-  idOf,
-  isExportable,
-  isLabelled,
-  predictedOutputs,
-  reportsHealth,
-  scopeOf,
-} from '../../src/contract/controller.js';
-import { exportResource } from '../../src/engine/export.js';
+import { controllerFor, idOf, isExportable, isLabelled, reportsHealth, scopeOf } from '../../src/contract/controller.js';
 import { desiredLabels } from '../../src/engine/ownership.js';
 import { applyWithInventory } from '../../src/engine/pipeline.js';
 import { DEFAULT_PLAN_OPTIONS, outputLookup, resourceChanges } from '../../src/engine/planner.js';
 import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { isAlreadyExists } from '../../src/gcp/errors.js';
 import { createLogger } from '../../src/log.js';
-import type { Resource } from '../../src/manifest/index.js';
 import { schemaRegistry } from '../../src/manifest/schemas.js';
 import { writeCalls } from '../e2e/harness.js';
+import { exportRoundTrip } from './export-check.js';
 import { SAMPLES } from './samples.js';
 
 const PROJECT = 'contract-project';
@@ -158,16 +147,7 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
       const r = s.set.resources.find((x) => x.key === sample.key)!;
       const id = idOf(controller, r, s.ctx);
       const observed = (await controller.observe(s.ctx, scopeOf(controller, r, s.ctx))).get(id)!;
-      const exported = exportResource(controller, { observed, id, name: r.name }, s.ctx, indexOf(s.set.resources, s.ctx));
-      expect(exported.problems).toEqual([]);
-      const lookup = outputLookup(s.set.resources, CONTROLLERS, s.ctx, () => undefined);
-      // The exported document as a manifest: schema defaults filled in, as loading it would.
-      const withDefaults = schemaRegistry().check(schemaRegistry().get(kind)!, exported.doc).withDefaults as { spec?: Record<string, any> };
-      const fromExport = { ...r, spec: withDefaults.spec ?? {} };
-      const desired = controller.desired(fromExport, s.ctx, lookup);
-      const labels = desiredLabels(r.labels, s.ctx.stack, isLabelled(controller));
-      const changes = resourceChanges(controller, desired, labels, observed).filter((c) => c.path !== 'value'); // values are never exported
-      expect(changes).toEqual([]);
+      expect(exportRoundTrip(CONTROLLERS, controller, r, observed, s.set.resources, s.ctx)).toEqual({ problems: [], changes: [] });
     } finally {
       await s.close();
     }
@@ -223,13 +203,3 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
     });
   }
 });
-
-/** The sample's stack as export would know it: every manifest exported, by its name, id and predicted outputs. */
-function indexOf(resources: Resource[], ctx: ControllerContext): ExportIndex {
-  const find = (kind: string, test: (r: Resource) => boolean) => resources.find((r) => r.kind === kind && test(r))?.name;
-  return {
-    has: (kind, name) => find(kind, (r) => r.name === name) !== undefined,
-    nameOf: (kind, id) => find(kind, (r) => idOf(controllerFor(CONTROLLERS, kind), r, ctx) === id),
-    withOutput: (kind, output, value) => find(kind, (r) => predictedOutputs(controllerFor(CONTROLLERS, kind), r, ctx)[output] === value),
-  };
-}
