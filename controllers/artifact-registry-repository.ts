@@ -1,10 +1,13 @@
 // ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
 // long-running operations; a patch is synchronous and names its fields in an update mask.
-import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
+import { cloneSpec, deepEqual } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
+import { desiredSettings, normalizeSettings, repositorySettings, settingsToApi, UPDATABLE } from './artifact-registry-spec.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { isoTime } from './proto-values.js';
 
 type Repository = import('@google-cloud/artifact-registry').protos.google.devtools.artifactregistry.v1.IRepository;
 
@@ -20,8 +23,7 @@ function toObserved(repo: Repository, project: string): Observed {
     spec: {
       location,
       format: String(repo.format ?? ''),
-      description: repo.description ?? '',
-      dockerConfig: { immutableTags: Boolean(repo.dockerConfig?.immutableTags) },
+      ...repositorySettings(repo),
     },
     labels: { ...(repo.labels ?? {}) },
     outputs: { name, registry: registryOf(location, project, id) },
@@ -30,11 +32,18 @@ function toObserved(repo: Repository, project: string): Observed {
   };
 }
 
+/** A spec with its durations by value. */
+function normalized(spec: Record<string, any>): Record<string, any> {
+  const s = cloneSpec(spec);
+  normalizeSettings(s);
+  return s;
+}
+
 /** Repositories listed per page: the API's maximum. */
 const PAGE_SIZE = 1000;
 const QUOTA = { read: 'artifactregistry.request', write: 'artifactregistry.request' } as const;
 
-export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
+export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'ArtifactRegistryRepository',
   facts: {
     newPolicyEmpty: true,
@@ -44,6 +53,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['registry'],
   },
 
   async dataHeld(ctx, actual) {
@@ -65,6 +75,11 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     scope: (ctx) => ctx.project,
   }),
 
+  health: (actual) => {
+    const updated = isoTime((actual.raw as Repository).updateTime as never);
+    return { state: 'ready', ...(updated ? { changedAt: updated } : {}) };
+  },
+
   identify: (r, ctx) => {
     const scope = `projects/${ctx.project}/locations/${r.spec.location}`;
     return { id: `${scope}/repositories/${r.name}`, scope };
@@ -81,10 +96,9 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     return new Map(repos.map((repo) => [repo.name ?? '', toObserved(repo, ctx.project)]));
   },
 
-  desired: (r) => {
-    const { location, format, description, dockerConfig } = r.spec;
-    return { location, format, description, ...(dockerConfig ? { dockerConfig } : {}) };
-  },
+  desired: (r) => desiredSettings(r.spec),
+
+  normalize: normalized,
 
   predictOutputs: (r, ctx) => ({
     name: `projects/${ctx.project}/locations/${r.spec.location}/repositories/${r.name}`,
@@ -98,12 +112,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
       client.createRepository({
         parent,
         repositoryId: r.name,
-        repository: {
-          format: desired.format,
-          description: desired.description,
-          labels,
-          ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}),
-        },
+        repository: { format: desired.format, labels, ...settingsToApi(desired) },
       }),
     );
     const repo = await waitForOperation<Repository>(ctx.api, operation, { quota: 'artifactregistry.request', scope: ctx.project, what: `create ${r.key}` });
@@ -111,11 +120,13 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
   },
 
   async update(ctx, r, desired, labels, actual) {
-    const paths = ['description', 'labels', ...(desired.dockerConfig ? ['docker_config.immutable_tags'] : [])];
+    // The settings that differ (a dockerConfig left out of the manifest is Google's), and the labels.
+    const [want, have] = [normalized(desired), normalized(actual.spec)];
+    const changed = (Object.keys(UPDATABLE) as Array<keyof typeof UPDATABLE>).filter((k) => want[k] !== undefined && !deepEqual(want[k], have[k]));
     const [repo] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
       ctx.clients.artifactRegistry().updateRepository({
-        repository: { name: actual.id, description: desired.description, labels, ...(desired.dockerConfig ? { dockerConfig: desired.dockerConfig } : {}) },
-        updateMask: { paths },
+        repository: { name: actual.id, labels, ...settingsToApi(desired) },
+        updateMask: { paths: ['labels', ...changed.map((k) => UPDATABLE[k])] },
       }),
     );
     return toObserved(repo, ctx.project);

@@ -1,48 +1,18 @@
 // Bucket: Cloud Storage buckets through @google-cloud/storage (JSON API v1). Google stores the
 // location upper-case; patches are guarded by the metageneration we read, so a concurrent change
 // is never overwritten blindly.
-import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
-import { upper } from '../src/contract/normalize.js';
-import { cloneSpec } from '../src/contract/spec.js';
+import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { isNotFound } from '../src/gcp/errors.js';
+import { bucketBody, bucketForExport, bucketSpec, desiredBucket, normalizeBucket } from './bucket-spec.js';
 import { fromApiPolicy, policyOrEmpty, toApiPolicy } from './iam-policy.js';
 
 type BucketMetadata = import('@google-cloud/storage').BucketMetadata;
-
-/** The fields of the schema's spec, as the JSON API names them (the same names). */
-const MANAGED = ['location', 'storageClass', 'lifecycle', 'versioning', 'iamConfiguration', 'softDeletePolicy', 'cors'] as const;
-
-function specOf(m: BucketMetadata): Record<string, any> {
-  return {
-    location: m.location ?? 'US',
-    storageClass: m.storageClass ?? 'STANDARD',
-    lifecycle: { rule: (m.lifecycle?.rule ?? []).map(cleanRule) },
-    versioning: { enabled: Boolean(m.versioning?.enabled) },
-    iamConfiguration: {
-      uniformBucketLevelAccess: { enabled: Boolean(m.iamConfiguration?.uniformBucketLevelAccess?.enabled) },
-      publicAccessPrevention: m.iamConfiguration?.publicAccessPrevention ?? 'inherited',
-    },
-    softDeletePolicy: { retentionDurationSeconds: Number(m.softDeletePolicy?.retentionDurationSeconds ?? 0) },
-    cors: (m.cors ?? []).map((c) => ({ ...c })),
-  };
-}
-
-/** A lifecycle rule as the manifest writes it (the API adds nothing, but may number-ify strings). */
-function cleanRule(rule: any): Record<string, any> {
-  const action: Record<string, unknown> = { type: rule.action?.type };
-  if (rule.action?.storageClass) action.storageClass = rule.action.storageClass;
-  const condition: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rule.condition ?? {})) {
-    if (v !== undefined && v !== null) condition[k] = typeof v === 'string' && /^(age|numNewerVersions|daysSince\w+)$/.test(k) ? Number(v) : v;
-  }
-  return { action, condition };
-}
 
 function toObserved(m: BucketMetadata): Observed {
   const name = m.name ?? '';
   return {
     id: name,
-    spec: specOf(m),
+    spec: bucketSpec(m),
     labels: (m.labels ?? {}) as Record<string, string>,
     outputs: { name, url: `gs://${name}` },
     // A bucket of the same name made later has another creation time (names are global).
@@ -51,18 +21,11 @@ function toObserved(m: BucketMetadata): Observed {
   };
 }
 
-/** The request body for the managed fields (and labels). */
-function body(desired: Record<string, any>, labels: Record<string, string | null>): Record<string, unknown> {
-  const out: Record<string, unknown> = { labels };
-  for (const f of MANAGED) out[f] = desired[f];
-  return out;
-}
-
 /** Buckets listed per page: the JSON API's maximum. */
 const PAGE_SIZE = 1000;
 const QUOTA = { read: 'storage.read', write: 'storage.bucketUpdate', createDelete: 'storage.bucketCreateDelete' } as const;
 
-export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable = {
+export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'Bucket',
   facts: {
     requiresApi: 'storage.googleapis.com',
@@ -70,6 +33,7 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['url'],
   },
 
   async dataHeld(ctx, actual) {
@@ -116,8 +80,14 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
       (role === 'roles/storage.legacyBucketReader' && member.startsWith('projectViewer:')),
   },
 
+  // Cloud Storage says when a bucket's metadata last changed (`updated`), not by whom.
+  health: (actual) => {
+    const updated = (actual.raw as BucketMetadata).updated;
+    return { state: 'ready', ...(updated ? { changedAt: new Date(String(updated)).toISOString() } : {}) };
+  },
+
   identify: (r, ctx) => ({ id: r.name, scope: `projects/${ctx.project}` }),
-  toManifestSpec: (observed) => structuredClone(observed.spec),
+  toManifestSpec: (observed, _ctx, exported) => bucketForExport(observed.spec, exported, observed.id),
 
   async observe(ctx) {
     const storage = ctx.clients.storage();
@@ -133,21 +103,16 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     return found;
   },
 
-  desired: (r) => structuredClone(Object.fromEntries(MANAGED.map((f) => [f, r.spec[f]]))),
+  desired: (r) => desiredBucket(r.name, r.spec),
 
   predictOutputs: (r) => ({ name: r.name, url: `gs://${r.name}` }),
 
-  normalize(spec) {
-    const s = cloneSpec(spec);
-    s.location = upper(s.location);
-    if (s.lifecycle?.rule) s.lifecycle.rule = s.lifecycle.rule.map(cleanRule);
-    return s;
-  },
+  normalize: normalizeBucket,
 
   async create(ctx, r, desired, labels) {
     const storage = ctx.clients.storage();
     const [bucket] = await ctx.api.call({ quota: QUOTA.createDelete, scope: ctx.project, what: `create ${r.key}` }, () =>
-      storage.createBucket(r.name, body(desired, labels) as any),
+      storage.createBucket(r.name, { ...bucketBody(desired, labels), ...(desired.objectRetention ? { enableObjectRetention: true } : {}) } as any),
     );
     return toObserved(bucket.metadata);
   },
@@ -157,8 +122,7 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
     // Labels in a JSON API patch merge: a key is removed by setting it to null.
     const patchLabels: Record<string, string | null> = { ...labels };
     for (const k of Object.keys(actual.labels)) if (!(k in labels)) patchLabels[k] = null;
-    const patch = body(desired, patchLabels);
-    delete patch.location; // cannot change: a new location is a new bucket
+    const patch = bucketBody(desired, patchLabels, actual.raw as Record<string, any>);
     const metageneration = (actual.raw as BucketMetadata).metageneration;
     const [metadata] = await ctx.api.call({ quota: QUOTA.write, scope: r.name, what: `update ${r.key}` }, () =>
       bucket.setMetadata(patch as any, metageneration !== undefined ? { ifMetagenerationMatch: Number(metageneration) } : {}),

@@ -1,27 +1,16 @@
 // CloudRunJob: Cloud Run Admin API v2 jobs through @google-cloud/run (REST mode). Like services,
 // updates are read-modify-write on what Google returned; create, update and delete are operations.
 // Running the job is not musectl's business: it manages the job's definition.
-import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed } from '../src/contract/controller.js';
+import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
 import { lower } from '../src/contract/normalize.js';
-import { cloneSpec } from '../src/contract/spec.js';
+import { cloneSpec, noneWhereAbsent, withoutNulls } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
-import {
-  apiDuration,
-  canonicalServiceAccount,
-  containerSpec,
-  containersToApi,
-  enumName,
-  locationOf,
-  normalizeTemplate,
-  resolveEnvOutputs,
-  secretWithoutValue,
-  serviceAccountEmail,
-  serviceAccountSpec,
-  templateForExport,
-} from './cloud-run-common.js';
+import { enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
+import { canonicalTemplate, normalizeTemplate, sharedTemplateSpec, sharedTemplateToApi, templateForExport } from './cloud-run-template.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { apiDuration, isoTime } from './proto-values.js';
 
 type Job = import('@google-cloud/run').protos.google.cloud.run.v2.IJob;
 
@@ -30,22 +19,27 @@ const regionScope = (id: string): string => id.split('/jobs/')[0];
 function specOf(j: Job, project: string): Record<string, any> {
   const exec = j.template ?? {};
   const task = exec.template ?? {};
+  const binauthz = j.binaryAuthorization;
   return {
     location: locationOf(j.name ?? ''),
     launchStage: enumName(j.launchStage),
+    annotations: { ...(j.annotations ?? {}) },
+    ...(binauthz && (binauthz.policy || binauthz.useDefault !== undefined)
+      ? {
+          binaryAuthorization: {
+            ...(binauthz.policy ? { policy: binauthz.policy } : { useDefault: Boolean(binauthz.useDefault) }),
+            breakglassJustification: binauthz.breakglassJustification ?? '',
+          },
+        }
+      : {}),
     template: {
+      labels: { ...(exec.labels ?? {}) },
+      annotations: { ...(exec.annotations ?? {}) },
       taskCount: exec.taskCount ?? 1,
-      ...(exec.parallelism ? { parallelism: exec.parallelism } : {}),
+      parallelism: exec.parallelism ?? 0,
       template: {
-        ...serviceAccountSpec(task.serviceAccount, project),
-        timeout: task.timeout ?? undefined,
         maxRetries: task.maxRetries ?? 0,
-        ...(enumName(task.executionEnvironment) ? { executionEnvironment: enumName(task.executionEnvironment) } : {}),
-        // Jobs have no ports and no request-based CPU: only the fields a job container has.
-        containers: (task.containers ?? []).map((c) => {
-          const { ports: _p, resources, ...rest } = containerSpec(c);
-          return { ...rest, resources: { limits: resources.limits } };
-        }),
+        ...sharedTemplateSpec(task, project, true),
       },
     },
   };
@@ -68,18 +62,20 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
   const job: Job = {
     ...base,
     labels,
+    annotations: desired.annotations,
     launchStage: desired.launchStage,
+    binaryAuthorization: desired.binaryAuthorization ? withoutNulls(desired.binaryAuthorization) : undefined,
     template: {
       ...(base.template ?? {}),
+      labels: exec.labels,
+      annotations: exec.annotations,
       taskCount: exec.taskCount,
-      ...(exec.parallelism !== undefined ? { parallelism: exec.parallelism } : {}),
+      parallelism: exec.parallelism,
       template: {
         ...(base.template?.template ?? {}),
-        serviceAccount: serviceAccountEmail(task, project),
         timeout: apiDuration(task.timeout),
         maxRetries: task.maxRetries,
-        ...(task.executionEnvironment ? { executionEnvironment: task.executionEnvironment } : {}),
-        containers: containersToApi(task.containers, base.template?.template?.containers ?? []),
+        ...sharedTemplateToApi(task, project, base.template?.template ?? {}, true),
       },
     },
   };
@@ -109,7 +105,7 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable = {
+export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable & ReportsHealth = {
   kind: 'CloudRunJob',
   facts: {
     requiresApi: 'run.googleapis.com',
@@ -119,6 +115,7 @@ export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHo
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['name'],
   },
 
   toManifestSpec(observed, ctx, exported) {
@@ -146,13 +143,25 @@ export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHo
     return new Map(jobs.map((j) => [j.name ?? '', toObserved(j, ctx.project)]));
   },
 
-  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.template.containers, observedOf),
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.template, observedOf),
+
+  // A job's own conditions say whether its definition is ready to run (not how its executions went).
+  health(actual) {
+    const j = actual.raw as Job;
+    const changed = {
+      ...(isoTime(j.updateTime as never) ? { changedAt: isoTime(j.updateTime as never) } : {}),
+      ...(j.lastModifier ? { changedBy: j.lastModifier } : {}),
+    };
+    const state = String(j.terminalCondition?.state ?? '');
+    if (j.reconciling || state === 'CONDITION_RECONCILING') return { state: 'progressing', message: 'a change to the job is being applied', ...changed };
+    if (state === 'CONDITION_FAILED') return { state: 'degraded', message: (j.terminalCondition?.message ?? 'not ready').split('\n')[0], ...changed };
+    return { state: 'ready', ...changed };
+  },
 
   desired(r, ctx, outputs) {
     const spec = cloneSpec(r.spec);
-    const task = spec.template.template;
-    canonicalServiceAccount(task, ctx.project);
-    resolveEnvOutputs(task.containers, outputs);
+    canonicalTemplate(spec.template.template, ctx.project, outputs, true);
+    noneWhereAbsent(spec, ['binaryAuthorization']);
     return spec;
   },
 

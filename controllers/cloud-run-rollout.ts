@@ -2,10 +2,11 @@
 // that failed with its reason and message, and the command that shows the revision's logs. A
 // service whose latest created revision is not the latest ready one is degraded: traffic stays on
 // the older revision (or there is none), and the next plan says so.
-import type { ControllerContext } from '../src/contract/controller.js';
+import type { ControllerContext, ResourceHealth } from '../src/contract/controller.js';
 import { UserError } from '../src/errors.js';
 import { httpStatus, isNetworkError } from '../src/gcp/errors.js';
 import { scrub } from '../src/gcp/scrub.js';
+import { isoTime } from './proto-values.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 type Condition = import('@google-cloud/run').protos.google.cloud.run.v2.ICondition;
@@ -67,4 +68,34 @@ export function degradedWarning(s: Service, project: string): string | undefined
     `degraded: the latest created revision ${created} is not ready${terminal}; ${traffic}. ` +
     `Fix the cause (its logs: ${logsCommand(project, short(s.name), created)}), then apply a change to the template (a new image, say) to roll out a new revision`
   );
+}
+
+/**
+ * How a service is doing, from what Google returned (musectl status): progressing while a rollout
+ * runs (reconciling), degraded when its latest created revision is not ready (traffic stays on an
+ * older one, or there is none), else ready; with the serving revision, the traffic and the last change.
+ */
+export function serviceHealth(s: Service): ResourceHealth {
+  const ready = s.latestReadyRevision ? short(s.latestReadyRevision) : undefined;
+  const traffic = (s.trafficStatuses ?? []).map((t) => ({
+    revision: t.revision ? short(t.revision) : (ready ?? ''),
+    percent: t.percent ?? 0,
+    ...(t.tag ? { tag: t.tag } : {}),
+  }));
+  const common = {
+    ...(ready ? { revision: ready } : {}),
+    ...(traffic.length > 0 ? { traffic } : {}),
+    ...(isoTime(s.updateTime as never) ? { changedAt: isoTime(s.updateTime as never) } : {}),
+    ...(s.lastModifier ? { changedBy: s.lastModifier } : {}),
+  };
+  if (s.reconciling || String(s.terminalCondition?.state) === 'CONDITION_RECONCILING') {
+    return { state: 'progressing', message: `rolling out${s.latestCreatedRevision ? ` revision ${short(s.latestCreatedRevision)}` : ''}`, ...common };
+  }
+  const failed = String(s.terminalCondition?.state) === 'CONDITION_FAILED';
+  if (failed || (s.latestCreatedRevision && s.latestCreatedRevision !== s.latestReadyRevision)) {
+    const created = s.latestCreatedRevision ? `revision ${short(s.latestCreatedRevision)} is not ready` : 'not ready';
+    const why = failed ? `: ${describe(s.terminalCondition ?? undefined)}` : '';
+    return { state: 'degraded', message: `${created}${why}; ${ready ? `traffic stays on ${ready}` : 'no revision serves traffic'}`, ...common };
+  }
+  return { state: 'ready', ...common };
 }

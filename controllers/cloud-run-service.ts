@@ -1,30 +1,31 @@
 // CloudRunService: Cloud Run Admin API v2 services through @google-cloud/run (REST mode). Updates
-// are read-modify-write on what Google returned, so fields musectl does not manage (probes, volumes)
-// survive; template.revision is cleared, or Google refuses a changed template under an old name.
-import type { Blocks, Controller, ControllerContext, Exportable, IamPolicyHolder, Labelled, Observed, Preparing, Warns } from '../src/contract/controller.js';
-import { cpuMillis, lower } from '../src/contract/normalize.js';
-import { cloneSpec } from '../src/contract/spec.js';
+// are read-modify-write on what Google returned, so fields musectl does not manage (the ones
+// schema/field-exclusions.json lists, such as a function's buildConfig) survive; template.revision
+// is cleared, or Google refuses a changed template under an old name.
+import type {
+  Blocks,
+  Controller,
+  ControllerContext,
+  Exportable,
+  IamPolicyHolder,
+  Labelled,
+  Observed,
+  Preparing,
+  ReportsHealth,
+  Warns,
+} from '../src/contract/controller.js';
+import { cpuMillis, lower, mapPath, sorted } from '../src/contract/normalize.js';
+import { cloneSpec, noneWhereAbsent, withoutNulls } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { parseArtifactRegistryImage, pinned, resolveDigest } from '../src/gcp/registry.js';
 import type { Resource } from '../src/manifest/index.js';
-import {
-  apiDuration,
-  canonicalServiceAccount,
-  containerSpec,
-  containersToApi,
-  enumName,
-  locationOf,
-  normalizeTemplate,
-  resolveEnvOutputs,
-  secretWithoutValue,
-  serviceAccountEmail,
-  serviceAccountSpec,
-  templateForExport,
-} from './cloud-run-common.js';
-import { degradedWarning, explainRolloutFailure } from './cloud-run-rollout.js';
+import { enumName, locationOf, secretWithoutValue } from './cloud-run-common.js';
+import { degradedWarning, explainRolloutFailure, serviceHealth } from './cloud-run-rollout.js';
+import { canonicalTemplate, normalizeTemplate, sharedTemplateSpec, sharedTemplateToApi, templateForExport } from './cloud-run-template.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { apiDuration } from './proto-values.js';
 
 type Service = import('@google-cloud/run').protos.google.cloud.run.v2.IService;
 
@@ -44,7 +45,7 @@ async function pinImagesPushedSincePlan(ctx: ControllerContext, r: { spec: Recor
 
 function specOf(s: Service, project: string): Record<string, any> {
   const t = s.template ?? {};
-  const vpc = t.vpcAccess;
+  const scaling = s.scaling ?? {};
   return {
     location: locationOf(s.name ?? ''),
     description: s.description ?? '',
@@ -53,25 +54,34 @@ function specOf(s: Service, project: string): Record<string, any> {
     launchStage: enumName(s.launchStage),
     invokerIamDisabled: Boolean(s.invokerIamDisabled),
     defaultUriDisabled: Boolean(s.defaultUriDisabled),
+    iapEnabled: Boolean(s.iapEnabled),
+    customAudiences: s.customAudiences ?? [],
+    ...(s.binaryAuthorization && (s.binaryAuthorization.policy || s.binaryAuthorization.useDefault !== undefined)
+      ? {
+          binaryAuthorization: {
+            ...(s.binaryAuthorization.policy ? { policy: s.binaryAuthorization.policy } : { useDefault: Boolean(s.binaryAuthorization.useDefault) }),
+            breakglassJustification: s.binaryAuthorization.breakglassJustification ?? '',
+          },
+        }
+      : {}),
+    scaling: {
+      minInstanceCount: scaling.minInstanceCount ?? 0,
+      maxInstanceCount: scaling.maxInstanceCount ?? 0,
+      // "If not provided, it defaults to AUTOMATIC" (ServiceScaling.scaling_mode).
+      scalingMode: enumName(scaling.scalingMode) ?? 'AUTOMATIC',
+      ...(scaling.manualInstanceCount !== undefined && scaling.manualInstanceCount !== null ? { manualInstanceCount: scaling.manualInstanceCount } : {}),
+    },
     template: {
       labels: { ...(t.labels ?? {}) },
       annotations: { ...(t.annotations ?? {}) },
-      ...serviceAccountSpec(t.serviceAccount, project),
       scaling: { minInstanceCount: t.scaling?.minInstanceCount ?? 0, maxInstanceCount: t.scaling?.maxInstanceCount ?? 0 },
-      timeout: t.timeout ?? undefined,
       maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency ?? 0,
-      ...(enumName(t.executionEnvironment) !== undefined ? { executionEnvironment: enumName(t.executionEnvironment) } : {}),
       sessionAffinity: Boolean(t.sessionAffinity),
-      ...(vpc && (vpc.connector || vpc.networkInterfaces?.length)
-        ? {
-            vpcAccess: {
-              ...(vpc.connector ? { connector: vpc.connector } : {}),
-              ...(enumName(vpc.egress) ? { egress: enumName(vpc.egress) } : {}),
-              ...(vpc.networkInterfaces?.length ? { networkInterfaces: vpc.networkInterfaces } : {}),
-            },
-          }
-        : {}),
-      containers: (t.containers ?? []).map(containerSpec),
+      healthCheckDisabled: Boolean(t.healthCheckDisabled),
+      encryptionKeyRevocationAction: enumName(t.encryptionKeyRevocationAction) ?? 'PREVENT_NEW',
+      ...(t.encryptionKeyShutdownDuration ? { encryptionKeyShutdownDuration: t.encryptionKeyShutdownDuration } : {}),
+      ...(t.serviceMesh?.mesh ? { serviceMesh: { mesh: t.serviceMesh.mesh } } : {}),
+      ...sharedTemplateSpec(t, project, false),
     },
     traffic: (s.traffic ?? []).map((tt) => ({
       type: enumName(tt.type),
@@ -113,7 +123,6 @@ function toObserved(s: Service, project: string): Observed {
 /** The API's Service for the managed fields, onto `base` (what Google returned, for updates). */
 function toApi(desired: Record<string, any>, labels: Record<string, string>, project: string, base: Service = {}): Service {
   const t = desired.template;
-  const baseContainers = base.template?.containers ?? [];
   const svc: Service = {
     ...base,
     description: desired.description,
@@ -123,20 +132,25 @@ function toApi(desired: Record<string, any>, labels: Record<string, string>, pro
     launchStage: desired.launchStage,
     invokerIamDisabled: desired.invokerIamDisabled,
     defaultUriDisabled: desired.defaultUriDisabled,
+    iapEnabled: desired.iapEnabled,
+    customAudiences: desired.customAudiences,
+    binaryAuthorization: desired.binaryAuthorization ? withoutNulls(desired.binaryAuthorization) : undefined,
+    scaling: withoutNulls(desired.scaling),
     traffic: desired.traffic,
     template: {
       ...(base.template ?? {}),
       revision: '', // a changed template under the old revision name is refused (409)
       labels: t.labels,
       annotations: t.annotations,
-      serviceAccount: serviceAccountEmail(t, project),
       scaling: t.scaling,
       timeout: apiDuration(t.timeout),
       maxInstanceRequestConcurrency: t.maxInstanceRequestConcurrency,
-      executionEnvironment: t.executionEnvironment ?? base.template?.executionEnvironment,
       sessionAffinity: t.sessionAffinity,
-      vpcAccess: t.vpcAccess ?? base.template?.vpcAccess,
-      containers: containersToApi(t.containers, baseContainers),
+      healthCheckDisabled: t.healthCheckDisabled,
+      encryptionKeyRevocationAction: t.encryptionKeyRevocationAction,
+      encryptionKeyShutdownDuration: t.encryptionKeyShutdownDuration ? apiDuration(t.encryptionKeyShutdownDuration) : undefined,
+      serviceMesh: t.serviceMesh ?? undefined,
+      ...sharedTemplateToApi(t, project, base.template ?? {}, false),
     },
   };
   // Output-only fields are ignored by Google; dropping them keeps requests small and readable.
@@ -171,7 +185,7 @@ const regionScope = (id: string): string => id.split('/services/')[0];
 const PAGE_SIZE = 100;
 const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 
-export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks = {
+export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks & ReportsHealth = {
   kind: 'CloudRunService',
   facts: {
     newPolicyEmpty: true,
@@ -181,6 +195,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     pageSize: PAGE_SIZE,
     longRunning: true,
     exportScope: 'region',
+    shownOutputs: ['uri'],
   },
 
   iamPolicy: gaxPolicyAccess({
@@ -202,6 +217,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     const spec = cloneSpec(observed.spec);
     const t = spec.template;
     templateForExport(t, ctx.project, exported);
+    if (t.encryptionKeyRevocationAction === 'PREVENT_NEW' && !t.encryptionKey) delete t.encryptionKeyRevocationAction;
     const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
     if (t.maxInstanceRequestConcurrency === (cpu < 1000 ? 1 : 80)) delete t.maxInstanceRequestConcurrency;
     return spec;
@@ -233,7 +249,9 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
     );
   },
 
-  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template.containers, observedOf),
+  planBlocker: (r, ctx, observedOf) => secretWithoutValue(ctx, r.spec.template, observedOf),
+
+  health: (actual) => serviceHealth(actual.raw as Service),
 
   planWarnings(r, ctx, observed) {
     const degraded = observed ? degradedWarning(observed.raw as Service, ctx.project) : undefined;
@@ -258,8 +276,10 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
       if (digest) c.image = pinned(c.image, digest);
     }
     onePortedContainer(r, t.containers);
-    canonicalServiceAccount(t, ctx.project);
-    resolveEnvOutputs(t.containers, outputs);
+    canonicalTemplate(t, ctx.project, outputs, false);
+    noneWhereAbsent(t, ['serviceMesh', 'encryptionKeyShutdownDuration']);
+    noneWhereAbsent(spec, ['binaryAuthorization']);
+    noneWhereAbsent(spec.scaling, ['manualInstanceCount']);
     // Google's default concurrency depends on the CPU: 1 below one vCPU, else 80.
     if (t.maxInstanceRequestConcurrency === undefined) {
       const cpu = cpuMillis(t.containers[0]?.resources?.limits?.cpu) as number;
@@ -273,6 +293,7 @@ export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder 
   normalize(spec) {
     const s = cloneSpec(spec);
     s.location = lower(s.location);
+    mapPath(s, 'customAudiences', sorted);
     normalizeTemplate(s, 'template');
     return s;
   },

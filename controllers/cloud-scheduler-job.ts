@@ -9,8 +9,9 @@ import { durationSeconds, lower, mapPath } from '../src/contract/normalize.js';
 import { cloneSpec, deepEqual } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import type { Resource } from '../src/manifest/index.js';
-import { apiDuration, enumName, locationOf } from './cloud-run-common.js';
+import { enumName, locationOf } from './cloud-run-common.js';
 import { listAllPages } from './paging.js';
+import { apiDuration } from './proto-values.js';
 import { emailOf } from './service-account.js';
 
 type Job = import('@google-cloud/scheduler').protos.google.cloud.scheduler.v1.IJob;

@@ -36,8 +36,11 @@ function policyScope(r: Resource, ctx: ControllerContext): string {
   if (ref.kind === 'Project') return `Project|${ref.external ?? `projects/${ctx.project}`}`;
   if (ref.external) return `${ref.kind}|${ref.external}`;
   const target = ctx.resource(ref.kind, ref.name!);
-  if (!target) throw new Error(`IAMPolicyMember/${r.name}: ${ref.kind}/${ref.name} is not in the stack`);
-  return `${ref.kind}|${idOf(ctx.controller(ref.kind), target, ctx)}`;
+  if (target) return `${ref.kind}|${idOf(ctx.controller(ref.kind), target, ctx)}`;
+  // A resource of the stack this manifest set does not include (one file of a stack): its recorded id.
+  const outside = ctx.outside?.(ref.kind, ref.name!);
+  if (!outside) throw new Error(`IAMPolicyMember/${r.name}: ${ref.kind}/${ref.name} is not in the stack`);
+  return `${ref.kind}|${outside.id}`;
 }
 
 function access(ctx: ControllerContext, scope: string): { kind: string; id: string; api: IamPolicyAccess } {
@@ -54,8 +57,13 @@ function memberOf(r: Resource, ctx: ControllerContext): string {
   if (r.spec.member) return r.spec.member as string;
   const name = r.spec.memberFrom.serviceAccountRef.name as string;
   const account = ctx.resource('ServiceAccount', name);
-  const member = account ? predictedOutputs(ctx.controller('ServiceAccount'), account, ctx).member : undefined;
-  if (!member || isUnknown(member)) throw new Error(`IAMPolicyMember/${r.name}: ServiceAccount/${name} is not in the stack`);
+  const member = account ? predictedOutputs(ctx.controller('ServiceAccount'), account, ctx).member : ctx.outside?.('ServiceAccount', name)?.outputs.member;
+  if (!member || isUnknown(member)) {
+    throw new UserError(
+      `IAMPolicyMember/${r.name}: the member ServiceAccount/${name} is neither in the manifests nor recorded with its outputs in the stack's inventory`,
+      'Include its manifest in -f (or apply the whole stack once, which records it).',
+    );
+  }
   return member;
 }
 

@@ -48,6 +48,7 @@ export const projectServiceController: Controller & Exportable = {
     sharedIdentity: true,
     // Turning an API off breaks whatever else uses it: only on explicit request.
     deletionPolicy: 'abandon',
+    projectWide: true,
     absentAs: 'disabled',
     quotas: QUOTA,
     pageSize: PAGE_SIZE,

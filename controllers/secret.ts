@@ -4,13 +4,14 @@
 // the project number; musectl keys them by project id like every other kind.
 import { createRequire } from 'node:module';
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, Warns } from '../src/contract/controller.js';
-import { sensitive } from '../src/contract/spec.js';
+import { cloneSpec, deepEqual, sensitive } from '../src/contract/spec.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
 import { registerSecret } from '../src/gcp/scrub.js';
 import type { Resource } from '../src/manifest/index.js';
 import { secretValue } from '../src/manifest/secret-source.js';
 import { gaxPolicyAccess } from './iam-policy.js';
 import { listAllPages } from './paging.js';
+import { desiredSettings, normalizeSettings, SETTINGS, secretSpec, settingsToApi } from './secret-spec.js';
 
 type ApiSecret = import('@google-cloud/secret-manager').protos.google.cloud.secretmanager.v1.ISecret;
 
@@ -20,10 +21,11 @@ const secretIdOf = (name: string): string => name.split('/').pop() ?? '';
 /** The value from its source (read once when the manifests were loaded), or why there is none. */
 export const readValue = (r: Resource): { value?: Buffer; missing?: string } => secretValue(r);
 
-function replicationSpec(s: ApiSecret): Record<string, unknown> {
-  const um = s.replication?.userManaged;
-  if (um?.replicas?.length) return { userManaged: { replicas: um.replicas.map((x) => ({ location: x.location ?? '' })) } };
-  return { automatic: {} };
+/** A spec with its instants and durations by value (the value itself as it is). */
+function normalized(spec: Record<string, any>): Record<string, any> {
+  const s = cloneSpec(spec);
+  normalizeSettings(s);
+  return s;
 }
 
 /** Secrets listed per page. */
@@ -46,6 +48,7 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['name'],
   },
 
   async dataHeld(ctx, actual) {
@@ -91,7 +94,7 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
       const id = secretIdOf(s.name ?? '');
       found.set(keyOf(ctx.project, id), {
         id: s.name ?? '',
-        spec: { replication: replicationSpec(s) },
+        spec: secretSpec(s),
         labels: { ...(s.labels ?? {}) },
         outputs: { name: s.name ?? '', secretId: id },
         ...(evidenceOf(s) ? { evidence: evidenceOf(s) } : {}),
@@ -111,8 +114,10 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
 
   desired(r) {
     const { value } = readValue(r);
-    return { replication: r.spec.replication, ...(value ? { value: sensitive(value) } : {}) };
+    return { ...desiredSettings(r.spec), ...(value ? { value: sensitive(value) } : {}) };
   },
+
+  normalize: normalized,
 
   planWarnings(r) {
     const { missing } = readValue(r);
@@ -120,17 +125,31 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
   },
 
   predictOutputs: (r) => ({ secretId: r.name }),
-  toManifestSpec: (observed) => ({ replication: observed.spec.replication }),
+  toManifestSpec: (observed) => {
+    const { value: _value, ...settings } = observed.spec;
+    return structuredClone(settings);
+  },
 
   async create(ctx, r, desired, labels) {
     const client = ctx.clients.secretManager();
-    const [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `create ${r.key}` }, () =>
-      client.createSecret({ parent: `projects/${ctx.project}`, secretId: r.name, secret: { replication: desired.replication, labels } }),
+    const { versionAliases, ...settings } = settingsToApi(desired);
+    let [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `create ${r.key}` }, () =>
+      client.createSecret({
+        parent: `projects/${ctx.project}`,
+        secretId: r.name,
+        secret: { ...settings, labels, ...(desired.secretType ? { secretType: desired.secretType } : {}) },
+      }),
     );
     if (desired.value) await addVersion(ctx, secret.name!, desired.value.reveal());
+    // An alias names a version, which exists only now.
+    if (Object.keys(versionAliases ?? {}).length > 0) {
+      [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `set the version aliases of ${r.key}` }, () =>
+        client.updateSecret({ secret: { name: secret.name, versionAliases }, updateMask: { paths: [SETTINGS.versionAliases] } }),
+      );
+    }
     return {
       id: secret.name!,
-      spec: { replication: replicationSpec(secret), ...(desired.value ? { value: desired.value } : {}) },
+      spec: { ...secretSpec(secret), ...(desired.value ? { value: desired.value } : {}) },
       labels: { ...(secret.labels ?? {}) },
       outputs: { name: secret.name!, secretId: r.name },
       ...(evidenceOf(secret) ? { evidence: evidenceOf(secret) } : {}),
@@ -141,14 +160,27 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
   async update(ctx, r, desired, labels, actual) {
     const client = ctx.clients.secretManager();
     let secret = actual.raw as ApiSecret;
-    if (JSON.stringify(labels) !== JSON.stringify(actual.labels)) {
+    const changed = desired.value && !(actual.spec.value && desired.value.equals(actual.spec.value));
+    // A new value first: an alias may name the version it adds.
+    if (changed) await addVersion(ctx, actual.id, desired.value.reveal());
+    // Only the settings that differ are written, named in the mask (an unchanged replication is never sent).
+    const [want, have] = [normalized(desired), normalized(actual.spec)];
+    const settings = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).filter((k) => !deepEqual(want[k] ?? undefined, have[k] ?? undefined));
+    const relabel = JSON.stringify(labels) !== JSON.stringify(actual.labels);
+    if (settings.length > 0 || relabel) {
       [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
-        client.updateSecret({ secret: { name: actual.id, labels }, updateMask: { paths: ['labels'] } }),
+        client.updateSecret({
+          secret: { name: actual.id, labels, ...settingsToApi(desired, settings) },
+          updateMask: { paths: [...(relabel ? ['labels'] : []), ...settings.map((k) => SETTINGS[k])] },
+        }),
       );
     }
-    const changed = desired.value && !(actual.spec.value && desired.value.equals(actual.spec.value));
-    if (changed) await addVersion(ctx, actual.id, desired.value.reveal());
-    return { ...actual, labels: { ...(secret.labels ?? labels) }, spec: { ...actual.spec, ...(desired.value ? { value: desired.value } : {}) }, raw: secret };
+    return {
+      ...actual,
+      labels: { ...(secret.labels ?? labels) },
+      spec: { ...secretSpec(secret), ...(desired.value ? { value: desired.value } : actual.spec.value ? { value: actual.spec.value } : {}) },
+      raw: secret,
+    };
   },
 
   async delete(ctx: ControllerContext, actual) {

@@ -37,6 +37,7 @@ export const serviceAccountController: Controller & IamPolicyHolder & Exportable
     quotas: QUOTA,
     pageSize: PAGE_SIZE,
     exportScope: 'project',
+    shownOutputs: ['email'],
   },
 
   iamPolicy: {

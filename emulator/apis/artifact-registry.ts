@@ -12,6 +12,7 @@ import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { registerDockerImages } from './artifact-registry-docker.js';
 import { pushPendingImages } from './artifact-registry-seed.js';
+import { checkRepositorySettings, scanningState } from './artifact-registry-settings.js';
 import {
   AR,
   entityNotFound,
@@ -104,13 +105,8 @@ function createRepository(req: EmuRequest): EmuResponse {
     registryUri: `${registryHost(location, body.format)}/${project.projectId}/${repositoryId}`,
   };
   delete repository.sizeBytes;
-  if (body.format === 'DOCKER' && !body.vulnerabilityScanningConfig) {
-    // [G] what a Docker repository reports while the Container Scanning API is off.
-    repository.vulnerabilityScanningConfig = {
-      enablementState: 'SCANNING_DISABLED',
-      enablementStateReason: 'API containerscanning.googleapis.com is not enabled.',
-    };
-  }
+  checkRepositorySettings(repository);
+  scanningState(repository);
   const op = arOperations(req.emu).start(parent, { metadata: METADATA, hook: CREATE_HOOK, hookArg: { name, repository } });
   return { body: renderOperation(op, req.enumInt) };
 }
@@ -177,6 +173,8 @@ function updateRepository(req: EmuRequest): EmuResponse {
     if (!MUTABLE.has(top)) throw invalidArgument(`Invalid update mask path: ${path}`, 'update_mask');
     setPath(next, path, getPath(body, path));
   }
+  checkRepositorySettings(next);
+  scanningState(next);
   next.updateTime = req.emu.clock.iso();
   repositories(req)[current.name] = next as StoredRepository;
   return wire(req, `${AR}.Repository`, renderRepository(req, next as StoredRepository));

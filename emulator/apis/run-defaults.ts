@@ -2,6 +2,7 @@
 // (gcp-api-facts.md §1 and the proto comments). Values the caller set are kept exactly as sent
 // ("1", "2Gi"): Google does not normalise quantities, so a reconciler must compare them semantically.
 import { cpuQuantity } from './run-common.js';
+import { fillProbeDefaults } from './run-template-checks.js';
 
 export const computeServiceAccount = (projectNumber: string): string => `${projectNumber}-compute@developer.gserviceaccount.com`;
 
@@ -53,14 +54,12 @@ export function applyServiceDefaults(spec: any, projectNumber: string): any {
     ports[0].name ||= 'http1';
     ports[0].containerPort ||= DEFAULT_PORT;
     const port = ports[0].containerPort;
-    if (!ingress.startupProbe) {
-      ingress.startupProbe = { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
-    } else {
-      // A probe given without a port checks the serving port.
-      if (ingress.startupProbe.tcpSocket && !ingress.startupProbe.tcpSocket.port) ingress.startupProbe.tcpSocket.port = port;
-      if (ingress.startupProbe.httpGet && !ingress.startupProbe.httpGet.port) ingress.startupProbe.httpGet.port = port;
-    }
+    if (!ingress.startupProbe) ingress.startupProbe = { timeoutSeconds: 240, periodSeconds: 240, failureThreshold: 1, tcpSocket: { port } };
   }
+  // A probe given without a port checks the serving port ("defaults to the exposed port of the
+  // container, which is the value of container.ports[0].containerPort").
+  for (const c of containers) fillProbeDefaults(c, c === ingress ? ingress.ports[0].containerPort : c.ports?.[0]?.containerPort);
+  fillVpcDefaults(t);
   if (!t.maxInstanceRequestConcurrency) {
     // Proto: "defaults to 80 when requested CPU >= 1 and defaults to 1 when requested CPU < 1".
     const cpu = cpuQuantity(ingress?.resources?.limits?.cpu ?? containers[0]?.resources?.limits?.cpu);
@@ -79,6 +78,16 @@ export function applyJobDefaults(spec: any, projectNumber: string): any {
   if (task.maxRetries === undefined) task.maxRetries = 3;
   task.timeout ??= '600s';
   if (!task.serviceAccount) task.serviceAccount = computeServiceAccount(projectNumber);
-  for (const c of (task.containers ??= [])) fillResources(c, false);
+  for (const c of (task.containers ??= [])) {
+    fillResources(c, false);
+    fillProbeDefaults(c, undefined);
+  }
+  fillVpcDefaults(task);
   return spec;
+}
+
+/** VPC egress given without `egress` routes private ranges only (Google fills it in; Terraform reads it back as default_from_api). */
+function fillVpcDefaults(t: any): void {
+  const vpc = t.vpcAccess;
+  if (vpc && (vpc.connector || vpc.networkInterfaces?.length) && (!vpc.egress || vpc.egress === 'VPC_EGRESS_UNSPECIFIED')) vpc.egress = 'PRIVATE_RANGES_ONLY';
 }

@@ -8,12 +8,16 @@
 // - "all secrets used ... are checked ... If any check fails, the service deployment fails"
 //   (Cloud Run, "Configure secrets for services"): the secret and version exist, are enabled, and
 //   the runtime service account may access them.
+// - Cloud Storage FUSE mounts the bucket when an instance starts (Cloud Run, "Configure Cloud Storage
+//   volume mounts"): a bucket that does not exist, or that the runtime service account may not read,
+//   keeps the instance from starting, so the revision never becomes ready [G: the wording is ours].
 // The runtime service account itself is checked synchronously (403), see checkRuntimeServiceAccount.
 import type { Emulator } from '../emulator.js';
 import { ApiError } from '../errors.js';
 import type { Policy } from '../iam-policy.js';
 import { dockerImages, repositories } from './artifact-registry-store.js';
 import { allSecrets, resolveVersion } from './secret-manager-store.js';
+import { bucketPolicyKey, buckets } from './storage-model.js';
 
 /**
  * Google's public sample images (the Cloud Run quickstarts deploy us-docker.pkg.dev/cloudrun/container/hello
@@ -49,7 +53,46 @@ export function deployFailure(emu: Emulator, rev: RevisionUnderCheck): DeployFai
   const secrets = secretProblems(emu, rev);
   // [V] Terraform reports these as "Error code 13, message: Revision '...' is not ready ..."
   if (secrets.length > 0) return { reasons: secrets, code: 13 };
+  const mounts = bucketProblems(emu, rev);
+  if (mounts.length > 0) return { reasons: mounts, code: 9 };
   return undefined;
+}
+
+/** Roles that carry storage.objects.get (Cloud Storage's IAM roles page), and storage.objects.create too. */
+const BUCKET_READ_ROLES = new Set([
+  'roles/storage.objectViewer',
+  'roles/storage.objectUser',
+  'roles/storage.objectAdmin',
+  'roles/storage.admin',
+  'roles/storage.legacyObjectReader',
+  'roles/storage.legacyObjectOwner',
+  'roles/owner',
+  'roles/editor',
+]);
+
+/** Cloud Storage FUSE volumes whose bucket is missing or unreadable to the runtime service account. */
+function bucketProblems(emu: Emulator, rev: RevisionUnderCheck): string[] {
+  const policies = emu.store.collection<Policy>('iam.policies');
+  const member = `serviceAccount:${rev.serviceAccount}`;
+  const problems: string[] = [];
+  (rev.volumes ?? []).forEach((v, k) => {
+    const name = v.gcs?.bucket;
+    if (!name) return;
+    const field = `${rev.specPath}.volumes[${k}].csi.volume_attributes.bucketName`;
+    const bucket = buckets(emu)[name];
+    if (!bucket) {
+      problems.push(`${field}: Cloud Storage bucket '${name}' does not exist.`);
+      return;
+    }
+    const readable = [policies[bucketPolicyKey(name)], policies[`projects/${bucket.projectId}`]].some((policy) =>
+      (policy?.bindings ?? []).some((b) => BUCKET_READ_ROLES.has(b.role) && b.members.includes(member) && !b.condition),
+    );
+    if (!readable)
+      problems.push(
+        `${field}: the service account ${rev.serviceAccount} cannot read Cloud Storage bucket '${name}' (it needs storage.objects.get and storage.objects.list).`,
+      );
+  });
+  return problems;
 }
 
 /** The whole message a failed revision carries. */

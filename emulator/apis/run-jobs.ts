@@ -30,6 +30,7 @@ import { registerRunExecutions } from './run-executions.js';
 import { registerRunIam, runPolicyKey } from './run-iam.js';
 import { deleteExecutionsOf, JOB, jobs, lookupJob } from './run-job-store.js';
 import { checkResources, checkTimeout, MAX_TASK_TIMEOUT_S } from './run-limits.js';
+import { checkTemplateParts } from './run-template-checks.js';
 import { checkContainers, checkResourceId, checkUserKeys, RESERVED_JOB_ENV, violation } from './run-validation.js';
 
 const JOB_TYPE_URL = `type.googleapis.com/${JOB}`;
@@ -90,6 +91,7 @@ function checkJobSpec(spec: Record<string, any>, request: string): void {
   checkUserKeys(spec.template?.annotations, `${request}.job.template.annotations`, 'annotations');
   if (!spec.template?.template) throw violation(`${request}.job.template.template`, 'field is required.'); // [G]
   checkContainers(spec.template.template.containers, { path: 'template.template.containers', reservedEnv: RESERVED_JOB_ENV, portsAllowed: false });
+  checkTemplateParts(spec.template.template, { path: 'template.template', job: true });
 }
 
 /** Creates or replaces job `id`; a spec change bumps the generation, no change answers a finished operation. */

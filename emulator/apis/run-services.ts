@@ -26,6 +26,7 @@ import {
   type StoredService,
   services,
 } from './run-service-model.js';
+import { checkTemplateParts } from './run-template-checks.js';
 import { checkContainers, checkResourceId, checkUserKeys, RESERVED_SERVICE_ENV, violation } from './run-validation.js';
 
 const DELETE_HOOK = 'run.service.delete';
@@ -105,6 +106,7 @@ function checkSpec(spec: Record<string, any>, request: string): void {
   checkUserKeys(spec.template?.annotations, `${request}.service.template.annotations`, 'annotations');
   if (!spec.template) throw violation(`${request}.service.template`, 'field is required.'); // [G]
   checkContainers(spec.template.containers, { path: 'template.containers', reservedEnv: RESERVED_SERVICE_ENV, portsAllowed: true });
+  checkTemplateParts(spec.template, { path: 'template', job: false });
 }
 
 function deleteService(req: EmuRequest): EmuResponse {

@@ -10,6 +10,7 @@ import { registerRpcs } from '../proto-routes.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { paginate, parseMask, wire } from './common.js';
 import { compileFilter } from './secret-manager-filter.js';
+import { checkSettings, sameReplicationShape } from './secret-manager-settings.js';
 import { allSecrets, checkEtag, newSecretEtag, projectFor, SM, type StoredSecret, secretFor, secretName } from './secret-manager-store.js';
 import { registerSecretVersions } from './secret-manager-versions.js';
 
@@ -49,6 +50,7 @@ function createSecret(req: EmuRequest): EmuResponse {
 
   const resource: StoredSecret['resource'] = { ...body, name, createTime: req.emu.clock.iso(), etag: newSecretEtag(req.emu) };
   delete resource.tags; // INPUT_ONLY: attached as resource-manager tags, never echoed
+  checkSettings(resource, new Set(Object.keys(body)), req.emu.clock.now(), {});
   applyTtl(resource, req.emu.clock.now());
   secrets[name] = { resource, versions: {}, nextVersion: 1 };
   return wire(req, `${SM}.Secret`, resource);
@@ -93,7 +95,7 @@ function listSecrets(req: EmuRequest): EmuResponse {
   return wire(req, `${SM}.ListSecretsResponse`, { secrets: page, nextPageToken, totalSize: secrets.length });
 }
 
-/** Mask paths a patch may name; replication and secretType are immutable (checked, not set). */
+/** Mask paths a patch may name; secretType is immutable (checked, not set), replication only in its keys. */
 const UPDATABLE = new Set([
   'labels',
   'annotations',
@@ -105,7 +107,7 @@ const UPDATABLE = new Set([
   'versionDestroyTtl',
   'customerManagedEncryption',
 ]);
-const IMMUTABLE = new Set(['replication', 'secretType']);
+const IMMUTABLE = new Set(['secretType']);
 /** Named in a mask without effect: identity and output fields. */
 const IGNORED = new Set(['name', 'createTime', 'etag', 'tags']);
 
@@ -120,6 +122,12 @@ function updateSecret(req: EmuRequest): EmuResponse {
   const next: Record<string, any> = structuredClone(current);
   for (const path of parseMask(rawMask)) {
     if (IGNORED.has(path)) continue;
+    if (path === 'replication') {
+      // The customer-managed keys of a replication may change; its form and locations may not.
+      if (!sameReplicationShape(current.replication, body.replication)) throw immutableChange(path, current);
+      next.replication = structuredClone(body.replication);
+      continue;
+    }
     if (IMMUTABLE.has(path)) {
       // AIP-203: naming an immutable field is fine as long as its value does not change.
       if (canonicalJson(body[path]) !== canonicalJson(current[path])) throw immutableChange(path, current);
@@ -131,6 +139,7 @@ function updateSecret(req: EmuRequest): EmuResponse {
     if (body[path] === undefined) delete next[path];
     else next[path] = structuredClone(body[path]);
   }
+  checkSettings(next, new Set(parseMask(rawMask)), req.emu.clock.now(), stored.versions);
   applyTtl(next, req.emu.clock.now());
   next.etag = newSecretEtag(req.emu); // a no-op update moves the etag too (Secret Manager's etag guide)
   stored.resource = next as StoredSecret['resource'];

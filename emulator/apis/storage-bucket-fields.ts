@@ -11,6 +11,7 @@
 // labels and lifecycle rules (seen by Terraform and Config Connector users), with no hint which field.
 
 import { storageError } from '../errors.js';
+import { finalizeSettings } from './storage-bucket-settings.js';
 import { validateLifecycle } from './storage-lifecycle.js';
 import { invalidArgument } from './storage-model.js';
 
@@ -177,7 +178,7 @@ export function mergePatch(target: unknown, patch: unknown): any {
  * Validates the settable fields of a bucket and fills in server defaults and derived values.
  * `previous` is the bucket's fields before this change (undefined on insert).
  */
-export function finalizeFields(fields: Record<string, any>, previous: Record<string, any> | undefined, now: string): Record<string, any> {
+export function finalizeFields(fields: Record<string, any>, previous: Record<string, any> | undefined, now: string, name = ''): Record<string, any> {
   const out = { ...fields };
 
   out.storageClass = storageClass(out.storageClass);
@@ -194,6 +195,7 @@ export function finalizeFields(fields: Record<string, any>, previous: Record<str
   out.softDeletePolicy = softDeletePolicy(out.softDeletePolicy, previous?.softDeletePolicy, now);
   if (out.retentionPolicy !== undefined) out.retentionPolicy = retentionPolicy(out.retentionPolicy, previous?.retentionPolicy, now);
   rpo(out);
+  finalizeSettings(out, previous, now, name);
   return out;
 }
 

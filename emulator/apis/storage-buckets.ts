@@ -129,7 +129,7 @@ function insertBucket(req: EmuRequest): EmuResponse {
   const requested = settable(body, true);
   requested.location = resolveLocation(requested.location).location;
   if (req.query.get('enableObjectRetention') === 'true') requested.objectRetention = { mode: 'Enabled' };
-  const fields = finalizeFields(requested, undefined, now);
+  const fields = finalizeFields(requested, undefined, now, name);
 
   // About one create or delete per two seconds per project; a refused create counts too.
   req.emu.quota.charge('storage.bucketCreateDelete', project.projectId, project.projectNumber);
@@ -210,7 +210,7 @@ function changeBucket(req: EmuRequest, mode: 'patch' | 'update'): EmuResponse {
     for (const k of KEPT_ON_UPDATE) if (requested[k] === undefined && bucket.fields[k] !== undefined) requested[k] = bucket.fields[k];
     for (const [k, v] of Object.entries(requested)) if (v === null) delete requested[k];
   }
-  const fields = finalizeFields(requested, bucket.fields, now);
+  const fields = finalizeFields(requested, bucket.fields, now, bucket.name);
   chargeBucketUpdate(req, bucket);
   bucket.fields = fields;
   touchBucket(bucket, now);

@@ -9,6 +9,7 @@ import { formatDiagnostic, type ManifestSet } from '../manifest/index.js';
 import type { FlagSpec, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
 import type { Output } from './output.js';
+import { environmentFrom } from './stack-flags.js';
 
 export const targetFlags: Record<string, FlagSpec> = {
   emulator: { type: 'string', value: 'URL', description: 'Talk to a musectl emulator instead of Google (also MUSECTL_EMULATOR)' },
@@ -34,14 +35,44 @@ export const ownershipFlags: Record<string, FlagSpec> = {
   'allow-prune-all': { type: 'boolean', description: 'Let --prune remove (nearly) everything the stack owns (refused otherwise, as a likely mistake)' },
 };
 
+/** --target and --exclude: plan, apply and destroy act on part of the stack. */
+export const selectionFlags: Record<string, FlagSpec> = {
+  target: {
+    type: 'string',
+    multiple: true,
+    value: 'KIND/NAME',
+    description: 'Act only on this resource and what it needs (destroy: and what depends on it); nothing else is changed or pruned',
+  },
+  exclude: {
+    type: 'string',
+    multiple: true,
+    value: 'KIND/NAME',
+    description: 'Leave this resource out, with what depends on it (destroy: with what it needs)',
+  },
+};
+
+/** KIND/NAME values of a repeatable flag, checked for their form. */
+function keysOf(args: ParsedArgs, flag: string, example: string): string[] {
+  const keys = (args.flags[flag] as string[] | undefined) ?? [];
+  for (const k of keys) if (!/^[A-Za-z]+\/.+$/.test(k)) throw new UsageError(`--${flag} ${k}: expected KIND/NAME, e.g. ${example}`);
+  return keys;
+}
+
+export const targetingFrom = (args: ParsedArgs): { targets: string[]; excludes: string[] } => ({
+  targets: keysOf(args, 'target', 'CloudRunService/sessionmuse-backend'),
+  excludes: keysOf(args, 'exclude', 'CloudRunJob/musectl-watcher'),
+});
+
 export function planOptionsFrom(args: ParsedArgs): PlanOptions {
-  const allow = (args.flags['allow-replace'] as string[] | undefined) ?? [];
-  for (const a of allow) if (!/^[A-Za-z]+\/.+$/.test(a)) throw new UsageError(`--allow-replace ${a}: expected KIND/NAME, e.g. Bucket/my-bucket`);
+  const allow = keysOf(args, 'allow-replace', 'Bucket/my-bucket');
+  const { targets, excludes } = targetingFrom(args);
   return {
     prune: Boolean(args.flags.prune),
     adopt: Boolean(args.flags.adopt),
     allowReplace: new Set(allow),
     allowPruneAll: Boolean(args.flags['allow-prune-all']),
+    ...(targets.length > 0 ? { targets } : {}),
+    ...(excludes.length > 0 ? { excludes } : {}),
   };
 }
 
@@ -69,7 +100,8 @@ export function reportHeldBack(held: string[], out: Output, planOnly = false): b
 
 export function targetFrom(args: ParsedArgs): Target {
   return resolveTarget({
-    project: args.flags.project as string | undefined,
+    // An environment (--env) names its project; --project, when given too, must agree.
+    project: (args.flags.project as string | undefined) ?? environmentFrom(args)?.project,
     emulator: args.flags.emulator as string | undefined,
     impersonate: args.flags['impersonate-service-account'] as string | undefined,
     env: process.env,

@@ -37,9 +37,24 @@ export const COMMANDS: CommandEntry[] = [
   },
   { name: 'apply', summary: 'Make Google Cloud match the manifests', load: async () => (await import('./commands/apply.js')).applyCommand },
   {
+    name: 'destroy',
+    summary: 'Remove what the stack owns (buckets, secrets and APIs stay unless their policy says otherwise)',
+    load: async () => (await import('./commands/destroy.js')).destroyCommand,
+  },
+  {
+    name: 'status',
+    summary: 'Show how each resource of the stack is doing: ready, degraded, drifted, missing... (alias: get)',
+    load: async () => (await import('./commands/status.js')).statusCommand,
+  },
+  {
     name: 'up',
     summary: 'Apply manifests to the built-in local emulator (what `npm start` runs)',
     load: async () => (await import('./commands/up.js')).upCommand,
+  },
+  {
+    name: 'output',
+    summary: "Print the stack's outputs as of its last apply (reads the state only)",
+    load: async () => (await import('./commands/output.js')).outputCommand,
   },
   {
     name: 'unlock',
@@ -64,6 +79,9 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/emulator.js')).emulatorCommand,
   },
 ];
+
+/** Other names a command answers to (kubectl's `get`). */
+const ALIASES: Record<string, string> = { get: 'status' };
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -95,7 +113,7 @@ export async function main(argv: string[], out: Output = processOutput(argv)): P
     out.out(`musectl ${packageVersion()}\n`);
     return 0;
   }
-  const entry = COMMANDS.find((c) => c.name === name);
+  const entry = COMMANDS.find((c) => c.name === (ALIASES[name] ?? name));
   if (!entry) {
     const { didYouMean } = await import('../manifest/suggest.js');
     out.err(

@@ -5,7 +5,7 @@ import { allControllers } from '../../controllers/index.js';
 import type { SessionOptions } from '../engine/session.js';
 import type { ParsedArgs } from './command.js';
 import { loggerFrom, targetFrom } from './engine-flags.js';
-import { cliVariables, manifestPaths, stackFlag } from './stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentOption, manifestPaths, stackFlag } from './stack-flags.js';
 
 export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }): SessionOptions {
   return {
@@ -17,5 +17,7 @@ export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }):
     state: args.flags.state as string | undefined,
     stack: stackFlag(args),
     writes: opts.writes,
+    allowSecretPaths: allowSecretPaths(args),
+    ...environmentOption(args),
   };
 }

@@ -1,5 +1,8 @@
 // Flags shared by every command that reads manifests.
 
+import { UserError } from '../errors.js';
+import { locate } from '../manifest/document.js';
+import { type Environment, findEnvironment } from '../manifest/environment.js';
 import { parseSetArguments } from '../manifest/variables.js';
 import type { FlagSpec, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
@@ -10,6 +13,11 @@ export const manifestFlags: Record<string, FlagSpec> = {
   region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
   set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
   stack: { type: 'string', value: 'NAME', description: 'The stack name, when the manifests have no Stack document' },
+  env: {
+    type: 'string',
+    value: 'NAME',
+    description: 'The environment: environments/NAME.yaml beside the Stack document (project, region, variables, overrides)',
+  },
   'allow-secret-path': {
     type: 'string',
     multiple: true,
@@ -34,6 +42,36 @@ export function manifestPaths(args: ParsedArgs): string[] {
   const paths = (args.flags.filename as string[] | undefined) ?? [];
   if (paths.length === 0) throw new UsageError('no manifests given: use -f PATH (a file or a directory)');
   return paths;
+}
+
+const environments = new WeakMap<ParsedArgs, Environment | undefined>();
+
+/** The environment --env names, read once per command line (undefined without --env, or with --env= empty). */
+export function environmentFrom(args: ParsedArgs): Environment | undefined {
+  if (!environments.has(args)) {
+    const name = args.flags.env as string | undefined;
+    environments.set(args, name ? loadEnvironment(manifestPaths(args), name, args.flags.project as string | undefined) : undefined);
+  }
+  return environments.get(args);
+}
+
+/** `{environment}` for loading options when --env names one, else nothing. */
+export function environmentOption(args: ParsedArgs): { environment?: Environment } {
+  const environment = environmentFrom(args);
+  return environment ? { environment } : {};
+}
+
+/** The environment NAME of the stack the paths belong to; --project must agree with the one its file gives. */
+export function loadEnvironment(paths: string[], name: string, projectFlag?: string): Environment {
+  const env = findEnvironment(paths, name);
+  if (projectFlag !== undefined && env.project !== undefined && env.project !== projectFlag && env.doc) {
+    const at = locate(env.doc, ['spec', 'project']);
+    throw new UserError(
+      `--project ${projectFlag}, but ${at.file}:${at.line}:${at.col} gives environment ${name} the project ${env.project}`,
+      'Drop --project (the environment says where it goes), or change the environment file.',
+    );
+  }
+  return env;
 }
 
 /** Variables given on the command line: --set, then --project and --region. */

@@ -2,6 +2,7 @@
 // so that `musectl up` and the end-to-end tests can push stand-ins of them into the emulator's
 // registry: the emulator refuses, as Cloud Run does, to deploy an image that was never pushed.
 import { parseArtifactRegistryImage } from '../gcp/registry.js';
+import type { Environment } from '../manifest/environment.js';
 import { loadManifestSet } from '../manifest/index.js';
 
 /** Every `image:` under a `containers` list, anywhere in a spec. */
@@ -22,8 +23,8 @@ function containerImages(value: unknown, out: Set<string>, inContainers = false)
  * that a stand-in cannot have). Manifests that do not load give none: the command that follows
  * reports them.
  */
-export function artifactRegistryImages(paths: string[], variables: Record<string, string>): string[] {
-  const set = loadManifestSet(paths, { variables, allowPlaceholders: true });
+export function artifactRegistryImages(paths: string[], variables: Record<string, string>, environment?: Environment): string[] {
+  const set = loadManifestSet(paths, { variables, allowPlaceholders: true, ...(environment ? { environment } : {}) });
   if (set.diagnostics.some((d) => d.severity === 'error')) return [];
   const images = new Set<string>();
   for (const r of set.resources) containerImages(r.spec, images);

@@ -46,6 +46,11 @@ export interface ControllerContext {
   imageDigests: Map<string, string | undefined>;
   /** The controller of another kind. */
   controller(kind: string): AnyController;
+  /**
+   * A resource of the stack that this manifest set references but does not include (one file of
+   * a stack, `-f backend.yaml`), as the inventory recorded it: its Google id and outputs.
+   */
+  outside?(kind: string, name: string): { id: string; outputs: Record<string, string> } | undefined;
   /** Set while apply runs: whether this apply created the resource of `kind` with Google id `id` (so far). */
   createdHere?(kind: string, id: string): boolean;
   /** Set while observe runs (engine/observe.ts): what the observation knows so far. */
@@ -80,6 +85,12 @@ export interface KindFacts {
    */
   sharedIdentity?: boolean;
   /**
+   * Removing it affects the whole project, not only this stack (disabling run.googleapis.com takes
+   * down every Cloud Run service in the project): `musectl destroy` leaves it in place, whatever
+   * its deletion policy, unless asked with --disable-apis.
+   */
+  projectWide?: boolean;
+  /**
    * The quotas its calls count against: its list (read), its updates (write), and its creates and
    * deletes where Google limits them apart (Cloud Storage buckets). Undefined for a kind that is
    * not an API of its own (a grant is written through its resource's API).
@@ -105,6 +116,12 @@ export interface KindFacts {
    * grant, in their IAM policies: Exportable.exportScopes); undefined: not exported.
    */
   exportScope?: 'project' | 'region' | 'exported';
+  /**
+   * The outputs (of Observed.outputs, declared in the schema's x-musectl-outputs) a person needs
+   * after an apply: a service's URL, an account's email. The Outputs: block, `musectl output` and
+   * `musectl status` show these; the JSON forms carry every output.
+   */
+  shownOutputs?: string[];
 }
 
 /**
@@ -276,6 +293,26 @@ export interface Contained {
   containedIn(r: Resource, ctx: ControllerContext): string[];
 }
 
+/** What `musectl status` shows of a live resource beyond its drift. */
+export interface ResourceHealth {
+  /** ready: serving as asked; degraded: Google says it is not (a revision that failed); progressing: a change is rolling out. */
+  state: 'ready' | 'degraded' | 'progressing';
+  /** Why it is degraded or what is in progress, in Google's words. */
+  message?: string;
+  /** The revision that serves (Cloud Run: the latest ready revision, by its short id). */
+  revision?: string;
+  /** Where requests go (Cloud Run's traffic statuses): revision short ids and percents. */
+  traffic?: Array<{ revision: string; percent: number; tag?: string }>;
+  /** When it last changed (ISO 8601) and by whom, where the API says. */
+  changedAt?: string;
+  changedBy?: string;
+}
+
+/** Kinds that can tell from what observe returned (no call) how a resource is doing. */
+export interface ReportsHealth {
+  health(actual: Observed): ResourceHealth;
+}
+
 /** Kinds whose resources are IAM grants: reports show who gets which role on what. */
 export interface Grants {
   /** The grant a Google id of this kind stands for. */
@@ -283,7 +320,7 @@ export interface Grants {
 }
 
 export type AnyController = Controller &
-  Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Blocks & Contained & Grants>;
+  Partial<Labelled & IamPolicyHolder & Batched & Exportable & HoldsData & Preparing & Warns & Blocks & Contained & Grants & ReportsHealth>;
 
 export const isLabelled = (c: AnyController): c is Controller & Labelled => typeof c.setLabels === 'function';
 export const holdsIamPolicy = (c: AnyController): c is Controller & IamPolicyHolder => c.iamPolicy !== undefined;
@@ -293,6 +330,7 @@ export const holdsData = (c: AnyController): c is Controller & HoldsData => type
 export const isPreparing = (c: AnyController): c is Controller & Preparing => typeof c.prepare === 'function';
 export const isGrant = (c: AnyController): c is Controller & Grants => typeof c.grantOf === 'function';
 export const isContained = (c: AnyController): c is Controller & Contained => typeof c.containedIn === 'function';
+export const reportsHealth = (c: AnyController): c is Controller & ReportsHealth => typeof c.health === 'function';
 
 /** The registered controllers, by kind: what the CLI assembles and hands to the engine. */
 export type ControllerRegistry = ReadonlyMap<string, AnyController>;

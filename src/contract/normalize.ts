@@ -31,9 +31,9 @@ export function memoryBytes(v: unknown): unknown {
   return Math.round(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']);
 }
 
-const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+const DURATION_UNITS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
 
-/** Durations as seconds: "60s" = "1m" = 60; Google's proto form "60s" too. */
+/** Durations as seconds: "60s" = "1m" = 60, "1d" = "24h"; Google's proto form "60s" too. */
 export function durationSeconds(v: unknown): unknown {
   if (typeof v === 'number') return v;
   if (typeof v === 'object' && v !== null && 'seconds' in v) {
@@ -43,12 +43,29 @@ export function durationSeconds(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   let total = 0;
   let matched = '';
-  for (const m of v.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)/g)) {
+  for (const m of v.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|d|h|m|s)/g)) {
     total += Number(m[1]) * DURATION_UNITS[m[2]];
     matched += m[0];
   }
   return matched === v && matched ? Math.round(total * 1000) / 1000 : v;
 }
+
+/**
+ * An instant as milliseconds since the epoch: RFC 3339 text ("2030-01-01T00:00:00Z" = "...00.000Z"),
+ * or a proto Timestamp as gax hands it over ({seconds, nanos}).
+ */
+export function instantMs(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && 'seconds' in v) {
+    const t = v as { seconds?: string | number; nanos?: number };
+    return Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6);
+  }
+  if (typeof v !== 'string') return v;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? v : ms;
+}
+
+/** A list whose order means nothing (custom audiences, Cloud SQL instances), sorted for comparison. */
+export const sorted = (v: unknown): unknown => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...v].sort() : v);
 
 export const upper = (v: unknown): unknown => (typeof v === 'string' ? v.toUpperCase() : v);
 export const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);

@@ -56,6 +56,24 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * In spec form null means "none": an optional setting (a probe, a VPC connector, the other forms
+ * of a oneOf) that Google must not have. A desired spec says so for what the manifest leaves out,
+ * so that removing a setting from a manifest removes it from Google too; the diff takes an absent
+ * actual value as equal to it.
+ */
+export function noneWhereAbsent(obj: Record<string, any>, keys: readonly string[]): Record<string, any> {
+  for (const k of keys) if (obj[k] === undefined) obj[k] = null;
+  return obj;
+}
+
+/** A copy without the nulls (the "none" of spec form): what an API call or an exported manifest carries. */
+export function withoutNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(withoutNulls) as T;
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (x === null ? [] : [[k, withoutNulls(x)]]))) as T;
+  return v;
+}
+
 /** Whether a desired spec still holds values known only after apply. */
 export function hasUnknowns(v: unknown): boolean {
   if (isUnknown(v)) return true;
@@ -73,7 +91,7 @@ export function hasUnknowns(v: unknown): boolean {
 const PATH_SEGMENT = /([^.[\]]+)|\[(\d+)\]|\["([^"]*)"\]|\[([^\]]+)\]/g;
 
 /** The properties a keyed list's items are matched by (schema: x-musectl-key). */
-const ITEM_KEYS = ['name', 'tag'] as const;
+const ITEM_KEYS = ['name', 'tag', 'mountPath'] as const;
 
 type Segment = { field: string } | { index: number } | { key: string };
 

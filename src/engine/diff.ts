@@ -1,9 +1,11 @@
 // The generic diff, over spec form, after both sides went through the kind's normalizer. A field
 // missing from the desired spec is not managed (the schema filled every default it has, so only
-// fields Google chooses for itself are missing); anything else that differs is a change. Lists
+// fields Google chooses for itself are missing); a field the desired spec has as null must be absent
+// (an optional setting such as a probe or a VPC connector that the manifest leaves out: Google's
+// default is none), and one Google has is a change; anything else that differs is a change. Lists
 // whose items have a key (env vars by name; the schema's x-musectl-key) are compared item by key,
 // so inserting one env var is one change, not every later one shifted.
-import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, keySegment, pathPattern, valueAt } from '../contract/spec.js';
+import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, keySegment, pathPattern, valueAt, withoutNulls } from '../contract/spec.js';
 
 export interface FieldChange {
   /** Dotted path, list items by index or key: template.containers[0].env[LOG_LEVEL].value */
@@ -47,6 +49,10 @@ export function diffForDisplay(desired: unknown, actual: unknown, normalize: (v:
 
 function walk(desired: unknown, actual: unknown, path: string, w: Walk): void {
   if (desired === undefined) return; // not managed
+  if (desired === null) {
+    if (actual !== undefined && actual !== null) w.out.push({ path, before: actual, after: null });
+    return;
+  }
   if (isUnknown(desired)) {
     w.out.push({ path, before: actual, after: desired });
     return;
@@ -57,8 +63,8 @@ function walk(desired: unknown, actual: unknown, path: string, w: Walk): void {
   }
   if (isPlainObject(desired) && isPlainObject(actual)) {
     if (w.isMap(pathPattern(path))) {
-      // Every key of a map is managed: one only Google has is a change too.
-      if (!deepEqual(desired, actual)) w.out.push({ path, before: actual, after: desired });
+      // Every key of a map is managed: one only Google has is a change too (a null inside is none).
+      if (!deepEqual(withoutNulls(desired), withoutNulls(actual))) w.out.push({ path, before: actual, after: desired });
       return;
     }
     for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), w);

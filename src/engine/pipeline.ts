@@ -5,7 +5,9 @@
 // inventory write happens only while the stack's lease is still held by the clock. apply, up and
 // watch all run this one pipeline; tests run it too.
 import { UserError } from '../errors.js';
+import { entryKey } from '../state/inventory.js';
 import { type ApplyOptions, type ApplyResult, applyPlan } from './apply.js';
+import { stackOutputValues, withValues } from './outputs.js';
 import { recordIntent, recordOutcome, vanishedEntries } from './record.js';
 import type { Planned, Session } from './session.js';
 
@@ -32,25 +34,40 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
       'Run apply again: it plans from what Google holds now.',
     );
   }
-  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  const inManifests = namedKeys(session, planned);
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished);
+  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack);
   return result;
 }
 
 /**
  * Whether the inventory needs writing although the plan changes nothing in Google Cloud: a pending
  * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget
- * or rename, or one whose resource is gone.
+ * or rename, one whose resource is gone, or outputs that changed (a service's URL) since they were
+ * recorded.
  */
 export function inventoryOutdated(session: Session, planned: Planned): boolean {
   const { exec, inventory, observed } = planned;
-  const inManifests = new Set(session.set.resources.map((r) => r.key));
+  const inManifests = namedKeys(session, planned);
   if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
   if ([...exec.context.values()].some((c) => c.forget || c.movedFrom)) return true; // an entry to drop or to rename
-  return inventory.entries.some((e) => {
+  const outdated = inventory.entries.some((e) => {
     if (e.pending || e.previous) return true;
-    const live = observed.byKey.get(`${e.kind}/${e.name}`);
-    return Boolean(live?.evidence && !e.evidence && inManifests.has(`${e.kind}/${e.name}`));
+    const key = entryKey(e);
+    const live = observed.byKey.get(key);
+    if (!live || !inManifests.has(key)) return false;
+    return Boolean(live.evidence && !e.evidence) || !sameOutputs(withValues(live.outputs), e.outputs ?? {});
   });
+  if (outdated) return true;
+  // The Stack's named outputs, as the inventory would record them now.
+  const byKey = new Map(inventory.entries.map((e) => [entryKey(e), e]));
+  const now = stackOutputValues(session.set.stack.outputs, (key) =>
+    observed.byKey.get(key) ? withValues(observed.byKey.get(key)?.outputs) : byKey.get(key)?.outputs,
+  );
+  return !sameOutputs(now, inventory.outputs ?? {});
 }
+
+const namedKeys = (session: Session, planned: Planned): Set<string> => planned.named ?? new Set(session.set.resources.map((r) => r.key));
+
+const sameOutputs = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);

@@ -67,6 +67,13 @@ export interface Orphan {
   deletionPolicy: 'delete' | 'abandon';
 }
 
+/** A run that acts on part of the stack (--target, --exclude, one file of a stack): why, and what it left alone. */
+export interface PartialRun {
+  reason: string;
+  /** Keys ("Kind/name") of the stack's resources it did not plan: they may not be in sync. */
+  skipped: string[];
+}
+
 /** Actions by type; a held-back action counts under heldBack (present only when there is one), not its type. */
 export type PlanSummary = Record<ActionType, number> & { heldBack?: number };
 
@@ -78,6 +85,8 @@ export interface Plan {
   /** Resources the stack owns that are no longer in the manifests, when not pruning (--prune deletes them). */
   wouldPrune: Orphan[];
   summary: PlanSummary;
+  /** Set when the plan covers part of the stack: nothing outside it is changed or pruned. */
+  partial?: PartialRun;
 }
 
 /** What apply needs beyond the plan: the manifest and the observed state behind each action. */

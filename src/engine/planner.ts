@@ -29,7 +29,7 @@ import { type DriftMode, underDriftPolicy } from './drift.js';
 import { dependenciesOf, topologicalOrder } from './graph.js';
 import type { ObservedState } from './observe.js';
 import { desiredLabels, matchesEvidence, ownershipOf } from './ownership.js';
-import { type ActionContext, actionKey, type ExecutablePlan, type PlanAction, summarize } from './plan.js';
+import { type ActionContext, actionKey, type ExecutablePlan, type PartialRun, type PlanAction, summarize } from './plan.js';
 import { planOrphans } from './prune.js';
 import { movedReplacement, sameIdReplacement } from './replacement.js';
 
@@ -44,6 +44,10 @@ export interface PlanOptions {
   allowReplace: Set<string>;
   /** Let a prune remove (nearly) everything the stack owns: refused otherwise, as a mistake. */
   allowPruneAll?: boolean;
+  /** Act only on these ("Kind/name") and what they need (--target). */
+  targets?: string[];
+  /** Leave these out, with what depends on them (--exclude). */
+  excludes?: string[];
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { prune: false, adopt: false, allowReplace: new Set() };
@@ -59,6 +63,8 @@ export interface PlanInput {
   /** Resources other stacks' inventories in the same store claim ("Kind|id" -> stack), read only when needed. */
   claims?: () => Promise<Map<string, string>>;
   options: PlanOptions;
+  /** A run on part of the stack (targeting.ts): the keys the manifests name, the orphans it may consider, and why. */
+  partial?: { named: Set<string>; orphanScope?: Set<string>; run: PartialRun };
 }
 
 export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
@@ -166,12 +172,35 @@ export async function buildPlan(input: PlanInput): Promise<ExecutablePlan> {
 
   const movedFrom = new Set([...moves.values()].map((e) => `${e.kind}|${e.id}`));
   const named = new Map(actions.map((a) => [`${a.kind}|${a.id}`, actionKey(a)]));
-  const orphans = await planOrphans({ resources, observed, controllers, ctx, inventory, options, movedFrom, named });
+  const { partial } = input;
+  const orphans = await planOrphans({
+    resources,
+    observed,
+    controllers,
+    ctx,
+    inventory,
+    options,
+    movedFrom,
+    named,
+    inManifests: partial?.named,
+    only: partial?.orphanScope,
+  });
   for (const a of orphans.actions) add(a, orphans.context.get(actionKey(a)) ?? {});
   for (const [key, c] of orphans.context) if (!context.has(key)) context.set(key, c);
+  // What the plan does not act on but reads (the resources one file of a stack references): live,
+  // so apply resolves their outputs as the plan did.
+  for (const [key, o] of observed.byKey) if (!context.has(key)) context.set(key, { observed: o });
   explainReplacements(actions);
   return {
-    plan: { formatVersion: 1, stack: ctx.stack, project: ctx.project, actions, wouldPrune: orphans.wouldPrune, summary: summarize(actions) },
+    plan: {
+      formatVersion: 1,
+      stack: ctx.stack,
+      project: ctx.project,
+      actions,
+      wouldPrune: orphans.wouldPrune,
+      summary: summarize(actions),
+      ...(partial ? { partial: partial.run } : {}),
+    },
     context,
   };
 }
@@ -221,10 +250,17 @@ function explainReplacements(actions: PlanAction[]): void {
   }
 }
 
+/**
+ * Whether a change replaces the resource: it is at or under a field Google cannot change in place,
+ * or it adds or removes a whole object that holds one (a Secret's userManaged replication, whose
+ * replicas' locations are immutable, while their encryption keys are not).
+ */
 function isImmutable(kind: string, path: string): boolean {
   const immutable = schemaRegistry().get(kind)?.immutablePaths ?? new Set<string>();
   const pattern = pathPattern(path);
-  return [...immutable].some((p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`));
+  return [...immutable].some(
+    (p) => pattern === p || pattern.startsWith(`${p}.`) || pattern.startsWith(`${p}[`) || p.startsWith(`${pattern}.`) || p.startsWith(`${pattern}[`),
+  );
 }
 
 /** Field changes of an existing resource: its spec and, where the kind has them, its labels. */
@@ -265,8 +301,8 @@ function withGrant(a: PlanAction, controllers: ControllerRegistry): PlanAction {
 export function creationChanges(kind: string, desired: Record<string, any>, labels: Record<string, string>): FieldChange[] {
   const changes: FieldChange[] = [];
   const walk = (v: unknown, path: string): void => {
-    if (isUnknown(v) || v === undefined) {
-      if (v !== undefined) changes.push({ path, before: undefined, after: v });
+    if (isUnknown(v) || v === undefined || v === null) {
+      if (isUnknown(v)) changes.push({ path, before: undefined, after: v });
     } else if (Array.isArray(v) && v.some((x) => typeof x === 'object' && x !== null)) {
       for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
     } else if (isPlainObject(v)) {

@@ -33,6 +33,10 @@ export interface OrphanInput {
   movedFrom: Set<string>;
   /** The Google resources the manifests name ("Kind|id" -> "Kind/name"): one of them is never pruned. */
   named: Map<string, string>;
+  /** Keys the manifests name when `resources` is only part of them (a targeted run): not orphans either. */
+  inManifests?: Set<string>;
+  /** A partial run considers only these entries (those its --target names); the rest it did not include. */
+  only?: Set<string>;
 }
 
 /** A prune that removes at least this share of what the stack owns (and two or more) is refused without --allow-prune-all. */
@@ -40,14 +44,14 @@ const MASS_PRUNE_SHARE = 0.9;
 
 export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAction[]; context: Map<string, ActionContext>; wouldPrune: Orphan[] }> {
   const { resources, observed, controllers, ctx, inventory, options, movedFrom, named } = input;
-  const inManifests = new Set(resources.map((r) => r.key));
+  const inManifests = input.inManifests ?? new Set(resources.map((r) => r.key));
   const actions: PlanAction[] = [];
   const context = new Map<string, ActionContext>();
   const orphans: Array<{ entry: InventoryEntry; observed: Observed }> = [];
 
   for (const entry of inventory.entries) {
     const key = entryKey(entry);
-    if (inManifests.has(key) || movedFrom.has(`${entry.kind}|${entry.id}`)) continue;
+    if (inManifests.has(key) || movedFrom.has(`${entry.kind}|${entry.id}`) || (input.only && !input.only.has(key))) continue;
     const found = observed.listed.get(entry.kind)?.get(entry.id);
     if (!found) continue; // already gone: the inventory forgets it after apply
     const controller = controllerFor(controllers, entry.kind);
@@ -97,7 +101,7 @@ export async function planOrphans(input: OrphanInput): Promise<{ actions: PlanAc
   for (const e of inventory.entries) for (const d of e.dependsOn) dependents.set(d, [...(dependents.get(d) ?? []), entryKey(e)]);
 
   const owned = inventory.entries.filter((e) => !e.pending).length;
-  const mass = massPrune(orphans.length, owned, resources.length, options.allowPruneAll);
+  const mass = massPrune(orphans.length, owned, inManifests.size, options.allowPruneAll);
   for (const { entry, observed: found } of orphans) {
     const key = entryKey(entry);
     const controller = controllerFor(controllers, entry.kind);

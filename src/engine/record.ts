@@ -3,12 +3,15 @@
 // old resource as `previous`). After: what was done is recorded with the evidence Google returned
 // (uid, creation time), pending entries are resolved (confirmed when the resource exists and the
 // manifest still names it, dropped otherwise), and what was deleted, abandoned, found gone or found
-// not to be ours is forgotten.
+// not to be ours is forgotten. Each entry keeps its resource's outputs, and the inventory the
+// Stack's named outputs, as they are after the apply (what `musectl output` prints).
 import { type AnyController, type ControllerContext, type ControllerRegistry, controllerFor, type Observed } from '../contract/controller.js';
 import type { Resource } from '../manifest/index.js';
+import type { StackOutput } from '../manifest/stack.js';
 import { entryKey, type InventoryEntry, type InventoryStore } from '../state/inventory.js';
 import { deletionPolicyOf, forceDestroyOf } from './annotations.js';
 import type { ApplyResult } from './apply.js';
+import { stackOutputValues, withValues } from './outputs.js';
 import { actionKey, type ExecutablePlan } from './plan.js';
 
 function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext, dependsOn: string[], live?: Observed): InventoryEntry {
@@ -23,6 +26,7 @@ function entryFor(r: Resource, controller: AnyController, ctx: ControllerContext
     ...(forceDestroyOf(r) ? { forceDestroy: true } : {}),
     ...(live?.evidence ? { evidence: live.evidence } : {}),
     ...(r.nameTemplate ? { nameTemplate: r.nameTemplate } : {}),
+    ...(Object.keys(withValues(live?.outputs)).length > 0 ? { outputs: withValues(live?.outputs) } : {}),
   };
 }
 
@@ -56,9 +60,10 @@ export async function recordOutcome(
   controllers: ControllerRegistry,
   ctx: ControllerContext,
   vanished: string[],
+  stack: { outputs: Record<string, StackOutput>; document?: unknown } = { outputs: {} },
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
-  await store.update((entries) => {
+  const edit = (entries: Map<string, InventoryEntry>): void => {
     for (const a of exec.plan.actions) {
       const key = actionKey(a);
       const c = exec.context.get(key);
@@ -99,7 +104,12 @@ export async function recordOutcome(
       // A failed create stays pending: the resource may or may not exist; the next run finds out.
     }
     for (const key of vanished) entries.delete(key);
-  });
+  };
+  await store.update(edit, (entries) => ({
+    outputs: stackOutputValues(stack.outputs, (key) => entries.get(key)?.outputs),
+    // Applied with its Stack document: a later run without it is one file of the stack.
+    ...(stack.document ? { stackDocument: true } : {}),
+  }));
 }
 
 /** Inventory entries that the manifests no longer name and that observe found gone (pending or not): to forget. */

@@ -22,9 +22,11 @@ export interface SavedPlan {
   /** Everything needed to rebuild the plan: the manifest paths, variables and options. */
   paths: string[];
   variables: Record<string, string>;
-  options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean };
+  options: { prune: boolean; adopt: boolean; allowReplace: string[]; allowPruneAll?: boolean; targets?: string[]; excludes?: string[] };
   /** --stack, when the manifests have no Stack document. */
   stack?: string;
+  /** --env: the environment whose variables, overrides and state the plan was made with. */
+  environment?: string;
   /** What it was made for: "emulator:PROJECT" or "google:PROJECT" (targetIdentity). */
   target: string;
   state?: string;
@@ -76,7 +78,7 @@ export function checkTarget(saved: SavedPlan, file: string, target: Target): voi
 export function savedPlanOf(
   session: Session,
   planned: Planned,
-  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string; stack?: string },
+  made: { paths: string[]; variables: Record<string, string>; options: PlanOptions; state?: string; stack?: string; environment?: string },
 ): SavedPlan {
   const identity = targetIdentity(session.ctx);
   return {
@@ -90,6 +92,7 @@ export function savedPlanOf(
     target: identity,
     ...(made.state !== undefined ? { state: made.state } : {}),
     ...(made.stack !== undefined ? { stack: made.stack } : {}),
+    ...(made.environment !== undefined ? { environment: made.environment } : {}),
     fingerprints: {
       manifests: manifestsFingerprint(session.set.files, made.variables, made.options, identity),
       files: fileFingerprints(session.set.files),
@@ -139,12 +142,17 @@ const savedOptions = (o: PlanOptions): SavedPlan['options'] => ({
   adopt: o.adopt,
   allowReplace: [...o.allowReplace].sort(),
   ...(o.allowPruneAll ? { allowPruneAll: true } : {}),
+  // A targeted plan applies only to its targets, later too.
+  ...(o.targets?.length ? { targets: o.targets } : {}),
+  ...(o.excludes?.length ? { excludes: o.excludes } : {}),
 });
 export const restoredOptions = (o: SavedPlan['options']): PlanOptions => ({
   prune: o.prune,
   adopt: o.adopt,
   allowReplace: new Set(o.allowReplace),
   allowPruneAll: Boolean(o.allowPruneAll),
+  ...(o.targets?.length ? { targets: o.targets } : {}),
+  ...(o.excludes?.length ? { excludes: o.excludes } : {}),
 });
 
 /** Which files and which resources of the manifests changed, as " (files changed: ...; resources added: ...)". */

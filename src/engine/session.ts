@@ -9,15 +9,19 @@ import { ClientFactory } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
+import type { Environment } from '../manifest/environment.js';
 import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
+import { findStack, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
-import { type Inventory, InventoryStore } from '../state/inventory.js';
+import { type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
-import type { StateStore } from '../state/store.js';
+import type { StackIdentity, StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
 import { type ObservedState, observeAll } from './observe.js';
+import { observeOutside, outsideEntries, unresolvedOutside } from './outside.js';
 import type { ExecutablePlan } from './plan.js';
 import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
+import { selectForPlan } from './targeting.js';
 
 export interface SessionOptions {
   /** Every kind's controller (controllers/index.ts allControllers(), or test doubles). */
@@ -43,6 +47,8 @@ export interface SessionOptions {
    * The session does not close them; their owner does. Default: the session's own.
    */
   base?: BaseContext;
+  /** The environment (--env): its variables and overrides, and its own inventory and lease. */
+  environment?: Environment;
 }
 
 export interface Session {
@@ -51,6 +57,12 @@ export interface Session {
   controllers: ControllerRegistry;
   store: StateStore;
   inventory: InventoryStore;
+  /** Whose state this is: project, stack and environment (keys of the inventory and the lease). */
+  who: StackIdentity;
+  /** The stack's resources the set references but does not include (one file of a stack), from the inventory. */
+  outside: Map<string, InventoryEntry>;
+  /** The Stack document taken from beside the files given, when they had none (one file of a stack). */
+  stackBeside?: string;
   close(): Promise<void>;
 }
 
@@ -96,18 +108,42 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const variables = { ...opts.variables, PROJECT_ID: project };
   const standIn = { PROJECT_NUMBER: BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder };
   const kinds = kindCatalog(opts.controllers);
-  let set = loadManifestSet(opts.paths, { variables, discovered: standIn, allowPlaceholders: false, allowSecretPaths: opts.allowSecretPaths, kinds });
-  if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
-  if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    set = loadManifestSet(opts.paths, {
+  let paths = opts.paths;
+  const load = (discovered: Record<string, string>) =>
+    loadManifestSet(paths, {
       variables,
-      discovered: { PROJECT_NUMBER: await ctxBase.projectNumber() },
+      discovered,
       allowPlaceholders: false,
       allowSecretPaths: opts.allowSecretPaths,
       kinds,
+      deferMissingRefs: true,
+      ...(opts.environment ? { environment: opts.environment } : {}),
     });
+  // One file of a stack (-f manifests/backend.yaml) takes its name and variables from the Stack
+  // document beside it; the run is then partial (it prunes nothing it does not include).
+  const beside = opts.stack === undefined ? stackBeside(paths) : undefined;
+  if (beside && !findStack(paths).document) paths = [...paths, beside];
+  let set = load(standIn);
+  if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+  nameTheStack(set, opts);
+  const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
+  const who: StackIdentity = { project, stack: set.stack.name, ...(opts.environment ? { env: opts.environment.name } : {}) };
+  const inventory = new InventoryStore(store, project, set.stack.name, who.env);
+  // References to resources the set does not include must be the stack's: in its inventory.
+  const known = set.outside.length > 0 ? await inventory.load() : undefined;
+  const checkOutside = () => {
+    if (!known) return;
+    set.diagnostics.push(...unresolvedOutside(set, known, inventory.describe()));
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+  };
+  checkOutside();
+  if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
+    set = load({ PROJECT_NUMBER: await ctxBase.projectNumber() });
+    if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+    nameTheStack(set, opts);
+    checkOutside();
   }
+  const outside = known ? outsideEntries(set, known) : new Map<string, InventoryEntry>();
   const { controllers } = opts;
   addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
   const byKey = new Map(set.resources.map((r) => [r.key, r]));
@@ -118,10 +154,22 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     resource: (kind, name) => byKey.get(`${kind}/${name}`),
     imageDigests: new Map(),
     controller: (kind) => controllerFor(controllers, kind),
+    outside: (kind, name) => {
+      const e = outside.get(`${kind}/${name}`);
+      return e ? { id: e.id, outputs: e.outputs ?? {} } : undefined;
+    },
   };
-  const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
-  const inventory = new InventoryStore(store, project, set.stack.name);
-  return { set, ctx, controllers, store, inventory, close: async () => (opts.base ? undefined : clients.close()) };
+  return {
+    set,
+    ctx,
+    controllers,
+    store,
+    inventory,
+    who,
+    outside,
+    ...(paths !== opts.paths ? { stackBeside: beside } : {}),
+    close: async () => (opts.base ? undefined : clients.close()),
+  };
 }
 
 /**
@@ -162,28 +210,59 @@ export interface Planned {
   observed: ObservedState;
   exec: ExecutablePlan;
   inventory: Inventory;
+  /**
+   * Keys the plan treats as named by the manifests, when not all of the set's resources (destroy:
+   * none). An inventory entry outside them whose resource is gone is forgotten after apply.
+   */
+  named?: Set<string>;
 }
 
 export async function observeAndPlan(session: Session, options: PlanOptions = DEFAULT_PLAN_OPTIONS): Promise<Planned> {
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
+  const targeting = { targets: options.targets ?? [], excludes: options.excludes ?? [] };
+  const selection = selectForPlan(set.resources, targeting, inventory, {
+    hasStackDocument: Boolean(set.stack.document),
+    outside: [...session.outside.keys()],
+    stackBeside: session.stackBeside,
+  });
   // One round of reads: what controllers prepare (image digests) and what observe lists.
   const [, observed] = await Promise.all([
     Promise.all(
       [...controllers.values()].filter(isPreparing).map((c) =>
         c.prepare(
           ctx,
-          set.resources.filter((r) => r.kind === c.kind),
+          selection.resources.filter((r) => r.kind === c.kind),
         ),
       ),
     ),
     observeAll(set.resources, controllers, ctx, inventory.entries),
   ]);
+  const gone = observeOutside(observed, session.outside);
+  if (gone.length > 0) {
+    throw new UserError(
+      `${gone.join(', ')}: referenced by these manifests, recorded in the stack's inventory, but no longer in Google Cloud`,
+      'Include their manifests in -f, so that apply creates them again.',
+    );
+  }
   const claims = async () => {
     const found = new Map<string, string>();
-    for (const other of await session.inventory.others()) for (const e of other.entries) if (!e.pending) found.set(`${e.kind}|${e.id}`, other.stack);
+    for (const other of await session.inventory.others())
+      for (const e of other.entries)
+        if (!e.pending) found.set(`${e.kind}|${e.id}`, other.environment ? `${other.stack} (environment ${other.environment})` : other.stack);
     return found;
   };
-  const exec = await buildPlan({ resources: set.resources, observed, controllers, ctx, inventory, inventoryAt: session.inventory.describe(), claims, options });
+  const partial = selection.partial ? { named: selection.named, orphanScope: selection.orphanScope, run: selection.partial } : undefined;
+  const exec = await buildPlan({
+    resources: selection.resources,
+    observed,
+    controllers,
+    ctx,
+    inventory,
+    inventoryAt: session.inventory.describe(),
+    claims,
+    options,
+    ...(partial ? { partial } : {}),
+  });
   return { observed, exec, inventory };
 }

@@ -7,8 +7,10 @@
 
 import { hostname } from 'node:os';
 import type { ControllerRegistry } from '../contract/controller.js';
+import { UserError } from '../errors.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
+import { type Environment, findEnvironment } from '../manifest/environment.js';
 import { formatDiagnostic } from '../manifest/index.js';
 import { packageVersion } from '../paths.js';
 import { Lease } from '../state/lease.js';
@@ -29,6 +31,8 @@ export interface WatchOptions {
   sources: string[];
   target: Target;
   variables: Record<string, string>;
+  /** The environment (--env) each stack is watched in: environments/NAME.yaml of its manifests. */
+  environment?: string;
   state?: string;
   log: Logger;
   intervalMs: number;
@@ -166,6 +170,19 @@ export class Watcher {
     const started = Date.now();
     const { log } = this.opts;
     const { dir, changed } = await stack.source.sync();
+    let environment: Environment | undefined;
+    try {
+      environment = this.opts.environment ? findEnvironment([dir], this.opts.environment) : undefined;
+      if (environment?.project && environment.project !== this.opts.target.project) {
+        throw new UserError(
+          `${environment.file} gives environment ${environment.name} the project ${environment.project}, but this watcher works on ${this.opts.target.project}`,
+        );
+      }
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      log.error({ source: stack.source.describe(), error: err.message }, 'the environment cannot be read: nothing is applied this cycle');
+      return undefined;
+    }
     let session: Session;
     try {
       session = await openSession({
@@ -177,6 +194,7 @@ export class Watcher {
         state: this.opts.state,
         writes: !this.opts.observeOnly,
         base: this.base,
+        ...(environment ? { environment } : {}),
       });
     } catch (err) {
       if (!(err instanceof InvalidManifestsError)) throw err;
@@ -211,15 +229,11 @@ export class Watcher {
       let leaseWindow: CycleSummary['lease'];
       const holding = stack.backoff.holding();
       if ((hasChanges(planned.exec.plan) || (!this.opts.observeOnly && inventoryOutdated(session, planned))) && !this.stopping) {
-        const lease = await Lease.acquire(
-          session.store,
-          { project: ctx.project, stack: ctx.stack },
-          {
-            waitMs: this.opts.intervalMs,
-            what: 'musectl watch',
-            onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
-          },
-        );
+        const lease = await Lease.acquire(session.store, session.who, {
+          waitMs: this.opts.intervalMs,
+          what: 'musectl watch',
+          onWait: (h) => log.info({ stack: ctx.stack, holder: h.description, since: h.acquiredAt }, "waiting for the stack's lease"),
+        });
         try {
           // Someone may have written between the first look and the lease: look again.
           planned = await observeAndPlan(session, planOptions);

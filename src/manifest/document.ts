@@ -13,10 +13,17 @@ export interface ManifestDocument {
   lines: LineCounter;
   /** The document as plain data, after stack variables were substituted. */
   value: unknown;
+  /**
+   * Where a path of the value is written when not in this file: the paths an environment's
+   * override patched point at the environment file's node, so errors about them say where it is.
+   */
+  overlay?: (path: Path) => SourcePosition | undefined;
 }
 
 /** Position of the node at `path` (or of the deepest existing ancestor); `key` points at a map key. */
 export function locate(d: ManifestDocument, path: Path, opts: { key?: boolean } = {}): SourcePosition {
+  const elsewhere = d.overlay?.(path);
+  if (elsewhere) return elsewhere;
   const { node, pair } = findNode(d.doc.contents as Node | null, path);
   const target = opts.key && pair ? (pair.key as Node) : node;
   const offset = target?.range?.[0] ?? docStart(d);

@@ -2,15 +2,17 @@
 // step of plan and apply.
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { ManifestDocument } from './document.js';
+import { applyOverride, type Environment, fieldsOf, isEnvironmentDocument, type Override, unusedOverrides } from './environment.js';
 import { googleRules } from './google/rules.js';
 import { checkKindCapabilities, type KindCatalog } from './kind-capabilities.js';
 import { lintResources } from './lint/index.js';
 import { discoverFiles, parseFile } from './load.js';
 import type { Resource } from './resource.js';
-import { schemaRegistry } from './schemas.js';
+import { type SchemaRegistry, schemaRegistry } from './schemas.js';
 import { readSecretSources, stackRoots } from './secret-source.js';
-import { isStackDocument, readStack, type StackSettings } from './stack.js';
-import { crossCheck, subjectOf, validateDocument } from './validate.js';
+import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
+import { checkVariables, typedValue, type VariableSources, type VariableType } from './stack-variables.js';
+import { crossCheck, type OutsideRef, subjectOf, validateDocument } from './validate.js';
 import { BUILTIN_VARIABLES, substitute, type Variables } from './variables.js';
 
 export interface LoadOptions {
@@ -27,6 +29,14 @@ export interface LoadOptions {
   allowSecretPaths?: string[];
   /** Which kinds have which capability (from the controllers), for fields whose value is a kind. */
   kinds?: KindCatalog;
+  /**
+   * References to resources the set does not include are returned in `outside` instead of being
+   * errors, for a caller that resolves them against the stack's inventory (plan and apply of one
+   * file of a stack). validate and graph, which have no state, leave this off.
+   */
+  deferMissingRefs?: boolean;
+  /** The environment chosen with --env (read by readEnvironment): its values and overrides apply. */
+  environment?: Environment;
 }
 
 export interface ManifestSet {
@@ -39,6 +49,10 @@ export interface ManifestSet {
   variablesUsed: string[];
   files: string[];
   documents: ManifestDocument[];
+  /** With deferMissingRefs: references to resources not in the set, each where it is written. */
+  outside: OutsideRef[];
+  /** The environment's name (--env), when one was chosen. */
+  environment?: string;
 }
 
 export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet {
@@ -58,28 +72,45 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const stackDocs = documents.filter(isStackDocument);
   const stackRead = readStack(stackDocs);
   diagnostics.push(...stackRead.diagnostics);
-  for (const d of stackDocs) diagnostics.push(...validateDocument(d, registry).diagnostics);
-
+  const env = opts.environment;
   const vars = variablesFor(stackRead.stack, opts);
+  diagnostics.push(...(env?.diagnostics ?? []), ...checkVariables(stackRead.stack.declarations, vars.values, variableSources(stackRead.stack, opts, vars)));
+  if (env?.doc) {
+    // Names in its overrides may use variables, as the manifests' names do.
+    diagnostics.push(...substitute(env.doc, vars, `Environment/${env.name}`).diagnostics);
+    Object.assign(env, fieldsOf(env.doc));
+  }
+  const stackRefs = stackReferences(stackDocs, stackRead.stack, vars, registry, diagnostics);
+  const overridden = new Set<Override>();
+
   const placeholders = new Set<string>();
   const used = new Set<string>();
   const resources: Resource[] = [];
   const identified: Resource[] = []; // valid or not: for the cross-document checks
   for (const d of documents) {
     if (isStackDocument(d)) continue;
+    if (isEnvironmentDocument(d)) {
+      // Environment files under -f (manifests/environments/): checked, never resources.
+      if (d.file !== env?.file) diagnostics.push(...validateDocument(d, registry).diagnostics);
+      continue;
+    }
     const nameTemplate = rawName(d.value);
     const sub = substitute(d, vars, subjectOf(d.value));
     for (const p of sub.placeholdersUsed) placeholders.add(p);
     for (const v of sub.used) used.add(v);
     diagnostics.push(...sub.diagnostics);
     if (sub.diagnostics.length > 0) continue;
+    const override = env ? applyOverride(d, env) : undefined;
+    if (override) overridden.add(override);
     const result = validateDocument(d, registry);
     if (result.resource && nameTemplate?.includes('${')) result.resource.nameTemplate = nameTemplate;
     diagnostics.push(...result.diagnostics);
     if (result.resource) identified.push(result.resource);
     if (result.resource && result.valid) resources.push(result.resource);
   }
-  diagnostics.push(...crossCheck(identified, registry));
+  if (env) diagnostics.push(...unusedOverrides(env, overridden, identified));
+  const outside: OutsideRef[] | undefined = opts.deferMissingRefs ? [] : undefined;
+  diagnostics.push(...crossCheck([...identified, ...stackRefs], registry, outside));
   diagnostics.push(...checkKindCapabilities(identified, registry, opts.kinds));
   diagnostics.push(...googleRules(identified));
   diagnostics.push(...readSecretSources(resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] }));
@@ -91,9 +122,38 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     diagnostics,
     placeholdersUsed: [...placeholders].sort(),
     variablesUsed: [...used].sort(),
-    files: found.files,
+    // The environment's file is read too: a saved plan's fingerprint covers it.
+    files: env && !found.files.includes(env.file) ? [...found.files, env.file] : found.files,
+    ...(env ? { environment: env.name } : {}),
     documents,
+    outside: outside ?? [],
   };
+}
+
+/**
+ * Validates the Stack documents and returns the one in use as a resource whose references (its
+ * spec.outputs) are checked with every other reference. Names in its outputs may use variables (a
+ * bucket named after the project), so a Stack with outputs is substituted first.
+ */
+function stackReferences(
+  stackDocs: ManifestDocument[],
+  stack: StackSettings,
+  vars: Variables,
+  registry: SchemaRegistry,
+  diagnostics: Diagnostic[],
+): Resource[] {
+  const refs: Resource[] = [];
+  for (const d of stackDocs) {
+    const inUse = d === stack.document;
+    if (inUse && Object.keys(stack.outputs).length > 0) {
+      diagnostics.push(...substitute(d, vars, subjectOf(d.value)).diagnostics);
+      stack.outputs = stackOutputs(d);
+    }
+    const result = validateDocument(d, registry);
+    diagnostics.push(...result.diagnostics);
+    if (inUse && result.resource) refs.push(result.resource);
+  }
+  return refs;
 }
 
 /** metadata.name as written, before stack variables are substituted. */
@@ -102,15 +162,43 @@ function rawName(value: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** The variables' values: the command line's, then the environment's, then the Stack's defaults. */
 function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
-  const values: Record<string, string> = { ...stack.variables, ...opts.discovered, ...opts.variables };
+  const env = opts.environment;
+  const fromEnv: Record<string, string> = {
+    ...env?.variables,
+    ...(env?.region ? { REGION: env.region } : {}),
+    ...(env?.project ? { PROJECT_ID: env.project } : {}),
+  };
+  // ${ENVIRONMENT}: the environment's name, empty without one (the watcher job passes --env=${ENVIRONMENT}).
+  const values: Record<string, string> = { ...stack.variables, ENVIRONMENT: env?.name ?? '', ...fromEnv, ...opts.discovered, ...opts.variables };
   const placeholders: Record<string, string> = {};
   if (opts.allowPlaceholders) {
     for (const [name, b] of Object.entries(BUILTIN_VARIABLES)) if (!(name in values)) placeholders[name] = b.placeholder;
+    // validate without an environment: a required variable is checked with a stand-in of its type.
+    for (const [name, d] of Object.entries(stack.declarations)) if (d.required && !(name in values)) placeholders[name] = PLACEHOLDER_OF[d.type];
   }
-  return { values, placeholders };
+  const typed: Record<string, number | boolean> = {};
+  for (const [name, d] of Object.entries(stack.declarations)) {
+    const t = typedValue(values[name] ?? placeholders[name] ?? '', d.type);
+    if (t !== undefined) typed[name] = t;
+  }
+  return { values, placeholders, typed };
+}
+
+const PLACEHOLDER_OF: Record<VariableType, string> = { string: 'example', integer: '1', number: '1', boolean: 'false' };
+
+function variableSources(stack: StackSettings, opts: LoadOptions, vars: Variables): VariableSources {
+  return {
+    ...(stack.document ? { stack: stack.document } : {}),
+    ...(opts.environment?.doc ? { environment: opts.environment.doc } : {}),
+    fromEnvironment: new Set(Object.keys(opts.environment?.variables ?? {})),
+    fromCommandLine: new Set(Object.keys(opts.variables)),
+    placeholders: new Set(Object.keys(vars.placeholders)),
+  };
 }
 
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic, hasErrors } from './diagnostics.js';
 export type { Resource, ResourceRef } from './resource.js';
+export type { OutsideRef } from './validate.js';

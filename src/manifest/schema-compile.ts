@@ -20,6 +20,7 @@ export const MUSECTL_KEYWORDS = [
   'x-musectl-key',
   'x-musectl-kind-with',
   'x-musectl-proto',
+  'x-musectl-discovery',
   'x-musectl-rule',
 ];
 

@@ -73,8 +73,14 @@ export function collectRefs(schema: JsonSchema, data: unknown, byId: SchemaIndex
       return;
     }
     const record = value as Record<string, unknown>;
-    for (const [k, child] of Object.entries((n.properties ?? {}) as Record<string, JsonSchema>)) {
+    const properties = (n.properties ?? {}) as Record<string, JsonSchema>;
+    for (const [k, child] of Object.entries(properties)) {
       if (k in record) walk(child, nf, record[k], `${pointer}/${pointerSegment(k)}`, depth + 1);
+    }
+    // Maps whose values are references (a Stack's named outputs).
+    const rest = n.additionalProperties;
+    if (rest && typeof rest === 'object') {
+      for (const [k, v] of Object.entries(record)) if (!(k in properties)) walk(rest, nf, v, `${pointer}/${pointerSegment(k)}`, depth + 1);
     }
   };
   walk(schema, schema, data, '', 0);

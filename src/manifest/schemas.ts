@@ -6,7 +6,14 @@
 //   x-musectl-security   the field decides who can reach the resource: reports show its changes first
 //   x-musectl-key        (on a list) its items are matched by this property (env vars by name), not by position
 //   x-musectl-kind-with  the value is a kind with a capability ({capability: iamPolicy, also: [Project]})
-// The schema is the only place that knows which fields are references, maps or immutable.
+//   x-musectl-proto      the node is this proto message: int32 bounds are derived from it (proto-bounds.ts)
+//   x-musectl-discovery  the node is this discovery document schema (storage:v1#Bucket): for the coverage test
+// The schema is the only place that knows which fields are references, maps or immutable. The
+// schemas are hand-written rather than generated from the protos: most fields differ from their
+// proto in some way a generator would need an overlay for (references instead of names, "60s" or 60
+// for a Duration, Google's defaults, keyed lists, musectl's own fields), and editors read these
+// files as they are. The protos check them instead: bounds at compile time, coverage and enum
+// values in tests (test/coverage/, test/unit/manifest/proto-bounds.test.ts).
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -1,10 +1,28 @@
-// The Stack document (kind: Stack): the stack's name and default variable values.
+// The Stack document (kind: Stack): the stack's name, default variable values and named outputs.
+
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
+import { discoverFiles, parseFile } from './load.js';
+import { declaredVariables, type VariableDeclaration } from './stack-variables.js';
+
+/** A named output of the stack: another resource's output, read after an apply. */
+export interface StackOutput {
+  kind: string;
+  name: string;
+  output: string;
+  description?: string;
+}
 
 export interface StackSettings {
   name: string;
+  /** The variables' default values. */
   variables: Record<string, string>;
+  /** Every variable the Stack declares (a plain default declares a string). */
+  declarations: Record<string, VariableDeclaration>;
+  /** spec.outputs, by output name (names of resources with stack variables substituted). */
+  outputs: Record<string, StackOutput>;
   /** Where the Stack document is, if there is one. */
   document?: ManifestDocument;
 }
@@ -26,14 +44,79 @@ export function readStack(stackDocs: ManifestDocument[]): { stack: StackSettings
       message: `a manifest set has one Stack; another is at ${first.file}:${locate(first, ['kind']).line}`,
     });
   }
-  if (!first) return { stack: { name: DEFAULT_STACK_NAME, variables: {} }, diagnostics };
+  if (!first) return { stack: { name: DEFAULT_STACK_NAME, variables: {}, declarations: {}, outputs: {} }, diagnostics };
   const value = first.value as { spec?: { variables?: Record<string, unknown> } };
-  const variables: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value.spec?.variables ?? {})) variables[k] = String(v);
-  return { stack: { name: nameOf(first) || DEFAULT_STACK_NAME, variables, document: first }, diagnostics };
+  const { defaults, declarations } = declaredVariables(value.spec?.variables);
+  return {
+    stack: { name: nameOf(first) || DEFAULT_STACK_NAME, variables: defaults, declarations, outputs: stackOutputs(first), document: first },
+    diagnostics,
+  };
+}
+
+/** spec.outputs of a Stack document as it is now (read again once variables are substituted). */
+export function stackOutputs(d: ManifestDocument): Record<string, StackOutput> {
+  const declared = (d.value as { spec?: { outputs?: Record<string, unknown> } }).spec?.outputs ?? {};
+  const out: Record<string, StackOutput> = {};
+  for (const [name, v] of Object.entries(declared)) {
+    const o = v as { description?: unknown; outputRef?: { kind?: unknown; name?: unknown; output?: unknown } } | null;
+    const ref = o?.outputRef;
+    if (typeof ref?.kind !== 'string' || typeof ref.name !== 'string' || typeof ref.output !== 'string') continue; // the schema reports it
+    out[name] = { kind: ref.kind, name: ref.name, output: ref.output, ...(typeof o?.description === 'string' ? { description: o.description } : {}) };
+  }
+  return out;
 }
 
 function nameOf(d: ManifestDocument): string {
   const name = (d.value as { metadata?: { name?: unknown } }).metadata?.name;
   return typeof name === 'string' ? name : '';
+}
+
+/**
+ * The Stack settings of a manifest set without validating the rest (where its state is, its name):
+ * for commands that read only the state (`musectl output`) or must know the stack before the
+ * target (`up`, --env).
+ */
+export function findStack(paths: string[]): StackSettings {
+  const docs = discoverFiles(paths).files.flatMap((f) => {
+    try {
+      return parseFile(f).documents.filter(isStackDocument);
+    } catch {
+      return []; // unreadable: the full load reports it
+    }
+  });
+  return readStack(docs).stack;
+}
+
+/**
+ * The Stack document beside the files given (`-f manifests/backend.yaml`: a Stack in manifests/),
+ * when the set has none of its own: one file of a stack then has the stack's name and variables.
+ * Only the files' own directories are looked at, not below them; undefined unless exactly one.
+ */
+export function stackBeside(paths: string[]): string | undefined {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    try {
+      if (statSync(p).isFile()) dirs.add(dirname(p));
+    } catch {
+      // a missing path is reported by the load
+    }
+  }
+  const found = new Set<string>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f) && !f.startsWith('.'));
+    } catch {
+      continue;
+    }
+    for (const f of names) {
+      const file = join(dir, f);
+      try {
+        if (statSync(file).isFile() && parseFile(file).documents.some(isStackDocument)) found.add(file);
+      } catch {
+        // unreadable: not a Stack document we can use
+      }
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
 }

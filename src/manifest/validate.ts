@@ -74,8 +74,18 @@ function toResourceRef(r: CollectedRef, value: unknown): ResourceRef {
   return { path: [...pointerToPath(r.instancePath, value), 'name'], kind, name: String(r.data.name ?? ''), ...(output ? { output } : {}) };
 }
 
-/** Rules over the whole set: duplicate kind/name, unresolved references, unknown outputs, cycles. */
-export function crossCheck(resources: Resource[], registry: SchemaRegistry): Diagnostic[] {
+/** A reference to a resource that is not in the manifest set (one file of a stack: `-f backend.yaml`). */
+export interface OutsideRef {
+  from: Resource;
+  ref: ResourceRef;
+}
+
+/**
+ * Rules over the whole set: duplicate kind/name, unresolved references, unknown outputs, cycles.
+ * With `outside`, a reference to a resource of a known kind that the set does not include is
+ * collected there instead of being an error: the caller resolves it (against the stack's inventory).
+ */
+export function crossCheck(resources: Resource[], registry: SchemaRegistry, outside?: OutsideRef[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byKey = new Map<string, Resource>();
   for (const r of resources) {
@@ -94,8 +104,9 @@ export function crossCheck(resources: Resource[], registry: SchemaRegistry): Dia
   }
   for (const r of byKey.values()) {
     for (const ref of r.refs) {
-      const problem = refProblem(ref, byKey, registry);
-      if (problem)
+      const problem = refProblem(ref, byKey, registry, outside !== undefined);
+      if (problem === 'outside') outside?.push({ from: r, ref });
+      else if (problem)
         diagnostics.push({
           ...locate(r.doc, problem.at === 'output' ? [...ref.path.slice(0, -1), 'output'] : ref.path),
           severity: 'error',
@@ -108,11 +119,17 @@ export function crossCheck(resources: Resource[], registry: SchemaRegistry): Dia
   return diagnostics;
 }
 
-function refProblem(ref: ResourceRef, byKey: Map<string, Resource>, registry: SchemaRegistry): { message: string; at: 'name' | 'output' } | undefined {
+function refProblem(
+  ref: ResourceRef,
+  byKey: Map<string, Resource>,
+  registry: SchemaRegistry,
+  deferMissing: boolean,
+): { message: string; at: 'name' | 'output' } | 'outside' | undefined {
   if (!registry.get(ref.kind)) {
     return { at: 'name', message: `refers to unknown kind ${quote(ref.kind)}${didYouMean(ref.kind, registry.kindNames)}` };
   }
-  if (!byKey.has(resourceKey(ref.kind, ref.name))) {
+  const missing = !byKey.has(resourceKey(ref.kind, ref.name));
+  if (missing && !deferMissing) {
     const sameKind = [...byKey.values()].filter((x) => x.kind === ref.kind).map((x) => x.name);
     const hint = didYouMean(ref.name, sameKind);
     return { at: 'name', message: `refers to ${cut(ref.kind)} ${quote(ref.name)}, which is not in the manifests${hint}` };
@@ -126,7 +143,7 @@ function refProblem(ref: ResourceRef, byKey: Map<string, Resource>, registry: Sc
       };
     }
   }
-  return undefined;
+  return missing ? 'outside' : undefined;
 }
 
 /** Reports each reference cycle once, at the reference that closes it. */

@@ -1,6 +1,7 @@
 // Stack variables: ${NAME} in any string of a manifest. Values come from the command line
-// (--project, --region, --set KEY=VALUE), then the Stack document, then what the target knows
-// (the project number). `$${` writes a literal `${`.
+// (--project, --region, --set KEY=VALUE), then the environment (--env), then the Stack document,
+// then what the target knows (the project number). `$${` writes a literal `${`. A plain scalar
+// that is exactly ${NAME} of a variable declared integer, number or boolean takes that type.
 import { isScalar, type Scalar, visit } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { type ManifestDocument, positionAt } from './document.js';
@@ -14,6 +15,8 @@ export interface Variables {
    * without --project so the manifests can be checked anywhere. Reported as a note.
    */
   placeholders: Record<string, string>;
+  /** Values of variables declared integer, number or boolean, for a plain scalar that is exactly ${NAME}. */
+  typed?: Record<string, number | boolean>;
 }
 
 /** Variables every stack has, with the placeholder used when no target gives a value. */
@@ -21,6 +24,7 @@ export const BUILTIN_VARIABLES: Record<string, { placeholder: string; descriptio
   PROJECT_ID: { placeholder: 'example-project', description: 'the Google Cloud project id (--project)' },
   PROJECT_NUMBER: { placeholder: '123456789012', description: 'the project number, read from Resource Manager' },
   REGION: { placeholder: 'us-central1', description: 'the default region (--region or the Stack)' },
+  ENVIRONMENT: { placeholder: '', description: 'the environment (--env), empty without one' },
 };
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -41,6 +45,12 @@ export function substitute(
   visit(d.doc, {
     Scalar(_key, node: Scalar) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const whole = /^\$\{([^}]*)\}$/.exec(node.value)?.[1];
+      if (whole !== undefined && node.type === 'PLAIN' && vars.typed?.[whole] !== undefined) {
+        used.add(whole);
+        node.value = vars.typed[whole] as unknown as string; // a number or boolean, as the declaration says
+        return;
+      }
       node.value = node.value.replace(REFERENCE, (match, name: string | undefined) => {
         if (name === undefined) return '${'; // $${ escape
         used.add(name);

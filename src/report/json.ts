@@ -26,6 +26,7 @@ export function renderPlanJson(plan: Plan): string {
       ...(a.replaces ? { replaces: a.replaces } : {}),
     })),
     wouldPrune: plan.wouldPrune,
+    ...(plan.partial ? { partial: plan.partial } : {}),
     summary: plan.summary,
   };
   return `${JSON.stringify(doc, (_k, v) => (isUnknown(v) ? KNOWN_AFTER_APPLY : v), 2)}\n`;

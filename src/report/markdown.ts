@@ -39,13 +39,21 @@ const MAX_VALUE_CHARS = 300;
 
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const changed = plan.actions.filter((a) => a.action !== 'noop');
-  const head = [title(plan), securitySection(changed, plan), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
+  const head = [title(plan), partialLine(plan), securitySection(changed, plan), attention(plan), changeTable(changed), unchangedLine(plan), pruneLine(plan)];
   const details = changed.map(detailsOf);
   const lint = lintSection(opts.warnings);
   const graph = opts.graph ? `<details><summary>Dependency graph</summary>\n\n\`\`\`mermaid\n${opts.graph.trimEnd()}\n\`\`\`\n\n</details>` : '';
   const hash = planHash(plan);
   const footer = `---\n<sub>musectl plan <code>${hash.slice(0, 12)}</code> (sha256 of <code>musectl plan -o json</code>)</sub>\n<!-- musectl-plan sha256:${hash} -->`;
   return fitWithin({ head: head.filter(Boolean), details, lint, graph, footer }, opts.maxChars ?? 65_000);
+}
+
+/** A partial plan (--target, --exclude, one file of a stack) says so first: the rest is not checked. */
+function partialLine(plan: Plan): string {
+  const p = plan.partial;
+  if (!p) return '';
+  const n = p.skipped.length;
+  return `> [!WARNING]\n> **Partial plan** (${p.reason.replace(/[<>]/g, '')}): ${n} resource${n === 1 ? '' : 's'} of the stack left out and not checked; the stack is not fully in sync until a plan of all its manifests shows no changes.`;
 }
 
 function title(plan: Plan): string {

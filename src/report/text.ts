@@ -42,8 +42,12 @@ export function renderPlanText(plan: Plan, color: Colors): string {
     );
     pruneLines.push('');
   }
+  const partialLines = plan.partial ? [...partialWarning(plan.partial).map((l) => color.yellow(l)), ''] : [];
   if (changed.length === 0) {
-    lines.push(...warningLines, ...pruneLines, `No changes. Project ${plan.project} matches the manifests (${plan.summary.noop} resources).`);
+    const verdict = plan.partial
+      ? `No changes to the ${plan.summary.noop} resources planned; the rest of the stack was not checked.`
+      : `No changes. Project ${plan.project} matches the manifests (${plan.summary.noop} resources).`;
+    lines.push(...warningLines, ...pruneLines, ...partialLines, verdict);
     return `${lines.join('\n')}\n`;
   }
   lines.push(
@@ -67,8 +71,18 @@ export function renderPlanText(plan: Plan, color: Colors): string {
   }
   if (warningLines.length > 0) lines.push(...warningLines, '');
   lines.push(...pruneLines);
+  lines.push(...partialLines);
   lines.push(summaryLine(plan));
   return `${lines.join('\n')}\n`;
+}
+
+/** What a partial plan (--target, --exclude, one file of a stack) left out, and that the stack may not be in sync. */
+export function partialWarning(p: NonNullable<Plan['partial']>): string[] {
+  const n = p.skipped.length;
+  return [
+    `warning: partial plan (${p.reason}): ${n} resource${n === 1 ? '' : 's'} of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.`,
+    ...(n > 0 ? [`  skipped: ${p.skipped.join(', ')}`] : []),
+  ];
 }
 
 export function summaryLine(plan: Plan): string {

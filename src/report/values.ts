@@ -8,7 +8,7 @@ export const SENSITIVE_CHANGED = '(sensitive value changed)';
 export const isSensitiveChange = (c: FieldChange): boolean => isSensitive(c.before) || isSensitive(c.after);
 
 export function showValue(v: unknown): string {
-  if (v === undefined) return '(none)';
+  if (v === undefined || v === null) return '(none)';
   if (isUnknown(v)) return KNOWN_AFTER_APPLY;
   if (isSensitive(v)) return SENSITIVE_TEXT;
   return JSON.stringify(v, (_k, x) => (isUnknown(x) ? KNOWN_AFTER_APPLY : x));

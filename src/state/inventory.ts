@@ -3,7 +3,7 @@
 // Kinds without labels (service accounts, IAM members, APIs) are known to be ours only from here.
 import { UserError } from '../errors.js';
 import { localeOrder } from '../locale-order.js';
-import { PreconditionFailed, type StateStore } from './store.js';
+import { PreconditionFailed, type StateStore, stateStem } from './store.js';
 
 export type DeletionPolicy = 'delete' | 'abandon';
 
@@ -32,14 +32,25 @@ export interface InventoryEntry {
   previous?: { id: string; scope: string; evidence?: Record<string, string> };
   /** metadata.name as written when it used variables: the same manifest under another name (see Resource). */
   nameTemplate?: string;
+  /** Its outputs (Observed.outputs: URLs, emails, names; never a secret value) as of the last apply. */
+  outputs?: Record<string, string>;
 }
 
 export interface Inventory {
   formatVersion: 1;
   stack: string;
   project: string;
+  /** The environment (--env) whose inventory this is. */
+  environment?: string;
   updated: string;
   entries: InventoryEntry[];
+  /** The Stack's named outputs (spec.outputs) as of the last apply: what `musectl output NAME` prints. */
+  outputs?: Record<string, string>;
+  /**
+   * The stack was applied with its Stack document: a later run without it is one file of the stack
+   * (`-f backend.yaml --stack NAME`), a partial run that prunes nothing.
+   */
+  stackDocument?: boolean;
   /**
    * Left where an inventory was after `musectl state migrate` moved it (its entries empty): a run
    * that still reads this store is told where the stack's state is now, instead of finding nothing.
@@ -47,20 +58,32 @@ export interface Inventory {
   movedTo?: string;
 }
 
-export const inventoryKey = (project: string, stack: string): string => `${project}.${stack}.inventory.json`;
+export const inventoryKey = (project: string, stack: string, env?: string): string => `${stateStem({ project, stack, env })}.inventory.json`;
 const INVENTORY_SUFFIX = '.inventory.json';
 
 export const entryKey = (e: { kind: string; name: string }): string => `${e.kind}/${e.name}`;
+
+/** The projects whose inventory of `stack` (in `env`) is in the store (project ids, stack and environment names hold no dots). */
+export async function projectsWithInventory(store: StateStore, stack: string, env?: string): Promise<string[]> {
+  const suffix = `.${stack}${env ? `.${env}` : ''}${INVENTORY_SUFFIX}`;
+  return (await store.list('')).filter((k) => k.endsWith(suffix) && !k.slice(0, -suffix.length).includes('.')).map((k) => k.slice(0, -suffix.length));
+}
 
 export class InventoryStore {
   constructor(
     private readonly store: StateStore,
     readonly project: string,
     readonly stack: string,
+    /** The environment (--env): its own inventory. */
+    readonly env?: string,
   ) {}
 
+  private empty(): Inventory {
+    return { formatVersion: 1, stack: this.stack, project: this.project, ...(this.env ? { environment: this.env } : {}), updated: '', entries: [] };
+  }
+
   private get key(): string {
-    return inventoryKey(this.project, this.stack);
+    return inventoryKey(this.project, this.stack, this.env);
   }
 
   describe(): string {
@@ -87,7 +110,7 @@ export class InventoryStore {
 
   async load(): Promise<Inventory> {
     const found = await this.store.read(this.key);
-    if (!found) return { formatVersion: 1, stack: this.stack, project: this.project, updated: new Date(0).toISOString(), entries: [] };
+    if (!found) return { ...this.empty(), updated: new Date(0).toISOString() };
     const inv = this.parse(found.data);
     if (inv.movedTo) throw movedError(this, inv.movedTo);
     return inv;
@@ -144,11 +167,15 @@ export class InventoryStore {
   /**
    * Applies `edit` to the current inventory and writes it back at the generation it was read at;
    * if someone else wrote meanwhile, reads again and applies `edit` again, so no update is lost.
+   * `top`, when given, computes the inventory's own fields (the stack's named outputs) from the edited entries.
    */
-  async update(edit: (entries: Map<string, InventoryEntry>) => void): Promise<Inventory> {
+  async update(
+    edit: (entries: Map<string, InventoryEntry>) => void,
+    top?: (entries: Map<string, InventoryEntry>) => Pick<Inventory, 'outputs' | 'stackDocument'>,
+  ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
-      const inv: Inventory = found ? this.parse(found.data) : { formatVersion: 1, stack: this.stack, project: this.project, updated: '', entries: [] };
+      const inv: Inventory = found ? this.parse(found.data) : this.empty();
       if (inv.movedTo) throw movedError(this, inv.movedTo);
       const entries = new Map(inv.entries.map((e) => [entryKey(e), e]));
       edit(entries);
@@ -156,6 +183,7 @@ export class InventoryStore {
         ...inv,
         updated: new Date().toISOString(),
         entries: [...entries.values()].sort((a, b) => localeOrder(entryKey(a), entryKey(b))),
+        ...(top ? top(entries) : {}),
       };
       try {
         await this.store.write(this.key, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), found?.generation ?? '0');

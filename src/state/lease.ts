@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UserError } from '../errors.js';
 import { withRetry } from '../gcp/retry.js';
-import { PreconditionFailed, type StateStore } from './store.js';
+import { describeStack, PreconditionFailed, type StackIdentity, type StateStore, stateStem } from './store.js';
 
 export interface LeaseRecord {
   holder: string;
@@ -32,7 +32,7 @@ export interface LeaseOptions {
   what?: string;
 }
 
-export const leaseKey = (project: string, stack: string): string => `${project}.${stack}.lease.json`;
+export const leaseKey = (who: StackIdentity): string => `${stateStem(who)}.lease.json`;
 
 /** Someone else holds the lease (while acquiring: wait, or give up naming them). */
 class LeaseHeld extends Error {
@@ -49,18 +49,15 @@ export class LeaseLost extends UserError {
 }
 
 /** Who holds a stack's lease, if anyone (for musectl unlock and messages). */
-export async function inspectLease(
-  store: StateStore,
-  who: { project: string; stack: string },
-): Promise<{ record: LeaseRecord; generation: string } | undefined> {
-  const current = await store.read(leaseKey(who.project, who.stack));
+export async function inspectLease(store: StateStore, who: StackIdentity): Promise<{ record: LeaseRecord; generation: string } | undefined> {
+  const current = await store.read(leaseKey(who));
   if (!current) return undefined;
   return { record: JSON.parse(current.data.toString()) as LeaseRecord, generation: current.generation };
 }
 
 /** Removes a lease someone else holds, if it is still the one that was shown (same generation). */
-export async function breakLease(store: StateStore, who: { project: string; stack: string }, generation: string): Promise<void> {
-  await store.delete(leaseKey(who.project, who.stack), generation);
+export async function breakLease(store: StateStore, who: StackIdentity, generation: string): Promise<void> {
+  await store.delete(leaseKey(who), generation);
 }
 
 export class Lease {
@@ -79,10 +76,9 @@ export class Lease {
   }
 
   /** Takes the stack's lease, waiting up to `waitMs` for the holder to let go; fails naming the holder. */
-  static async acquire(store: StateStore, who: { project: string; stack: string }, opts: LeaseOptions): Promise<Lease> {
-    const { project, stack } = who;
+  static async acquire(store: StateStore, who: StackIdentity, opts: LeaseOptions): Promise<Lease> {
     const ttlMs = opts.ttlMs ?? LEASE_TTL_MS;
-    const key = leaseKey(project, stack);
+    const key = leaseKey(who);
     const holder = randomUUID();
     const description = `${opts.what ?? 'musectl'} (pid ${process.pid} on ${hostname()})`;
     const attempt = async (): Promise<Lease> => {
@@ -113,7 +109,7 @@ export class Lease {
       if (!(err instanceof LeaseHeld)) throw err;
       const { held } = err;
       throw new UserError(
-        `stack ${stack} of project ${project} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
+        `${describeStack(who)} is locked by ${held.description} since ${held.acquiredAt} (lease expires ${held.expiresAt}, in ${store.describe()})`,
         'Wait for it to finish, or run again with --lock-timeout 5m to wait. A holder that died lets go when its lease expires (or release it with musectl unlock).',
       );
     }

@@ -15,6 +15,22 @@ export class PreconditionFailed extends Error {
   }
 }
 
+/**
+ * Whose state: a stack in a project, and its environment when it has one (--env): each
+ * environment has its own inventory and its own lease, even two environments in one project.
+ */
+export interface StackIdentity {
+  project: string;
+  stack: string;
+  env?: string;
+}
+
+/** The stem of a stack's state objects: PROJECT.STACK, or PROJECT.STACK.ENV (ids and names hold no dots). */
+export const stateStem = (w: StackIdentity): string => `${w.project}.${w.stack}${w.env ? `.${w.env}` : ''}`;
+
+/** "stack S of project P", or "stack S (environment E) of project P", for messages. */
+export const describeStack = (w: StackIdentity): string => `stack ${w.stack}${w.env ? ` (environment ${w.env})` : ''} of project ${w.project}`;
+
 export interface StateStore {
   /** Where it is, for messages: a path or a gs:// URL. */
   describe(): string;

@@ -1,7 +1,9 @@
 // The controller contract, checked for every registered controller against the emulator (over
 // HTTP, through the official clients the controllers use): observe never writes; create, observe
 // and diff agree; a second create meets Google's already-exists (or, for shared state, changes
-// nothing); deleting what is gone succeeds; what export writes plans as no change; and changing
+// nothing); its outputs are those its schema declares, with a value for each one it shows; one
+// that reports health calls it ready; deleting
+// what is gone succeeds; what export writes plans as no change; and changing
 // an identity field gives exactly one replacement and leaves no old resource behind.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,26 +11,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allControllers } from '../../controllers/index.js';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
-import {
-  type ControllerContext,
-  controllerFor,
-  type ExportIndex,
-  idOf,
-  isExportable,
-  isLabelled,
-  predictedOutputs,
-  scopeOf,
-} from '../../src/contract/controller.js';
-import { exportResource } from '../../src/engine/export.js';
+import { controllerFor, idOf, isExportable, isLabelled, reportsHealth, scopeOf } from '../../src/contract/controller.js';
 import { desiredLabels } from '../../src/engine/ownership.js';
 import { applyWithInventory } from '../../src/engine/pipeline.js';
 import { DEFAULT_PLAN_OPTIONS, outputLookup, resourceChanges } from '../../src/engine/planner.js';
 import { observeAndPlan, openSession, type Session } from '../../src/engine/session.js';
 import { isAlreadyExists } from '../../src/gcp/errors.js';
 import { createLogger } from '../../src/log.js';
-import type { Resource } from '../../src/manifest/index.js';
 import { schemaRegistry } from '../../src/manifest/schemas.js';
 import { writeCalls } from '../e2e/harness.js';
+import { exportRoundTrip } from './export-check.js';
 import { SAMPLES } from './samples.js';
 
 const PROJECT = 'contract-project';
@@ -122,6 +114,12 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
       const observed = (await controller.observe(ctx, scopeOf(controller, r, ctx))).get(idOf(controller, r, ctx));
       expect(observed, 'observe finds what create made').toBeDefined();
       expect(resourceChanges(controller, desired, labels, observed!)).toEqual([]);
+      // Its outputs are the ones its schema declares, and those a person is shown have a value.
+      const declared = Object.keys(schemaRegistry().get(kind)!.outputs);
+      expect(Object.keys(observed!.outputs).filter((o) => !declared.includes(o))).toEqual([]);
+      for (const o of controller.facts.shownOutputs ?? []) expect(observed!.outputs[o], `output ${o}`).toMatch(/\S/);
+      // A kind that reports health calls what it just made ready, from what observe returned.
+      if (reportsHealth(controller)) expect(controller.health(observed!).state).toBe('ready');
       if (controller.facts.sharedIdentity) {
         // Shared state (a grant, an API): creating what exists changes nothing.
         await controller.create(ctx, r, desired, labels);
@@ -149,16 +147,7 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
       const r = s.set.resources.find((x) => x.key === sample.key)!;
       const id = idOf(controller, r, s.ctx);
       const observed = (await controller.observe(s.ctx, scopeOf(controller, r, s.ctx))).get(id)!;
-      const exported = exportResource(controller, { observed, id, name: r.name }, s.ctx, indexOf(s.set.resources, s.ctx));
-      expect(exported.problems).toEqual([]);
-      const lookup = outputLookup(s.set.resources, CONTROLLERS, s.ctx, () => undefined);
-      // The exported document as a manifest: schema defaults filled in, as loading it would.
-      const withDefaults = schemaRegistry().check(schemaRegistry().get(kind)!, exported.doc).withDefaults as { spec?: Record<string, any> };
-      const fromExport = { ...r, spec: withDefaults.spec ?? {} };
-      const desired = controller.desired(fromExport, s.ctx, lookup);
-      const labels = desiredLabels(r.labels, s.ctx.stack, isLabelled(controller));
-      const changes = resourceChanges(controller, desired, labels, observed).filter((c) => c.path !== 'value'); // values are never exported
-      expect(changes).toEqual([]);
+      expect(exportRoundTrip(CONTROLLERS, controller, r, observed, s.set.resources, s.ctx)).toEqual({ problems: [], changes: [] });
     } finally {
       await s.close();
     }
@@ -214,13 +203,3 @@ describe.each([...CONTROLLERS.keys()].filter((k) => SAMPLES[k]))('the %s control
     });
   }
 });
-
-/** The sample's stack as export would know it: every manifest exported, by its name, id and predicted outputs. */
-function indexOf(resources: Resource[], ctx: ControllerContext): ExportIndex {
-  const find = (kind: string, test: (r: Resource) => boolean) => resources.find((r) => r.kind === kind && test(r))?.name;
-  return {
-    has: (kind, name) => find(kind, (r) => r.name === name) !== undefined,
-    nameOf: (kind, id) => find(kind, (r) => idOf(controllerFor(CONTROLLERS, kind), r, ctx) === id),
-    withOutput: (kind, output, value) => find(kind, (r) => predictedOutputs(controllerFor(CONTROLLERS, kind), r, ctx)[output] === value),
-  };
-}

@@ -128,7 +128,7 @@ describe('CI: pull-request report, saved plans, image digests', () => {
   it('refuses a saved plan when the manifests changed since it was made', async () => {
     const planFile = join(s.dir, 'stale-manifests.json');
     expect((await cli(['plan', '-f', s.dir, '--out', planFile])).code).toBe(0);
-    s.edit('backend.yaml', (t) => t.replace('value: INFO', 'value: DEBUG'));
+    s.edit('backend.yaml', (t) => t.replace('value: gemini-2.5-flash', 'value: gemini-2.5-pro'));
     const r = await cli(['apply', planFile]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is stale: the manifests changed since it was made');

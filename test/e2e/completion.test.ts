@@ -40,7 +40,7 @@ describe.each(['bash', 'zsh', 'fish'] as const)('completion in %s', (shell) => {
   if (!installed(shell)) console.log(`skipping the ${shell} completion tests: ${shell} is not installed`);
 
   run('completes commands, subcommands and flags', () => {
-    expect(completions(shell, 'musectl st')).toEqual(['state']);
+    expect(completions(shell, 'musectl st').sort()).toEqual(['state', 'status']);
     expect(completions(shell, 'musectl state ').sort()).toEqual(['list', 'migrate', 'mv', 'rm']);
     expect(completions(shell, 'musectl plan --detailed')).toEqual(['--detailed-exitcode']);
   });

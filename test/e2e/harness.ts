@@ -43,7 +43,7 @@ export async function stage(opts: EmulatorOptions = {}, manifests = 'manifests')
           emu.url,
           '--project',
           PROJECT,
-          ...(['plan', 'apply'].includes(args[0]) && !args.includes('--state') ? ['--state', join(dir, '.state')] : []),
+          ...(['plan', 'apply', 'status', 'get', 'destroy'].includes(args[0]) && !args.includes('--state') ? ['--state', join(dir, '.state')] : []),
         ],
         o,
       ),

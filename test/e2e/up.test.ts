@@ -36,10 +36,14 @@ describe('musectl up (npm start)', () => {
       await emu.close();
     }
     const second = await runCli(['up', '-f', 'manifests', '--state-dir', stateDir], { env: { GEMINI_API_KEY: undefined } });
-    expect(second.stdout.trim().split('\n')).toEqual([
+    const [plan, outputs] = second.stdout.split('\n\nOutputs:\n');
+    expect(plan.trim().split('\n')).toEqual([
       "warning: Secret/GEMINI_API_KEY: no value: environment variable GEMINI_API_KEY is not set; the secret's existing value (if any) is left as it is",
       'No changes. Project musectl-local matches the manifests (41 resources).',
     ]);
+    // The outputs of the first run, again: the same URLs (nothing was replaced).
+    expect(outputs).toMatch(/^ {2}frontendUrl += https:\/\/sessionmuse-frontend-/);
+    expect(first.stdout).toContain(outputs);
     expect(second.code).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ describe('musectl validate (CLI)', () => {
   it('accepts manifests/ and exits 0, noting the placeholders it used', async () => {
     const r = await runCli(['validate', '-f', 'manifests']);
     // The two design findings manifests/ accepts on purpose (musectl.dev/lint-ignore) are shown with their reasons.
-    expect(r.stderr).toContain('valid: 41 resources in 11 files: 0 errors, 0 warnings, 2 accepted');
+    expect(r.stderr).toContain('valid: 41 resources in 13 files: 0 errors, 0 warnings, 2 accepted');
     expect(r.stderr).toMatch(
       /manifests\/frontend\.yaml:\d+:\d+: CloudRunService\/sessionmuse-frontend: accepted \(the design sets it at run time .*\[next-public-on-runtime\]/,
     );
@@ -45,7 +45,7 @@ describe('musectl validate (CLI)', () => {
   it('--strict makes the design warnings errors, and passes the ones a manifest accepts with a reason', async () => {
     const accepted = await runCli(['validate', '-f', 'manifests', '--strict']);
     expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stderr).toContain('valid: 41 resources in 11 files: 0 errors, 0 warnings, 2 accepted');
+    expect(accepted.stderr).toContain('valid: 41 resources in 13 files: 0 errors, 0 warnings, 2 accepted');
     // Without the lint-ignore annotation the same findings fail --strict.
     const dir = mkdtempSync(join(tmpdir(), 'musectl-strict-'));
     cpSync('manifests', dir, { recursive: true });
@@ -53,7 +53,7 @@ describe('musectl validate (CLI)', () => {
     writeFileSync(frontend, readFileSync(frontend, 'utf8').replace(/ {2}annotations:\n(?: {4}.*\n)+/, ''));
     const r = await runCli(['validate', '-f', dir, '--strict']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('invalid: 41 resources in 11 files: 2 errors, 0 warnings');
+    expect(r.stderr).toContain('invalid: 41 resources in 13 files: 2 errors, 0 warnings');
   });
 
   it("takes a grant's resource kinds from the controllers: any kind that holds an IAM policy, nothing else", async () => {

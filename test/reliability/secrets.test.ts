@@ -1,9 +1,10 @@
 // Secrets: canary values (the Gemini key from the environment, and a second secret read from a
 // file) go through every command that reads them: validate, plan in every format and saved to a
-// file, apply of the saved plan, a rotation, an apply that fails, export, graph; logs at trace
+// file, apply of the saved plan, a rotation (with -o json), status, an apply that fails, output, export,
+// graph; logs at trace
 // level, against an emulator that injects 429s, 503s and dropped connections so that retries are
 // logged too. A canary (as text, base64, base64url or hex) must never appear in stdout, stderr,
-// the saved plan, the GitHub step summary, the state directory or the exported manifests, and in
+// the saved plan, the GitHub step summary and outputs, the state directory or the exported manifests, and in
 // the emulator's request log only in the bodies of addVersion calls.
 
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -69,13 +70,15 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
 
   const state = () => join(work, 'state');
   const summary = () => join(work, 'step-summary.md');
+  const githubOutput = () => join(work, 'github-output.txt');
   async function cli(what: string, args: string[], key: string): Promise<CliResult> {
     // The value file is outside the manifests' directory, so reading it needs --allow-secret-path.
-    const allow = args[0] === 'export' ? [] : ['--allow-secret-path', work];
+    const allow = ['export', 'output'].includes(args[0]) ? [] : ['--allow-secret-path', work];
     const target = ['validate', 'graph'].includes(args[0])
       ? allow
       : ['--emulator', emu.url, '--project', PROJECT, ...allow, ...(args[0] === 'export' ? [] : ['--state', state()])];
-    const r = await runCli([...args, ...target], { env: { GEMINI_API_KEY: key, GITHUB_STEP_SUMMARY: summary() }, timeoutMs: 180_000 });
+    const env = { GEMINI_API_KEY: key, GITHUB_STEP_SUMMARY: summary(), GITHUB_OUTPUT: githubOutput() };
+    const r = await runCli([...args, ...target], { env, timeoutMs: 180_000 });
     outputs.push({ what, r });
     return r;
   }
@@ -95,7 +98,19 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
     const rotated = await cli('plan rotation', ['plan', '-f', dir, '-o', 'json'], KEY_2);
     const update = JSON.parse(rotated.stdout).actions.find((a: { kind: string; name: string }) => a.kind === 'Secret' && a.name === 'GEMINI_API_KEY');
     expect(update.changes).toEqual([{ path: 'value', before: '(sensitive value)', after: '(sensitive value)', sensitive: true }]);
-    expect((await cli('apply rotation', ['apply', '-f', dir, '--yes', '--log-level', 'trace'], KEY_2)).code).toBe(0);
+    const rotation = await cli('apply rotation', ['apply', '-f', dir, '--yes', '--log-level', 'trace', '-o', 'json'], KEY_2);
+    expect(rotation.code).toBe(0);
+    expect(JSON.parse(rotation.stdout).resources['Secret/GEMINI_API_KEY']).toEqual({
+      name: expect.stringMatching(/^projects\/\d+\/secrets\/GEMINI_API_KEY$/),
+      secretId: 'GEMINI_API_KEY',
+    });
+    expect((await cli('output', ['output', '-f', dir, '-o', 'json'], KEY_2)).code).toBe(0);
+    // status compares the secret's value too (a drift count), and prints none of it.
+    const status = await cli('status', ['status', '-f', dir, '-o', 'json'], KEY_3);
+    expect(
+      JSON.parse(status.stdout).resources.find((r: { kind: string; name: string }) => r.kind === 'Secret' && r.name === 'GEMINI_API_KEY').driftedFields,
+    ).toEqual(['value']);
+    expect((await cli('status text', ['status', '-f', dir], KEY_3)).code).toBe(2);
 
     // A failed apply: the backend's rollout fails while the key changes again.
     writeFileSync(join(dir, 'backend.yaml'), readFileSync(join(dir, 'backend.yaml'), 'utf8').replace('/backend:latest', '/backend-fail-rollout:latest'));
@@ -118,6 +133,7 @@ describe('secrets: a canary value never shows up anywhere but its addVersion cal
       for (const l of leaks(f.text)) found.push(`${f.path} has ${l}`);
     }
     expect(existsSync(summary())).toBe(true);
+    expect(readFileSync(githubOutput(), 'utf8')).toMatch(/^frontendUrl=https:/m);
     expect(existsSync(join(work, 'plan.json'))).toBe(true);
     expect(found).toEqual([]);
   });

@@ -9,9 +9,9 @@ import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import type { Target } from '../../gcp/target.js';
-import { progressPrinter, seconds } from '../../report/progress.js';
 import { renderPlanText } from '../../report/text.js';
-import { Lease } from '../../state/lease.js';
+import type { Lease } from '../../state/lease.js';
+import { applyFormat, outputsAfter, reportApplied } from '../apply-report.js';
 import { appendStepSummary } from '../ci.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { confirmApply } from '../confirm.js';
@@ -24,17 +24,21 @@ import {
   reportBlockers,
   reportHeldBack,
   reportInvalid,
+  selectionFlags,
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
+import { Interrupt } from '../interrupt.js';
 import type { Output } from '../output.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { acquireLease, applyWithProgress } from '../session-args.js';
+import { allowSecretPaths, cliVariables, environmentFrom, loadEnvironment, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 import { markdownReport } from './plan.js';
 
 export const applyFlags = {
   ...manifestFlags,
   ...targetFlags,
   ...ownershipFlags,
+  ...selectionFlags,
   yes: { type: 'boolean' as const, short: 'y', description: 'Apply without asking (required without a terminal)' },
   parallelism: { type: 'string' as const, value: 'N', description: 'Resources changed at the same time', default: '10' },
   'lock-timeout': {
@@ -44,6 +48,13 @@ export const applyFlags = {
     default: '0s',
   },
   ci: { type: 'boolean' as const, description: 'Never prompt (also when CI=true): without --yes, stop instead of asking' },
+  output: {
+    type: 'string' as const,
+    short: 'o',
+    value: 'FORMAT',
+    description: 'text, or json: the outcome and the outputs as one JSON document on stdout (the plan goes to stderr)',
+    default: 'text',
+  },
 };
 
 export const applyCommand: Command = {
@@ -57,15 +68,18 @@ at the same time. Calls that Google says are retryable are retried with backoff;
 rate limits follow Google's default quotas. On failure the other independent resources still
 finish, and a rerun converges. The inventory of what the stack owns is kept in --state.
 With a saved plan (musectl plan --out PLAN.json) it applies exactly that plan, without asking,
-and refuses (exit 1) if the manifests or Google Cloud changed since it was made.`,
+and refuses (exit 1) if the manifests or Google Cloud changed since it was made.
+When done it prints the stack's outputs (service URLs, account emails, the Stack's spec.outputs);
+-o json prints them with the outcome as JSON, and under GitHub Actions they go to GITHUB_OUTPUT.`,
   flags: applyFlags,
   positionals: true,
-  run: (args, out) => runApply(args, out, targetFrom(args)),
+  run: (args, out) => runApply(args, out, targetFrom(withSavedEnvironmentProject(args))),
 };
 
 export async function runApply(args: ParsedArgs, out: Output, target: Target): Promise<number> {
   const log = loggerFrom(args);
   const parallelism = parallelismFrom(args);
+  const format = applyFormat(args);
   const lockWaitMs = durationFlag(args, 'lock-timeout');
   if (args.positionals.length > 1) throw new UsageError('apply takes at most one saved plan');
   const saved = args.positionals[0] !== undefined ? readSavedPlan(args.positionals[0]) : undefined;
@@ -77,6 +91,16 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const variables = saved ? saved.variables : cliVariables(args);
   const state = (args.flags.state as string | undefined) ?? saved?.state;
   const stack = saved ? saved.stack : stackFlag(args);
+  if (saved && args.flags.env && args.flags.env !== saved.environment) {
+    throw new UsageError(
+      `--env ${args.flags.env}, but the saved plan was made ${saved.environment ? `for environment ${saved.environment}` : 'without an environment'}: the plan knows it`,
+    );
+  }
+  const environment = saved
+    ? saved.environment !== undefined
+      ? loadEnvironment(paths, saved.environment, args.flags.project as string | undefined)
+      : undefined
+    : environmentFrom(args);
   let session: Session;
   try {
     session = await openSession({
@@ -89,6 +113,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       stack,
       writes: true,
       allowSecretPaths: allowSecretPaths(args),
+      ...(environment ? { environment } : {}),
     });
   } catch (err) {
     return reportInvalid(err, out);
@@ -96,15 +121,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   let lease: Lease | undefined;
   const interrupt = new Interrupt(out);
   try {
-    lease = await Lease.acquire(
-      session.store,
-      { project: session.ctx.project, stack: session.ctx.stack },
-      {
-        waitMs: lockWaitMs,
-        what: 'musectl apply',
-        onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
-      },
-    );
+    lease = await acquireLease(session, out, { waitMs: lockWaitMs, what: 'musectl apply' });
     interrupt.listen();
     out.err(out.color.dim(`State: ${session.inventory.describe()}\n`));
     printWarnings(session.set, out);
@@ -115,12 +132,15 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       if (stale)
         throw new UserError(`the saved plan ${args.positionals[0]} is stale: ${stale}`, 'Nothing was changed. Make a new plan, review it, and apply that.');
     }
-    out.out(renderPlanText(exec.plan, out.color));
+    const planText = renderPlanText(exec.plan, out.color);
+    if (format === 'json') out.err(planText);
+    else out.out(planText);
     if (reportBlockers(exec.plan, out)) return 1;
     const held = heldBack(exec.plan);
     if (!hasChanges(exec.plan)) {
-      // Nothing to change in Google Cloud, but the inventory may still have entries to resolve.
+      // Nothing to change in Google Cloud, but the inventory may still have entries (or outputs) to record.
       if (inventoryOutdated(session, planned)) await applyWithInventory(session, planned, { parallelism, listener: () => undefined, lease });
+      reportApplied(out, format, outputsAfter(session, planned, planned.observed.byKey), 'no changes');
       return reportHeldBack(held, out) ? 1 : 0;
     }
     if (interrupt.signal) return interrupt.beforeAnyChange();
@@ -129,22 +149,16 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       return 1;
     }
     if (interrupt.signal) return interrupt.beforeAnyChange();
-    const started = Date.now();
-    const result = await applyWithInventory(session, planned, {
-      parallelism,
-      listener: progressPrinter(out, log),
-      lease,
-      shouldStop: () => interrupt.signal !== undefined,
-    });
-    const took = seconds(Date.now() - started);
-    const attempted = result.skipped.filter((s) => !s.action.heldBack);
+    const { result, took, attempted } = await applyWithProgress(session, planned, out, { parallelism, lease, interrupt });
     const ok = result.failed.length === 0 && attempted.length === 0;
     if (process.env.GITHUB_STEP_SUMMARY) {
       appendStepSummary(
         `${markdownReport(exec.plan, session.set)}\n**Apply ${ok ? 'complete' : 'failed'}** after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.`,
       );
     }
+    const outputs = outputsAfter(session, planned, result.live);
     if (interrupt.signal) {
+      reportApplied(out, format, outputs, 'interrupted', result);
       out.err(
         out.color.yellow(
           `Interrupted (${interrupt.signal}) after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted; the inventory is recorded and the lock released. Run apply again to finish.\n`,
@@ -154,61 +168,19 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
     }
     if (ok) {
       out.err(out.color.green(`Apply complete: ${outcomeSummary(summarize(result.done))} in ${took} (${session.ctx.api.calls} API calls).\n`));
+      reportApplied(out, format, outputs, 'complete', result);
       return reportHeldBack(held, out) ? 1 : 0;
     }
     out.err(out.color.red(`Apply failed after ${took}: ${result.done.length} done, ${result.failed.length} failed, ${attempted.length} not attempted.\n`));
     for (const f of result.failed) out.err(`  ${f.action.kind}/${f.action.name}: ${f.error}\n`);
     out.err('What was done stays done; fix the cause and run apply again to finish.\n');
+    reportApplied(out, format, outputs, 'failed', result);
     reportHeldBack(held, out);
     return 1;
   } finally {
     interrupt.stop();
     await lease?.release().catch((err) => log.warn({ err: String(err) }, 'could not release the stack lock; it expires by itself'));
     await session.close();
-  }
-}
-
-/**
- * SIGINT and SIGTERM during apply: the actions in flight finish, nothing new starts, the inventory
- * is recorded and the lock released, and the exit status says which signal (130, 143). A second
- * signal ends the process at once (the lock then expires by itself).
- */
-class Interrupt {
-  signal?: NodeJS.Signals;
-  private readonly handlers = new Map<NodeJS.Signals, () => void>();
-
-  constructor(private readonly out: Output) {}
-
-  listen(): void {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      const handler = () => {
-        if (this.signal) {
-          this.out.err(`${sig} again: stopping now; the stack's lock expires by itself within a minute.\n`);
-          process.exit(sig === 'SIGINT' ? 130 : 143);
-        }
-        this.signal = sig;
-        this.out.err(
-          this.out.color.yellow(
-            `${sig}: finishing the changes in flight, then stopping (${sig === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to stop at once)...\n`,
-          ),
-        );
-      };
-      this.handlers.set(sig, handler);
-      process.on(sig, handler);
-    }
-  }
-
-  stop(): void {
-    for (const [sig, handler] of this.handlers) process.off(sig, handler);
-  }
-
-  exitCode(): number {
-    return this.signal === 'SIGINT' ? 130 : 143;
-  }
-
-  beforeAnyChange(): number {
-    this.out.err(`Interrupted (${this.signal}) before any change; the lock is released.\n`);
-    return this.exitCode();
   }
 }
 
@@ -225,4 +197,13 @@ export function durationFlag(args: ParsedArgs, flag: string): number {
   const seconds = durationSeconds(/^\d+$/.test(raw) ? Number(raw) : raw);
   if (typeof seconds !== 'number') throw new UsageError(`--${flag} ${raw}: expected a duration such as 30s, 5m or 1h`);
   return seconds * 1000;
+}
+
+/** A saved plan made for an environment goes to that environment's project unless --project says otherwise. */
+function withSavedEnvironmentProject(args: ParsedArgs): ParsedArgs {
+  const file = args.positionals[0];
+  if (file === undefined || args.flags.project !== undefined) return args;
+  const saved = readSavedPlan(file);
+  const project = saved.environment !== undefined ? loadEnvironment(saved.paths, saved.environment).project : undefined;
+  return project ? { ...args, flags: { ...args.flags, project } } : args;
 }

@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors, loadManifestSet } from '../../manifest/ind
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../report/graph.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentOption, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
 
 export const graphCommand: Command = {
   name: 'graph',
@@ -31,6 +31,7 @@ Exit status: 0 printed, 1 invalid manifests (reported like validate does).`,
       allowPlaceholders: true,
       allowSecretPaths: allowSecretPaths(args),
       kinds: await knownKinds(),
+      ...environmentOption(args),
     });
     if (hasErrors(set.diagnostics)) {
       for (const d of set.diagnostics) {

@@ -21,10 +21,11 @@ import {
   reportBlockers,
   reportHeldBack,
   reportInvalid,
+  selectionFlags,
   targetFlags,
   targetFrom,
 } from '../engine-flags.js';
-import { allowSecretPaths, cliVariables, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentFrom, environmentOption, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
 export const planCommand: Command = {
   name: 'plan',
@@ -42,6 +43,7 @@ would be pruned), 1 error or resources held back.`,
     ...manifestFlags,
     ...targetFlags,
     ...ownershipFlags,
+    ...selectionFlags,
     output: {
       type: 'string',
       short: 'o',
@@ -68,6 +70,7 @@ would be pruned), 1 error or resources held back.`,
         state: args.flags.state as string | undefined,
         stack: stackFlag(args),
         allowSecretPaths: allowSecretPaths(args),
+        ...environmentOption(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
@@ -92,6 +95,7 @@ would be pruned), 1 error or resources held back.`,
             options,
             state: args.flags.state as string | undefined,
             stack: stackFlag(args),
+            ...(environmentFrom(args) ? { environment: environmentFrom(args)?.name } : {}),
           }),
         );
         out.err(

@@ -35,15 +35,11 @@ export async function underStackLease(args: ParsedArgs, out: Output, what: strin
   }
   let lease: Lease | undefined;
   try {
-    lease = await Lease.acquire(
-      session.store,
-      { project: session.ctx.project, stack: session.ctx.stack },
-      {
-        waitMs,
-        what: `musectl ${what}`,
-        onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
-      },
-    );
+    lease = await Lease.acquire(session.store, session.who, {
+      waitMs,
+      what: `musectl ${what}`,
+      onWait: (h) => out.err(out.color.dim(`waiting for the stack's lock, held by ${h.description} since ${h.acquiredAt}...\n`)),
+    });
     return await work(session, lease);
   } finally {
     await lease?.release().catch(() => undefined); // it expires by itself

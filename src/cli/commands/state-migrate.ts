@@ -26,10 +26,10 @@ with "moved to ...". Give --state with the new place from then on (CI and the wa
     return underStackLease(args, out, 'state migrate', async (session, lease) => {
       const { ctx } = session;
       const destination = openStateStore(to, ctx.clients, ctx.api);
-      const target = new InventoryStore(destination, ctx.project, ctx.stack);
+      const target = new InventoryStore(destination, ctx.project, ctx.stack, session.who.env);
       if (target.describe() === session.inventory.describe()) throw new UsageError(`--to ${to}: that is where the inventory is now`);
       // The new place's lock too: no writer there may start on an inventory that is half moved.
-      const theirs = await Lease.acquire(destination, { project: ctx.project, stack: ctx.stack }, { waitMs: 0, what: 'musectl state migrate' });
+      const theirs = await Lease.acquire(destination, session.who, { waitMs: 0, what: 'musectl state migrate' });
       try {
         lease.check();
         const moved = await session.inventory.moveTo(target);

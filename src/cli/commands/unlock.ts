@@ -4,7 +4,7 @@
 import { openSession, type Session } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
 import { breakLease, inspectLease } from '../../state/lease.js';
-import { PreconditionFailed } from '../../state/store.js';
+import { describeStack, PreconditionFailed } from '../../state/store.js';
 import type { Command } from '../command.js';
 import { confirm } from '../confirm.js';
 import { reportInvalid, targetFlags } from '../engine-flags.js';
@@ -35,16 +35,16 @@ itself when its lease runs out (a minute); unlock is for not waiting.`,
       return reportInvalid(err, out);
     }
     try {
-      const who = { project: session.ctx.project, stack: session.ctx.stack };
+      const who = session.who;
       const held = await inspectLease(session.store, who);
       if (!held) {
-        out.err(`Stack ${who.stack} of project ${who.project} is not locked (${session.store.describe()}).\n`);
+        out.err(`${capitalized(describeStack(who))} is not locked (${session.store.describe()}).\n`);
         return 0;
       }
       const { record } = held;
       const live = Date.parse(record.expiresAt) > Date.now();
       out.err(
-        `Stack ${who.stack} of project ${who.project} is locked by ${record.description} since ${record.acquiredAt}; ` +
+        `${capitalized(describeStack(who))} is locked by ${record.description} since ${record.acquiredAt}; ` +
           `its lease ${live ? 'runs until' : 'ran out at'} ${record.expiresAt} (${session.store.describe()}).\n`,
       );
       if (live && !args.flags.force) {
@@ -71,3 +71,5 @@ itself when its lease runs out (a minute); unlock is for not waiting.`,
     }
   },
 };
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -4,7 +4,7 @@
 import { formatDiagnostic, loadManifestSet } from '../../manifest/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { allowSecretPaths, cliVariables, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
+import { allowSecretPaths, cliVariables, environmentOption, knownKinds, manifestFlags, manifestPaths, placeholderNote } from '../stack-flags.js';
 
 export const validateCommand: Command = {
   name: 'validate',
@@ -27,6 +27,7 @@ Without --project, \${PROJECT_ID} and \${PROJECT_NUMBER} are checked with placeh
       allowPlaceholders: true,
       allowSecretPaths: allowSecretPaths(args),
       kinds: await knownKinds(),
+      ...environmentOption(args),
     });
     const strict = Boolean(args.flags.strict);
     // --strict: every warning is an error; a warning the manifest accepts (with a reason) stays accepted.

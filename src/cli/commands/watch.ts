@@ -35,6 +35,11 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     project: { type: 'string', value: 'ID', description: 'Google Cloud project id: the value of ${PROJECT_ID}' },
     region: { type: 'string', value: 'REGION', description: 'Value of ${REGION} (overrides the Stack default)' },
     set: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Set a stack variable' },
+    env: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Watch each stack in this environment (its environments/NAME.yaml: variables, overrides, its own inventory and lease)',
+    },
     ...targetFlags,
     'log-level': { type: 'string', value: 'LEVEL', description: `Log level: ${LOG_LEVELS.join(', ')}`, default: 'info' },
     'log-format': {
@@ -61,6 +66,11 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
   },
   async run(args, out) {
     const sources = stackSources(args);
+    if (args.flags.env && args.flags.project === undefined && (args.flags['stacks-dir'] !== undefined || sources.some((s) => s.startsWith('gs://')))) {
+      throw new UsageError(
+        '--env with a gs:// source or --stacks-dir needs --project: the watcher works on one project, and the environments are read per stack',
+      );
+    }
     if (args.flags.state === undefined && sources.some((s) => s.startsWith('gs://'))) {
       throw new UsageError('--state is needed with a gs:// source: the inventory must live where every run finds it (e.g. --state gs://BUCKET/state)');
     }
@@ -78,6 +88,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
       sources: mine,
       target: targetFrom(args),
       variables: cliVariables(args),
+      ...(args.flags.env ? { environment: String(args.flags.env) } : {}),
       state: args.flags.state as string | undefined,
       log,
       intervalMs,

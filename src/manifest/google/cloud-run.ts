@@ -9,6 +9,7 @@ import { showPath as show } from '../humanize.js';
 import { locateField } from '../lint/rule.js';
 import { quote } from '../quote.js';
 import type { Resource } from '../resource.js';
+import { binaryAuthorizationRules, serviceSettingRules, templatePartRules } from './cloud-run-template.js';
 import { imageProblem } from './image.js';
 
 const CPU_DOC = 'https://cloud.google.com/run/docs/configuring/services/cpu';
@@ -66,6 +67,7 @@ export function cloudRunRules(r: Resource): Diagnostic[] {
   if (envTotal > 1000)
     error([...at, 'containers'], `${show([...at, 'containers'])}: ${envTotal} environment variables; Cloud Run allows at most 1000 (${ENV_DOC})`);
   if (!job) checkTraffic(r, error);
+  out.push(...templatePartRules(r, t, at, job), ...(job ? binaryAuthorizationRules(r) : serviceSettingRules(r)));
   return out;
 }
 

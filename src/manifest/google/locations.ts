@@ -63,7 +63,9 @@ const NOT_ON_CLOUD_RUN = ['europe-north2', 'northamerica-south1'];
 const CLOUD_RUN = REGIONS.filter((r) => !NOT_ON_CLOUD_RUN.includes(r));
 
 /** Cloud Storage's predefined dual-regions and multi-regions (upper case, as the API stores them). */
-const STORAGE_DUAL_AND_MULTI = ['ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4', 'ASIA', 'EU', 'US'];
+export const STORAGE_DUAL_REGIONS = ['ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'];
+export const STORAGE_MULTI_REGIONS = ['ASIA', 'EU', 'US'];
+const STORAGE_DUAL_AND_MULTI = [...STORAGE_DUAL_REGIONS, ...STORAGE_MULTI_REGIONS];
 
 export interface LocationList {
   /** Who offers these: for the message. */

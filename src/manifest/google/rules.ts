@@ -8,9 +8,12 @@ import { locateField } from '../lint/rule.js';
 import { quote } from '../quote.js';
 import type { Resource } from '../resource.js';
 import { closest } from '../suggest.js';
+import { repositoryRules } from './artifact-registry.js';
+import { bucketRules } from './bucket.js';
 import { cloudRunRules } from './cloud-run.js';
 import { cloudSchedulerRules } from './cloud-scheduler.js';
 import { isKnownLocation, LOCATIONS, LOCATIONS_COMPILED, type LocationList } from './locations.js';
+import { secretRules } from './secret.js';
 
 const GCS_NAMING = 'https://cloud.google.com/storage/docs/buckets#naming';
 const IAM_SA = 'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts';
@@ -44,6 +47,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
           );
         }
         location(['spec', 'location'], LOCATIONS.storage, r.spec.location);
+        out.push(...bucketRules(r));
         break;
       }
       case 'CloudSchedulerJob':
@@ -51,6 +55,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
         break;
       case 'ArtifactRegistryRepository':
         location(['spec', 'location'], LOCATIONS.artifactRegistry, r.spec.location);
+        out.push(...repositoryRules(r));
         break;
       case 'Secret': {
         const replicas = r.spec.replication?.userManaged?.replicas;
@@ -59,6 +64,7 @@ export function googleRules(resources: Resource[]): Diagnostic[] {
             location(['spec', 'replication', 'userManaged', 'replicas', i, 'location'], LOCATIONS.secretManager, x?.location);
           });
         }
+        out.push(...secretRules(r));
         break;
       }
       case 'ServiceAccount':

@@ -7,9 +7,11 @@ import { locate } from '../document.js';
 import type { Resource } from '../resource.js';
 import { didYouMean } from '../suggest.js';
 import { bucketPublicAccess } from './bucket-public-access.js';
+import { gcsVolumeWithoutAccess } from './gcs-volume-without-access.js';
 import { httpRunAppUrl } from './http-run-app-url.js';
 import { internalIngressWithoutVpc } from './internal-ingress-without-vpc.js';
 import { nextPublicOnRuntime } from './next-public-on-runtime.js';
+import { probePortNotServed } from './probe-port-not-served.js';
 import { projectRoleWhereResourceWouldDo } from './project-role-where-resource-would-do.js';
 import { publicInvokerGrant } from './public-invoker-grant.js';
 import type { LintContext, LintRule } from './rule.js';
@@ -28,6 +30,8 @@ export const LINT_RULES: readonly LintRule[] = [
   signsUrlsWithoutTokenCreator,
   softDeleteOutlivesLifecycle,
   publicInvokerGrant,
+  gcsVolumeWithoutAccess,
+  probePortNotServed,
   schedulerCannotRunJob,
 ];
 

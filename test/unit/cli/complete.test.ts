@@ -17,7 +17,7 @@ const at = async (...words: string[]) => {
 
 describe('completion', () => {
   it('completes commands and subcommands, with descriptions', async () => {
-    expect(await at('st')).toEqual(['state']);
+    expect(await at('st')).toEqual(['status', 'state']);
     expect(await at('state', '')).toEqual(['list', 'rm', 'mv', 'migrate']);
     const c = await complete(['un'], sources);
     expect(c.candidates).toEqual([{ value: 'unlock', description: "Release a stack's lock that a stopped apply or watch left behind" }]);

@@ -31,6 +31,13 @@ describe('diff', () => {
     expect(diffSpecs({ a: 1 }, { a: 1, serverFilled: 'x', uid: '123' })).toEqual([]);
   });
 
+  it('takes a desired null as "none": what Google has there is a change, an absent value is not', () => {
+    expect(diffSpecs({ probe: null }, { probe: { port: 8080 } })).toEqual([{ path: 'probe', before: { port: 8080 }, after: null }]);
+    expect(diffSpecs({ probe: null }, {})).toEqual([]);
+    expect(diffSpecs({ probe: null }, { probe: null })).toEqual([]);
+    expect(diffSpecs({ probe: { port: 8080 } }, {})).toEqual([{ path: 'probe', before: undefined, after: { port: 8080 } }]);
+  });
+
   it('shows added and removed list elements whole', () => {
     expect(diffSpecs({ l: [{ n: 1 }, { n: 2 }] }, { l: [{ n: 1 }] })).toEqual([{ path: 'l[1]', before: undefined, after: { n: 2 } }]);
     expect(diffSpecs({ l: [] }, { l: [{ n: 1 }] })).toEqual([{ path: 'l[0]', before: { n: 1 }, after: undefined }]);

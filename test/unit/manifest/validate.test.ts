@@ -33,7 +33,7 @@ describe('validation errors', () => {
   it('suggests the closest kind for a misspelled kind', () => {
     const f = manifest('apiVersion: musectl.dev/v1alpha1\nkind: Buckt\nmetadata:\n  name: b-one\n');
     expect(lines([f])).toEqual([
-      `${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunJob, CloudRunService, CloudSchedulerJob, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`,
+      `${f}:2:7: Buckt/b-one: unknown kind "Buckt" (did you mean "Bucket"?); known kinds: ArtifactRegistryRepository, Bucket, CloudRunJob, CloudRunService, CloudSchedulerJob, Environment, IAMPolicyMember, ProjectService, Secret, ServiceAccount, Stack`,
     ]);
   });
 
