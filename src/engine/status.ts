@@ -3,6 +3,7 @@
 // (the kind's ReportsHealth: a Cloud Run service whose latest revision failed is degraded). Plain
 // data; src/report/status.ts renders it.
 import { type ControllerRegistry, type ResourceHealth, reportsHealth } from '../contract/controller.js';
+import { type WatcherCycleStatus, type WatcherHealth, type WatcherStatus, watcherHealth } from '../state/watcher-status.js';
 import { withValues } from './outputs.js';
 import { actionKey, type PlanAction } from './plan.js';
 import type { Planned } from './session.js';
@@ -36,6 +37,21 @@ export interface StackStatus {
   summary: Record<StatusState, number>;
   /** Every resource ready: exists, ours, healthy, no drift, nothing orphaned. */
   inSync: boolean;
+  /** The watcher's last cycle, when a watcher writes one beside the inventory (watch). */
+  watcher?: WatcherReport;
+}
+
+/** What the watcher last wrote, and how healthy that is now (stale after two intervals). */
+export interface WatcherReport extends WatcherHealth {
+  lastCycle: WatcherCycleStatus;
+  intervalMs: number;
+  writer: string;
+  musectlVersion: string;
+}
+
+export function watcherReport(status: WatcherStatus, now: number): WatcherReport {
+  const { lastCycle, intervalMs, writer, musectlVersion } = status;
+  return { ...watcherHealth(status, now), lastCycle, intervalMs, writer, musectlVersion };
 }
 
 export function stackStatus(planned: Planned, controllers: ControllerRegistry): StackStatus {

@@ -90,7 +90,9 @@ export function selectForPlan(
   if (!set.hasStackDocument && inventory.stackDocument) reasons.push('the manifests do not include the Stack document the stack was applied with');
   if (set.stackBeside) reasons.push(`-f names part of the stack (its Stack document was taken from ${set.stackBeside})`);
   if (reasons.length === 0) return { resources, named };
-  const orphanScope = new Set(t.targets.filter((k) => !named.has(k)));
+  // A target the manifests no longer name is pruned alone, unless a manifest still refers to it
+  // (read from the inventory): deleting it would break what refers to it.
+  const orphanScope = new Set(t.targets.filter((k) => !named.has(k) && !set.outside.includes(k)));
   const acted = new Set([...selected.map((r) => r.key), ...orphanScope]);
   const skipped = [...new Set([...named, ...inventory.entries.map(entryKey)])].filter((k) => !acted.has(k) && !set.outside.includes(k)).sort();
   return { resources: selected, named, orphanScope, partial: { reason: reasons.join('; '), skipped } };

@@ -153,8 +153,9 @@ export class Watcher {
     await stack.status
       .write({
         formatVersion: 1,
-        stack: stack.status.stack,
-        project: stack.status.project,
+        stack: stack.status.who.stack,
+        project: stack.status.who.project,
+        ...(stack.status.who.env ? { environment: stack.status.who.env } : {}),
         musectlVersion: packageVersion(),
         intervalMs: this.opts.intervalMs,
         writer: writer(),
@@ -203,7 +204,11 @@ export class Watcher {
       // The Stack document may still name the stack: then its status says why nothing happened.
       if (err.set.stack.document) {
         const store = openStateStore(this.opts.state ?? defaultStateDir(err.set.stack.document.file, [dir]), this.base.clients, this.base.api);
-        stack.status ??= new WatcherStatusStore(store, this.opts.target.project, err.set.stack.name);
+        stack.status ??= new WatcherStatusStore(store, {
+          project: this.opts.target.project,
+          stack: err.set.stack.name,
+          ...(environment ? { env: environment.name } : {}),
+        });
       }
       const first = errors[0] ?? 'invalid manifests';
       await this.writeStatus(stack, {
@@ -214,7 +219,7 @@ export class Watcher {
     }
     try {
       const { ctx } = session;
-      stack.status ??= new WatcherStatusStore(session.store, ctx.project, ctx.stack);
+      stack.status ??= new WatcherStatusStore(session.store, session.who);
       if (!stack.restored) {
         // A watcher that runs one cycle per execution keeps backing off what failed before.
         stack.backoff.restore((await stack.status.read())?.backoff ?? {});

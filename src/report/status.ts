@@ -41,6 +41,10 @@ export function renderStatusText(s: StackStatus, color: Colors): string {
   const counts = STATUS_STATES.filter((st) => s.summary[st] > 0).map((st) => `${s.summary[st]} ${st}`);
   lines.push('', `${s.resources.length} resources: ${counts.join(', ') || 'none'}.`);
   lines.push(s.inSync ? color.green('All ready and in sync.') : color.yellow('Not in sync: musectl plan shows what apply would change.'));
+  if (s.watcher) {
+    lines.push('', `Watcher: ${s.watcher.summary}`);
+    if (s.watcher.warning) lines.push(color.yellow(`Warning: ${s.watcher.warning}`));
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,7 +3,7 @@
 // watcher that runs one cycle per execution (watch --once, started by Cloud Scheduler) still backs
 // off a broken resource across executions. `musectl status` reads it and warns when the last cycle
 // is older than two intervals: the watcher stopped running (a paused schedule, a failing image).
-import { PreconditionFailed, type StateStore } from './store.js';
+import { PreconditionFailed, type StackIdentity, type StateStore, stateStem } from './store.js';
 
 /**
  * Where a cycle's drifted fields went (a resource missing or extra counts one); they add up:
@@ -43,6 +43,8 @@ export interface WatcherStatus {
   formatVersion: 1;
   stack: string;
   project: string;
+  /** The environment (--env), when the stack was applied in one. */
+  environment?: string;
   musectlVersion: string;
   /** The time between cycles the watcher was told (its --interval: the schedule's, with --once). */
   intervalMs: number;
@@ -53,17 +55,17 @@ export interface WatcherStatus {
   backoff: Record<string, BackoffRecord>;
 }
 
-export const watcherStatusKey = (project: string, stack: string): string => `${project}.${stack}.watcher-status.json`;
+/** Beside the inventory, one per project, stack and environment (PROJECT.STACK[.ENV].watcher-status.json). */
+export const watcherStatusKey = (who: StackIdentity): string => `${stateStem(who)}.watcher-status.json`;
 
 export class WatcherStatusStore {
   constructor(
     private readonly store: StateStore,
-    readonly project: string,
-    readonly stack: string,
+    readonly who: StackIdentity,
   ) {}
 
   private get key(): string {
-    return watcherStatusKey(this.project, this.stack);
+    return watcherStatusKey(this.who);
   }
 
   describe(): string {

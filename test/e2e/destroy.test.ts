@@ -43,7 +43,7 @@ describe('musectl destroy of SessionMUSE', () => {
     const r = await s.cli(['destroy', '-f', s.dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('destroy needs confirmation and there is no terminal to ask on');
-    expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 24 to delete, 10 to abandon, 0 unchanged.');
+    expect(r.stdout).toContain('Plan: 0 to create, 0 to update, 29 to delete, 11 to abandon, 0 unchanged.');
     expect(writeCalls(callsBetween(stats, await s.stats()))).toEqual({});
   });
 
@@ -65,7 +65,7 @@ describe('musectl destroy of SessionMUSE', () => {
   it('deletes services, the job, accounts, grants and the repository in reverse dependency order, keeps buckets, the secret and the APIs', async () => {
     destroyed = await s.cli(['destroy', '-f', s.dir, '--yes']);
     expect(destroyed.code, destroyed.stderr).toBe(0);
-    expect(destroyed.stderr).toContain('Destroy complete: 24 deleted, 10 left in place and no longer managed');
+    expect(destroyed.stderr).toContain('Destroy complete: 29 deleted, 11 left in place and no longer managed');
     expect(destroyed.stderr).toContain(
       `The inventory at ${join(s.dir, '.state', `${PROJECT}.sessionmuse.inventory.json`)} is now empty: stack sessionmuse owns nothing in project ${PROJECT}.`,
     );

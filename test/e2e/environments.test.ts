@@ -80,7 +80,7 @@ describe('SessionMUSE as dev and prod from one manifest directory', () => {
     for (const name of ['dev', 'prod']) {
       const r = await cli(['apply', '-f', s.dir, '--env', name, '--yes']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain('Apply complete: 34 created');
+      expect(r.stderr).toContain('Apply complete: 40 created');
     }
     const devBackend = await container(DEV, 'sessionmuse-backend');
     const prodBackend = await container(PROD, 'sessionmuse-backend');

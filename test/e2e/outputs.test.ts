@@ -68,7 +68,7 @@ describe('apply and musectl output', () => {
     expect(applied.code, applied.stderr).toBe(0);
     const doc = JSON.parse(applied.stdout);
     expect(doc).toMatchObject({ formatVersion: 1, stack: 'sessionmuse', project: PROJECT, outcome: 'complete', failed: [], notAttempted: [] });
-    expect(doc.done.create).toBe(34);
+    expect(doc.done.create).toBe(40);
     const uri = await serviceUri(s.emu.url, s.emu.port, PROJECT, 'sessionmuse-frontend');
     expect(doc.outputs.frontendUrl).toBe(uri);
     expect(doc.resources['CloudRunService/sessionmuse-frontend']).toEqual({
@@ -79,7 +79,7 @@ describe('apply and musectl output', () => {
     expect(doc.resources['CloudRunJob/musectl-watcher']).toEqual({ name: `projects/${PROJECT}/locations/asia-northeast1/jobs/musectl-watcher` });
     expect(doc.resources['Secret/GEMINI_API_KEY'].name).toMatch(/^projects\/\d+\/secrets\/GEMINI_API_KEY$/);
     expect(Object.keys(doc.resources).some((k) => k.startsWith('IAMPolicyMember/') || k.startsWith('ProjectService/'))).toBe(false);
-    expect(applied.stderr).toContain('Plan: 34 to create');
+    expect(applied.stderr).toContain('Plan: 40 to create');
   });
 
   it('writes the outputs to GITHUB_OUTPUT, after what was there', () => {

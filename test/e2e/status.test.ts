@@ -45,7 +45,7 @@ describe('musectl status', () => {
     const before = await s.stats();
     const r = await s.cli(['status', '-f', s.dir]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('35 resources: 35 ready.');
+    expect(r.stdout).toContain('41 resources: 41 ready.');
     expect(r.stdout).toContain('All ready and in sync.');
     expect(r.stdout).toMatch(/^CloudRunService\/sessionmuse-frontend +ready +0 +\d{4}-\d\d-\d\dT\S+Z by \S+ +https:\/\/sessionmuse-frontend-\S+\.run\.app$/m);
     expect(r.stdout).toMatch(/^ {4}serving: sessionmuse-frontend-00001-\w+ 100%$/m);
@@ -82,7 +82,9 @@ describe('musectl status', () => {
     expect(tracks).toMatchObject({ state: 'drifted', drift: 2, outputs: { url: `gs://${TRACKS}` } });
     expect(tracks.driftedFields).toEqual(['lifecycle.rule[0].condition.age', 'labels.content']);
     expect(row(doc, 'CloudRunJob/musectl-watcher')).toMatchObject({ state: 'missing', drift: 0 });
-    expect(doc.summary).toEqual({ ready: 32, degraded: 1, progressing: 0, drifted: 1, missing: 1, 'not ours': 0, orphaned: 0 });
+    // The scheduler's invoker grant lives on the job's policy: it went with the job.
+    expect(row(doc, 'IAMPolicyMember/scheduler-runs-watcher')).toMatchObject({ state: 'missing' });
+    expect(doc.summary).toEqual({ ready: 37, degraded: 1, progressing: 0, drifted: 1, missing: 2, 'not ours': 0, orphaned: 0 });
 
     const text = await s.cli(['get', '-f', s.dir]); // kubectl's name for it
     expect(text.code).toBe(2);
@@ -91,7 +93,7 @@ describe('musectl status', () => {
     expect(text.stdout).toMatch(new RegExp(`^Bucket/${TRACKS} +drifted +2 `, 'm'));
     expect(text.stdout).toContain('    drifted: lifecycle.rule[0].condition.age, labels.content');
     expect(text.stdout).toMatch(/^CloudRunJob\/musectl-watcher +missing +0/m);
-    expect(text.stdout).toContain('35 resources: 32 ready, 1 degraded, 1 drifted, 1 missing.');
+    expect(text.stdout).toContain('41 resources: 37 ready, 1 degraded, 1 drifted, 2 missing.');
   });
 
   it('--watch refreshes until interrupted: it sees apply bring the stack back, and exits with the last status', async () => {
@@ -119,7 +121,9 @@ describe('musectl status', () => {
   });
 
   it("names what the stack owns but the manifests dropped (orphaned), and what another state cannot prove is the stack's (not ours)", async () => {
+    // The watcher dropped from the manifests: its job, schedule, accounts and their grants.
     rmSync(join(s.dir, 'watcher.yaml'));
+    rmSync(join(s.dir, 'watcher-identity.yaml'));
     const { code, doc } = await statusJson();
     expect(code).toBe(2);
     expect(row(doc, 'CloudRunJob/musectl-watcher')).toMatchObject({ state: 'orphaned', message: 'no longer in the manifests; apply --prune would delete it' });

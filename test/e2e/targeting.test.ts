@@ -59,14 +59,14 @@ describe('--target and --exclude', () => {
     expect(plan.partial.reason).toBe('--target CloudRunService/sessionmuse-backend');
     expect(plan.partial.skipped).toContain('CloudRunService/sessionmuse-frontend');
     expect(plan.partial.skipped).toContain(`Bucket/${TRACKS}`);
-    expect(plan.partial.skipped).toHaveLength(29);
+    expect(plan.partial.skipped).toHaveLength(35);
     const text = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend']);
     expect(text.stdout).toContain(
-      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 29 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
+      'warning: partial plan (--target CloudRunService/sessionmuse-backend): 35 resources of the stack left out; nothing outside the plan is changed or pruned, and the stack is not fully in sync until a plan of all its manifests shows no changes.',
     );
     expect(text.stdout).toMatch(/^ {2}skipped: .*CloudRunService\/sessionmuse-frontend/m);
     const md = await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-backend', '-o', 'markdown']);
-    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 29 resources of the stack left out');
+    expect(md.stdout).toContain('**Partial plan** (--target CloudRunService/sessionmuse-backend): 35 resources of the stack left out');
   });
 
   it('apply --target CloudRunService/sessionmuse-backend writes only to the backend', async () => {
@@ -113,6 +113,12 @@ describe('--target and --exclude', () => {
 
   it('never prunes what a targeted run did not include; a target that left the manifests is pruned alone', async () => {
     rmSync(join(s.dir, 'watcher.yaml'));
+    // While a manifest still refers to the job (the scheduler's invoker grant), it is not an orphan.
+    const first = await s.stats();
+    const referenced = await s.cli(['apply', '-f', s.dir, '--yes', '--prune', '--target', 'CloudRunJob/musectl-watcher']);
+    expect(referenced.code, referenced.stderr).toBe(0);
+    expect(writeCalls(callsBetween(first, await s.stats()))).toEqual({});
+    rmSync(join(s.dir, 'watcher-identity.yaml'));
     const targeted = await planJson('--prune', '--target', `Bucket/sessionmuse-uploads-${PROJECT}`);
     expect(targeted.wouldPrune).toEqual([]);
     expect(changed(targeted)).toEqual([`update Bucket/sessionmuse-uploads-${PROJECT}`]);
@@ -234,7 +240,7 @@ describe('one file of a stack', () => {
       'ServiceAccount/sa-frontend',
     ]);
     expect(r.stdout).toContain('warning: partial plan (--target ServiceAccount/sa-frontend)');
-    expect(r.stderr).toMatch(/The targeted resources are gone; the inventory at .* still lists the other 30 resources of stack sessionmuse\./);
+    expect(r.stderr).toMatch(/The targeted resources are gone; the inventory at .* still lists the other 36 resources of stack sessionmuse\./);
     const [services] = await run.listServices({ parent: REGION(PROJECT) });
     expect(services.map((x) => x.name?.split('/').pop())).toEqual(['sessionmuse-backend']);
   });

@@ -100,6 +100,7 @@ describe('the README: deploying the watcher', () => {
         '--state',
         STATE,
         '--once',
+        '--env=',
         '--interval',
         '5m',
         '--max-duration',
@@ -127,6 +128,22 @@ describe('the README: deploying the watcher', () => {
         writer: `${id} task 0`,
         lastCycle: { outcome: 'completed', driftFound: 1, corrected: 1, failed: 0, source: `gs://${BUCKET}/manifests/` },
       });
+
+      // musectl status shows that cycle under the stack's rows...
+      const shown = await s.cli(['status', '-f', s.dir, '--state', STATE]);
+      expect(shown.code, shown.stderr).not.toBe(1);
+      expect(shown.stdout).toMatch(/Watcher: last cycle \d+s ago \(.*musectl .*\): drift 1, corrected 1, reported 0, failed 0, backing off 0/);
+      expect(shown.stdout).not.toContain('Warning:');
+      const json = JSON.parse((await s.cli(['status', '-f', s.dir, '--state', STATE, '-o', 'json'])).stdout);
+      expect(json.watcher).toMatchObject({ stale: false, intervalMs: 300_000, lastCycle: { corrected: 1 } });
+      // ...and warns once it is older than two intervals: the schedule stopped starting the watcher.
+      const old = new Date(Date.now() - 11 * 60_000).toISOString();
+      await storage
+        .bucket(BUCKET)
+        .file(`state/${PROJECT}.sessionmuse.watcher-status.json`)
+        .save(JSON.stringify({ ...status, lastCycle: { ...status.lastCycle, finishedAt: old } }), { resumable: false });
+      const stale = await s.cli(['status', '-f', s.dir, '--state', STATE]);
+      expect(stale.stdout).toContain("Warning: the watcher's last cycle is 11m old, more than two intervals (5m each): it is not running");
     } finally {
       await Promise.all([executions.close(), scheduler.close(), services.close()]);
     }

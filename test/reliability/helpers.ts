@@ -106,6 +106,8 @@ const VOLATILE = new Set([
   'conditions',
   'lockedTime',
   'effectiveTime',
+  'toggleTime',
+  'terminalStorageClassUpdateTime',
   'revision',
   'projectNumber',
   'id',

@@ -4,8 +4,9 @@
 // ready and in sync, 2 otherwise (a script can wait on it); --watch refreshes until interrupted.
 import { DEFAULT_PLAN_OPTIONS } from '../../engine/planner.js';
 import { observeAndPlan } from '../../engine/session.js';
-import { stackStatus } from '../../engine/status.js';
+import { stackStatus, watcherReport } from '../../engine/status.js';
 import { renderStatusJson, renderStatusText } from '../../report/status.js';
+import { WatcherStatusStore } from '../../state/watcher-status.js';
 import { type Command, UsageError } from '../command.js';
 import { printWarnings, targetFlags } from '../engine-flags.js';
 import { sessionFromArgs } from '../session-args.js';
@@ -27,8 +28,12 @@ name), read with the same list calls as a plan:
   not ours     exists, but the stack cannot prove it made it (see "Ownership" in the README)
   orphaned     the stack owns it, the manifests no longer name it (apply --prune removes it)
 with each resource's URL (or email, or name), Cloud Run's serving revision and traffic, and the
-last change and by whom where the API says. It changes nothing and takes no lock.
-Exit status: 0 when every resource is ready, 2 otherwise, 1 on errors. --watch refreshes every
+last change and by whom where the API says. When a watcher runs (musectl watch, or the stack's
+scheduled watcher job), its last cycle follows: when, how long, the drift it found and corrected,
+with a warning when that cycle is older than two intervals (the watcher is not running) or failed.
+It changes nothing and takes no lock.
+Exit status: 0 when every resource is ready, 2 otherwise, 1 on errors (the watcher's health warns
+and does not change it). --watch refreshes every
 --interval until Ctrl-C, then exits with the last refresh's status.`,
   flags: {
     ...manifestFlags,
@@ -52,6 +57,8 @@ Exit status: 0 when every resource is ready, 2 otherwise, 1 on errors. --watch r
       let code = 0;
       for (let refresh = 0; ; refresh++) {
         const status = stackStatus(await observeAndPlan(session, DEFAULT_PLAN_OPTIONS), session.controllers);
+        const watcher = await new WatcherStatusStore(session.store, session.who).read();
+        if (watcher) status.watcher = watcherReport(watcher, Date.now());
         code = status.inSync ? 0 : 2;
         const text = format === 'json' ? renderStatusJson(status) : renderStatusText(status, out.color);
         // On a terminal a refresh replaces the last one; in a log they follow each other, stamped.

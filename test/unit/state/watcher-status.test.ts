@@ -35,7 +35,7 @@ const status = (finishedAt: string, over: Partial<WatcherStatus['lastCycle']> = 
 describe('the watcher status store', () => {
   it('writes over the last status and reads it back; a damaged object reads as none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'musectl-status-'));
-    const store = new WatcherStatusStore(new LocalStateStore(dir), 'p', 'sessionmuse');
+    const store = new WatcherStatusStore(new LocalStateStore(dir), { project: 'p', stack: 'sessionmuse' });
     expect(await store.read()).toBeUndefined();
     await store.write(status('2026-12-01T10:00:00.000Z'));
     await store.write(status('2026-12-01T10:05:00.000Z'));
