@@ -1,25 +1,25 @@
 // A no-op plan in a process that has already made one (modules loaded, code warm), as a
 // long-running musectl (the watcher) makes its plans: what is left once start-up is paid. As the
-// watcher does, every plan shares one set of clients, rate limits and retries (SessionOptions.base).
+// watcher does, every plan shares one set of clients (SessionOptions.clients).
 // Run by run.ts as a child process: node dist/bench/warm.js DIR PROJECT STATE EMULATOR_URL RUNS
 // Prints one JSON line per run: {"ms": wall, "calls": API calls the engine made, "changes": n}.
 import { allControllers } from '../controllers/index.js';
-import { baseContext, observeAndPlan, openSession } from '../src/engine/session.js';
+import { observeAndPlan, openSession } from '../src/engine/session.js';
+import { ClientFactory } from '../src/gcp/clients.js';
 import { createLogger } from '../src/log.js';
 
 const [dir, project, state, url, runs = '3'] = process.argv.slice(2);
 const target = { kind: 'emulator', project, url: new URL(url) } as const;
 const log = createLogger('silent');
-const base = baseContext({ target, log });
+const clients = new ClientFactory(target);
 
 for (let i = 0; i < Number(runs); i++) {
   const t0 = performance.now();
-  const callsBefore = base.api.calls;
-  const session = await openSession({ controllers: allControllers(), paths: [dir], variables: {}, target, log, state, base });
+  const session = await openSession({ controllers: allControllers(), paths: [dir], variables: {}, target, log, state, clients });
   const { exec } = await observeAndPlan(session);
   const ms = performance.now() - t0;
   const changes = exec.plan.actions.filter((a) => a.action !== 'noop').length;
-  process.stdout.write(`${JSON.stringify({ ms, calls: base.api.calls - callsBefore, changes })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, calls: session.ctx.api.calls, changes })}\n`);
   await session.close();
 }
-await base.clients.close();
+await clients.close();

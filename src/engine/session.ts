@@ -42,11 +42,12 @@ export interface SessionOptions {
   /** Directories outside the stack's tree a Secret's valueFrom.file may read (--allow-secret-path). */
   allowSecretPaths?: string[];
   /**
-   * The clients, rate limits and retries of a process that plans again and again (the watcher):
-   * kept across sessions, so each plan does not make every client (and parse its protos) anew.
-   * The session does not close them; their owner does. Default: the session's own.
+   * The clients of a process that plans again and again (the watcher): kept across sessions, so
+   * each plan does not make every client (and parse its protos) anew. The session does not close
+   * them; their owner does. Rate limits, retries and the call count stay the session's own.
+   * Default: the session makes its own.
    */
-  base?: BaseContext;
+  clients?: ClientFactory;
   /** The environment (--env): its variables and overrides, and its own inventory and lease. */
   environment?: Environment;
 }
@@ -72,11 +73,11 @@ export class InvalidManifestsError extends Error {
   }
 }
 
-export type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' | 'imageDigests'>;
+type BaseContext = Omit<ControllerContext, 'stack' | 'resource' | 'controller' | 'imageDigests'>;
 
 /** Clients, rate limits, retries and logs for a target, before any manifest is known. */
-export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs'>): BaseContext {
-  const clients = new ClientFactory(opts.target);
+export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRetry' | 'consistencyTimeoutMs' | 'clients'>): BaseContext {
+  const clients = opts.clients ?? new ClientFactory(opts.target);
   const api = new ApiCaller(
     new RateLimiter(),
     (e) => {
@@ -99,7 +100,7 @@ export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRet
 
 /** Validates the manifests (before any API call but the project number, when used) and builds the context. */
 export async function openSession(opts: SessionOptions): Promise<Session> {
-  const ctxBase = opts.base ?? baseContext(opts);
+  const ctxBase = baseContext(opts);
   const { clients, api, project } = ctxBase;
 
   // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. The whole
@@ -168,7 +169,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     who,
     outside,
     ...(paths !== opts.paths ? { stackBeside: beside } : {}),
-    close: async () => (opts.base ? undefined : clients.close()),
+    close: async () => (opts.clients ? undefined : clients.close()),
   };
 }
 

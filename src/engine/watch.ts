@@ -194,7 +194,7 @@ export class Watcher {
         log,
         state: this.opts.state,
         writes: !this.opts.observeOnly,
-        base: this.base,
+        clients: this.base.clients,
         ...(environment ? { environment } : {}),
       });
     } catch (err) {
@@ -225,9 +225,7 @@ export class Watcher {
         stack.backoff.restore((await stack.status.read())?.backoff ?? {});
         stack.restored = true;
       }
-      // The session shares the watcher's caller (its clients live across cycles): counted once.
-      const callsNow = () => ctx.api.calls + (ctx.api === this.base.api ? 0 : this.base.api.calls);
-      const callsBefore = callsNow();
+      const callsBefore = ctx.api.calls + this.base.api.calls;
       const planOptions: PlanOptions = { ...this.opts.plan, drift: this.opts.observeOnly ? 'observe-only' : 'annotated' };
       let planned = await observeAndPlan(session, planOptions);
       let result: ApplyResult | undefined;
@@ -269,7 +267,7 @@ export class Watcher {
         driftedResources: drifts.length,
         ...counts,
         durationMs: Date.now() - started,
-        apiCalls: callsNow() - callsBefore,
+        apiCalls: ctx.api.calls + this.base.api.calls - callsBefore,
         ...(leaseWindow ? { lease: leaseWindow } : {}),
       };
       log.info(summary, 'cycle');

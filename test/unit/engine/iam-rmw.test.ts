@@ -49,6 +49,18 @@ describe('IAM read-modify-write', () => {
     expect(f.writes[0].bindings.map((b) => b.role)).toEqual(['roles/owner', 'roles/viewer', 'roles/run.invoker']);
   });
 
+  it('writes a policy known to be empty (a resource this apply created) without reading it, and reads it after a conflict', async () => {
+    const quiet = fakePolicy([]);
+    await readModifyWrite(ctx, quiet.api, 'projects/p/secrets/s', add, { bindings: [] });
+    expect(quiet.reads).toBe(0);
+    expect(quiet.writes.map((w) => w.bindings)).toEqual([[{ role: 'roles/run.invoker', members: ['serviceAccount:a@p.iam.gserviceaccount.com'] }]]);
+    expect(quiet.writes[0].etag).toBeUndefined();
+    const raced = fakePolicy([{ code: 409, message: '{"error":{"code":409,"status":"ABORTED","message":"There were concurrent policy changes."}}' }]);
+    await readModifyWrite(ctx, raced.api, 'projects/p/secrets/s', add, { bindings: [] });
+    expect(raced.reads).toBe(1);
+    expect(raced.writes[0].bindings.map((b) => b.role)).toEqual(['roles/owner', 'roles/viewer', 'roles/run.invoker']);
+  });
+
   it('retries a Cloud Storage 412', async () => {
     const f = fakePolicy([
       { code: 412, message: 'Precondition Failed' },
