@@ -4,7 +4,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { until } from '../support/until.js';
+import { runCli, startCli } from './cli.js';
 import { PROJECT, type Stage, stage } from './harness.js';
 
 const REGION = 'asia-northeast1';
@@ -151,13 +152,20 @@ describe('prune, deletion policy, adopt and replacement', () => {
 
 describe('one apply per stack at a time', () => {
   it('a second apply fails naming the holder, a third waits for the lock and then finds nothing to do', async () => {
-    const s = await stage({ operationMs: 5_000 }, 'test/fixtures/ownership');
+    const s = await stage({}, 'test/fixtures/ownership');
+    const post = (path: string, body: unknown) => fetch(`${s.emu.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
     try {
       expect((await s.cli(['apply', '-f', s.dir, '--yes'])).code).toBe(0);
       s.edit('keep.yaml', (t) => t.replace('memory: 512Mi', 'memory: 1Gi'));
-      const first = s.cli(['apply', '-f', s.dir, '--yes']);
+      // The first apply's rollout stays in progress until the test releases it (no sleeping on real time).
+      await post('/_emulator/operations/hold', {});
+      const target = ['--emulator', s.emu.url, '--project', PROJECT, '--state', join(s.dir, '.state')];
+      const first = startCli(['apply', '-f', s.dir, '--yes', ...target]);
+      await until('the first apply to be waiting on its operation', async () => {
+        const { held } = (await (await fetch(`${s.emu.url}/_emulator/operations/held`)).json()) as { held: string[] };
+        return held.length > 0;
+      });
       const lease = join(s.dir, '.state', `${PROJECT}.own.lease.json`);
-      for (let i = 0; i < 100 && !existsSync(lease); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(lease)).toBe(true);
       const second = await s.cli(['apply', '-f', s.dir, '--yes']);
       expect(second.code).toBe(1);
@@ -165,12 +173,13 @@ describe('one apply per stack at a time', () => {
         /Error: stack own of project e2e-project is locked by musectl apply \(pid \d+ on .+\) since \d{4}-\d\d-\d\dT[\d:.]+Z \(lease expires .+\)/,
       );
       expect(second.stderr).toContain('--lock-timeout');
-      const third = s.cli(['apply', '-f', s.dir, '--yes', '--lock-timeout', '60s']);
-      const [a, c] = await Promise.all([first, third]);
+      const third = startCli(['apply', '-f', s.dir, '--yes', '--lock-timeout', '60s', ...target]);
+      await until('the third apply to wait for the lock', () => third.stderr().includes("waiting for the stack's lock"));
+      await post('/_emulator/operations/release', {});
+      const [a, c] = await Promise.all([first.done, third.done]);
       expect(a.code, a.stderr).toBe(0);
       expect(a.stderr).toContain('1 updated');
       expect(c.code, c.stderr).toBe(0);
-      expect(c.stderr).toContain("waiting for the stack's lock");
       expect(c.stdout).toContain('No changes.');
       expect(existsSync(lease)).toBe(false);
     } finally {

@@ -10,7 +10,6 @@ import { PROJECT, type Stage, stage } from './harness.js';
 
 const SVC = `/v2/projects/${PROJECT}/locations/asia-northeast1/services/svc-watched`;
 const BUCKET = `watched-data-${PROJECT}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function get(s: Stage, path: string): Promise<any> {
   return (await fetch(`${s.emu.url}${path}`)).json();
@@ -85,7 +84,9 @@ describe('musectl watch', () => {
         const [meta] = await new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT }).bucket(BUCKET).getMetadata();
         return !meta.labels?.['added-by-hand'];
       });
-      await sleep(1_500);
+      // Two more cycles, not a guess at time: neither reverts the report-only field.
+      const seen = cycles(w).length;
+      await until('two more cycles', () => cycles(w).length >= seen + 2);
       expect((await get(s, SVC)).template.containers[0].image).toBe('example/watched:2-deployed-by-ci');
       // One line per drifted resource, with each field and what became of it.
       const reports = logLines(w).filter((l) => l.resource === 'CloudRunService/svc-watched' && l.msg?.startsWith('drift:'));
