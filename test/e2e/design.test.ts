@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from './cli.js';
-import { PROJECT, type Stage, stage } from './harness.js';
+import { callsBetween, PROJECT, type Stage, stage, writeCalls } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const gax = require('google-gax') as typeof import('google-gax');
@@ -144,8 +144,11 @@ describe('SessionMUSE on the emulator', () => {
     const json = await cli(['plan', '-f', s.dir, '-o', 'json'], CANARY_2);
     const update = JSON.parse(json.stdout).actions.find((a: any) => a.action === 'update');
     expect(update.changes).toEqual([{ path: 'value', before: '(sensitive value)', after: '(sensitive value)', sensitive: true }]);
+    const before = await s.stats();
     const applied = await cli(['apply', '-f', s.dir, '--yes', '--log-level', 'debug'], CANARY_2);
     expect(applied.code).toBe(0);
+    // The new value is one version; the secret itself, unchanged, is not written.
+    expect(writeCalls(callsBetween(before, await s.stats()))).toEqual({ 'POST /v1/projects/{project}/secrets/{secret}:addVersion': 1 });
     expect((await cli(['plan', '-f', s.dir, '--detailed-exitcode'], CANARY_2)).code).toBe(0);
   });
 
