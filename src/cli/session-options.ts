@@ -4,7 +4,7 @@
 import { allControllers } from '../../controllers/index.js';
 import type { SessionOptions } from '../engine/session.js';
 import type { ParsedArgs } from './command.js';
-import { loggerFrom, targetFrom } from './engine-flags.js';
+import { loggerFrom, targetFrom, targetingFrom } from './engine-flags.js';
 import { allowSecretPaths, cliVariables, environmentOption, manifestPaths, stackFlag } from './stack-flags.js';
 
 export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }): SessionOptions {
@@ -19,5 +19,7 @@ export function sessionOptionsFrom(args: ParsedArgs, opts: { writes: boolean }):
     writes: opts.writes,
     allowSecretPaths: allowSecretPaths(args),
     ...environmentOption(args),
+    // Commands without --target/--exclude (status, state, unlock) give none: the check is a no-op.
+    ...(args.flags.target || args.flags.exclude ? { targeting: targetingFrom(args) } : {}),
   };
 }

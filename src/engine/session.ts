@@ -13,7 +13,7 @@ import type { Environment } from '../manifest/environment.js';
 import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
 import { findStack, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
-import { type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
+import { entryKey, type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
 import type { StackIdentity, StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
@@ -21,7 +21,7 @@ import { type ObservedState, observeAll } from './observe.js';
 import { observeOutside, outsideEntries, unresolvedOutside } from './outside.js';
 import type { ExecutablePlan } from './plan.js';
 import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
-import { selectForPlan } from './targeting.js';
+import { checkTargets, selectForPlan, type Targeting } from './targeting.js';
 
 export interface SessionOptions {
   /** Every kind's controller (controllers/index.ts allControllers(), or test doubles). */
@@ -50,6 +50,8 @@ export interface SessionOptions {
   clients?: ClientFactory;
   /** The environment (--env): its variables and overrides, and its own inventory and lease. */
   environment?: Environment;
+  /** --target and --exclude: a key that names nothing is refused before any call to Google. */
+  targeting?: Targeting;
 }
 
 export interface Session {
@@ -138,6 +140,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   };
   checkOutside();
+  await checkTargetsFirst(set, inventory, opts.targeting);
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
     set = load({ PROJECT_NUMBER: await ctxBase.projectNumber() });
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
@@ -171,6 +174,21 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     ...(paths !== opts.paths ? { stackBeside: beside } : {}),
     close: async () => (opts.clients ? undefined : clients.close()),
   };
+}
+
+/**
+ * A --target or --exclude that names nothing is an error before the first call to Google (the
+ * project number, then the observation). The manifests' keys are final here unless a resource's
+ * name uses ${PROJECT_NUMBER} (loaded with a stand-in so far): then observeAndPlan checks later. The
+ * inventory is read only for a key the manifests do not have (an orphan may be targeted).
+ */
+async function checkTargetsFirst(set: ManifestSet, inventory: InventoryStore, t: Targeting | undefined): Promise<void> {
+  if (!t || t.targets.length + t.excludes.length === 0) return;
+  if (set.resources.some((r) => r.nameTemplate?.includes('PROJECT_NUMBER'))) return;
+  const named = set.resources.map((r) => r.key);
+  if ([...t.targets, ...t.excludes].every((k) => named.includes(k))) return;
+  const entries = (await inventory.load()).entries.map(entryKey);
+  checkTargets(t, [...new Set([...named, ...entries])].sort());
 }
 
 /**

@@ -63,7 +63,9 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   for (const file of found.files) {
     const parsed = parseFile(file);
     documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
+    // The chosen environment's file was parsed by readEnvironment, whose diagnostics come below:
+    // its YAML errors are reported once.
+    if (file !== opts.environment?.file) diagnostics.push(...parsed.diagnostics);
   }
   if (found.files.length === 0 && found.diagnostics.length === 0) {
     diagnostics.push({ file: paths.join(' '), line: 1, col: 1, severity: 'error', subject: '', message: 'no manifest files (*.yaml, *.yml) found' });
@@ -180,7 +182,10 @@ function variablesFor(stack: StackSettings, opts: LoadOptions): Variables {
   }
   const typed: Record<string, number | boolean> = {};
   for (const [name, d] of Object.entries(stack.declarations)) {
-    const t = typedValue(values[name] ?? placeholders[name] ?? '', d.type);
+    // A value that does not fit its type is an error where it is written (checkVariables); the
+    // manifests get a stand-in of the type, so the same value is not reported a second time at
+    // every field that uses it, where the user did not write it.
+    const t = typedValue(values[name] ?? placeholders[name] ?? '', d.type) ?? typedValue(PLACEHOLDER_OF[d.type], d.type);
     if (t !== undefined) typed[name] = t;
   }
   return { values, placeholders, typed };

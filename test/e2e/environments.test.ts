@@ -2,7 +2,7 @@
 // shipped manifests/environments/dev.yaml and prod.yaml), each with its variables and overrides,
 // its own inventory and its own lease; errors about an environment point at its file's lines. The
 // CLI as a process against the emulator; Google's side read through the official clients.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v2 } from '@google-cloud/run';
@@ -230,12 +230,33 @@ describe('errors about an environment point at its file', () => {
     expect(r.stderr).toContain(
       `${file}:${lineOf('bad.yaml', 'sessionmuse-frontnd')}:13: Environment/bad: spec.overrides[0]: no CloudRunService named "sessionmuse-frontnd" in the manifests (did you mean "sessionmuse-frontend"?)`,
     );
+    // The ill-typed value is one error, at the environment's line: not a second one at the
+    // manifest that uses ${BACKEND_MIN_INSTANCES} (the user wrote "lots" in bad.yaml, not there).
+    expect(r.stderr).not.toContain(`${join(dir, 'backend.yaml')}:`);
+    expect(r.stderr.match(/"lots"/g)).toHaveLength(1);
     // The patched field's error is located where the environment wrote it, not in backend.yaml.
     expect(r.stderr).toMatch(
       new RegExp(
         `${file}:${lineOf('bad.yaml', 'maxInstanceCount: many')}:\\d+: CloudRunService/sessionmuse-backend: spec\\.template\\.scaling\\.maxInstanceCount: must be an integer, not the string "many"`,
       ),
     );
+  });
+
+  it('a YAML error in the chosen environment file is reported once, at its line', async () => {
+    write(
+      'broken.yaml',
+      ['apiVersion: musectl.dev/v1alpha1', 'kind: Environment', 'metadata: { name: broken }', 'spec:', '  project: [unclosed', ''].join('\n'),
+    );
+    try {
+      const r = await runCli(['validate', '-f', dir, '--env', 'broken']);
+      expect(r.code).toBe(1);
+      const file = join(dir, 'environments', 'broken.yaml');
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith(`${file}:`));
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^.*broken\.yaml:\d+:\d+: YAML: /);
+    } finally {
+      rmSync(join(dir, 'environments', 'broken.yaml'));
+    }
   });
 
   it('a missing environment names the ones there are; --project must agree with the file', async () => {

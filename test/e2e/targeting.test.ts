@@ -101,6 +101,22 @@ describe('--target and --exclude', () => {
     );
   });
 
+  it('a --target or --exclude that names nothing is refused before any call to Google (plan, apply, destroy)', async () => {
+    // SessionMUSE uses ${PROJECT_NUMBER}, read from Resource Manager: not before the flags are checked.
+    for (const args of [
+      ['plan', '--target', 'CloudRunService/sessionmuse-bakend'],
+      ['plan', '--exclude', 'Bucket/nope'],
+      ['apply', '--yes', '--target', 'Bucket/nope'],
+      ['destroy', '--yes', '--target', 'Bucket/nope'],
+    ]) {
+      const before = await s.stats();
+      const r = await s.cli([...args, '-f', s.dir]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/--(target|exclude) \S+: no such resource in the manifests or in the stack's inventory/);
+      expect(callsBetween(before, await s.stats()), args.join(' ')).toEqual({});
+    }
+  });
+
   it('a saved targeted plan applies only its target', async () => {
     const file = join(s.dir, 'frontend-plan.json');
     expect((await s.cli(['plan', '-f', s.dir, '--target', 'CloudRunService/sessionmuse-frontend', '--out', file])).code).toBe(0);

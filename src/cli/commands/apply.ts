@@ -114,6 +114,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
       writes: true,
       allowSecretPaths: allowSecretPaths(args),
       ...(environment ? { environment } : {}),
+      targeting: { targets: options.targets ?? [], excludes: options.excludes ?? [] },
     });
   } catch (err) {
     return reportInvalid(err, out);

@@ -24,6 +24,7 @@ import {
   selectionFlags,
   targetFlags,
   targetFrom,
+  targetingFrom,
 } from '../engine-flags.js';
 import { allowSecretPaths, cliVariables, environmentFrom, environmentOption, manifestFlags, manifestPaths, stackFlag } from '../stack-flags.js';
 
@@ -71,6 +72,7 @@ would be pruned), 1 error or resources held back.`,
         stack: stackFlag(args),
         allowSecretPaths: allowSecretPaths(args),
         ...environmentOption(args),
+        targeting: targetingFrom(args),
       });
     } catch (err) {
       return reportInvalid(err, out);
