@@ -76,14 +76,17 @@ function walk(desired: unknown, actual: unknown, path: string, w: Walk): void {
     else walkByPosition(desired, actual, path, w);
     return;
   }
-  if (!deepEqual(desired, actual)) w.out.push({ path, before: actual, after: desired });
+  if (!deepEqual(desired, actual)) w.out.push({ path, before: actual, after: shown(desired) });
 }
+
+/** A value that is added whole, as the plan shows it: its nulls (none, in spec form) left out. */
+const shown = (v: unknown): unknown => (isPlainObject(v) || Array.isArray(v) ? withoutNulls(v) : v);
 
 function walkByPosition(desired: unknown[], actual: unknown[], path: string, w: Walk): void {
   const n = Math.max(desired.length, actual.length);
   for (let i = 0; i < n; i++) {
     if (i >= desired.length) w.out.push({ path: `${path}[${i}]`, before: actual[i], after: undefined });
-    else if (i >= actual.length) w.out.push({ path: `${path}[${i}]`, before: undefined, after: desired[i] });
+    else if (i >= actual.length) w.out.push({ path: `${path}[${i}]`, before: undefined, after: shown(desired[i]) });
     else walk(desired[i], actual[i], `${path}[${i}]`, w);
   }
 }
@@ -99,7 +102,7 @@ function walkKeyed(desired: unknown[], actual: unknown[], path: string, key: str
   for (const [k, item] of want) {
     const at = `${path}${keySegment(k)}`;
     if (have.has(k)) walk(item, have.get(k), at, w);
-    else w.out.push({ path: at, before: undefined, after: item });
+    else w.out.push({ path: at, before: undefined, after: shown(item) });
   }
   for (const [k, item] of have) if (!want.has(k)) w.out.push({ path: `${path}${keySegment(k)}`, before: item, after: undefined });
   walkByPosition(

@@ -22,7 +22,11 @@ export function resolveTarget(opts: { project?: string; emulator?: string; imper
     return { kind: 'emulator', project: opts.project ?? EMULATOR_DEFAULT_PROJECT, url };
   }
   if (!opts.project) {
-    throw new UserError('no target: give --project ID (Google, with Application Default Credentials) or --emulator URL (or MUSECTL_EMULATOR)');
+    throw new UserError(
+      'no target: give --project ID (Google, with Application Default Credentials) or --emulator URL (or MUSECTL_EMULATOR)',
+      // npm start's stack lives in its emulator's state file; a standalone emulator serves it again.
+      'For the stack `npm start` made: musectl emulator --port 8085 --state manifests/.musectl/emulator-state.json, then --emulator http://127.0.0.1:8085 (README, first section).',
+    );
   }
   return { kind: 'google', project: opts.project, ...(opts.impersonate ? { impersonateServiceAccount: opts.impersonate } : {}) };
 }

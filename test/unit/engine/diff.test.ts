@@ -86,6 +86,15 @@ describe('lists diffed by key', () => {
     expect(diffSpecs(desired, actual, { listKey })).toEqual([{ path: 'containers[0].env[NEW]', before: undefined, after: { name: 'NEW', value: 'x' } }]);
   });
 
+  it('an item or object added whole is shown without its nulls (none, in spec form)', () => {
+    const listKey2 = (p: string) => ({ volumes: 'name' })[p];
+    const volume = { name: 'scratch', emptyDir: { medium: 'MEMORY' }, secret: null, gcs: null };
+    expect(diffSpecs({ volumes: [volume] }, { volumes: [] }, { listKey: listKey2 })).toEqual([
+      { path: 'volumes[scratch]', before: undefined, after: { name: 'scratch', emptyDir: { medium: 'MEMORY' } } },
+    ]);
+    expect(diffSpecs({ probe: { tcpSocket: { port: 8080 }, grpc: null } }, {})).toEqual([{ path: 'probe', before: undefined, after: { tcpSocket: { port: 8080 } } }]);
+  });
+
   it('a changed value and a removed var are named by their keys', () => {
     const actual = { containers: [{ env: env(['LOG_LEVEL', 'info'], ['OLD', 'x']) }] };
     const desired = { containers: [{ env: env(['LOG_LEVEL', 'debug']) }] };
