@@ -52,8 +52,11 @@ export function createHttpServer(emu: Emulator): Server {
       });
     });
   });
-  // Clients keep connections alive; do not let an idle one hold close() open.
-  server.keepAliveTimeout = 5_000;
+  // Google's front ends keep an idle client connection for 610 s ("GFE uses a client HTTP keepalive
+  // timeout of 610 seconds", https://cloud.google.com/load-balancing/docs/https/request-distribution).
+  // Node's 5 s default made a client that reused a socket idle for 5 s race the server's close and
+  // fail with ECONNRESET, which Google's clients never meet. close() ends every connection itself.
+  server.keepAliveTimeout = 610_000;
   return server;
 }
 
