@@ -92,7 +92,9 @@ describe('lists diffed by key', () => {
     expect(diffSpecs({ volumes: [volume] }, { volumes: [] }, { listKey: listKey2 })).toEqual([
       { path: 'volumes[scratch]', before: undefined, after: { name: 'scratch', emptyDir: { medium: 'MEMORY' } } },
     ]);
-    expect(diffSpecs({ probe: { tcpSocket: { port: 8080 }, grpc: null } }, {})).toEqual([{ path: 'probe', before: undefined, after: { tcpSocket: { port: 8080 } } }]);
+    expect(diffSpecs({ probe: { tcpSocket: { port: 8080 }, grpc: null } }, {})).toEqual([
+      { path: 'probe', before: undefined, after: { tcpSocket: { port: 8080 } } },
+    ]);
   });
 
   it('a changed value and a removed var are named by their keys', () => {
