@@ -87,6 +87,8 @@ export function baseContext(opts: Pick<SessionOptions, 'target' | 'log' | 'onRet
       opts.onRetry?.(e);
     },
     () => clients.ready(),
+    // --log-level debug: one line per call to Google (the first thing to look at when a plan is slow or wrong).
+    (c) => opts.log.debug({ call: c.what, attempt: c.attempt, ms: c.ms, ...(c.error !== undefined ? { error: c.error } : {}) }, 'api call'),
   );
   const project = opts.target.project;
   let projectNumber: Promise<string> | undefined;

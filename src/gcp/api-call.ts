@@ -19,6 +19,15 @@ export interface RetryEvent {
   error: string;
 }
 
+/** One attempt of a call, for --log-level debug: what, how long, and how it ended. */
+export interface CallEvent {
+  what: string;
+  attempt: number;
+  ms: number;
+  /** The error's message when the attempt failed (log lines are scrubbed of secret values). */
+  error?: string;
+}
+
 export class ApiCaller {
   calls = 0;
   /** Checked before every call while it is set (apply sets the stack's lease check: no write once the lease is lost). */
@@ -29,17 +38,27 @@ export class ApiCaller {
     private readonly onRetry: (e: RetryEvent) => void = () => undefined,
     /** Awaited before the first call: the target is reachable and has credentials (ClientFactory.ready). */
     private readonly ready: () => Promise<void> = async () => undefined,
+    private readonly onCall: (e: CallEvent) => void = () => undefined,
   ) {}
 
   async call<T>(info: CallInfo, fn: () => Promise<T>, retry: RetryOptions = {}): Promise<T> {
     await this.ready();
     return withRetry(
-      async () => {
+      async (attempt) => {
         this.guard?.();
         await this.limiter.acquire(info.quota, info.scope);
         this.guard?.();
         this.calls++;
-        return fn();
+        const start = performance.now();
+        const ms = () => Math.round(performance.now() - start);
+        try {
+          const result = await fn();
+          this.onCall({ what: info.what, attempt, ms: ms() });
+          return result;
+        } catch (err) {
+          this.onCall({ what: info.what, attempt, ms: ms(), error: err instanceof Error ? err.message : String(err) });
+          throw err;
+        }
       },
       {
         ...retry,

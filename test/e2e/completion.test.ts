@@ -61,6 +61,17 @@ describe.each(['bash', 'zsh', 'fish'] as const)('completion in %s', (shell) => {
       'CloudRunService/sessionmuse-frontend',
     ]);
   });
+
+  run("completes resource names as the target names them: the emulator's project, the environment's", () => {
+    // Without --project a command on the emulator uses musectl-local, one with --env the file's project.
+    expect(completions(shell, 'musectl plan -f manifests --emulator http://127.0.0.1:9 --target Bucket/sessionmuse-t')).toEqual([
+      'Bucket/sessionmuse-tracks-musectl-local',
+    ]);
+    expect(completions(shell, 'musectl plan -f manifests --env prod --target Bucket/sessionmuse-t')).toEqual(['Bucket/sessionmuse-tracks-sessionmuse-prod']);
+    expect(completions(shell, 'musectl plan -f manifests --env prod --project other --target Bucket/sessionmuse-t')).toEqual([
+      'Bucket/sessionmuse-tracks-other',
+    ]);
+  });
 });
 
 describe('musectl completion', () => {

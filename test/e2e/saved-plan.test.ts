@@ -45,6 +45,17 @@ describe('saved plans', () => {
     expect(r.stderr).toContain(`was made for project ${PROJECT} on the emulator, not project ${PROJECT} on Google Cloud`);
   });
 
+  it("refuses --env on a plan made without one as the plan's, not as missing manifests", async () => {
+    const file = await savePlan('no-env.json');
+    const before = await s.stats();
+    // No --project: the plan's own target is used, so nothing may read --env's file from -f first.
+    const r = await runCli(['apply', file, '--emulator', s.emu.url, '--env', 'dev']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--env dev, but the saved plan was made without an environment: the plan knows it');
+    expect(r.stderr).not.toContain('no manifests given');
+    expect((await s.stats()).total).toBe(before.total);
+  });
+
   it('a stale plan names the files and the resources that changed', async () => {
     const file = await savePlan('stale.json');
     s.edit('keep.yaml', (t) => t.replace('memory: 512Mi', 'memory: 1Gi'));

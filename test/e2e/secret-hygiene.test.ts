@@ -45,6 +45,9 @@ describe('a server error that echoes the request prints no secret', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Secret\/GEMINI_API_KEY: failed after [\d.]+s: Invalid payload .*\(redacted secret value\)/);
+    // --log-level debug logs every call, the failed one with its error: scrubbed too.
+    expect(r.stderr).toMatch(/"call":"list secrets of projects\/[^"]+","attempt":1,"ms":\d+,"msg":"api call"/);
+    expect(r.stderr).toMatch(/"call":"add a version to [^"]+\/secrets\/GEMINI_API_KEY","attempt":1,"ms":\d+,"error":"(?:[^"\\]|\\.)*\(redacted secret value\)/);
     const all = r.stdout + r.stderr;
     for (const form of [CANARY, Buffer.from(CANARY).toString('base64'), encodeURIComponent(CANARY), 'canary-9f3a']) expect(all).not.toContain(form);
   });

@@ -4,7 +4,7 @@ import { allControllers } from '../../../controllers/index.js';
 import { durationSeconds } from '../../contract/normalize.js';
 import { applyWithInventory, inventoryOutdated } from '../../engine/pipeline.js';
 import { hasChanges, heldBack, type PlanSummary, summarize } from '../../engine/plan.js';
-import { checkTarget, readSavedPlan, restoredOptions, staleness } from '../../engine/saved-plan.js';
+import { checkTarget, readSavedPlan, restoredOptions, type SavedPlan, staleness } from '../../engine/saved-plan.js';
 import type { Session } from '../../engine/session.js';
 import { observeAndPlan, openSession } from '../../engine/session.js';
 import { UserError } from '../../errors.js';
@@ -91,11 +91,7 @@ export async function runApply(args: ParsedArgs, out: Output, target: Target): P
   const variables = saved ? saved.variables : cliVariables(args);
   const state = (args.flags.state as string | undefined) ?? saved?.state;
   const stack = saved ? saved.stack : stackFlag(args);
-  if (saved && args.flags.env && args.flags.env !== saved.environment) {
-    throw new UsageError(
-      `--env ${args.flags.env}, but the saved plan was made ${saved.environment ? `for environment ${saved.environment}` : 'without an environment'}: the plan knows it`,
-    );
-  }
+  if (saved) checkSavedEnvironment(saved, args);
   const environment = saved
     ? saved.environment !== undefined
       ? loadEnvironment(paths, saved.environment, args.flags.project as string | undefined)
@@ -203,8 +199,21 @@ export function durationFlag(args: ParsedArgs, flag: string): number {
 /** A saved plan made for an environment goes to that environment's project unless --project says otherwise. */
 function withSavedEnvironmentProject(args: ParsedArgs): ParsedArgs {
   const file = args.positionals[0];
-  if (file === undefined || args.flags.project !== undefined) return args;
+  if (file === undefined) return args;
   const saved = readSavedPlan(file);
+  // Before targetFrom: it would read --env's file beside the -f manifests a saved plan has none of,
+  // and say "no manifests given" instead of what is wrong.
+  checkSavedEnvironment(saved, args);
+  if (args.flags.project !== undefined) return args;
   const project = saved.environment !== undefined ? loadEnvironment(saved.paths, saved.environment).project : undefined;
-  return project ? { ...args, flags: { ...args.flags, project } } : args;
+  const { env: _env, ...flags } = args.flags;
+  return { ...args, flags: project ? { ...flags, project } : flags };
+}
+
+/** A saved plan keeps its environment: --env may only repeat it. */
+function checkSavedEnvironment(saved: SavedPlan, args: ParsedArgs): void {
+  if (!args.flags.env || args.flags.env === saved.environment) return;
+  throw new UsageError(
+    `--env ${args.flags.env}, but the saved plan was made ${saved.environment ? `for environment ${saved.environment}` : 'without an environment'}: the plan knows it`,
+  );
 }

@@ -34,7 +34,8 @@ documents go to stdout; with -o DIR, one file per kind plus stack.yaml, never ov
 file unless --force. The stack name is taken from the resources' musectl-stack label when they
 all agree, else --stack (default: default). With --state, grants keep the names the stack's
 inventory gives them, so a plan with that state shows nothing to change or prune. Resources the
-stack does not own yet show as "adopt" in a plan: apply them with --adopt. Secret values are not
+stack does not own yet are held back by a plan: plan --adopt shows them as "adopt", and
+apply --adopt takes them over. Secret values are not
 exported (add spec.valueFrom).
 Kinds: ${KINDS.join(', ')}.`,
   flags: {

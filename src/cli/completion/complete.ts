@@ -21,8 +21,19 @@ export interface Completion {
 export interface CompletionSources {
   commands: Array<{ name: string; summary: string; load(): Promise<Command> }>;
   kinds: () => readonly string[];
-  /** The resource keys (Kind/name) of the manifests at these paths, with these variables. */
-  resources: (paths: string[], variables: Record<string, string>) => Promise<string[]>;
+  /** The resource keys (Kind/name) of the manifests the command line names, as its target sees them. */
+  resources: (stack: StackOnLine) => Promise<string[]>;
+}
+
+/** What the command line says of the stack whose resource names are completed. */
+export interface StackOnLine {
+  paths: string[];
+  /** --project, --region and --set. */
+  variables: Record<string, string>;
+  /** --env NAME: its file gives the project and variables the names are made from. */
+  environment?: string;
+  /** --emulator given (or MUSECTL_EMULATOR set): without --project the emulator's default project. */
+  emulator: boolean;
 }
 
 const values = (candidates: Candidate[], prefix: string): Completion => ({
@@ -126,9 +137,8 @@ async function valuesFrom(source: ValueSource, cur: string, prefix: string, word
     );
   }
   if (source === 'resources') {
-    const { paths, variables } = manifestsOf(words);
     return values(
-      (await sources.resources(paths, variables)).map((k) => ({ value: `${prefix}${k}` })),
+      (await sources.resources(manifestsOf(words))).map((k) => ({ value: `${prefix}${k}` })),
       `${prefix}${cur}`,
     );
   }
@@ -140,11 +150,14 @@ async function valuesFrom(source: ValueSource, cur: string, prefix: string, word
 
 /**
  * The manifests the command line names (-f, --filename), else ./manifests when there is one, and
- * the variables it sets (--project, --region, --set), for resource names made from variables.
+ * the variables it sets (--project, --region, --set), its --env and whether it targets an emulator:
+ * resource names are made from variables, and a name completed must be the one the command uses.
  */
-export function manifestsOf(words: string[]): { paths: string[]; variables: Record<string, string> } {
+export function manifestsOf(words: string[], env: NodeJS.ProcessEnv = process.env): StackOnLine {
   const paths: string[] = [];
   const variables: Record<string, string> = {};
+  let environment: string | undefined;
+  let emulator = Boolean(env.MUSECTL_EMULATOR);
   const valueAfter = (i: number, long: string, short?: string): string | undefined => {
     const w = words[i];
     if (w === `--${long}` || (short && w === `-${short}`)) return words[i + 1];
@@ -162,9 +175,11 @@ export function manifestsOf(words: string[]): { paths: string[]; variables: Reco
     const set = valueAfter(i, 'set');
     const m = set ? /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(set) : null;
     if (m) variables[m[1]] = m[2];
+    environment = valueAfter(i, 'env') ?? environment;
+    if (valueAfter(i, 'emulator')) emulator = true;
   }
   if (paths.length === 0 && existsSync('manifests') && statSync('manifests').isDirectory()) paths.push('manifests');
-  return { paths, variables };
+  return { paths, variables, emulator, ...(environment ? { environment } : {}) };
 }
 
 /** The answer as the scripts read it: the directive on the first line, then "value<TAB>description" lines. */

@@ -8,7 +8,7 @@ import { COMMANDS } from '../../../src/cli/main.js';
 const sources: CompletionSources = {
   commands: COMMANDS,
   kinds: () => ['Bucket', 'CloudRunService', 'ServiceAccount'],
-  resources: async (paths, variables) => paths.map((p) => `Bucket/${p}-${variables.PROJECT_ID ?? 'example-project'}`),
+  resources: async ({ paths, variables }) => paths.map((p) => `Bucket/${p}-${variables.PROJECT_ID ?? 'example-project'}`),
 };
 const at = async (...words: string[]) => {
   const c = await complete(words, sources);
@@ -49,5 +49,13 @@ describe('completion', () => {
     expect(await at('state', 'rm', '-f', 'one', '--project', 'p-1', 'Bucket/')).toEqual(['Bucket/one-p-1']);
     expect(await at('plan', '--filename=two', '--allow-replace', '')).toEqual(['Bucket/two-example-project']);
     expect(manifestsOf(['apply', '-fthree', '--set', 'ENV=dev', '--region', 'r', '']).variables).toEqual({ ENV: 'dev', REGION: 'r' });
+    expect(manifestsOf(['plan', '-f', 'm', '--env', 'prod', '--emulator', 'http://127.0.0.1:9', ''], {})).toEqual({
+      paths: ['m'],
+      variables: {},
+      environment: 'prod',
+      emulator: true,
+    });
+    expect(manifestsOf(['plan', '-f', 'm', ''], { MUSECTL_EMULATOR: 'http://127.0.0.1:9' }).emulator).toBe(true);
+    expect(manifestsOf(['plan', '-f', 'm', ''], {}).emulator).toBe(false);
   });
 });
