@@ -153,14 +153,19 @@ describe('state tools', () => {
 
   it('state migrate moves the inventory to gs://, leaves a marker, and never overwrites', async () => {
     await storage.createBucket(STATE_BUCKET);
+    // A watcher cycle first: its status (last cycle, backoff) moves with the inventory.
+    const cycle = await s.cli(['watch', '-f', s.dir, '--once', '--state', stateDir]);
+    expect(cycle.code, cycle.stderr).toBe(0);
     const to = `gs://${STATE_BUCKET}/musectl`;
     const r = await state(['migrate', '--to', to]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       `Moved the inventory of stack tools (3 resources) from ${stateDir}/${PROJECT}.tools.inventory.json to ${to}/${PROJECT}.tools.inventory.json.`,
     );
+    expect(r.stderr).toContain("The watcher's status went with it.");
     const [files] = await storage.bucket(STATE_BUCKET).getFiles({ prefix: 'musectl/' });
-    expect(files.map((f) => f.name)).toEqual([`musectl/${PROJECT}.tools.inventory.json`]); // and no lease left behind
+    // (and no lease left behind)
+    expect(files.map((f) => f.name).sort()).toEqual([`musectl/${PROJECT}.tools.inventory.json`, `musectl/${PROJECT}.tools.watcher-status.json`]);
     const old = await s.cli(['plan', '-f', s.dir, '--state', stateDir]);
     expect(old.code).toBe(1);
     expect(old.stderr).toContain(

@@ -94,7 +94,7 @@ Kinds: ${KINDS.join(', ')}.`,
       }
       const problems = docs.filter((d) => d.problems.length > 0).length;
       out.err(
-        `exported ${docs.length} resources of ${kinds.length} kinds (stack ${stack})${dir ? ` to ${dir}` : ''}${problems ? `; ${problems} need a look (see the comments)` : ''}\n`,
+        `exported ${docs.length} resource${docs.length === 1 ? '' : 's'} of ${kinds.length} kind${kinds.length === 1 ? '' : 's'} (stack ${stack})${dir ? ` to ${dir}` : ''}${problems ? `; ${problems} need a look (see the comments)` : ''}\n`,
       );
       return 0;
     } finally {

@@ -4,6 +4,7 @@
 import { InventoryStore } from '../../state/inventory.js';
 import { Lease } from '../../state/lease.js';
 import { openStateStore } from '../../state/open.js';
+import { WatcherStatusStore } from '../../state/watcher-status.js';
 import { type Command, UsageError } from '../command.js';
 import { stateFlags, underStackLease } from './state-common.js';
 
@@ -33,9 +34,13 @@ with "moved to ...". Give --state with the new place from then on (CI and the wa
       try {
         lease.check();
         const moved = await session.inventory.moveTo(target);
+        // The watcher's status goes along (its last cycle and the backoff of what failed), or the
+        // next execution would start its backoff afresh and status would show no watcher.
+        const status = await new WatcherStatusStore(session.store, session.who).read();
+        if (status) await new WatcherStatusStore(destination, session.who).write(status);
         out.err(
           `Moved the inventory of stack ${ctx.stack} (${moved.entries.length} resources) from ${session.inventory.describe()} to ${target.describe()}.\n` +
-            `From now on run plan, apply and watch with --state ${to}.\n`,
+            `${status ? "The watcher's status went with it. " : ''}From now on run plan, apply and watch with --state ${to}.\n`,
         );
         return 0;
       } finally {
