@@ -19,7 +19,7 @@ export interface FlagSpec {
  * Values a shell can complete: a fixed list (-o text|json), files or directories (the shell's own
  * completion), the kinds musectl knows, or the resource keys of the stack's manifests.
  */
-export type ValueSource = readonly string[] | 'files' | 'directories' | 'kinds' | 'resources';
+export type ValueSource = readonly string[] | 'files' | 'directories' | 'kinds' | 'resources' | 'environments';
 
 export interface Command {
   name: string;

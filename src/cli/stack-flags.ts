@@ -16,6 +16,7 @@ export const manifestFlags: Record<string, FlagSpec> = {
   env: {
     type: 'string',
     value: 'NAME',
+    values: 'environments',
     description: 'The environment: environments/NAME.yaml beside the Stack document (project, region, variables, overrides)',
   },
   'allow-secret-path': {

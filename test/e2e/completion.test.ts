@@ -72,6 +72,11 @@ describe.each(['bash', 'zsh', 'fish'] as const)('completion in %s', (shell) => {
       'Bucket/sessionmuse-tracks-other',
     ]);
   });
+
+  run("completes --env with the stack's environments (environments/NAME.yaml)", () => {
+    expect(completions(shell, 'musectl plan -f manifests --env ').sort()).toEqual(['dev', 'prod']);
+    expect(completions(shell, 'musectl watch -f manifests --env p')).toEqual(['prod']);
+  });
 });
 
 describe('musectl completion', () => {

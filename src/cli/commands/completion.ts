@@ -3,6 +3,7 @@
 // their flags, flag values (formats, log levels, kinds, files), and the resource names of the
 // stack's manifests (from -f on the same command line, else ./manifests).
 import { EMULATOR_DEFAULT_PROJECT } from '../../gcp/target.js';
+import { environmentNames, environmentsDir } from '../../manifest/environment.js';
 import { loadManifestSet } from '../../manifest/index.js';
 import { schemaRegistry } from '../../manifest/schemas.js';
 import { type Command, UsageError } from '../command.js';
@@ -15,6 +16,7 @@ async function sources(): Promise<CompletionSources> {
   return {
     commands: COMMANDS,
     kinds: () => schemaRegistry().kindNames.filter((k) => k !== 'Stack'),
+    environments: (stack) => (stack.paths.length === 0 ? [] : environmentNames(environmentsDir(undefined, stack.paths))),
     resources: async (stack) => {
       if (stack.paths.length === 0) return [];
       // Placeholders stand in for what only a target knows; invalid documents are left out.

@@ -38,6 +38,7 @@ drift found, corrected, reported, failed, backing off, duration, API calls.`,
     env: {
       type: 'string',
       value: 'NAME',
+      values: 'environments',
       description: 'Watch each stack in this environment (its environments/NAME.yaml: variables, overrides, its own inventory and lease)',
     },
     ...targetFlags,

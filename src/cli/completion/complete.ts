@@ -23,6 +23,8 @@ export interface CompletionSources {
   kinds: () => readonly string[];
   /** The resource keys (Kind/name) of the manifests the command line names, as its target sees them. */
   resources: (stack: StackOnLine) => Promise<string[]>;
+  /** The environments (environments/NAME.yaml) of the manifests the command line names. */
+  environments: (stack: StackOnLine) => string[];
 }
 
 /** What the command line says of the stack whose resource names are completed. */
@@ -133,6 +135,12 @@ async function valuesFrom(source: ValueSource, cur: string, prefix: string, word
         .kinds()
         .filter((k) => !listed.has(k))
         .map((k) => ({ value: `${prefix}${done}${k}` })),
+      `${prefix}${cur}`,
+    );
+  }
+  if (source === 'environments') {
+    return values(
+      sources.environments(manifestsOf(words)).map((name) => ({ value: `${prefix}${name}` })),
       `${prefix}${cur}`,
     );
   }

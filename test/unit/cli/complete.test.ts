@@ -9,6 +9,7 @@ const sources: CompletionSources = {
   commands: COMMANDS,
   kinds: () => ['Bucket', 'CloudRunService', 'ServiceAccount'],
   resources: async ({ paths, variables }) => paths.map((p) => `Bucket/${p}-${variables.PROJECT_ID ?? 'example-project'}`),
+  environments: ({ paths }) => (paths.length > 0 ? ['dev', 'prod'] : []),
 };
 const at = async (...words: string[]) => {
   const c = await complete(words, sources);
@@ -38,6 +39,8 @@ describe('completion', () => {
     expect(await at('plan', '--log-level=e')).toEqual(['--log-level=error']);
     expect(await at('plan', '-f', '')).toBe(':files');
     expect(await at('plan', '--state', '')).toBe(':directories');
+    expect(await at('plan', '-f', 'm', '--env', 'd')).toEqual(['dev']);
+    expect(await at('apply', '-f', 'm', '--env=p')).toEqual(['--env=prod']);
     expect(await at('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
