@@ -126,7 +126,12 @@ export function knativeService(s: Record<string, any>, at: Place): Record<string
 }
 
 /** `view` is the v2 Revision resource (run-revisions.ts revisionView). */
-export function knativeRevision(view: Record<string, any>, at: Place): Record<string, unknown> {
+/**
+ * Knative's Active condition "is set when the revision is receiving traffic" (knative/serving,
+ * pkg/apis/serving/v1 revision types); gcloud run revisions list shows it as ACTIVE. A revision with
+ * no share says False, reason NoTraffic [G: Knative's reason for an idle revision].
+ */
+export function knativeRevision(view: Record<string, any>, at: Place, receivingTraffic = false): Record<string, unknown> {
   const id = view.name.split('/').pop();
   return {
     apiVersion: KNATIVE,
@@ -143,7 +148,12 @@ export function knativeRevision(view: Record<string, any>, at: Place): Record<st
     },
     status: {
       observedGeneration: Number(view.observedGeneration ?? 0),
-      conditions: (view.conditions ?? []).map((c: any) => condition(c)),
+      conditions: [
+        ...(view.conditions ?? []).map((c: any) => condition(c)),
+        receivingTraffic
+          ? { type: 'Active', status: 'True', lastTransitionTime: view.createTime }
+          : { type: 'Active', status: 'False', reason: 'NoTraffic', message: 'The target is not receiving traffic.', lastTransitionTime: view.createTime },
+      ],
       logUrl: view.logUri,
     },
   };

@@ -87,13 +87,25 @@ const serviceItems = (req: EmuRequest) =>
     (s) => s.service.name,
     (s, at) => knativeService(s.service, at),
   );
-const revisionItems = (req: EmuRequest) =>
-  collect(
+const revisionItems = (req: EmuRequest) => {
+  const all = services(req.emu);
+  const serving = new Set(Object.values(all).flatMap((s) => servingRevisions(s.service)));
+  return collect(
     req,
-    Object.keys(services(req.emu)).flatMap((key) => revisionsOf(req.emu, key)),
+    Object.keys(all).flatMap((key) => revisionsOf(req.emu, key)),
     (r) => r.name,
-    (r, at) => knativeRevision(revisionView(r), at),
+    (r, at) => knativeRevision(revisionView(r), at, serving.has(r.name.split('/').pop()!)),
   );
+};
+
+/** The revisions (short names) a service sends a share of its traffic to, from its traffic statuses. */
+function servingRevisions(service: Record<string, any>): string[] {
+  const latest = service.latestReadyRevision?.split('/').pop();
+  return (service.trafficStatuses ?? [])
+    .filter((t: any) => (t.percent ?? 0) > 0)
+    .map((t: any) => (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? latest : t.revision?.split('/').pop()))
+    .filter(Boolean);
+}
 const jobItems = (req: EmuRequest) =>
   collect(
     req,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { until } from '../support/until.js';
 
 function findGcloud(): string | undefined {
   try {
@@ -145,6 +146,20 @@ describe.skipIf(!GCLOUD)('gcloud against the emulator', () => {
     expect(await ok(['run', 'revisions', 'list', '--service=web', '--region=us-central1', '--format=value(metadata.name)'])).toMatch(
       /^web-00001-[a-z0-9]{3}\n$/,
     );
+    // A second revision takes the traffic: gcloud's ACTIVE column (Knative's Active condition) moves to it.
+    const updated = await fetch(`${emu.url}/v2/projects/${PROJECT}/locations/us-central1/services/web`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ template: { containers: [{ image, env: [{ name: 'V', value: '2' }] }] } }),
+    });
+    expect(updated.status).toBe(200);
+    await until('the second revision to serve', async () => {
+      const s = (await (await fetch(`${emu.url}/v2/projects/${PROJECT}/locations/us-central1/services/web`)).json()) as { latestReadyRevision?: string };
+      return /web-00002-/.test(s.latestReadyRevision ?? '');
+    });
+    const table = await ok(['run', 'revisions', 'list', '--service=web', '--region=us-central1']);
+    expect(table).toMatch(/^\S+\s+web-00002-[a-z0-9]{3}\s+yes\s/m);
+    expect(table).toMatch(/^\S+\s+web-00001-[a-z0-9]{3}\s+(?!yes)/m);
     expect(await ok(['run', 'jobs', 'list', '--region=us-central1', '--format=value(metadata.name)'])).toBe('batch\n');
     expect(await ok(['run', 'jobs', 'executions', 'list', '--job=batch', '--region=us-central1', '--format=value(status.succeededCount)'])).toBe('1\n');
     const missing = await gcloud(['run', 'services', 'describe', 'nope', '--region=us-central1']);
