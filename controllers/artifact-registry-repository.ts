@@ -1,7 +1,7 @@
 // ArtifactRegistryRepository: Artifact Registry repositories (API v1). Create and delete are
 // long-running operations; a patch is synchronous and names its fields in an update mask.
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, ReportsHealth } from '../src/contract/controller.js';
-import { cloneSpec, deepEqual, withoutNulls } from '../src/contract/spec.js';
+import { cloneSpec, sameSpec } from '../src/contract/spec.js';
 import { isNotFound } from '../src/gcp/errors.js';
 import { waitForOperation } from '../src/gcp/operations.js';
 import { desiredSettings, normalizeSettings, repositorySettings, settingsToApi, UPDATABLE } from './artifact-registry-spec.js';
@@ -123,7 +123,7 @@ export const artifactRegistryRepositoryController: Controller & Labelled & IamPo
     // The settings that differ (a dockerConfig left out of the manifest is Google's), and the labels.
     const [want, have] = [normalized(desired), normalized(actual.spec)];
     const changed = (Object.keys(UPDATABLE) as Array<keyof typeof UPDATABLE>).filter(
-      (k) => want[k] !== undefined && !deepEqual(withoutNulls(want[k]) ?? undefined, withoutNulls(have[k]) ?? undefined), // a null inside is none
+      (k) => want[k] !== undefined && !sameSpec(want[k], have[k]), // a null inside is none
     );
     const [repo] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>
       ctx.clients.artifactRegistry().updateRepository({

@@ -4,7 +4,7 @@
 // the project number; musectl keys them by project id like every other kind.
 import { createRequire } from 'node:module';
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, Warns } from '../src/contract/controller.js';
-import { cloneSpec, deepEqual, sensitive, withoutNulls } from '../src/contract/spec.js';
+import { cloneSpec, sameSpec, sensitive } from '../src/contract/spec.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
 import { registerSecret } from '../src/gcp/scrub.js';
 import type { Resource } from '../src/manifest/index.js';
@@ -166,9 +166,7 @@ export const secretController: Controller & Labelled & IamPolicyHolder & HoldsDa
     // Only the settings that differ are written, named in the mask (an unchanged replication is never
     // sent); a null inside a setting is none, as the plan's diff reads it.
     const [want, have] = [normalized(desired), normalized(actual.spec)];
-    const settings = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).filter(
-      (k) => !deepEqual(withoutNulls(want[k]) ?? undefined, withoutNulls(have[k]) ?? undefined),
-    );
+    const settings = (Object.keys(SETTINGS) as Array<keyof typeof SETTINGS>).filter((k) => !sameSpec(want[k], have[k]));
     const relabel = JSON.stringify(labels) !== JSON.stringify(actual.labels);
     if (settings.length > 0 || relabel) {
       [secret] = await ctx.api.call({ quota: QUOTA.write, scope: ctx.project, what: `update ${r.key}` }, () =>

@@ -11,7 +11,7 @@ import type { Project } from '../projects.js';
 import type { EmuRequest, EmuResponse } from '../router.js';
 import { scheduleCompletion, startExecution } from './run-executions.js';
 import { executions, jobs } from './run-job-store.js';
-import { revisionsOf, revisionView } from './run-revisions.js';
+import { revisionsOf, revisionView, shortName } from './run-revisions.js';
 import { services } from './run-service-model.js';
 import { CLOUD_RUN_REGIONS } from './run-urls.js';
 import { knativeExecution, knativeJob, knativeRevision, knativeService, type Place } from './run-v1-convert.js';
@@ -94,18 +94,19 @@ const revisionItems = (req: EmuRequest) => {
     req,
     Object.keys(all).flatMap((key) => revisionsOf(req.emu, key)),
     (r) => r.name,
-    (r, at) => knativeRevision(revisionView(r), at, serving.has(r.name.split('/').pop()!)),
+    (r, at) => knativeRevision(revisionView(r), at, serving.has(shortName(r.name))),
   );
 };
 
 /** The revisions (short names) a service sends a share of its traffic to, from its traffic statuses. */
 function servingRevisions(service: Record<string, any>): string[] {
-  const latest = service.latestReadyRevision?.split('/').pop();
   return (service.trafficStatuses ?? [])
     .filter((t: any) => (t.percent ?? 0) > 0)
-    .map((t: any) => (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? latest : t.revision?.split('/').pop()))
-    .filter(Boolean);
+    .map((t: any) => (t.type === 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST' ? service.latestReadyRevision : t.revision))
+    .filter(Boolean)
+    .map(shortName);
 }
+
 const jobItems = (req: EmuRequest) =>
   collect(
     req,

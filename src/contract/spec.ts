@@ -74,6 +74,9 @@ export function withoutNulls<T>(v: T): T {
   return v;
 }
 
+/** Whether two spec values are the same, a null (none, in spec form) counting as absent: the plan's reading. */
+export const sameSpec = (a: unknown, b: unknown): boolean => deepEqual(withoutNulls(a) ?? undefined, withoutNulls(b) ?? undefined);
+
 /** Whether a desired spec still holds values known only after apply. */
 export function hasUnknowns(v: unknown): boolean {
   if (isUnknown(v)) return true;

@@ -5,7 +5,7 @@
 // default is none), and one Google has is a change; anything else that differs is a change. Lists
 // whose items have a key (env vars by name; the schema's x-musectl-key) are compared item by key,
 // so inserting one env var is one change, not every later one shifted.
-import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, keySegment, pathPattern, valueAt, withoutNulls } from '../contract/spec.js';
+import { cloneSpec, deepEqual, isPlainObject, isSensitive, isUnknown, keySegment, pathPattern, sameSpec, valueAt, withoutNulls } from '../contract/spec.js';
 
 export interface FieldChange {
   /** Dotted path, list items by index or key: template.containers[0].env[LOG_LEVEL].value */
@@ -64,7 +64,7 @@ function walk(desired: unknown, actual: unknown, path: string, w: Walk): void {
   if (isPlainObject(desired) && isPlainObject(actual)) {
     if (w.isMap(pathPattern(path))) {
       // Every key of a map is managed: one only Google has is a change too (a null inside is none).
-      if (!deepEqual(withoutNulls(desired), withoutNulls(actual))) w.out.push({ path, before: actual, after: desired });
+      if (!sameSpec(desired, actual)) w.out.push({ path, before: actual, after: desired });
       return;
     }
     for (const key of Object.keys(desired)) walk(desired[key], actual[key], join(path, key), w);
