@@ -2,10 +2,10 @@
 // the manifest, never from the manifest itself; it lives only in a Sensitive (never printed) and
 // is added as a new version only when it differs from the latest one. Google names secrets with
 // the project number; musectl keys them by project id like every other kind.
-import { createRequire } from 'node:module';
 import type { Controller, ControllerContext, Exportable, HoldsData, IamPolicyHolder, Labelled, Observed, Warns } from '../src/contract/controller.js';
 import { cloneSpec, sameSpec, sensitive } from '../src/contract/spec.js';
 import { httpStatus, isNotFound } from '../src/gcp/errors.js';
+import { googleLibraries } from '../src/gcp/libraries.js';
 import { registerSecret } from '../src/gcp/scrub.js';
 import type { Resource } from '../src/manifest/index.js';
 import { secretValue } from '../src/manifest/secret-source.js';
@@ -212,11 +212,9 @@ async function latestValue(ctx: ControllerContext, name: string): Promise<Buffer
   }
 }
 
-const require = createRequire(import.meta.url);
-
 /** CRC32C as Secret Manager wants it (unsigned), from the official storage library's implementation. */
 function crc32c(data: Buffer): number {
-  const { CRC32C } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+  const { CRC32C } = googleLibraries().storage;
   const crc = new CRC32C();
   crc.update(data);
   return crc.valueOf() >>> 0;

@@ -1,12 +1,9 @@
 // One factory for every official client, against Google or an emulator. Clients are loaded on first
-// use (loading @google-cloud/run alone takes ~150 ms), so commands that need none load none.
-import { createRequire } from 'node:module';
+// use (src/gcp/libraries.ts), so commands that need none load none.
+import { googleLibraries } from './libraries.js';
 import { preflight } from './preflight.js';
 import type { Target } from './target.js';
 
-const require = createRequire(import.meta.url);
-
-type Gax = typeof import('google-gax');
 type RunModule = typeof import('@google-cloud/run');
 type RunServicesClient = InstanceType<RunModule['v2']['ServicesClient']>;
 type RunJobsClient = InstanceType<RunModule['v2']['JobsClient']>;
@@ -37,7 +34,7 @@ export class ClientFactory {
    */
   private authClient(): any {
     if (this.auth) return this.auth;
-    const { googleAuthLibrary } = require('google-gax') as Gax;
+    const { googleAuthLibrary } = googleLibraries().gax;
     if (this.target.kind === 'emulator') {
       const client = new googleAuthLibrary.OAuth2Client();
       client.setCredentials({ access_token: 'emulator' });
@@ -83,55 +80,55 @@ export class ClientFactory {
   }
 
   runServices(): RunServicesClient {
-    return this.memo('run.services', () => new (require('@google-cloud/run') as RunModule).v2.ServicesClient(this.gaxOptions()));
+    return this.memo('run.services', () => new (googleLibraries().runServices.ServicesClient)(this.gaxOptions()));
   }
 
   runRevisions(): RunRevisionsClient {
-    return this.memo('run.revisions', () => new (require('@google-cloud/run') as RunModule).v2.RevisionsClient(this.gaxOptions()));
+    return this.memo('run.revisions', () => new (googleLibraries().runRevisions.RevisionsClient)(this.gaxOptions()));
   }
 
   runJobs(): RunJobsClient {
-    return this.memo('run.jobs', () => new (require('@google-cloud/run') as RunModule).v2.JobsClient(this.gaxOptions()));
+    return this.memo('run.jobs', () => new (googleLibraries().runJobs.JobsClient)(this.gaxOptions()));
   }
 
   secretManager(): SecretManagerClient {
     return this.memo('secretmanager', () => {
-      const { SecretManagerServiceClient } = require('@google-cloud/secret-manager') as typeof import('@google-cloud/secret-manager');
+      const { SecretManagerServiceClient } = googleLibraries().secretManager;
       return new SecretManagerServiceClient(this.gaxOptions());
     });
   }
 
   artifactRegistry(): ArtifactRegistryClient {
     return this.memo('artifactregistry', () => {
-      const { ArtifactRegistryClient } = require('@google-cloud/artifact-registry') as typeof import('@google-cloud/artifact-registry');
+      const { ArtifactRegistryClient } = googleLibraries().artifactRegistry;
       return new ArtifactRegistryClient(this.gaxOptions());
     });
   }
 
   projects(): ProjectsClient {
     return this.memo('resourcemanager.projects', () => {
-      const { ProjectsClient } = require('@google-cloud/resource-manager') as typeof import('@google-cloud/resource-manager');
+      const { ProjectsClient } = googleLibraries().projects;
       return new ProjectsClient(this.gaxOptions());
     });
   }
 
   serviceUsage(): ServiceUsageClient {
     return this.memo('serviceusage', () => {
-      const { ServiceUsageClient } = require('@google-cloud/service-usage') as typeof import('@google-cloud/service-usage');
+      const { ServiceUsageClient } = googleLibraries().serviceUsage;
       return new ServiceUsageClient(this.gaxOptions());
     });
   }
 
   cloudScheduler(): CloudSchedulerClient {
     return this.memo('cloudscheduler', () => {
-      const { CloudSchedulerClient } = require('@google-cloud/scheduler') as typeof import('@google-cloud/scheduler');
+      const { CloudSchedulerClient } = googleLibraries().cloudScheduler;
       return new CloudSchedulerClient(this.gaxOptions());
     });
   }
 
   storage(): StorageClient {
     return this.memo('storage', () => {
-      const { Storage } = require('@google-cloud/storage') as typeof import('@google-cloud/storage');
+      const { Storage } = googleLibraries().storage;
       const t = this.target;
       // Against a custom endpoint the storage client sends no credentials unless asked to.
       const base = { projectId: t.project, retryOptions: { autoRetry: false } };
@@ -141,7 +138,7 @@ export class ClientFactory {
 
   iam(): IamApi {
     return this.memo('iam', () => {
-      const { iam } = require('@googleapis/iam') as typeof import('@googleapis/iam');
+      const { iam } = googleLibraries().iam;
       const t = this.target;
       // Retries are ours (src/gcp/retry.ts), so the client's own are off.
       const common = { auth: this.authClient(), retry: false };
