@@ -36,21 +36,22 @@ export async function applyWithInventory(session: Session, planned: Planned, opt
   }
   const inManifests = namedKeys(session, planned);
   const vanished = vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests);
-  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack);
+  await recordOutcome(session.inventory, exec, result, session.controllers, session.ctx, vanished, session.set.stack, session.projectNumber);
   return result;
 }
 
 /**
  * Whether the inventory needs writing although the plan changes nothing in Google Cloud: a pending
  * entry to confirm or drop, an entry without the evidence its resource now offers, one to forget
- * or rename, one whose resource is gone, or outputs that changed (a service's URL) since they were
- * recorded.
+ * or rename, one whose resource is gone, outputs that changed (a service's URL) since they were
+ * recorded, or a project number it does not record yet.
  */
 export function inventoryOutdated(session: Session, planned: Planned): boolean {
   const { exec, inventory, observed } = planned;
   const inManifests = namedKeys(session, planned);
   if (vanishedEntries(inventory.entries, (e) => Boolean(observed.listed.get(e.kind)?.has(e.id)), inManifests).length > 0) return true;
   if ([...exec.context.values()].some((c) => c.forget || c.movedFrom)) return true; // an entry to drop or to rename
+  if (session.projectNumber && inventory.projectNumber !== session.projectNumber) return true; // the next plan starts with it
   const outdated = inventory.entries.some((e) => {
     if (e.pending || e.previous) return true;
     const key = entryKey(e);

@@ -61,6 +61,7 @@ export async function recordOutcome(
   ctx: ControllerContext,
   vanished: string[],
   stack: { outputs: Record<string, StackOutput>; document?: unknown } = { outputs: {} },
+  projectNumber?: string,
 ): Promise<void> {
   const done = new Set(result.done.map(actionKey));
   const edit = (entries: Map<string, InventoryEntry>): void => {
@@ -109,6 +110,7 @@ export async function recordOutcome(
     outputs: stackOutputValues(stack.outputs, (key) => entries.get(key)?.outputs),
     // Applied with its Stack document: a later run without it is one file of the stack.
     ...(stack.document ? { stackDocument: true } : {}),
+    ...(projectNumber ? { projectNumber } : {}),
   }));
 }
 

@@ -66,6 +66,16 @@ export interface Session {
   outside: Map<string, InventoryEntry>;
   /** The Stack document taken from beside the files given, when they had none (one file of a stack). */
   stackBeside?: string;
+  /**
+   * The project's number, when the manifests use ${PROJECT_NUMBER}: read from Resource Manager, or
+   * taken from the inventory and checked against Resource Manager while the plan reads (see
+   * numberToCheck). Recorded in the inventory on apply.
+   */
+  projectNumber?: string;
+  /** The inventory's number the set was loaded with, not yet confirmed by Resource Manager. */
+  numberToCheck?: string;
+  /** Loads the set again with another project number (the recorded one was not the project's). */
+  renumber(projectNumber: string): void;
   close(): Promise<void>;
 }
 
@@ -143,39 +153,60 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   };
   checkOutside();
   await checkTargetsFirst(set, inventory, opts.targeting);
-  if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    set = load({ PROJECT_NUMBER: await ctxBase.projectNumber() });
-    if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
-    nameTheStack(set, opts);
+  const withNumber = (number: string): ManifestSet => {
+    const again = load({ PROJECT_NUMBER: number });
+    if (hasErrors(again.diagnostics)) throw new InvalidManifestsError(again);
+    nameTheStack(again, opts);
+    set = again;
     checkOutside();
-  }
-  const outside = known ? outsideEntries(set, known) : new Map<string, InventoryEntry>();
-  const { controllers } = opts;
-  addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
-  const byKey = new Map(set.resources.map((r) => [r.key, r]));
-  nameTheStack(set, opts); // before anything reads the stack's name (labels, the plan, the state's keys)
-  const ctx: ControllerContext = {
-    ...ctxBase,
-    stack: set.stack.name,
-    resource: (kind, name) => byKey.get(`${kind}/${name}`),
-    imageDigests: new Map(),
-    controller: (kind) => controllerFor(controllers, kind),
-    outside: (kind, name) => {
-      const e = outside.get(`${kind}/${name}`);
-      return e ? { id: e.id, outputs: e.outputs ?? {} } : undefined;
-    },
+    return again;
   };
-  return {
-    set,
-    ctx,
+  // A project's number never changes, and its id is never used again: the number the inventory
+  // recorded at the last apply is the project's. It is still checked, but in the same round as the
+  // plan's reads (observeAndPlan) rather than one round before them.
+  // https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects
+  let projectNumber: string | undefined;
+  let numberToCheck: string | undefined;
+  if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
+    numberToCheck = (await inventory.load()).projectNumber;
+    projectNumber = numberToCheck ?? (await ctxBase.projectNumber());
+    withNumber(projectNumber);
+  }
+  const { controllers } = opts;
+  const assemble = () => {
+    const outside = known ? outsideEntries(set, known) : new Map<string, InventoryEntry>();
+    addImplicitDependencies(set.resources, (kind) => controllers.get(kind)?.facts.requiresApi);
+    const byKey = new Map(set.resources.map((r) => [r.key, r]));
+    nameTheStack(set, opts); // before anything reads the stack's name (labels, the plan, the state's keys)
+    const ctx: ControllerContext = {
+      ...ctxBase,
+      stack: set.stack.name,
+      resource: (kind, name) => byKey.get(`${kind}/${name}`),
+      imageDigests: new Map(),
+      controller: (kind) => controllerFor(controllers, kind),
+      outside: (kind, name) => {
+        const e = outside.get(`${kind}/${name}`);
+        return e ? { id: e.id, outputs: e.outputs ?? {} } : undefined;
+      },
+    };
+    return { set, ctx, outside };
+  };
+  const session: Session = {
+    ...assemble(),
     controllers,
     store,
     inventory,
     who,
-    outside,
     ...(paths !== opts.paths ? { stackBeside: beside } : {}),
+    ...(projectNumber ? { projectNumber } : {}),
+    ...(numberToCheck ? { numberToCheck } : {}),
+    renumber: (number) => {
+      withNumber(number);
+      Object.assign(session, assemble(), { projectNumber: number, numberToCheck: undefined });
+    },
     close: async () => (opts.clients ? undefined : clients.close()),
   };
+  return session;
 }
 
 /**
@@ -248,7 +279,7 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
     stackBeside: session.stackBeside,
   });
   // One round of reads: what controllers prepare (image digests) and what observe lists.
-  const [, observed] = await Promise.all([
+  const [, observed, projectNumber] = await Promise.all([
     Promise.all(
       [...controllers.values()].filter(isPreparing).map((c) =>
         c.prepare(
@@ -258,7 +289,15 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
       ),
     ),
     observeAll(set.resources, controllers, ctx, inventory.entries),
+    session.numberToCheck ? ctx.projectNumber() : undefined,
   ]);
+  if (projectNumber !== undefined && projectNumber !== session.numberToCheck) {
+    // The inventory's number is not the project's (the inventory was edited, or copied from
+    // another project's state): the manifests are loaded again with Resource Manager's, and read again.
+    session.renumber(projectNumber);
+    return observeAndPlan(session, options);
+  }
+  session.numberToCheck = undefined;
   const gone = observeOutside(observed, session.outside);
   if (gone.length > 0) {
     throw new UserError(

@@ -52,6 +52,11 @@ export interface Inventory {
    */
   stackDocument?: boolean;
   /**
+   * The project's number, when the manifests use ${PROJECT_NUMBER}: the next plan loads them with it
+   * at once and checks it against Resource Manager in the same round as its other reads.
+   */
+  projectNumber?: string;
+  /**
    * Left where an inventory was after `musectl state migrate` moved it (its entries empty): a run
    * that still reads this store is told where the stack's state is now, instead of finding nothing.
    */
@@ -171,7 +176,7 @@ export class InventoryStore {
    */
   async update(
     edit: (entries: Map<string, InventoryEntry>) => void,
-    top?: (entries: Map<string, InventoryEntry>) => Pick<Inventory, 'outputs' | 'stackDocument'>,
+    top?: (entries: Map<string, InventoryEntry>) => Pick<Inventory, 'outputs' | 'stackDocument' | 'projectNumber'>,
   ): Promise<Inventory> {
     for (let attempt = 1; ; attempt++) {
       const found = await this.store.read(this.key);
