@@ -31,6 +31,8 @@ export interface Measured {
   apiWindowMs?: number;
   /** CPU the emulator (this process) spent meanwhile. */
   emulatorCpuMs: number;
+  /** The run's requests, start and end relative to the spawn (ms), for --timeline. */
+  requests?: Array<{ method: string; path: string; status: number; start: number; end: number }>;
   stdout: string;
   stderr: string;
 }
@@ -120,6 +122,7 @@ export async function runMeasured(emu: RunningEmulator | undefined, args: string
     byRoute,
     ...(first !== undefined && last !== undefined ? { beforeFirstCallMs: first - spawnedAt, apiWindowMs: last - first, afterLastCallMs: exitedAt - last } : {}),
     emulatorCpuMs: (cpu.user + cpu.system) / 1000,
+    requests: requests.map((r) => ({ method: r.method, path: r.path, status: r.status, start: r.start - spawnedAt, end: r.end - spawnedAt })),
     stdout: result.stdout,
     stderr: result.stderr,
   };

@@ -9,7 +9,13 @@
 // made again in a process that has made it before (bench/warm.ts: what a long-running watcher pays
 // per cycle, without start-up). Then the start-up cost: --version, validate and plan on SessionMUSE.
 //
-//   node dist/bench/run.js [--sizes 10,100,1000] [--out bench/results.json]
+//   node dist/bench/run.js [--sizes 10,100,1000] [--only CASES] [--timeline DIR] [--out bench/results.json]
+//
+// --only runs some cases: create, noop (cold and warm), update (runs the create it needs first),
+// startup (--version, validate, SessionMUSE's no-op plan), deploy (SessionMUSE from empty at 100 ms a call).
+// --timeline DIR writes each measured apply's requests (method, path, start and end relative to the
+// spawn, status) to DIR/<case>.json, to see where the wall time goes; --cpu-prof DIR writes a CPU
+// profile of each measured apply (node --cpu-prof) into DIR.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +34,8 @@ const OPERATION_MS = 500;
 const NOOP_RUNS = 3;
 const STARTUP_RUNS = 5;
 const WARM_RUNS = 3;
+/** SessionMUSE's secret value source, set for its plans and applies. */
+const SESSIONMUSE_ENV = { GEMINI_API_KEY: 'bench-gemini-key' };
 
 interface Row {
   n: number | string;
@@ -41,6 +49,27 @@ interface Row {
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const CASES = ['create', 'noop', 'update', 'startup', 'deploy'] as const;
+type Case = (typeof CASES)[number];
+const only = new Set<Case>(
+  (arg('--only')?.split(',') ?? CASES).map((c) => {
+    if (!(CASES as readonly string[]).includes(c)) throw new Error(`bench: --only takes ${CASES.join(', ')}; not ${c}`);
+    return c as Case;
+  }),
+);
+const wanted = (c: Case): boolean => only.has(c);
+const timelineDir = arg('--timeline');
+const profileDir = arg('--cpu-prof');
+/** Node flags of a measured apply: a CPU profile when --cpu-prof is given. */
+const profiled = (): string[] => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+
+/** Writes the requests of a measured run (relative to its spawn) when --timeline is given. */
+function saveTimeline(name: string, m: Measured): void {
+  if (!timelineDir || !m.requests) return;
+  mkdirSync(timelineDir, { recursive: true });
+  writeFileSync(join(timelineDir, `${name}.json`), `${JSON.stringify(m.requests, null, 1)}\n`);
 }
 
 const progress = (s: string): void => {
@@ -79,9 +108,25 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
   const before = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json']), `plan of N=${n} before create`);
   const createPlan = JSON.parse(before.stdout) as Plan;
   progress(`N=${n}: create...`);
-  const create = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { timeoutMs: 540_000 }), `create of N=${n}`);
+  const create = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { timeoutMs: 540_000, nodeArgs: profiled() }), `create of N=${n}`);
+  saveTimeline(`create-${n}`, create);
   rows.push({ n, op: 'create', measured: create, ideal: idealApply(resources, createPlan, opts) });
+  if (wanted('noop')) rows.push(...(await noopPlans(emu, n, dir, project, state, resources, opts)));
+  if (wanted('update')) rows.push(await updateOf(emu, n, dir, project, target, opts));
+  return { rows, info: { n, project, counts: gen.counts, mix: mixFor(n), depth, updated: rows.find((r) => r.op.startsWith('update'))?.op } };
+}
 
+async function noopPlans(
+  emu: RunningEmulator,
+  n: number,
+  dir: string,
+  project: string,
+  state: string,
+  resources: Resource[],
+  opts: IdealOptions,
+): Promise<Row[]> {
+  const target = ['--emulator', emu.url, '--project', project, '--state', state];
+  const rows: Row[] = [];
   progress(`N=${n}: no-op plan x${NOOP_RUNS}...`);
   const noops: Measured[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) noops.push(check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `no-op plan of N=${n}`));
@@ -115,18 +160,21 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
     runs: perRun.map((r) => r.ms),
     ideal,
   });
+  return rows;
+}
 
+async function updateOf(emu: RunningEmulator, n: number, dir: string, project: string, target: string[], opts: IdealOptions): Promise<Row> {
   generateStack({ n, dir, revision: 1 });
   const updated = loadResources(dir, project).resources;
   const beforeUpdate = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json', '--detailed-exitcode']), `plan of the update of N=${n}`, 2);
   const updatePlan = JSON.parse(beforeUpdate.stdout) as Plan;
   const changed = updatePlan.actions.filter((a) => a.action !== 'noop').length;
   progress(`N=${n}: update of ${changed} resources...`);
-  const update = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes']), `update of N=${n}`);
-  rows.push({ n, op: `update ${changed}`, measured: update, ideal: idealApply(updated, updatePlan, opts) });
+  const update = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { nodeArgs: profiled() }), `update of N=${n}`);
+  saveTimeline(`update-${n}`, update);
   // It converged: nothing left to do.
   check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `plan after the update of N=${n}`);
-  return { rows, info: { n, project, counts: gen.counts, mix: mixFor(n), depth, updated: changed } };
+  return { n, op: `update ${changed}`, measured: update, ideal: idealApply(updated, updatePlan, opts) };
 }
 
 async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {
@@ -150,8 +198,8 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   const project = 'bench-sessionmuse';
   const target = ['--emulator', emu.url, '--project', project, '--state', join(work, 'state-sessionmuse')];
   seedImages(emu.emulator, artifactRegistryImages([manifests], { PROJECT_ID: project }));
-  const env = { GEMINI_API_KEY: 'bench-gemini-key' };
-  check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env }), 'apply of SessionMUSE');
+  const env = SESSIONMUSE_ENV;
+  check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env, nodeArgs: profiled() }), 'apply of SessionMUSE');
   const plans: Measured[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++)
     plans.push(check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], { env }), 'plan of SessionMUSE'));
@@ -166,7 +214,6 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
     runs: pw,
     ideal: idealPlan(resources, { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
   });
-  rows.push(await sessionMuseDeploy(work, env));
   return { rows, info: { googleModulesLoadedByValidate: googleModules, resources: resources.length } };
 }
 
@@ -184,7 +231,11 @@ async function sessionMuseDeploy(work: string, env: Record<string, string>): Pro
     seedImages(emu.emulator, artifactRegistryImages([manifests], { PROJECT_ID: project }));
     const before = check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '-o', 'json'], { env }), 'plan of the SessionMUSE deploy');
     progress('SessionMUSE: apply from empty at 100 ms a call...');
-    const deploy = check(await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env }), 'apply of SessionMUSE from empty');
+    const deploy = check(
+      await runMeasured(emu, ['apply', '-f', manifests, ...target, '--yes'], { env, nodeArgs: profiled() }),
+      'apply of SessionMUSE from empty',
+    );
+    saveTimeline('deploy-sessionmuse', deploy);
     const { resources, projectNumberUsed } = loadResources(manifests, project);
     const ideal = idealApply(resources, JSON.parse(before.stdout) as Plan, {
       controllers: allControllers(),
@@ -334,14 +385,19 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const info: Record<string, unknown> = {};
   try {
-    for (const n of sizes) {
-      const r = await benchSize(emu, n, work);
-      rows.push(...r.rows);
-      info[`n${n}`] = r.info;
+    if (wanted('create') || wanted('noop') || wanted('update')) {
+      for (const n of sizes) {
+        const r = await benchSize(emu, n, work);
+        rows.push(...r.rows);
+        info[`n${n}`] = r.info;
+      }
     }
-    const st = await benchStartup(emu, work);
-    rows.push(...st.rows);
-    info.startup = st.info;
+    if (wanted('startup')) {
+      const st = await benchStartup(emu, work);
+      rows.push(...st.rows);
+      info.startup = st.info;
+    }
+    if (wanted('deploy')) rows.push(await sessionMuseDeploy(work, SESSIONMUSE_ENV));
   } finally {
     await emu.close();
     rmSync(work, { recursive: true, force: true });
@@ -374,10 +430,12 @@ async function main(): Promise<void> {
     '  at most 90 service accounts (Google allows 100 per project), at most 10 buckets (one bucket create per 2 s per project: 10 take >= 18 s,',
     '  1000 would take 33 min), at most 40 Cloud Run services (60 writes a minute per region: 40 creates + 40 policy writes already wait 20 s);',
     '  the rest are secrets (20%, each with a value and an accessor) and IAM members (invoker, public, accessor, objectAdmin, token creator, project roles).',
-    ...sizes.map(
-      (n) => `  N=${n}: ${JSON.stringify((info[`n${n}`] as { counts: unknown }).counts)}, dependency depth ${(info[`n${n}`] as { depth: number }).depth}`,
-    ),
-    `validate loads ${(info.startup as { googleModulesLoadedByValidate: number }).googleModulesLoadedByValidate} Google client modules.`,
+    ...sizes
+      .filter((n) => info[`n${n}`])
+      .map((n) => `  N=${n}: ${JSON.stringify((info[`n${n}`] as { counts: unknown }).counts)}, dependency depth ${(info[`n${n}`] as { depth: number }).depth}`),
+    ...(info.startup
+      ? [`validate loads ${(info.startup as { googleModulesLoadedByValidate: number }).googleModulesLoadedByValidate} Google client modules.`]
+      : []),
     '',
     'Targets:',
     ...t.map((q) => `  [${q.met ? 'met' : 'MISSED'}] ${q.target}: ${q.value}`),
@@ -386,7 +444,7 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`${text}\n`);
 
-  const strip = ({ stdout: _o, stderr: _e, ...m }: Measured) => m;
+  const strip = ({ stdout: _o, stderr: _e, requests: _r, ...m }: Measured) => m;
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(
     out,

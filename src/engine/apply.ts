@@ -1,6 +1,9 @@
 // apply: runs a plan in dependency order, as many actions at once as the graph and `parallelism`
 // allow. An action starts when everything it depends on succeeded; when one fails, the actions
 // that depend on it are skipped and every independent branch still finishes, so a rerun converges.
+// When more are ready than slots are free, the one with the longest way to go starts first
+// (schedule.ts); an action waiting for a quota token or an operation gives its slot up meanwhile
+// (slots.ts, waiting-room.ts).
 
 import {
   type AnyController,
@@ -16,12 +19,14 @@ import {
 import { hasUnknowns, setAt, valueAt } from '../contract/spec.js';
 import { UserError } from '../errors.js';
 import { errorMessage, isAlreadyExists } from '../gcp/errors.js';
-import { waitingRoom } from '../gcp/rate-limit.js';
+import { waitingRoom } from '../gcp/waiting-room.js';
 import type { Resource } from '../manifest/index.js';
 import type { ApplyListener } from './events.js';
 import { desiredLabels, MANAGED_BY_LABEL, ownedBy, STACK_LABEL } from './ownership.js';
 import { actionKey, blockers, type ExecutablePlan, type PlanAction } from './plan.js';
 import { outputLookup, resourceChanges } from './planner.js';
+import { startPriorities } from './schedule.js';
+import { ActionSlot, Slots } from './slots.js';
 
 export interface ApplyOptions {
   parallelism: number;
@@ -61,7 +66,9 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
 
   const outcome = new Map<string, Promise<boolean>>();
   const byKey = new Map(plan.actions.map((a) => [actionKey(a), a]));
-  const slots = new Semaphore(opts.parallelism);
+  const slots = new Slots(opts.parallelism);
+  const priority = startPriorities(plan.actions, context, controllers, ctx);
+  const priorityOf = (actions: PlanAction[]): number => Math.max(...actions.map((a) => priority.get(actionKey(a)) ?? 0));
 
   /** The first dependency that did not apply, once all of them have finished. */
   const failedDependency = async (action: PlanAction): Promise<string | undefined> => {
@@ -82,7 +89,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
 
   /** Runs `work` for `actions` in one slot, reporting start, done or failure for each. */
   const attempt = async (actions: PlanAction[], work: () => Promise<string | undefined>): Promise<boolean> => {
-    await slots.acquire();
+    await slots.acquire(priorityOf(actions));
     // Checked again once a slot is free: a stop (SIGTERM) or a lost lease while waiting for it
     // means this action does not start.
     if (opts.shouldStop?.()) {
@@ -106,8 +113,9 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
     }
     const started = Date.now();
     for (const action of actions) opts.listener({ type: 'start', action });
+    const slot = new ActionSlot(slots);
     try {
-      const note = await waitingRoom.run({ release: () => slots.release(), reacquire: () => slots.acquire() }, work);
+      const note = await waitingRoom.run(slot, work);
       for (const action of actions) {
         result.done.push(action);
         opts.listener({ type: 'done', action, ms: Date.now() - started, note });
@@ -121,7 +129,7 @@ export async function applyPlan(exec: ExecutablePlan, controllers: ControllerReg
       }
       return false;
     } finally {
-      slots.release();
+      await slot.done();
     }
   };
 
@@ -301,22 +309,5 @@ class Batch {
       this.resolve(this.ready.length > 0 ? await this.write(this.ready) : true);
     }
     return ready ? this.outcome : false;
-  }
-}
-
-class Semaphore {
-  private waiting: Array<() => void> = [];
-  constructor(private free: number) {}
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((r) => this.waiting.push(r));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
   }
 }

@@ -1,14 +1,7 @@
 // Client-side rate limits at Google's default quotas, so a large apply slows itself down instead
 // of collecting 429s. A token bucket per quota: a minute's worth of burst, refilled evenly.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { sleep } from './retry.js';
-
-/**
- * Lets a caller give up what it holds while it waits for the rate limit: apply runs each action
- * in a parallelism slot, and an action waiting for a quota token should not keep others that call
- * other APIs from starting (ten bucket creates at one per 2 s would otherwise hold every slot).
- */
-export const waitingRoom = new AsyncLocalStorage<{ release(): void; reacquire(): Promise<void> }>();
+import { whileWaiting } from './waiting-room.js';
 
 export interface QuotaSpec {
   perMinute: number;
@@ -113,12 +106,7 @@ export class RateLimiter {
       this.buckets.set(key, bucket);
     }
     if (bucket.tryTake()) return;
-    const slot = waitingRoom.getStore();
-    slot?.release();
-    try {
-      await bucket.take();
-    } finally {
-      await slot?.reacquire();
-    }
+    // Waiting for a token, the action's parallelism slot is free for others (waiting-room.ts).
+    await whileWaiting(() => bucket.take());
   }
 }

@@ -1,12 +1,17 @@
 // The apply scheduler with fake controllers (the engine takes whatever controllers it is given):
 // dependency order, the parallelism bound, a failure skipping only what depends on it, batches
-// written once, held-back actions left alone with their dependents, and stopping between actions.
+// written once, held-back actions left alone with their dependents, and stopping between actions;
+// which ready action gets a free slot first (the longest way to go), and an action waiting (for an
+// operation, a quota token) giving its slot up and getting it back before new ones start.
 import { describe, expect, it } from 'vitest';
-import type { AnyController, Batched, BatchItem, ControllerContext, ControllerRegistry, Observed } from '../../../src/contract/controller.js';
+import type { AnyController, Batched, BatchItem, ControllerContext, ControllerRegistry, KindFacts, Observed } from '../../../src/contract/controller.js';
 import { applyPlan } from '../../../src/engine/apply.js';
 import type { ApplyEvent } from '../../../src/engine/events.js';
 import { type ActionContext, type ExecutablePlan, type PlanAction, summarize } from '../../../src/engine/plan.js';
+import { NOMINAL_CALL_MS, NOMINAL_OPERATION_MS, startPriorities } from '../../../src/engine/schedule.js';
+import { whileWaiting } from '../../../src/gcp/waiting-room.js';
 import type { Resource } from '../../../src/manifest/index.js';
+import { until } from '../../support/until.js';
 
 interface Recorder {
   log: string[];
@@ -16,11 +21,18 @@ interface Recorder {
 
 const observedOf = (id: string): Observed => ({ id, spec: {}, labels: {}, outputs: {}, raw: undefined });
 
-/** A kind whose create takes `ms` and fails for the names in `failing`. */
-function fakeKind(kind: string, rec: Recorder, opts: { ms?: number; failing?: Set<string> } = {}): AnyController {
+/**
+ * A kind whose create takes `ms` (or runs `work`, which a test resolves when it wants) and fails
+ * for the names in `failing`.
+ */
+function fakeKind(
+  kind: string,
+  rec: Recorder,
+  opts: { ms?: number; failing?: Set<string>; facts?: Partial<KindFacts>; work?: (name: string) => Promise<void> } = {},
+): AnyController {
   return {
     kind,
-    facts: { deletionPolicy: 'delete' },
+    facts: { deletionPolicy: 'delete', ...opts.facts },
     identify: (r) => ({ id: `${kind}/${r.name}`, scope: 'p' }),
     desired: () => ({}),
     observe: async () => new Map(),
@@ -28,7 +40,7 @@ function fakeKind(kind: string, rec: Recorder, opts: { ms?: number; failing?: Se
       rec.running++;
       rec.maxRunning = Math.max(rec.maxRunning, rec.running);
       rec.log.push(`start ${r.key}`);
-      await new Promise((res) => setTimeout(res, opts.ms ?? 5));
+      await (opts.work ? opts.work(r.name) : new Promise((res) => setTimeout(res, opts.ms ?? 5)));
       rec.running--;
       if (opts.failing?.has(r.name)) throw new Error(`${r.key} refused`);
       rec.log.push(`done ${r.key}`);
@@ -175,5 +187,99 @@ describe('the apply scheduler', () => {
     ]);
     await expect(run(exec, controllers)).rejects.toThrow('the plan cannot be applied: K/b: holds data');
     expect(rec.log).toEqual([]);
+  });
+});
+
+/** Promises a test resolves by name, to say when a fake action's work is over. */
+function gates() {
+  const opened = new Map<string, () => void>();
+  return {
+    wait: (name: string) => new Promise<void>((resolve) => opened.set(name, resolve)),
+    open: (name: string) => opened.get(name)!(),
+    waiting: (name: string) => opened.has(name),
+  };
+}
+
+const soon = (what: string, check: () => boolean) => until(what, check, 5_000, 1);
+
+describe('which action gets a free slot', () => {
+  it('the one with the longest way to go after it, ties in plan order', async () => {
+    const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
+    const controllers = new Map<string, AnyController>([
+      ['K', fakeKind('K', rec)],
+      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
+    ]);
+    const exec = planOf([
+      { kind: 'K', name: 'a' },
+      { kind: 'K', name: 'b' },
+      { kind: 'K', name: 'x' },
+      { kind: 'K', name: 'y', dependsOn: ['K/x'] },
+      { kind: 'L', name: 'rollout' },
+    ]);
+    await run(exec, controllers, { parallelism: 1 });
+    // The long-running one first, then x (y waits for it), then the rest as they asked.
+    expect(rec.log.filter((l) => l.startsWith('start'))).toEqual(['start L/rollout', 'start K/x', 'start K/a', 'start K/b', 'start K/y']);
+  });
+
+  it('counts an operation, and the time a quota needs for all of the plan’s calls to it', () => {
+    const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
+    const bucketQuotas = { read: 'storage.read', write: 'storage.bucketUpdate', createDelete: 'storage.bucketCreateDelete' } as const;
+    const controllers = new Map<string, AnyController>([
+      ['K', fakeKind('K', rec)],
+      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
+      ['B', fakeKind('B', rec, { facts: { quotas: bucketQuotas } })],
+    ]);
+    const exec = planOf([
+      { kind: 'B', name: 'new1' },
+      { kind: 'B', name: 'new2' },
+      { kind: 'B', name: 'new3' },
+      { kind: 'B', name: 'old1', action: 'update' },
+      { kind: 'B', name: 'old2', action: 'update' },
+      { kind: 'L', name: 'l' },
+      { kind: 'K', name: 'after-l', dependsOn: ['L/l'] },
+      { kind: 'K', name: 'k' },
+    ]);
+    const p = startPriorities(exec.plan.actions, exec.context, controllers, ctxFor(controllers));
+    // Three bucket creates at one per 2 s after a burst of one: the last starts 4 s after the first.
+    expect(p.get('B/new1')).toBe(NOMINAL_CALL_MS + 4_000);
+    // Updates count per bucket (one a second each): no wait.
+    expect(p.get('B/old1')).toBe(NOMINAL_CALL_MS);
+    expect(p.get('L/l')).toBe(NOMINAL_CALL_MS + NOMINAL_OPERATION_MS + NOMINAL_CALL_MS);
+    expect(p.get('K/k')).toBe(NOMINAL_CALL_MS);
+  });
+
+  it('an action waiting gives its slot up, and gets it back before actions that have not started', async () => {
+    const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
+    const gate = gates();
+    const controllers = new Map<string, AnyController>([
+      [
+        'W',
+        fakeKind('W', rec, {
+          facts: { longRunning: true },
+          work: async (name) => {
+            rec.log.push(`wait ${name}`);
+            await whileWaiting(() => gate.wait(name));
+            rec.log.push(`resume ${name}`);
+          },
+        }),
+      ],
+      ['K', fakeKind('K', rec, { work: (name) => gate.wait(name) })],
+    ]);
+    const exec = planOf([
+      { kind: 'K', name: 'k1' },
+      { kind: 'K', name: 'k2' },
+      { kind: 'W', name: 'w' },
+    ]);
+    const applying = run(exec, controllers, { parallelism: 1 });
+    await soon('k1 to start while w waits', () => gate.waiting('k1'));
+    gate.open('w'); // the operation is done: w wants its slot back, which k1 holds
+    gate.open('k1');
+    await soon('k2 to start', () => gate.waiting('k2'));
+    gate.open('k2');
+    const { result } = await applying;
+    expect(result.done.map((a) => a.name).sort()).toEqual(['k1', 'k2', 'w']);
+    expect(rec.log).toEqual(['start W/w', 'wait w', 'start K/k1', 'done K/k1', 'resume w', 'done W/w', 'start K/k2', 'done K/k2']);
+    // Two under way at once with --parallelism 1: one of them waiting, not calling.
+    expect(rec.maxRunning).toBe(2);
   });
 });

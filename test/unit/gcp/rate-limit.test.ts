@@ -1,7 +1,9 @@
 // The client-side rate limiter: a burst, then the steady rate of the quota, waiters in order, and a
 // caller waiting for a token giving its apply slot back meanwhile.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter, waitingRoom } from '../../../src/gcp/rate-limit.js';
+import { RateLimiter } from '../../../src/gcp/rate-limit.js';
+import { waitingRoom } from '../../../src/gcp/waiting-room.js';
+import { recordingSlot } from '../../support/recording-slot.js';
 
 describe('RateLimiter', () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
@@ -29,7 +31,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter({ 'storage.bucketCreateDelete': { perMinute: 30, burst: 1 } } as any);
     await limiter.acquire('storage.bucketCreateDelete', 'p');
     const events: string[] = [];
-    const slot = { release: () => void events.push('released'), reacquire: async () => void events.push('reacquired') };
+    const slot = recordingSlot(events, 'released', 'reacquired');
     const waiting = waitingRoom.run(slot, () => limiter.acquire('storage.bucketCreateDelete', 'p').then(() => events.push(`token at ${Date.now()}`)));
     await vi.advanceTimersByTimeAsync(3_000);
     await waiting;
