@@ -60,9 +60,12 @@ function all(): Matcher[] {
   return matchers;
 }
 
-/** methods.json sits beside this file in the source tree; the compiled emulator reads it from there. */
+/**
+ * methods.json sits beside this file in the source tree; the compiled emulator (dist/emulator/) and
+ * the CLI's bundle (dist/musectl.cjs, where `musectl up` runs the emulator) read it from there.
+ */
 function loadMethods(): DiscoveryMethod[] {
-  for (const path of ['./discovery/methods.json', '../../emulator/discovery/methods.json']) {
+  for (const path of ['./discovery/methods.json', '../../emulator/discovery/methods.json', '../emulator/discovery/methods.json']) {
     try {
       return require(path) as DiscoveryMethod[];
     } catch {

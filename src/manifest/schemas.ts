@@ -17,17 +17,15 @@
 // Validators come precompiled from the build (dist/schema-validators.cjs) when it matches the
 // schemas, so `musectl validate` does not spend its start-up compiling them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { requireCached } from '../compile-cache.js';
 import { PACKAGE_ROOT, SCHEMA_DIR } from '../paths.js';
 import type { KindCapabilityRule } from './kind-capabilities.js';
 import { compileValidators, schemasHash } from './schema-compile.js';
 import { type CollectedRef, collectRefs, findAnnotated, findPaths, type JsonSchema } from './schema-walk.js';
 
 export type { CollectedRef, RefSpec } from './schema-walk.js';
-
-const require = createRequire(import.meta.url);
 
 /** Where the build writes the precompiled validators. */
 export const PRECOMPILED = join(PACKAGE_ROOT, 'dist', 'schema-validators.cjs');
@@ -77,7 +75,7 @@ export function readSchemas(dir = SCHEMA_DIR): { schemas: JsonSchema[]; texts: s
 
 function loadValidators(schemas: JsonSchema[], texts: string[], kinds: Map<string, string>, precompiled: string | undefined): Map<string, ValidateFunction> {
   if (precompiled && existsSync(precompiled)) {
-    const mod = require(precompiled) as Record<string, ValidateFunction> & { schemasHash?: string };
+    const mod = requireCached(precompiled) as Record<string, ValidateFunction> & { schemasHash?: string };
     if (mod.schemasHash === schemasHash(texts)) return new Map([...kinds.keys()].map((k) => [k, mod[k]]));
   }
   return compileValidators(schemas, kinds);

@@ -1,0 +1,51 @@
+// Run by `npm run build` after tsc: two esbuild bundles, so that a run reads a few files where Node
+// would resolve, read and compile hundreds (each is then loaded through V8's code cache,
+// src/compile-cache.ts):
+// - dist/musectl.cjs: the CLI (the compiled dist/src/cli/main.js with our other modules, yaml,
+//   ajv and pino), which bin/musectl.js loads;
+// - dist/vendor/google-libraries.cjs: the Google client libraries (src/gcp/google-libraries.cjs and
+//   all it requires), which src/gcp/libraries.ts loads on the first call to Google.
+// The two stay apart so that a command that calls no API (validate, completion) never reads the
+// second; files read at run time (schema/, the precompiled validators, protos.json of the
+// validation rules) are found from the package root, as before.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { LIBRARY_BUNDLE, LIBRARY_ENTRY } from './gcp/libraries.js';
+import { PACKAGE_ROOT } from './paths.js';
+
+export const CLI_BUNDLE = join(PACKAGE_ROOT, 'dist', 'musectl.cjs');
+
+// esbuild turns a required .json into a JavaScript object literal; V8 reads the same data several
+// times faster through JSON.parse of a string (https://v8.dev/blog/cost-of-javascript-2019#json),
+// and the clients' protos.json files are ~1.5 MB together.
+const jsonThroughParse: Plugin = {
+  name: 'json-through-parse',
+  setup(b) {
+    b.onLoad({ filter: /\.json$/ }, (args) => {
+      const minified = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
+      return { contents: `module.exports = JSON.parse(${JSON.stringify(minified)});`, loader: 'js' };
+    });
+  },
+};
+
+const common: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', metafile: true };
+
+async function bundle(what: string, options: BuildOptions): Promise<void> {
+  mkdirSync(dirname(options.outfile!), { recursive: true });
+  const result = await build({ ...common, ...options });
+  const meta = result.metafile as Metafile;
+  const bytes = Object.values(meta.outputs)[0].bytes;
+  process.stdout.write(`bundled ${Object.keys(meta.inputs).length} modules of ${what} into ${options.outfile} (${(bytes / 1e6).toFixed(1)} MB)\n`);
+}
+
+await bundle('the Google client libraries', { entryPoints: [LIBRARY_ENTRY], outfile: LIBRARY_BUNDLE, plugins: [jsonThroughParse] });
+// Our modules are ES modules that find files beside themselves through import.meta.url, which a
+// CommonJS file does not have: the bundle's own URL stands in for it (every such lookup goes up to
+// the package root, or resolves a package).
+await bundle('musectl', {
+  entryPoints: [join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js')],
+  outfile: CLI_BUNDLE,
+  define: { 'import.meta.url': '__musectl_bundle_url' },
+  banner: { js: 'const __musectl_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+});
