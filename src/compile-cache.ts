@@ -41,7 +41,8 @@ function cacheDir(): string | undefined {
 /** require(file), through V8's code cache where Node keeps none. */
 export function requireCached(file: string): unknown {
   if (loaded.has(file)) return loaded.get(file);
-  if (nodeCaches()) return require(file);
+  // NODE_DISABLE_COMPILE_CACHE=1 turns Node's compile cache off; it turns this one off too.
+  if (nodeCaches() || process.env.NODE_DISABLE_COMPILE_CACHE) return require(file);
   const source = readFileSync(file, 'utf8');
   const st = statSync(file);
   const dir = cacheDir();

@@ -1,0 +1,61 @@
+// requireCached: a file loaded through V8's code cache behaves as require(), the cache is written
+// on the first run's exit and read by the next, a changed file gets a cache of its own, and a
+// cache directory another user could write to is never used.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../e2e/cli.js';
+
+const LOADER = join(ROOT, 'dist', 'src', 'compile-cache.js');
+
+/** Runs a fresh node that loads `file` through requireCached and prints what it exports. */
+function load(file: string, tmp: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  const script = `import(${JSON.stringify(LOADER)}).then(({ requireCached }) => { const m = requireCached(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ answer: m.answer(), same: requireCached(${JSON.stringify(file)}) === m })); });`;
+  return new Promise((resolve) => {
+    // Without NODE_COMPILE_CACHE, Node's own cache stays off (as it does on Node 20), so this one works.
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, TMPDIR: tmp, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+const cacheDir = (tmp: string) => join(tmp, `musectl-compile-cache-${process.getuid?.() ?? 'user'}`);
+const caches = (tmp: string) => (existsSync(cacheDir(tmp)) ? readdirSync(cacheDir(tmp)).filter((f) => f.endsWith('.v8cache')) : []);
+
+describe.skipIf(!existsSync(LOADER))('requireCached (V8 code cache on Node 20; run after npm run build)', () => {
+  it('loads a CommonJS file as require would, writes its cache at exit, and reads it on the next run', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'musectl-cc-'));
+    const file = join(tmp, 'lib.cjs');
+    writeFileSync(file, `const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 7);\n`);
+    const first = await load(file, tmp);
+    expect(first).toEqual({ code: 0, out: JSON.stringify({ answer: 'lib.cjs:42', same: true }) });
+    expect(caches(tmp)).toHaveLength(1);
+    const second = await load(file, tmp);
+    expect(second.out).toBe(first.out);
+    expect(caches(tmp)).toHaveLength(1); // read, not written again
+
+    // An edited file (another size) is another key: its own cache, never the stale one.
+    writeFileSync(file, `exports.answer = () => 'edited';\n`);
+    expect((await load(file, tmp)).out).toBe(JSON.stringify({ answer: 'edited', same: true }));
+    expect(caches(tmp)).toHaveLength(2);
+  });
+
+  it('uses no cache directory that other users can write to, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'musectl-cc-'));
+    const file = join(tmp, 'lib.cjs');
+    writeFileSync(file, `exports.answer = () => 'plain';\n`);
+    expect((await load(file, tmp, { NODE_DISABLE_COMPILE_CACHE: '1' })).out).toBe(JSON.stringify({ answer: 'plain', same: true }));
+    expect(existsSync(cacheDir(tmp))).toBe(false);
+
+    mkdirSync(cacheDir(tmp));
+    chmodSync(cacheDir(tmp), 0o777);
+    expect((await load(file, tmp)).out).toBe(JSON.stringify({ answer: 'plain', same: true }));
+    expect(caches(tmp)).toEqual([]);
+  });
+});
