@@ -169,7 +169,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let numberToCheck: string | undefined;
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
     numberToCheck = (await inventory.load()).projectNumber;
-    projectNumber = numberToCheck ?? (await ctxBase.projectNumber());
+    if (!numberToCheck) {
+      const asked = ctxBase.projectNumber();
+      clients.preload().catch(() => undefined); // while Resource Manager answers: the clients the plan's reads need next
+      projectNumber = await asked;
+    } else projectNumber = numberToCheck;
     withNumber(projectNumber);
   }
   const { controllers } = opts;
