@@ -2,6 +2,7 @@
 // The bin runs the compiled CLI (built by `npm install` through the prepare script): no TypeScript
 // loader at start-up, so `musectl validate` stays fast in CI. It loads the CLI's bundle
 // (dist/musectl.cjs, src/build-bundles.ts): one file instead of ~400 modules.
+import { statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -17,14 +18,27 @@ v8.setFlagsFromString('--liftoff-only');
 // (src/compile-cache.ts). https://nodejs.org/api/module.html#moduleenablecompilecachecachedir
 module.enableCompileCache?.();
 
-import('../dist/src/compile-cache.js')
-  .then(({ requireCached }) => requireCached(fileURLToPath(new URL('../dist/musectl.cjs', import.meta.url))).main(process.argv.slice(2)))
+const bundle = fileURLToPath(new URL('../dist/musectl.cjs', import.meta.url));
+const compiled = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+
+/** The bundle, unless tsc compiled the sources after it was made (a developer ran tsc alone). */
+async function loadCli() {
+  const made = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  if ((made(bundle) ?? 0) >= (made(compiled) ?? 0)) return (await import('../dist/src/compile-cache.js')).requireCached(bundle);
+  process.stderr.write('musectl: dist/musectl.cjs is older than dist/src (tsc ran without the bundle): running dist/src; `npm run build` makes both\n');
+  return import('../dist/src/cli/main.js');
+}
+
+loadCli()
+  .then((cli) => cli.main(process.argv.slice(2)))
   .then(
     (code) => {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`musectl: internal error: ${err?.stack ? err.stack : err}\n`);
+      // The bundle's positions map to the compiled modules with Node's source maps on.
+      const hint = process.sourceMapsEnabled ? '' : '\n(run with NODE_OPTIONS=--enable-source-maps to see which module each line of the stack is in)';
+      process.stderr.write(`musectl: internal error: ${err?.stack ? err.stack : err}${hint}\n`);
       process.exitCode = 70;
     },
   );

@@ -46,6 +46,7 @@ const QUOTA = { read: 'artifactregistry.request', write: 'artifactregistry.reque
 export const artifactRegistryRepositoryController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'ArtifactRegistryRepository',
   facts: {
+    clients: ['artifactRegistry'],
     newPolicyEmpty: true,
     requiresApi: 'artifactregistry.googleapis.com',
     deletionPolicy: 'delete',

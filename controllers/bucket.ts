@@ -28,6 +28,7 @@ const QUOTA = { read: 'storage.read', write: 'storage.bucketUpdate', createDelet
 export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & ReportsHealth = {
   kind: 'Bucket',
   facts: {
+    clients: ['storage'],
     requiresApi: 'storage.googleapis.com',
     deletionPolicy: 'abandon',
     quotas: QUOTA,

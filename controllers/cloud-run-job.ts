@@ -108,6 +108,7 @@ const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 export const cloudRunJobController: Controller & Labelled & Blocks & IamPolicyHolder & Exportable & ReportsHealth = {
   kind: 'CloudRunJob',
   facts: {
+    clients: ['runJobs'],
     requiresApi: 'run.googleapis.com',
     newPolicyEmpty: true,
     deletionPolicy: 'delete',

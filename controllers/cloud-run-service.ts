@@ -188,6 +188,7 @@ const QUOTA = { read: 'run.read', write: 'run.write' } as const;
 export const cloudRunServiceController: Controller & Labelled & IamPolicyHolder & Exportable & Preparing & Warns & Blocks & ReportsHealth = {
   kind: 'CloudRunService',
   facts: {
+    clients: ['runServices'],
     newPolicyEmpty: true,
     requiresApi: 'run.googleapis.com',
     deletionPolicy: 'delete',

@@ -166,7 +166,14 @@ async function setPaused(ctx: ControllerContext, id: string, paused: boolean): P
 
 export const cloudSchedulerJobController: Controller & Exportable = {
   kind: 'CloudSchedulerJob',
-  facts: { requiresApi: 'cloudscheduler.googleapis.com', deletionPolicy: 'delete', quotas: QUOTA, pageSize: PAGE_SIZE, exportScope: 'region' },
+  facts: {
+    clients: ['cloudScheduler'],
+    requiresApi: 'cloudscheduler.googleapis.com',
+    deletionPolicy: 'delete',
+    quotas: QUOTA,
+    pageSize: PAGE_SIZE,
+    exportScope: 'region',
+  },
 
   identify: (r, ctx) => ({ id: idOf(r, ctx.project), scope: parentOf(idOf(r, ctx.project)) }),
 

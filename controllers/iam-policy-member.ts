@@ -80,6 +80,7 @@ export const iamPolicyMemberController: Controller & Batched & Contained & Grant
   kind: 'IAMPolicyMember',
   // No API of its own: a grant is read and written with its resource's policy, through that kind.
   facts: {
+    clients: ['projects'],
     deletionPolicy: 'delete',
     sharedIdentity: true,
     exportScope: 'exported',

@@ -45,6 +45,7 @@ const QUOTA = { read: 'serviceusage.read', write: 'serviceusage.write' } as cons
 export const projectServiceController: Controller & Exportable = {
   kind: 'ProjectService',
   facts: {
+    clients: ['serviceUsage'],
     sharedIdentity: true,
     // Turning an API off breaks whatever else uses it: only on explicit request.
     deletionPolicy: 'abandon',

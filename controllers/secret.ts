@@ -42,6 +42,7 @@ function timestampText(t: NonNullable<ApiSecret['createTime']>): string {
 export const secretController: Controller & Labelled & IamPolicyHolder & HoldsData & Exportable & Warns = {
   kind: 'Secret',
   facts: {
+    clients: ['secretManager'],
     newPolicyEmpty: true,
     requiresApi: 'secretmanager.googleapis.com',
     deletionPolicy: 'abandon',

@@ -31,6 +31,7 @@ const QUOTA = { read: 'iam.read', write: 'iam.write' } as const;
 export const serviceAccountController: Controller & IamPolicyHolder & Exportable = {
   kind: 'ServiceAccount',
   facts: {
+    clients: ['iam'],
     newPolicyEmpty: true,
     requiresApi: 'iam.googleapis.com',
     deletionPolicy: 'delete',

@@ -4,7 +4,10 @@
 // clients). A `{+name}` path variable is matched by the resource name its method id implies (AIP-122:
 // run.projects.locations.services.get names projects/*/locations/*/services/*; a parent or a list
 // drops the last collection), then by any path, so the method named is the likeliest one.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface DiscoveryMethod {
   document: string;
@@ -61,18 +64,17 @@ function all(): Matcher[] {
 }
 
 /**
- * methods.json sits beside this file in the source tree; the compiled emulator (dist/emulator/) and
- * the CLI's bundle (dist/musectl.cjs, where `musectl up` runs the emulator) read it from there.
+ * methods.json sits beside this file in the source tree (emulator/discovery/); the compiled emulator
+ * (dist/emulator/) and the CLI's bundle (dist/musectl.cjs, where `musectl up` runs the emulator)
+ * find it by going up to the package root, and never beyond it.
  */
 function loadMethods(): DiscoveryMethod[] {
-  for (const path of ['./discovery/methods.json', '../../emulator/discovery/methods.json', '../emulator/discovery/methods.json']) {
-    try {
-      return require(path) as DiscoveryMethod[];
-    } catch {
-      // try the next place
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    for (const path of [join(dir, 'discovery', 'methods.json'), join(dir, 'emulator', 'discovery', 'methods.json')]) {
+      if (existsSync(path)) return require(path) as DiscoveryMethod[];
     }
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return [];
   }
-  return [];
 }
 
 /** The discovery method a request names, if any. */

@@ -35,7 +35,7 @@ async function bundle(what: string, options: BuildOptions): Promise<void> {
   mkdirSync(dirname(options.outfile!), { recursive: true });
   const result = await build({ ...common, ...options });
   const meta = result.metafile as Metafile;
-  const bytes = Object.values(meta.outputs)[0].bytes;
+  const bytes = Object.entries(meta.outputs).find(([file]) => !file.endsWith('.map'))![1].bytes;
   process.stdout.write(`bundled ${Object.keys(meta.inputs).length} modules of ${what} into ${options.outfile} (${(bytes / 1e6).toFixed(1)} MB)\n`);
 }
 
@@ -47,5 +47,9 @@ await bundle('musectl', {
   entryPoints: [join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js')],
   outfile: CLI_BUNDLE,
   define: { 'import.meta.url': '__musectl_bundle_url' },
+  // dist/musectl.cjs.map: with NODE_OPTIONS=--enable-source-maps an internal error's stack names
+  // the compiled module of each line (bin/musectl.js says so).
+  sourcemap: true,
+  sourcesContent: false,
   banner: { js: 'const __musectl_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
 });

@@ -6,11 +6,12 @@
 // covers every module; there a plain require is used. Node 20 has no such switch, so this does the
 // same for these files: the cache of each lives in a per-user directory of the system's temporary
 // directory (as Node's does), is written when the process exits after a miss, and is keyed by the
-// Node version and the file's path, size and time, so a rebuilt file or another Node never reads a
-// stale cache (V8 also refuses a cache made for other source or flags: then it compiles as usual).
+// Node version, the flags and the file's path, size and time, so a rebuilt file or another Node
+// never reads a stale cache (V8 also refuses a cache made under other flags: then it compiles as
+// usual); one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -18,40 +19,65 @@ import { Script } from 'node:vm';
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();
-const toWrite: Array<{ path: string; script: Script }> = [];
+const toWrite: PendingCache[] = [];
 
 /** Node's own compile cache is on (Node >= 22.1, turned on by the bin). */
 const nodeCaches = (): boolean => Boolean((module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.());
 
-/** The cache directory, made if missing; none where it cannot be made or is not this user's alone. */
+/**
+ * The cache directory, made if missing (its parent must exist: nothing is made along the way); none
+ * where it cannot be made, or is not a directory of this user's alone (a link, or one others can
+ * write to, may hold a planted cache).
+ */
 function cacheDir(): string | undefined {
   const uid = process.getuid?.();
   const dir = join(tmpdir(), `musectl-compile-cache-${uid ?? 'user'}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
-    // Another user's directory (a planted cache) is never read.
-    if (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0)) return undefined;
+    // Not recursive: on some filesystems (/proc) a recursive mkdir of a missing path never returns.
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  try {
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0))) return undefined;
     return dir;
   } catch {
     return undefined;
   }
 }
 
+const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node, the main script and
+ * Node's flags: V8 refuses a cache made under other flags (the bin sets --liftoff-only; a test runner
+ * does not), and two such processes must not keep replacing each other's cache. STAMP is the file's
+ * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
+ * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
+ */
+function cacheName(file: string): { prefix: string; name: string } {
+  const st = statSync(file);
+  let main = process.argv[1] ?? '';
+  try {
+    main = realpathSync(main); // a link to the bin, or npx, is the same bin
+  } catch {
+    // not a file (node -e): its name as given
+  }
+  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${process.execArgv.join(' ')}|${file}`)}-`;
+  return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
+}
+
 /** require(file), through V8's code cache where Node keeps none. */
 export function requireCached(file: string): unknown {
   if (loaded.has(file)) return loaded.get(file);
-  // NODE_DISABLE_COMPILE_CACHE=1 turns Node's compile cache off; it turns this one off too.
-  if (nodeCaches() || process.env.NODE_DISABLE_COMPILE_CACHE) return require(file);
+  // NODE_DISABLE_COMPILE_CACHE=1 turns Node's compile cache off; it turns this one off too. With
+  // source maps on (--enable-source-maps), Node maps stack traces only of files it loads itself.
+  if (nodeCaches() || process.env.NODE_DISABLE_COMPILE_CACHE || process.sourceMapsEnabled) return require(file);
   const source = readFileSync(file, 'utf8');
-  const st = statSync(file);
   const dir = cacheDir();
-  // The main script and Node's flags are in the key too: V8 refuses a cache made under other flags
-  // (the bin sets --liftoff-only; a test runner does not), and two such processes must not keep
-  // replacing each other's cache.
-  const who = `${process.version}|${process.arch}|${process.argv[1]}|${process.execArgv.join(' ')}`;
-  const key = createHash('sha256').update(`${who}|${file}|${st.size}|${st.mtimeMs}`).digest('hex').slice(0, 16);
-  const cachePath = dir ? join(dir, `${basename(file)}-${key}.v8cache`) : undefined;
+  const { prefix, name } = cacheName(file);
+  const cachePath = dir ? join(dir, name) : undefined;
   let cachedData: Buffer | undefined;
   try {
     cachedData = cachePath ? readFileSync(cachePath) : undefined;
@@ -65,24 +91,39 @@ export function requireCached(file: string): unknown {
   wrapper.call(exports, exports, createRequire(file), mod, file, dirname(file));
   mod.loaded = true;
   loaded.set(file, mod.exports);
-  if (cachePath && (!cachedData || script.cachedDataRejected)) rememberToWrite(cachePath, script);
+  if (dir && cachePath && (!cachedData || script.cachedDataRejected)) rememberToWrite({ dir, prefix, path: cachePath, script });
   return mod.exports;
 }
 
-/** At exit, when the functions this run used are compiled and go into the cache too. */
-function rememberToWrite(path: string, script: Script): void {
+interface PendingCache {
+  dir: string;
+  /** The caches of the same file, Node and flags: older builds' ones are removed. */
+  prefix: string;
+  path: string;
+  script: Script;
+}
+
+/**
+ * At exit, when the functions this run used are compiled and go into the cache too (so the cache
+ * holds what the first run after a build compiled; what a later command needs besides is compiled
+ * as usual).
+ */
+function rememberToWrite(pending: PendingCache): void {
   if (toWrite.length === 0) process.once('exit', writeCaches);
-  toWrite.push({ path, script });
+  toWrite.push(pending);
 }
 
 function writeCaches(): void {
-  for (const { path, script } of toWrite) {
+  for (const { dir, prefix, path, script } of toWrite) {
+    const tmp = `${path}.${process.pid}.tmp`;
     try {
-      const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, path); // whole or not at all, when runs write at once
+      for (const old of readdirSync(dir))
+        if (old.startsWith(prefix) && old.endsWith('.v8cache') && join(dir, old) !== path) rmSync(join(dir, old), { force: true });
     } catch {
       // A cache that cannot be written costs the next run its compile time, nothing else.
+      rmSync(tmp, { force: true });
     }
   }
 }

@@ -4,7 +4,7 @@
 // API field. Controllers are the only code that knows an API's field names, and they import only
 // this directory (src/contract/) and the Google plumbing (src/gcp/).
 import type { ApiCaller } from '../gcp/api-call.js';
-import type { ClientFactory } from '../gcp/clients.js';
+import type { ClientFactory, ClientName } from '../gcp/clients.js';
 import type { QuotaKey } from '../gcp/rate-limit.js';
 import type { Logger } from '../log.js';
 import type { Resource } from '../manifest/index.js';
@@ -105,6 +105,11 @@ export interface KindFacts {
    * with the project's convenience bindings.
    */
   newPolicyEmpty?: boolean;
+  /**
+   * The clients its reads use (ClientFactory getters): made ahead, while the first plan of a stack
+   * waits for the project number (ClientFactory.preload). One left out is made on first use.
+   */
+  clients?: ClientName[];
   /** Items per page of its list call (observe): the benchmarks' ideal call count reads this. */
   pageSize?: number;
   /** Create, update and delete are long-running operations (waited on). */

@@ -5,12 +5,12 @@
 import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing, kindCatalog } from '../contract/controller.js';
 import { UserError } from '../errors.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
-import { ClientFactory } from '../gcp/clients.js';
+import { ClientFactory, type ClientName } from '../gcp/clients.js';
 import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import type { Environment } from '../manifest/environment.js';
-import { hasErrors, loadManifestSet, type ManifestSet } from '../manifest/index.js';
+import { hasErrors, loadManifestSet, type ManifestSet, type Resource } from '../manifest/index.js';
 import { findStack, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { entryKey, type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
@@ -168,13 +168,27 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let projectNumber: string | undefined;
   let numberToCheck: string | undefined;
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    numberToCheck = (await inventory.load()).projectNumber;
-    if (!numberToCheck) {
+    numberToCheck = recordedNumber(await inventory.load());
+    if (numberToCheck) {
+      try {
+        withNumber(numberToCheck);
+        projectNumber = numberToCheck;
+      } catch (err) {
+        // Invalid with the recorded number, perhaps for it: Resource Manager's decides.
+        if (!(err instanceof InvalidManifestsError)) throw err;
+        opts.log.warn(
+          `the inventory ${inventory.describe()} records project number ${numberToCheck}, with which the manifests are not valid: asking Resource Manager`,
+        );
+        numberToCheck = undefined;
+      }
+    }
+    if (!projectNumber) {
       const asked = ctxBase.projectNumber();
-      clients.preload().catch(() => undefined); // while Resource Manager answers: the clients the plan's reads need next
+      // While Resource Manager answers: the clients the plan's reads need next.
+      clients.preload(clientsOf(set.resources, opts.controllers)).catch(() => undefined);
       projectNumber = await asked;
-    } else projectNumber = numberToCheck;
-    withNumber(projectNumber);
+      withNumber(projectNumber);
+    }
   }
   const { controllers } = opts;
   const assemble = () => {
@@ -252,6 +266,17 @@ function nameTheStack(set: ManifestSet, opts: Pick<SessionOptions, 'stack' | 'wr
   }
 }
 
+/** The inventory's project number, if it is one (digits; anything else was not written by musectl). */
+function recordedNumber(inventory: Inventory): string | undefined {
+  const n = inventory.projectNumber;
+  return typeof n === 'string' && /^[1-9][0-9]{0,19}$/.test(n) ? n : undefined;
+}
+
+/** The clients the kinds of these resources call (KindFacts.clients), for ClientFactory.preload. */
+function clientsOf(resources: Resource[], controllers: ControllerRegistry): ClientName[] {
+  return [...new Set(resources.flatMap((r) => controllers.get(r.kind)?.facts.clients ?? []))];
+}
+
 async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {
   const [p] = await api.call({ quota: 'resourcemanager.read', scope: project, what: `read project ${project}` }, () =>
     clients.projects().getProject({ name: `projects/${project}` }),
@@ -298,6 +323,9 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
   if (projectNumber !== undefined && projectNumber !== session.numberToCheck) {
     // The inventory's number is not the project's (the inventory was edited, or copied from
     // another project's state): the manifests are loaded again with Resource Manager's, and read again.
+    ctx.log.warn(
+      `the inventory ${session.inventory.describe()} records project number ${session.numberToCheck}, but Resource Manager says ${projectNumber}: planned with ${projectNumber} (the next apply records it; warnings above name resources with the recorded number)`,
+    );
     session.renumber(projectNumber);
     return observeAndPlan(session, options);
   }

@@ -16,10 +16,24 @@ type ProjectsClient = import('@google-cloud/resource-manager').ProjectsClient;
 type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClient;
 type CloudSchedulerClient = import('@google-cloud/scheduler').CloudSchedulerClient;
 
+/** The clients a ClientFactory makes, by the name of its getter. */
+export type ClientName =
+  | 'runServices'
+  | 'runRevisions'
+  | 'runJobs'
+  | 'secretManager'
+  | 'artifactRegistry'
+  | 'projects'
+  | 'serviceUsage'
+  | 'cloudScheduler'
+  | 'storage'
+  | 'iam';
+
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
   private auth: unknown;
   private checked?: Promise<void>;
+  private closed = false;
 
   constructor(readonly target: Target) {}
 
@@ -157,35 +171,22 @@ export class ClientFactory {
   }
 
   /**
-   * Makes every client (and its stub, otherwise made on the first call) in the background: work for
-   * the CPU while it would wait anyway, on a round trip whose answer the next step needs (the
+   * Makes these clients (and their stubs, otherwise made on the first call) in the background: work
+   * for the CPU while it would wait anyway, on a round trip whose answer the next step needs (the
    * project number before the manifests can be loaded with it). One client per turn of the event
-   * loop, so the call in flight is sent and its answer read in between.
+   * loop, so the call in flight is sent and its answer read in between; none after close().
    */
-  async preload(): Promise<void> {
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const gax: Array<() => { initialize(): Promise<unknown> }> = [
-      () => this.runServices(),
-      () => this.runJobs(),
-      () => this.serviceUsage(),
-      () => this.secretManager(),
-      () => this.artifactRegistry(),
-      () => this.cloudScheduler(),
-      () => this.runRevisions(),
-    ];
-    for (const make of gax) {
-      await turn();
-      make()
-        .initialize()
-        .catch(() => undefined); // a failure shows on the first call
+  async preload(names: ClientName[]): Promise<void> {
+    for (const name of names) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) return;
+      const client = this[name]() as { initialize?: () => Promise<unknown> };
+      client.initialize?.().catch(() => undefined); // a failure shows on the first call
     }
-    await turn();
-    this.storage();
-    await turn();
-    this.iam();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const c of this.cache.values()) {
       const closable = c as { close?: () => Promise<void> };
       if (typeof closable.close === 'function') await closable.close().catch(() => undefined);

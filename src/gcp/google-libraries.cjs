@@ -1,6 +1,6 @@
 // The Google client libraries musectl calls, one getter each, so a module runs only when first used.
 // `npm run build` bundles this file with everything it requires into dist/vendor/google-libraries.cjs
-// (src/gcp/build-library-bundle.ts): one file to read instead of ~600 in node_modules.
+// (src/build-bundles.ts): one file to read instead of ~600 in node_modules.
 //
 // Each getter names a client's own file rather than its package: a package's index also runs
 // ../protos/protos.js (1-4 MB of generated message classes per package, unused in REST mode, where

@@ -1,11 +1,11 @@
 // requireCached: a file loaded through V8's code cache behaves as require(), the cache is written
-// on the first run's exit and read by the next, a changed file gets a cache of its own, and a
-// cache directory another user could write to is never used.
+// on the first run's exit and read by the next, a changed file gets a cache of its own (the old
+// one removed), and a cache directory another user could write to, or a link, is never used.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/cli.js';
 
 const LOADER = join(ROOT, 'dist', 'src', 'compile-cache.js');
@@ -29,33 +29,59 @@ const cacheDir = (tmp: string) => join(tmp, `musectl-compile-cache-${process.get
 const caches = (tmp: string) => (existsSync(cacheDir(tmp)) ? readdirSync(cacheDir(tmp)).filter((f) => f.endsWith('.v8cache')) : []);
 
 describe.skipIf(!existsSync(LOADER))('requireCached (V8 code cache on Node 20; run after npm run build)', () => {
+  const made: string[] = [];
+  const scratch = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'musectl-cc-'));
+    made.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('loads a CommonJS file as require would, writes its cache at exit, and reads it on the next run', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'musectl-cc-'));
+    const tmp = scratch();
     const file = join(tmp, 'lib.cjs');
     writeFileSync(file, `const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 7);\n`);
     const first = await load(file, tmp);
     expect(first).toEqual({ code: 0, out: JSON.stringify({ answer: 'lib.cjs:42', same: true }) });
-    expect(caches(tmp)).toHaveLength(1);
+    const [cache] = caches(tmp);
+    expect(caches(tmp)).toEqual([cache]);
+    const written = statSync(join(cacheDir(tmp), cache));
     const second = await load(file, tmp);
     expect(second.out).toBe(first.out);
-    expect(caches(tmp)).toHaveLength(1); // read, not written again
+    // Read and accepted, not written again (a refused cache would be replaced: another inode).
+    const after = statSync(join(cacheDir(tmp), cache));
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
 
-    // An edited file (another size) is another key: its own cache, never the stale one.
+    // An edited file (another size) gets a cache of its own, which replaces the old one.
     writeFileSync(file, `exports.answer = () => 'edited';\n`);
     expect((await load(file, tmp)).out).toBe(JSON.stringify({ answer: 'edited', same: true }));
-    expect(caches(tmp)).toHaveLength(2);
+    expect(caches(tmp)).toHaveLength(1);
+    expect(caches(tmp)).not.toEqual([cache]);
   });
 
-  it('uses no cache directory that other users can write to, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'musectl-cc-'));
+  it('uses no cache directory that other users can write to or that is a link, makes none where the temporary directory is missing, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
+    const tmp = scratch();
     const file = join(tmp, 'lib.cjs');
     writeFileSync(file, `exports.answer = () => 'plain';\n`);
-    expect((await load(file, tmp, { NODE_DISABLE_COMPILE_CACHE: '1' })).out).toBe(JSON.stringify({ answer: 'plain', same: true }));
+    const plain = JSON.stringify({ answer: 'plain', same: true });
+    expect((await load(file, tmp, { NODE_DISABLE_COMPILE_CACHE: '1' })).out).toBe(plain);
     expect(existsSync(cacheDir(tmp))).toBe(false);
+
+    const missing = join(tmp, 'no', 'such', 'dir');
+    expect((await load(file, missing)).out).toBe(plain);
+    expect(existsSync(join(tmp, 'no'))).toBe(false);
+
+    const elsewhere = scratch();
+    symlinkSync(elsewhere, cacheDir(tmp));
+    expect((await load(file, tmp)).out).toBe(plain);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    rmSync(cacheDir(tmp));
 
     mkdirSync(cacheDir(tmp));
     chmodSync(cacheDir(tmp), 0o777);
-    expect((await load(file, tmp)).out).toBe(JSON.stringify({ answer: 'plain', same: true }));
+    expect((await load(file, tmp)).out).toBe(plain);
     expect(caches(tmp)).toEqual([]);
   });
 });

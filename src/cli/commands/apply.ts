@@ -40,7 +40,12 @@ export const applyFlags = {
   ...ownershipFlags,
   ...selectionFlags,
   yes: { type: 'boolean' as const, short: 'y', description: 'Apply without asking (required without a terminal)' },
-  parallelism: { type: 'string' as const, value: 'N', description: 'Resources changed at the same time', default: '10' },
+  parallelism: {
+    type: 'string' as const,
+    value: 'N',
+    description: 'Resources called for at the same time (one waiting for a rollout or a quota gives its place meanwhile)',
+    default: '10',
+  },
   'lock-timeout': {
     type: 'string' as const,
     value: 'DURATION',
