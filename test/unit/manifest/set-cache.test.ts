@@ -10,6 +10,7 @@ import { type Environment, readEnvironment } from '../../../src/manifest/environ
 import { forgetCheckedSets, type LoadOptions, loadManifestSet, type ManifestSet } from '../../../src/manifest/index.js';
 import { schemaRegistry } from '../../../src/manifest/schemas.js';
 import { secretValue } from '../../../src/manifest/secret-source.js';
+import { findStack } from '../../../src/manifest/stack.js';
 
 const STACK = 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata: { name: s }\nspec:\n  variables:\n    TEAM: audio\n';
 const SA = (name: string, extra = '') => `apiVersion: musectl.dev/v1alpha1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n${extra}`;
@@ -212,5 +213,21 @@ describe('loading the same manifests again', () => {
     const edited = loadManifestSet([dir], withEnv(env()));
     expect(edited.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(edited.resources[0].spec.template.containers[0].image).toBe('example/web:1');
+  });
+});
+
+describe('finding the Stack document again (the watcher with --env, every cycle)', () => {
+  it('sees the Stack renamed, added and removed, whatever the mtime', () => {
+    const dir = tree({ 'stack.yaml': STACK, 'sa.yaml': SA('sa-one') });
+    expect(findStack([dir]).name).toBe('s');
+    const file = join(dir, 'stack.yaml');
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, STACK.replace('name: s ', 'name: t '));
+    utimesSync(file, atime, mtime);
+    expect(findStack([dir]).name).toBe('t');
+    rmSync(file);
+    expect(findStack([dir]).document).toBeUndefined();
+    writeFileSync(join(dir, 'sa.yaml'), `${SA('sa-one')}---\n${STACK}`);
+    expect(findStack([dir])).toMatchObject({ name: 's', document: { file: join(dir, 'sa.yaml'), index: 1 } });
   });
 });
