@@ -73,14 +73,16 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     ...(env ? { environment: env, environmentText: texts.find((t) => t.file === env.file) ?? { file: env.file, ...readManifestText(env.file) } } : {}),
   });
   let checked = checkedSets.get(key);
+  let kept = true;
   if (checked) {
     // What a check does to the environment it is given, done to this one (the caller reads its fields).
     if (env?.doc) prepareEnvironment(env, env.doc, checked.vars);
   } else {
     checked = checkSet(paths, opts, found, texts);
-    checkedSets.set(key, checked);
+    kept = !checkedSets.firstSight(key);
+    if (kept) checkedSets.set(key, checked);
   }
-  const { before, lint, ...set } = copyOfChecked(checked);
+  const { before, lint, ...set } = kept ? copyOfChecked(checked) : checked;
   // Read on every load, never cached: a Secret's value is not in the manifests, and may change.
   const secrets = readSecretSources(set.resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] });
   return {

@@ -4,7 +4,8 @@
 // everything it is made of: the paths, the files found, every file's text (read again on every
 // load, so an edit is seen on the next one, whatever its mtime), the variables and options, and
 // the environment's file and fields. What is not part of that answer is not cached: a Secret's
-// value (a file or an environment variable, read fresh by the caller on every load).
+// value (a file or an environment variable, read fresh by the caller on every load). A set is kept
+// from its second load on, so a command that loads its manifests once holds no more memory.
 //
 // Whoever loads gets a copy: its own resources (spec, labels, annotations, refs cloned), arrays
 // and diagnostics, so a caller that adds implicit dependencies or renames the stack changes
@@ -60,8 +61,24 @@ export function setKey(parts: {
 /** A few sets (a watcher of several stacks, a set loaded with and without the project number). */
 const MAX_SETS = 4;
 
+/** Keys loaded once and not kept (yet): a set is kept the second time it is loaded. */
+const MAX_SEEN = 64;
+
 export class SetCache {
   private readonly sets = new Map<string, CheckedSet>();
+  private readonly seen = new Set<string>();
+
+  /**
+   * Whether this is the first load of the key. A command that loads its manifests once keeps
+   * nothing (and makes no copy: its peak memory is what it was without a cache); a process that
+   * loads the same set again (the watcher's second cycle) keeps it from then on.
+   */
+  firstSight(key: string): boolean {
+    if (this.seen.has(key) || this.sets.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string);
+    return true;
+  }
 
   get(key: string): CheckedSet | undefined {
     const set = this.sets.get(key);
@@ -80,6 +97,7 @@ export class SetCache {
 
   clear(): void {
     this.sets.clear();
+    this.seen.clear();
   }
 }
 
