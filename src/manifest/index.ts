@@ -6,10 +6,11 @@ import { applyOverride, type Environment, fieldsOf, isEnvironmentDocument, type 
 import { googleRules } from './google/rules.js';
 import { checkKindCapabilities, type KindCatalog } from './kind-capabilities.js';
 import { lintResources } from './lint/index.js';
-import { discoverFiles, parseFile } from './load.js';
+import { discoverFiles, parseFile, readManifestText } from './load.js';
 import type { Resource } from './resource.js';
 import { type SchemaRegistry, schemaRegistry } from './schemas.js';
 import { readSecretSources, stackRoots } from './secret-source.js';
+import { type CheckedSet, copyOfChecked, type FileText, SetCache, setKey } from './set-cache.js';
 import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
 import { checkVariables, typedValue, type VariableSources, type VariableType } from './stack-variables.js';
 import { crossCheck, type OutsideRef, subjectOf, validateDocument } from './validate.js';
@@ -55,13 +56,60 @@ export interface ManifestSet {
   environment?: string;
 }
 
+/** Sets this process has checked: a watcher's unchanged manifests are not parsed again every cycle. */
+const checkedSets = new SetCache();
+
 export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet {
-  const registry = schemaRegistry();
+  // The files are found and read on every load; only what their text gives is taken from the cache.
   const found = discoverFiles(paths);
+  const texts: FileText[] = found.files.map((file) => ({ file, ...readManifestText(file) }));
+  const env = opts.environment;
+  const { environment: _, ...options } = opts;
+  const key = setKey({
+    paths,
+    found,
+    texts,
+    options,
+    ...(env ? { environment: env, environmentText: texts.find((t) => t.file === env.file) ?? { file: env.file, ...readManifestText(env.file) } } : {}),
+  });
+  let checked = checkedSets.get(key);
+  let kept = true;
+  if (checked) {
+    // What a check does to the environment it is given, done to this one (the caller reads its fields).
+    if (env?.doc) prepareEnvironment(env, env.doc, checked.vars);
+  } else {
+    checked = checkSet(paths, opts, found, texts);
+    kept = !checkedSets.firstSight(key);
+    if (kept) checkedSets.set(key, checked);
+  }
+  const { before, lint, ...set } = kept ? copyOfChecked(checked) : checked;
+  // Read on every load, never cached: a Secret's value is not in the manifests, and may change.
+  const secrets = readSecretSources(set.resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] });
+  return {
+    stack: set.stack,
+    resources: set.resources,
+    diagnostics: [...before, ...secrets, ...lint].sort(compareDiagnostics),
+    placeholdersUsed: set.placeholdersUsed,
+    variablesUsed: set.variablesUsed,
+    files: set.files,
+    ...(set.environment !== undefined ? { environment: set.environment } : {}),
+    documents: set.documents,
+    outside: set.outside,
+  };
+}
+
+/** Forgets the sets checked so far (tests that compare a load from the cache with one from scratch). */
+export function forgetCheckedSets(): void {
+  checkedSets.clear();
+}
+
+/** Parses and checks the files' texts: everything a load finds but the Secrets' values. */
+function checkSet(paths: string[], opts: LoadOptions, found: { files: string[]; diagnostics: Diagnostic[] }, texts: FileText[]): CheckedSet {
+  const registry = schemaRegistry();
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const documents: ManifestDocument[] = [];
-  for (const file of found.files) {
-    const parsed = parseFile(file);
+  for (const { file, text, diagnostics: unreadable } of texts) {
+    const parsed = text === undefined ? { documents: [], diagnostics: unreadable } : parseFile(file, text);
     documents.push(...parsed.documents);
     // The chosen environment's file was parsed by readEnvironment, whose diagnostics come below:
     // its YAML errors are reported once.
@@ -77,11 +125,7 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   const env = opts.environment;
   const vars = variablesFor(stackRead.stack, opts);
   diagnostics.push(...(env?.diagnostics ?? []), ...checkVariables(stackRead.stack.declarations, vars.values, variableSources(stackRead.stack, opts, vars)));
-  if (env?.doc) {
-    // Names in its overrides may use variables, as the manifests' names do.
-    diagnostics.push(...substitute(env.doc, vars, `Environment/${env.name}`).diagnostics);
-    Object.assign(env, fieldsOf(env.doc));
-  }
+  if (env?.doc) diagnostics.push(...prepareEnvironment(env, env.doc, vars));
   const stackRefs = stackReferences(stackDocs, stackRead.stack, vars, registry, diagnostics);
   const overridden = new Set<Override>();
 
@@ -115,13 +159,13 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
   diagnostics.push(...crossCheck([...identified, ...stackRefs], registry, outside));
   diagnostics.push(...checkKindCapabilities(identified, registry, opts.kinds));
   diagnostics.push(...googleRules(identified));
-  diagnostics.push(...readSecretSources(resources, { roots: stackRoots(paths), allowed: opts.allowSecretPaths ?? [] }));
-  diagnostics.push(...lintResources(resources));
-  diagnostics.sort(compareDiagnostics);
+  // The Secrets' values are read here, between these and lint's (loadManifestSet).
+  const lint = lintResources(resources);
   return {
     stack: stackRead.stack,
     resources,
-    diagnostics,
+    before: diagnostics,
+    lint,
     placeholdersUsed: [...placeholders].sort(),
     variablesUsed: [...used].sort(),
     // The environment's file is read too: a saved plan's fingerprint covers it.
@@ -129,7 +173,18 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     ...(env ? { environment: env.name } : {}),
     documents,
     outside: outside ?? [],
+    vars,
   };
+}
+
+/**
+ * Substitutes the variables in the environment's document (names in its overrides may use them,
+ * as the manifests' names do) and takes its fields again from it.
+ */
+function prepareEnvironment(env: Environment, doc: ManifestDocument, vars: Variables): Diagnostic[] {
+  const { diagnostics } = substitute(doc, vars, `Environment/${env.name}`);
+  Object.assign(env, fieldsOf(doc));
+  return diagnostics;
 }
 
 /**

@@ -30,7 +30,8 @@ export function secretValue(r: Resource): SecretValue {
   if (!v) {
     // A resource not loaded through loadManifestSet (tests that build one by hand): read it now,
     // inside its own directory.
-    v = readSecretSource(r, { roots: [dirname(r.doc.file)], allowed: [] }).value;
+    const roots = [dirname(r.doc.file)];
+    v = readSecretSource(r, insideDirs({ roots, allowed: [] }), roots).value;
     if (v.value) registerSecret(v.value);
     values.set(r, v);
   }
@@ -58,9 +59,11 @@ export function stackRoots(paths: string[]): string[] {
 /** Reads every Secret's value source; problems (outside the tree, too big, not a file) are located errors. */
 export function readSecretSources(resources: Resource[], opts: SecretSourceOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Where the allowed directories really are, found once for all the Secrets rather than once each.
+  const inside = insideDirs(opts);
   for (const r of resources) {
     if (r.kind !== 'Secret') continue;
-    const read = readSecretSource(r, opts);
+    const read = readSecretSource(r, inside, opts.roots);
     if (read.value.value) registerSecret(read.value.value);
     values.set(r, read.value);
     if (read.problem) out.push({ ...locate(r.doc, read.problem.path), severity: 'error', subject: r.key, message: read.problem.message });
@@ -68,7 +71,10 @@ export function readSecretSources(resources: Resource[], opts: SecretSourceOptio
   return out;
 }
 
-function readSecretSource(r: Resource, opts: SecretSourceOptions): { value: SecretValue; problem?: { path: string[]; message: string } } {
+/** The real paths of the directories a valueFrom.file may read from. */
+const insideDirs = (opts: SecretSourceOptions): string[] => [...opts.roots, ...opts.allowed].map((d) => realOrLexical(resolve(d)));
+
+function readSecretSource(r: Resource, inside: string[], roots: string[]): { value: SecretValue; problem?: { path: string[]; message: string } } {
   const from = r.spec.valueFrom as { env?: string; file?: string } | undefined;
   if (!from) return { value: {} };
   if (typeof from.env === 'string') {
@@ -89,13 +95,13 @@ function readSecretSource(r: Resource, opts: SecretSourceOptions): { value: Secr
   if (typeof from.file !== 'string') return { value: {} };
   const at = ['spec', 'valueFrom', 'file'];
   const path = resolve(dirname(r.doc.file), from.file);
-  const outside = outsideOf(path, [...opts.roots, ...opts.allowed]);
+  const outside = outsideOf(path, inside);
   if (outside) {
     return {
       value: {},
       problem: {
         path: at,
-        message: `spec.valueFrom.file: ${quote(from.file)} resolves to ${quote(outside)}, outside the stack's directory tree (${opts.roots.map((x) => quote(resolve(x))).join(', ')}); a manifest reads secret files only from inside it: move the file there, or name its directory with --allow-secret-path DIR`,
+        message: `spec.valueFrom.file: ${quote(from.file)} resolves to ${quote(outside)}, outside the stack's directory tree (${roots.map((x) => quote(resolve(x))).join(', ')}); a manifest reads secret files only from inside it: move the file there, or name its directory with --allow-secret-path DIR`,
       },
     };
   }
@@ -109,11 +115,11 @@ function readSecretSource(r: Resource, opts: SecretSourceOptions): { value: Secr
   return { value: {}, problem: { path: at, message } };
 }
 
-/** The real path of `path` when it is outside every directory of `dirs`, else undefined. */
-function outsideOf(path: string, dirs: string[]): string | undefined {
+/** The real path of `path` when it is outside every directory of `realDirs` (real paths), else undefined. */
+function outsideOf(path: string, realDirs: string[]): string | undefined {
   const real = realOrLexical(path);
-  const inside = dirs.some((d) => {
-    const rel = relative(realOrLexical(resolve(d)), real);
+  const inside = realDirs.some((d) => {
+    const rel = relative(d, real);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   });
   return inside ? undefined : real;

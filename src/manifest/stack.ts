@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
-import { discoverFiles, parseFile } from './load.js';
+import { discoverFiles, parseFile, readManifestText } from './load.js';
 import { declaredVariables, type VariableDeclaration } from './stack-variables.js';
 
 /** A named output of the stack: another resource's output, read after an apply. */
@@ -79,12 +79,33 @@ function nameOf(d: ManifestDocument): string {
 export function findStack(paths: string[]): StackSettings {
   const docs = discoverFiles(paths).files.flatMap((f) => {
     try {
-      return parseFile(f).documents.filter(isStackDocument);
+      return stackDocumentsIn(f);
     } catch {
       return []; // unreadable: the full load reports it
     }
   });
   return readStack(docs).stack;
+}
+
+/**
+ * The Stack documents of each file as last read, with the text they came from. The watcher with
+ * --env looks for the Stack document every cycle (findEnvironment), which parsed every document of
+ * the stack only to find it; a file is parsed again only when its text is not the one read last.
+ * Callers only read these documents (the stack's name, where its file is).
+ */
+const stackDocumentsByFile = new Map<string, { text: string; docs: ManifestDocument[] }>();
+const MAX_FILES_KEPT = 10_000;
+
+function stackDocumentsIn(file: string): ManifestDocument[] {
+  const read = readManifestText(file);
+  if (read.text === undefined) return [];
+  const known = stackDocumentsByFile.get(file);
+  if (known?.text === read.text) return known.docs;
+  const docs = parseFile(file, read.text).documents.filter(isStackDocument);
+  stackDocumentsByFile.delete(file);
+  stackDocumentsByFile.set(file, { text: read.text, docs });
+  if (stackDocumentsByFile.size > MAX_FILES_KEPT) stackDocumentsByFile.delete(stackDocumentsByFile.keys().next().value as string);
+  return docs;
 }
 
 /**
@@ -112,7 +133,7 @@ export function stackBeside(paths: string[]): string | undefined {
     for (const f of names) {
       const file = join(dir, f);
       try {
-        if (statSync(file).isFile() && parseFile(file).documents.some(isStackDocument)) found.add(file);
+        if (statSync(file).isFile() && stackDocumentsIn(file).length > 0) found.add(file);
       } catch {
         // unreadable: not a Stack document we can use
       }
