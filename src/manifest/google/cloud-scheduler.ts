@@ -49,8 +49,14 @@ export function scheduleProblem(schedule: string): string | undefined {
   return undefined;
 }
 
+let canonicalZones: Set<string> | undefined;
+
 /** Whether the tz database (Node's ICU) knows the zone; "utc" is Google's spelling of UTC. */
 function knownTimeZone(zone: string): boolean {
+  // The canonical zones first: listing them takes ~1 ms, where the first DateTimeFormat (which
+  // also knows the aliases, such as UTC) loads ICU's locale data, ~10 ms of every validate.
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
