@@ -6,7 +6,7 @@
 // covers every module; there a plain require is used. Node 20 has no such switch, so this does the
 // same for these files: the cache of each lives in a per-user directory of the system's temporary
 // directory (as Node's does), is written when the process exits after a miss, and is keyed by the
-// Node version, the flags and the file's path, size and time, so a rebuilt file or another Node
+// Node version, the main script and the file's path, size and time, so a rebuilt file or another Node
 // never reads a stale cache (V8 also refuses a cache made under other flags: then it compiles as
 // usual); one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
@@ -50,9 +50,10 @@ function cacheDir(): string | undefined {
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
- * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node, the main script and
- * Node's flags: V8 refuses a cache made under other flags (the bin sets --liftoff-only; a test runner
- * does not), and two such processes must not keep replacing each other's cache. STAMP is the file's
+ * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node and the main script: V8
+ * refuses a cache made under other V8 flags (the bin sets --liftoff-only; a test runner does not),
+ * and two such processes must not keep replacing each other's cache (Node's own options, such as
+ * --require, do not matter to V8, and are left out). STAMP is the file's
  * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
  * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
  */
@@ -64,7 +65,7 @@ function cacheName(file: string): { prefix: string; name: string } {
   } catch {
     // not a file (node -e): its name as given
   }
-  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${process.execArgv.join(' ')}|${file}`)}-`;
+  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${file}`)}-`;
   return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
 }
 
