@@ -114,14 +114,31 @@ function rememberToWrite(pending: PendingCache): void {
   toWrite.push(pending);
 }
 
+/** A week: a cache written longer ago is of a checkout or a Node that may be gone. */
+const STALE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * After a write: the caches of older builds of the same file go, and so does any cache not
+ * written for a week (another checkout's, another Node's: one still in use is written again on
+ * its next miss). So the directory holds about one cache per file in use.
+ */
+function sweep(dir: string, prefix: string, written: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (path === written || !name.endsWith('.v8cache')) continue;
+    const age = now - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now);
+    if (name.startsWith(prefix) || age > STALE_MS) rmSync(path, { force: true });
+  }
+}
+
 function writeCaches(): void {
   for (const { dir, prefix, path, script } of toWrite) {
     const tmp = `${path}.${process.pid}.tmp`;
     try {
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, path); // whole or not at all, when runs write at once
-      for (const old of readdirSync(dir))
-        if (old.startsWith(prefix) && old.endsWith('.v8cache') && join(dir, old) !== path) rmSync(join(dir, old), { force: true });
+      sweep(dir, prefix, path);
     } catch {
       // A cache that cannot be written costs the next run its compile time, nothing else.
       rmSync(tmp, { force: true });

@@ -2,7 +2,7 @@
 // on the first run's exit and read by the next, a changed file gets a cache of its own (the old
 // one removed), and a cache directory another user could write to, or a link, is never used.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,19 @@ describe.skipIf(!existsSync(LOADER))('requireCached (V8 code cache on Node 20; r
     expect((await load(file, tmp)).out).toBe(JSON.stringify({ answer: 'edited', same: true }));
     expect(caches(tmp)).toHaveLength(1);
     expect(caches(tmp)).not.toEqual([cache]);
+
+    // A cache nobody wrote for a week (another checkout's) goes at the next write; a fresh one stays.
+    const stale = join(cacheDir(tmp), 'other.cjs-0000000000000000-0000000000000000.v8cache');
+    const fresh = join(cacheDir(tmp), 'other.cjs-1111111111111111-1111111111111111.v8cache');
+    writeFileSync(stale, 'x');
+    writeFileSync(fresh, 'x');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(stale, eightDaysAgo, eightDaysAgo);
+    writeFileSync(file, `exports.answer = () => 'edited again';\n`);
+    await load(file, tmp);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(caches(tmp)).toHaveLength(2); // the fresh stranger and the new cache of lib.cjs
   });
 
   it('uses no cache directory that other users can write to or that is a link, makes none where the temporary directory is missing, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
