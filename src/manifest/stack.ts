@@ -1,5 +1,6 @@
 // The Stack document (kind: Stack): the stack's name, default variable values and named outputs.
 
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
@@ -88,22 +89,24 @@ export function findStack(paths: string[]): StackSettings {
 }
 
 /**
- * The Stack documents of each file as last read, with the text they came from. The watcher with
- * --env looks for the Stack document every cycle (findEnvironment), which parsed every document of
- * the stack only to find it; a file is parsed again only when its text is not the one read last.
- * Callers only read these documents (the stack's name, where its file is).
+ * The Stack documents of each file as last read, with a digest of the text they came from (not the
+ * text: a watcher would keep a second copy of every manifest). The watcher with --env looks for the
+ * Stack document every cycle (findEnvironment), which parsed every document of the stack only to
+ * find it; a file is parsed again only when its text is not the one read last. Callers only read
+ * these documents (the stack's name, where its file is).
  */
-const stackDocumentsByFile = new Map<string, { text: string; docs: ManifestDocument[] }>();
+const stackDocumentsByFile = new Map<string, { digest: string; docs: ManifestDocument[] }>();
 const MAX_FILES_KEPT = 10_000;
 
 function stackDocumentsIn(file: string): ManifestDocument[] {
   const read = readManifestText(file);
   if (read.text === undefined) return [];
+  const digest = createHash('sha256').update(read.text).digest('hex');
   const known = stackDocumentsByFile.get(file);
-  if (known?.text === read.text) return known.docs;
+  if (known?.digest === digest) return known.docs;
   const docs = parseFile(file, read.text).documents.filter(isStackDocument);
   stackDocumentsByFile.delete(file);
-  stackDocumentsByFile.set(file, { text: read.text, docs });
+  stackDocumentsByFile.set(file, { digest, docs });
   if (stackDocumentsByFile.size > MAX_FILES_KEPT) stackDocumentsByFile.delete(stackDocumentsByFile.keys().next().value as string);
   return docs;
 }

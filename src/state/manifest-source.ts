@@ -1,11 +1,13 @@
 // Where a watched stack's manifests come from: a directory baked into the image, or
 // gs://BUCKET/PREFIX/ where CI uploads them. A new generation of any object is picked up on the
 // next cycle, without a redeploy.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiCaller } from '../gcp/api-call.js';
 import type { ClientFactory } from '../gcp/clients.js';
+import { discoverFiles } from '../manifest/load.js';
 import { parseGcsUrl } from './gcs-store.js';
 
 export interface ManifestSource {
@@ -16,12 +18,29 @@ export interface ManifestSource {
 }
 
 export class DirectorySource implements ManifestSource {
+  /** A digest of the manifests' paths and texts as of the last sync. */
+  private seen?: string;
+
   constructor(private readonly dir: string) {}
   describe(): string {
     return this.dir;
   }
+  /** Changed: the manifests found, or their text, are not those of the last sync (the first sync: changed, as from a bucket). */
   async sync() {
-    return { dir: this.dir, changed: false };
+    const digest = createHash('sha256');
+    for (const file of discoverFiles([this.dir]).files) {
+      digest.update(`${file}\0`);
+      try {
+        digest.update(readFileSync(file));
+      } catch {
+        digest.update('(unreadable)'); // the load reports it
+      }
+      digest.update('\0');
+    }
+    const now = digest.digest('hex');
+    const changed = now !== this.seen;
+    this.seen = now;
+    return { dir: this.dir, changed };
   }
   close(): void {}
 }

@@ -10,6 +10,7 @@ import { type Environment, readEnvironment } from '../../../src/manifest/environ
 import { forgetCheckedSets, type LoadOptions, loadManifestSet, type ManifestSet } from '../../../src/manifest/index.js';
 import { schemaRegistry } from '../../../src/manifest/schemas.js';
 import { secretValue } from '../../../src/manifest/secret-source.js';
+import { type CheckedSet, SetCache } from '../../../src/manifest/set-cache.js';
 import { findStack } from '../../../src/manifest/stack.js';
 
 const STACK = 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata: { name: s }\nspec:\n  variables:\n    TEAM: audio\n';
@@ -241,5 +242,31 @@ describe('finding the Stack document again (the watcher with --env, every cycle)
     expect(findStack([dir]).document).toBeUndefined();
     writeFileSync(join(dir, 'sa.yaml'), `${SA('sa-one')}---\n${STACK}`);
     expect(findStack([dir])).toMatchObject({ name: 's', document: { file: join(dir, 'sa.yaml'), index: 1 } });
+  });
+});
+
+describe('SetCache: what it keeps', () => {
+  const ofSize = (n: number) => ({ resources: new Array(n) }) as unknown as CheckedSet;
+
+  it('keeps every set of a watcher going round a dozen stacks (each loaded twice a cycle), so each is found again', () => {
+    const cache = new SetCache();
+    const keys = Array.from({ length: 24 }, (_, i) => `stack-${i >> 1}-${i % 2 ? 'number' : 'stand-in'}`);
+    for (const k of keys) cache.set(k, ofSize(41));
+    for (let round = 0; round < 3; round++) for (const k of keys) expect(cache.get(k), k).toBeDefined();
+  });
+
+  it('keeps at most 10,000 resources: the least recently used go first, the newest stays however large', () => {
+    const cache = new SetCache();
+    cache.set('a', ofSize(4000));
+    cache.set('b', ofSize(4000));
+    cache.get('a'); // now b is the least recently used
+    cache.set('c', ofSize(4000));
+    expect([cache.get('a'), cache.get('b'), cache.get('c')].map(Boolean)).toEqual([true, false, true]);
+    cache.set('huge', ofSize(50_000));
+    expect(cache.size).toBe(1);
+    expect(cache.get('huge')).toBeDefined();
+    cache.set('huge', ofSize(10)); // set again: counted once
+    cache.set('d', ofSize(9000));
+    expect(cache.size).toBe(2);
   });
 });
