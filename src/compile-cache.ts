@@ -24,12 +24,19 @@ const toWrite: PendingCache[] = [];
 /** Node's own compile cache is on (Node >= 22.1, turned on by the bin). */
 const nodeCaches = (): boolean => Boolean((module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.());
 
+let checkedDir: { dir?: string } | undefined;
+
 /**
  * The cache directory, made if missing (its parent must exist: nothing is made along the way); none
  * where it cannot be made, or is not a directory of this user's alone (a link, or one others can
  * write to, may hold a planted cache).
  */
 function cacheDir(): string | undefined {
+  checkedDir ??= { dir: makeCacheDir() }; // once a process: every file goes to the same place
+  return checkedDir.dir;
+}
+
+function makeCacheDir(): string | undefined {
   const uid = process.getuid?.();
   const dir = join(tmpdir(), `musectl-compile-cache-${uid ?? 'user'}`);
   try {

@@ -144,22 +144,24 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
   const who: StackIdentity = { project, stack: set.stack.name, ...(opts.environment ? { env: opts.environment.name } : {}) };
   const inventory = new InventoryStore(store, project, set.stack.name, who.env);
+  // Read at most once here, whoever asks first (with a gs:// state each read is a call).
+  let stored: Promise<Inventory> | undefined;
+  const storedInventory = () => (stored ??= inventory.load());
   // References to resources the set does not include must be the stack's: in its inventory.
-  const known = set.outside.length > 0 ? await inventory.load() : undefined;
+  const known = set.outside.length > 0 ? await storedInventory() : undefined;
   const checkOutside = () => {
     if (!known) return;
     set.diagnostics.push(...unresolvedOutside(set, known, inventory.describe()));
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
   };
   checkOutside();
-  await checkTargetsFirst(set, inventory, opts.targeting);
-  const withNumber = (number: string): ManifestSet => {
+  await checkTargetsFirst(set, storedInventory, opts.targeting);
+  const withNumber = (number: string): void => {
     const again = load({ PROJECT_NUMBER: number });
     if (hasErrors(again.diagnostics)) throw new InvalidManifestsError(again);
     nameTheStack(again, opts);
     set = again;
     checkOutside();
-    return again;
   };
   // A project's number never changes, and its id is never used again: the number the inventory
   // recorded at the last apply is the project's. It is still checked, but in the same round as the
@@ -168,7 +170,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let projectNumber: string | undefined;
   let numberToCheck: string | undefined;
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    numberToCheck = recordedNumber(await inventory.load());
+    numberToCheck = recordedNumber(await storedInventory());
     if (numberToCheck) {
       try {
         withNumber(numberToCheck);
@@ -233,12 +235,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
  * name uses ${PROJECT_NUMBER} (loaded with a stand-in so far): then observeAndPlan checks later. The
  * inventory is read only for a key the manifests do not have (an orphan may be targeted).
  */
-async function checkTargetsFirst(set: ManifestSet, inventory: InventoryStore, t: Targeting | undefined): Promise<void> {
+async function checkTargetsFirst(set: ManifestSet, storedInventory: () => Promise<Inventory>, t: Targeting | undefined): Promise<void> {
   if (!t || t.targets.length + t.excludes.length === 0) return;
   if (set.resources.some((r) => r.nameTemplate?.includes('PROJECT_NUMBER'))) return;
   const named = set.resources.map((r) => r.key);
   if ([...t.targets, ...t.excludes].every((k) => named.includes(k))) return;
-  const entries = (await inventory.load()).entries.map(entryKey);
+  const entries = (await storedInventory()).entries.map(entryKey);
   checkTargets(t, [...new Set([...named, ...entries])].sort());
 }
 

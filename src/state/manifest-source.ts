@@ -2,12 +2,12 @@
 // gs://BUCKET/PREFIX/ where CI uploads them. A new generation of any object is picked up on the
 // next cycle, without a redeploy.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiCaller } from '../gcp/api-call.js';
 import type { ClientFactory } from '../gcp/clients.js';
-import { discoverFiles } from '../manifest/load.js';
+import { discoverFiles, readManifestText } from '../manifest/load.js';
 import { parseGcsUrl } from './gcs-store.js';
 
 export interface ManifestSource {
@@ -29,13 +29,8 @@ export class DirectorySource implements ManifestSource {
   async sync() {
     const digest = createHash('sha256');
     for (const file of discoverFiles([this.dir]).files) {
-      digest.update(`${file}\0`);
-      try {
-        digest.update(readFileSync(file));
-      } catch {
-        digest.update('(unreadable)'); // the load reports it
-      }
-      digest.update('\0');
+      // Read as the load reads it (regular files only, within the size limit); its errors are the load's to report.
+      digest.update(`${file}\0${readManifestText(file).text ?? '(unreadable)'}\0`);
     }
     const now = digest.digest('hex');
     const changed = now !== this.seen;
