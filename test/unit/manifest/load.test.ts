@@ -1,21 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadManifestSet } from '../../../src/manifest/index.js';
 import { discoverFiles } from '../../../src/manifest/load.js';
 import { parseSetArguments } from '../../../src/manifest/variables.js';
-
-const SA = (name: string, extra = '') => `apiVersion: musectl.dev/v1alpha1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n${extra}`;
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'musectl-load-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+import { SA, tree } from '../../support/manifest-tree.js';
 
 describe('loading', () => {
   it('reads directories recursively in sorted order, skipping hidden files and non-YAML', () => {

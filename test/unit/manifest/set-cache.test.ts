@@ -2,8 +2,7 @@
 // keyed by the files' text and the options (src/manifest/set-cache.ts). What a load returns must be
 // exactly what a load from scratch returns: edits seen at once (whatever the files' mtimes),
 // Secrets' values read fresh, the same diagnostics, and nothing a caller changes kept.
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Environment, readEnvironment } from '../../../src/manifest/environment.js';
@@ -12,9 +11,9 @@ import { schemaRegistry } from '../../../src/manifest/schemas.js';
 import { secretValue } from '../../../src/manifest/secret-source.js';
 import { type CheckedSet, SetCache } from '../../../src/manifest/set-cache.js';
 import { findStack } from '../../../src/manifest/stack.js';
+import { SA, tree } from '../../support/manifest-tree.js';
 
 const STACK = 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata: { name: s }\nspec:\n  variables:\n    TEAM: audio\n';
-const SA = (name: string, extra = '') => `apiVersion: musectl.dev/v1alpha1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n${extra}`;
 const SECRET = (name: string, from: string) =>
   `apiVersion: musectl.dev/v1alpha1\nkind: Secret\nmetadata: { name: ${name} }\nspec:\n  replication: { automatic: {} }\n  valueFrom: ${from}\n`;
 const SERVICE = [
@@ -27,15 +26,6 @@ const SERVICE = [
   '    containers: [{ image: example/web:1 }]',
   '',
 ].join('\n');
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'musectl-set-cache-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 /** Everything a load returns, as data (the parsed documents by where they are). */
 function asData(set: ManifestSet) {
