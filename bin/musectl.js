@@ -6,12 +6,11 @@ import { statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { startFlags } from '../dist/src/v8-flags.js';
 
-// WebAssembly (the HTTP parser of Node's fetch, which the Google clients use) stays on V8's
-// baseline compiler: otherwise V8 re-compiles it with TurboFan on a background thread as the
-// responses come in, and Node waits for that job before it exits (50-80 ms of every run, seen with
-// `perf`). The parser's speed does not matter at musectl's few hundred responses.
-v8.setFlagsFromString('--liftoff-only');
+// How V8 spends a short run's CPU (src/v8-flags.ts): WebAssembly stays on its baseline compiler,
+// and TurboFan waits for code that runs long enough to pay its compilation back.
+for (const flag of startFlags(process.argv.slice(2), { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS })) v8.setFlagsFromString(flag);
 
 // Node's on-disk compile cache (Node >= 22.1; the watcher's image runs Node 22): the second start
 // compiles none of the modules again. On Node 20 the bundles go through V8's code cache instead

@@ -1,0 +1,35 @@
+// The V8 flags bin/musectl.js sets before it loads the CLI: how V8 spends a short run's CPU.
+//
+// - --liftoff-only: WebAssembly (the HTTP parser of Node's fetch) stays on V8's baseline compiler.
+//   Otherwise V8 re-compiles it with TurboFan on a background thread as answers come in, and Node
+//   waits for that job before it exits (50-80 ms of every run, seen with `perf`).
+// - --interrupt-budget, 4x V8's default (66 KB of bytecode run before a function is considered
+//   for TurboFan): a command runs for well under a second, and most of the TurboFan work V8
+//   starts in that time is never paid back. `perf` showed V8's background threads spending
+//   ~200 ms of TurboFan compilation in a 0.47 s SessionMUSE plan, on a 2-core machine where the
+//   main thread needs one core; with the larger budget the plan took ~0.43 s and ~130 ms less
+//   CPU, and a plan of 1,000 resources ~0.96 s instead of ~1.06 s (medians of the bench's
+//   cases, run alone). Hot code (the YAML parser at 1,000 documents) is still optimised, later.
+//   A long-running process (`watch` without --once, `emulator`) keeps V8's default: it runs the
+//   same code for hours, and its cycles were ~30% slower in their steady state with the larger
+//   budget.
+// A flag the user gives (NODE_OPTIONS or node's own arguments) wins.
+
+const DEFAULT_INTERRUPT_BUDGET = 66 * 1024; // V8's --interrupt-budget (v8 flag-definitions.h)
+export const SHORT_RUN_INTERRUPT_BUDGET = 4 * DEFAULT_INTERRUPT_BUDGET;
+
+/** Whether the command runs until stopped: the watcher's loop, or a served emulator. */
+export function isLongRunning(args: string[]): boolean {
+  const [command, ...rest] = args.filter((a) => a !== '--no-color');
+  if (command === 'emulator') return true;
+  return command === 'watch' && !rest.some((a) => a === '--once' || a === '--once=true');
+}
+
+/** The flags to set for a run of `musectl ARGS`, given the flags Node was started with. */
+export function startFlags(args: string[], given: { execArgv: string[]; nodeOptions?: string }): string[] {
+  const named = (flag: string) => [...given.execArgv, ...(given.nodeOptions ?? '').split(/\s+/)].some((a) => a.replace(/_/g, '-').startsWith(flag));
+  const flags: string[] = [];
+  if (!named('--liftoff') && !named('--no-liftoff')) flags.push('--liftoff-only');
+  if (!isLongRunning(args) && !named('--interrupt-budget')) flags.push(`--interrupt-budget=${SHORT_RUN_INTERRUPT_BUDGET}`);
+  return flags;
+}
