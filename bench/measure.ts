@@ -73,7 +73,7 @@ export async function runMeasured(emu: RunningEmulator | undefined, args: string
   const rusageFile = join(dir, `rusage-${++runs}.json`);
   const log = emu?.emulator.log;
   const lastSeq = log ? (log.since(0).at(-1)?.seq ?? 0) : 0;
-  const statsBefore = emu ? structuredClone(emu.emulator.stats) : { total: 0, requests: {} };
+  const statsBefore = emu ? structuredClone(emu.emulator.stats) : { total: 0, requests: {} as Record<string, number> };
   const cpuBefore = process.cpuUsage();
 
   const spawnedAt = Date.now();

@@ -1,6 +1,7 @@
 // The emulator's parts, wired together. API modules (apis/*.ts) register their routes on the
 // router and keep their resources in the state store; everything else here is shared machinery.
 
+import { randomBytes } from 'node:crypto';
 import { type Clock, SystemClock } from './clock.js';
 import { FaultInjector, type FaultRates } from './faults.js';
 import { PolicyStore } from './iam-policy.js';
@@ -49,6 +50,9 @@ export interface EmulatorOptions {
   warn?: (message: string) => void;
 }
 
+/** The header of a request the emulator sends itself (Emulator.deliveryToken). */
+export const DELIVERY_HEADER = 'x-emulator-delivery';
+
 export class Emulator {
   readonly router = new Router();
   readonly clock: Clock;
@@ -60,9 +64,17 @@ export class Emulator {
   readonly policies: PolicyStore;
   readonly log: RequestLog;
   readonly identities = new Identities();
-  readonly stats = { total: 0, requests: {} as Record<string, number> };
+  /**
+   * Client calls: everything but the emulator's own (`deliveries`: a Cloud Scheduler job calling a
+   * Google API, which the emulator sends to itself). A scheduled delivery comes whenever the clock
+   * reaches a job's time, so counted with the clients' calls it made a test's "no call was made"
+   * fail at every fifth minute (SessionMUSE's watcher runs every 5 minutes).
+   */
+  readonly stats = { total: 0, requests: {} as Record<string, number>, deliveries: {} as Record<string, number> };
   /** Where the emulator listens (set once it does): what it calls when it calls itself (Cloud Scheduler). */
   selfUrl?: URL;
+  /** Marks a request the emulator sends itself (header DELIVERY_HEADER): unguessable, so no client's is taken for one. */
+  readonly deliveryToken = randomBytes(16).toString('hex');
   /** Work started by a timer rather than a request (a Cloud Scheduler attempt), until it settles. */
   private readonly background = new Set<Promise<unknown>>();
 
@@ -98,6 +110,7 @@ export class Emulator {
     this.projects.provisionAllowed();
     this.stats.total = 0;
     this.stats.requests = {};
+    this.stats.deliveries = {};
     this.quota.reset();
     this.faults.reset();
     this.log.clear();

@@ -3,8 +3,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { adminRoute } from './admin.js';
-import type { Emulator } from './emulator.js';
+import { DELIVERY_HEADER, type Emulator } from './emulator.js';
 import { ApiError, type ErrorDialect, errorInfo, renderError } from './errors.js';
+import type { FaultDecision } from './faults.js';
 import { discoveryMethodFor, notEmulatedMessage } from './not-emulated.js';
 import { applyFields, parseFields } from './partial-response.js';
 import { bodyLimit, checkAdminCaller, checkHost, checkJsonDepth, decodeBody, GuardError, MAX_API_BODY_BYTES } from './request-guard.js';
@@ -60,6 +61,9 @@ export function createHttpServer(emu: Emulator): Server {
   return server;
 }
 
+/** A log entry for a request the log does not keep (the emulator's own): the handler still marks it answered. */
+const unlogged = (method: string, path: string): LoggedRequest => ({ seq: 0, method, path, route: '', status: 0, start: 0, end: 0, body: '' });
+
 /** The request target; an absolute-form target (what a client sends through a proxy) keeps its host. */
 function requestUrl(req: IncomingMessage): URL {
   try {
@@ -89,15 +93,20 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     return admin(emu, method, path, url, raw, res);
   }
 
-  const entry = emu.log.begin(method, path, raw);
-  emu.stats.total++;
+  // The emulator's own call (a Cloud Scheduler delivery) is not a client's: it is counted apart,
+  // left out of the request log, and never given an injected fault.
+  const delivery = req.headers[DELIVERY_HEADER] === emu.deliveryToken;
+  if (delivery) delete req.headers[DELIVERY_HEADER];
+  const entry = delivery ? unlogged(method, path) : emu.log.begin(method, path, raw);
+  if (!delivery) emu.stats.total++;
   if (emu.options.latencyMs) await emu.clock.sleep(emu.options.latencyMs);
   if (emu.operations.settleDue()) emu.store.persist();
 
   const match = emu.router.match(method, path);
   const routeKey = match ? `${method} ${match.route.template}` : `${method} (unrouted)`;
   entry.route = routeKey;
-  emu.stats.requests[routeKey] = (emu.stats.requests[routeKey] ?? 0) + 1;
+  const counts = delivery ? emu.stats.deliveries : emu.stats.requests;
+  counts[routeKey] = (counts[routeKey] ?? 0) + 1;
   const dialect: ErrorDialect = match?.route.dialect ?? dialectOf(path);
 
   if (!match) {
@@ -110,7 +119,7 @@ async function handle(emu: Emulator, req: IncomingMessage, res: ServerResponse, 
     return finish(emu, res, entry, err.httpCode, renderError(err, dialect));
   }
 
-  const fault = emu.faults.decide(method, path);
+  const fault: FaultDecision = delivery ? { kind: 'none' } : emu.faults.decide(method, path);
   if (fault.kind === 'status') {
     // A real 429 always names its reason: clients and retry policies read ErrorInfo.reason.
     const details = fault.code === 429 ? [errorInfo('RATE_LIMIT_EXCEEDED', 'googleapis.com')] : [];

@@ -10,7 +10,7 @@
 // as it is, any other host not at all (the attempt fails UNAVAILABLE and says why).
 import { request as httpRequest } from 'node:http';
 import type { Timer } from '../clock.js';
-import type { Emulator } from '../emulator.js';
+import { DELIVERY_HEADER, type Emulator } from '../emulator.js';
 import { nextRun, parseSchedule } from './cloud-scheduler-cron.js';
 import { schedulerJobs } from './cloud-scheduler-store.js';
 
@@ -153,7 +153,10 @@ async function deliver(emu: Emulator, job: Record<string, any>, scheduledMs: num
     return { code: 14, message: `The emulator sends no request beyond loopback: ${url.origin} was not called.` };
   }
   const to = google ? (emu.selfUrl as URL) : url;
-  if (google) headers.host = url.host;
+  if (google) {
+    headers.host = url.host;
+    headers[DELIVERY_HEADER] = emu.deliveryToken; // the emulator's own call, not a client's (server.ts)
+  }
   const method = http.httpMethod && http.httpMethod !== 'HTTP_METHOD_UNSPECIFIED' ? http.httpMethod : 'POST';
   const deadlineMs = seconds(job.attemptDeadline, DEFAULT_DEADLINE_S) * 1000;
   return new Promise<Status>((resolve) => {

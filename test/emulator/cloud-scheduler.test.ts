@@ -155,6 +155,36 @@ describe('Cloud Scheduler jobs: firing', () => {
     await executions.close();
   });
 
+  it("keeps its own deliveries out of the clients' calls: not in the stats' requests or total, not in the request log", async () => {
+    await start();
+    const executions = await runJobAndInvoker();
+    await scheduler.createJob(httpJob('tick'));
+    const before = structuredClone(emu.emulator.stats);
+    const logged = emu.emulator.log.since(0).length;
+    await advance(300);
+    expect((await executions.listExecutions({ parent: RUN_JOB }))[0]).toHaveLength(1);
+    const route = 'POST /v2/projects/{project}/locations/{location}/jobs/{job}:run';
+    expect(emu.emulator.stats.deliveries).toEqual({ [route]: 1 });
+    expect(emu.emulator.stats.requests[route]).toBeUndefined();
+    // Between the snapshots: the clock's advance is an admin call (not counted), and the list the test made.
+    expect(emu.emulator.stats.total - before.total).toBe(1);
+    const calls = emu.emulator.log
+      .since(0)
+      .slice(logged)
+      .map((r) => r.route);
+    expect(calls).not.toContain(route);
+    // A client that sends the header without the emulator's token is a client.
+    const res = await fetch(`${emu.url}/v2/${RUN_JOB}:run`, {
+      method: 'POST',
+      headers: { 'x-emulator-delivery': 'guess', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+    expect(emu.emulator.stats.requests[route]).toBe(1);
+    expect(emu.emulator.stats.deliveries[route]).toBe(1);
+    await executions.close();
+  });
+
   it('records PERMISSION_DENIED (7) and starts nothing when the account may not run the job', async () => {
     await start();
     const executions = await runJobAndInvoker(false);
