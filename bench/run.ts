@@ -7,7 +7,8 @@
 // For each N: a create from empty, a no-op plan (3 runs, the median), and an update of 10% of the
 // resources, each measured as a whole CLI run (spawn to exit); and, for comparison, the no-op plan
 // made again in a process that has made it before (bench/warm.ts: what a long-running watcher pays
-// per cycle, without start-up). Then the start-up cost: --version, validate and plan on SessionMUSE.
+// per cycle, without start-up; its third plan, and the median of its last three of eight, once V8
+// has optimised what the cycles run). Then the start-up cost: --version, validate and plan on SessionMUSE.
 //
 //   node dist/bench/run.js [--sizes 10,100,1000] [--only CASES] [--timeline DIR] [--out bench/results.json]
 //
@@ -33,7 +34,11 @@ const LATENCY_MS = 50;
 const OPERATION_MS = 500;
 const NOOP_RUNS = 3;
 const STARTUP_RUNS = 5;
-const WARM_RUNS = 3;
+/** The warm plan the target is read from (the third in the process, as the bench has always read it)... */
+const WARM_RUN = 3;
+/** ...and how many the process makes: V8 keeps optimising for several plans, so the last ones show a long-running watcher's steady state. */
+const WARM_RUNS = 8;
+const STEADY_RUNS = 3;
 /** SessionMUSE's secret value source, set for its plans and applies. */
 const SESSIONMUSE_ENV = { GEMINI_API_KEY: 'bench-gemini-key' };
 
@@ -143,23 +148,18 @@ async function noopPlans(
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { ms: number; calls: number; changes: number });
-  const last = perRun[perRun.length - 1];
-  if (last.changes !== 0) throw new Error(`bench: the warm plan of N=${n} has ${last.changes} changes`);
-  rows.push({
+  for (const r of perRun) if (r.changes !== 0) throw new Error(`bench: a warm plan of N=${n} has ${r.changes} changes`);
+  const warmRow = (op: string, ms: number, calls: number): Row => ({
     n,
-    op: `no-op plan, warm (run ${WARM_RUNS} in 1 process)`,
-    measured: {
-      ...warm,
-      wallMs: last.ms,
-      calls: last.calls,
-      cpuMs: Number.NaN,
-      beforeFirstCallMs: undefined,
-      apiWindowMs: undefined,
-      afterLastCallMs: undefined,
-    },
+    op,
+    measured: { ...warm, wallMs: ms, calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
     runs: perRun.map((r) => r.ms),
     ideal,
   });
+  const third = perRun[WARM_RUN - 1];
+  rows.push(warmRow(`no-op plan, warm (run ${WARM_RUN} in 1 process)`, third.ms, third.calls));
+  const steady = perRun.slice(-STEADY_RUNS);
+  rows.push(warmRow(`no-op plan, warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`, median(steady.map((r) => r.ms)), steady[0].calls));
   return rows;
 }
 
@@ -331,8 +331,14 @@ function targets(rows: Row[]): Target[] {
       noop.measured.wallMs <= 800,
       `${s(noop.measured.wallMs)} s (${s(noop.measured.beforeFirstCallMs ?? 0)} s before the first call, ${s(noop.measured.apiWindowMs ?? 0)} s of calls, ${s(noop.measured.afterLastCallMs ?? 0)} s after)`,
     );
-  const warm = find(biggest, 'no-op plan, warm');
-  if (warm) add(`N=${biggest} no-op plan <= 0.25 s in a process that has planned before`, warm.measured.wallMs <= 250, `${s(warm.measured.wallMs)} s`);
+  const warm = find(biggest, `no-op plan, warm (run ${WARM_RUN} `);
+  const steady = find(biggest, 'no-op plan, warm (runs ');
+  if (warm)
+    add(
+      `N=${biggest} no-op plan <= 0.25 s in a process that has planned before`,
+      warm.measured.wallMs <= 250,
+      `${s(warm.measured.wallMs)} s (run ${WARM_RUN}; ${steady ? `${s(steady.measured.wallMs)} s by runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}` : ''})`,
+    );
   const update = rows.find((r) => r.n === biggest && r.op.startsWith('update'));
   if (update?.ideal)
     add(
