@@ -31,7 +31,7 @@ const stats = async (e: RunningEmulator) => (await rawJson(e, 'GET', '/_emulator
 describe('core: /_emulator/stats', () => {
   it('starts at zero', async () => {
     const { emu } = await start();
-    expect(await stats(emu)).toEqual({ total: 0, requests: {} });
+    expect(await stats(emu)).toEqual({ total: 0, requests: {}, deliveries: {} });
   });
 
   it('counts each API request once under "METHOD template", unrouted ones too, and no admin call', async () => {
@@ -58,6 +58,7 @@ describe('core: /_emulator/stats', () => {
         'GET (unrouted)': 1,
         'DELETE (unrouted)': 1,
       },
+      deliveries: {},
     });
     const log = (await rawJson(emu, 'GET', '/_emulator/requests')).body.requests;
     expect(log).toHaveLength(9);
@@ -67,7 +68,7 @@ describe('core: /_emulator/stats', () => {
   it('counts concurrent requests exactly', async () => {
     const { emu } = await start();
     await Promise.all(Array.from({ length: 250 }, (_, i) => rawJson(emu, 'GET', `/v3/projects/${P}-${i % 7}`)));
-    expect(await stats(emu)).toEqual({ total: 250, requests: { 'GET /v3/projects/{project}': 250 } });
+    expect(await stats(emu)).toEqual({ total: 250, requests: { 'GET /v3/projects/{project}': 250 }, deliveries: {} });
   });
 });
 
@@ -84,7 +85,7 @@ describe('core: /_emulator/reset', () => {
 
     const reset = await rawJson(emu, 'POST', '/_emulator/reset');
     expect(reset.status).toBe(200);
-    expect(await stats(emu)).toEqual({ total: 0, requests: {} });
+    expect(await stats(emu)).toEqual({ total: 0, requests: {}, deliveries: {} });
     expect((await rawJson(emu, 'GET', '/_emulator/requests')).body.requests).toEqual([]);
     expect((await rawJson(emu, 'GET', '/_emulator/state')).body).toEqual({ seq: 0, collections: {} });
 
@@ -95,6 +96,7 @@ describe('core: /_emulator/reset', () => {
     expect(await stats(emu)).toEqual({
       total: 2,
       requests: { 'GET /v1/projects/{project}/serviceAccounts/{account}': 1, 'POST /v3/projects/{project}:getIamPolicy': 1 },
+      deliveries: {},
     });
   });
 
@@ -111,6 +113,6 @@ describe('core: /_emulator/reset', () => {
     const { emu } = await start();
     const res = await rawJson(emu, 'GET', '/_emulator/nothing');
     expect(res.status).toBe(404);
-    expect(await stats(emu)).toEqual({ total: 0, requests: {} });
+    expect(await stats(emu)).toEqual({ total: 0, requests: {}, deliveries: {} });
   });
 });

@@ -150,6 +150,6 @@ describe('core: fault injection', () => {
   it('counts faulted and dropped requests in the stats like any other', async () => {
     const emu = await start({ faults: { r503: 0.5, drop: 0.5, seed: 9 } });
     await sequence(emu, 20);
-    expect((await rawJson(emu, 'GET', '/_emulator/stats')).body).toEqual({ total: 20, requests: { 'GET /v3/projects/{project}': 20 } });
+    expect((await rawJson(emu, 'GET', '/_emulator/stats')).body).toEqual({ total: 20, requests: { 'GET /v3/projects/{project}': 20 }, deliveries: {} });
   });
 });
