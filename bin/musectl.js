@@ -5,12 +5,11 @@
 import { statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import { startFlags } from '../dist/src/v8-flags.js';
+import { applyStartFlags } from '../dist/src/v8-flags.js';
 
 // How V8 spends a short run's CPU (src/v8-flags.ts): WebAssembly stays on its baseline compiler,
 // and TurboFan waits for code that runs long enough to pay its compilation back.
-for (const flag of startFlags(process.argv.slice(2), { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS })) v8.setFlagsFromString(flag);
+applyStartFlags(process.argv.slice(2), { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });
 
 // Node's on-disk compile cache (Node >= 22.1; the watcher's image runs Node 22): the second start
 // compiles none of the modules again. On Node 20 the bundles go through V8's code cache instead

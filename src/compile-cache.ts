@@ -16,6 +16,7 @@ import module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { appliedFlags } from './v8-flags.js';
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();
@@ -57,10 +58,11 @@ function makeCacheDir(): string | undefined {
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
- * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node and the main script: V8
- * refuses a cache made under other V8 flags (the bin sets --liftoff-only; a test runner does not),
- * and two such processes must not keep replacing each other's cache (Node's own options, such as
- * --require, do not matter to V8, and are left out). STAMP is the file's
+ * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node, the main script and the
+ * V8 flags the bin set (src/v8-flags.ts): V8 refuses a cache made under other V8 flags (a short
+ * command and the watcher get different ones; a test runner none), and two such processes must not
+ * keep replacing each other's cache (Node's own options, such as --require, do not matter to V8,
+ * and are left out). STAMP is the file's
  * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
  * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
  */
@@ -72,7 +74,7 @@ function cacheName(file: string): { prefix: string; name: string } {
   } catch {
     // not a file (node -e): its name as given
   }
-  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${file}`)}-`;
+  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${appliedFlags().join(' ')}|${file}`)}-`;
   return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
 }
 

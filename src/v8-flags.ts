@@ -14,6 +14,11 @@
 //   same code for hours, and its cycles were ~30% slower in their steady state with the larger
 //   budget.
 // A flag the user gives (NODE_OPTIONS or node's own arguments) wins.
+//
+// V8 refuses a code cache made under other flags (these included), so the flags set are recorded
+// (appliedFlags) for src/compile-cache.ts to keep the caches of a short run and of the watcher apart:
+// otherwise each would refuse, and rewrite, the other's.
+import v8 from 'node:v8';
 
 const DEFAULT_INTERRUPT_BUDGET = 66 * 1024; // V8's --interrupt-budget (v8 flag-definitions.h)
 export const SHORT_RUN_INTERRUPT_BUDGET = 4 * DEFAULT_INTERRUPT_BUDGET;
@@ -33,3 +38,16 @@ export function startFlags(args: string[], given: { execArgv: string[]; nodeOpti
   if (!isLongRunning(args) && !named('--interrupt-budget')) flags.push(`--interrupt-budget=${SHORT_RUN_INTERRUPT_BUDGET}`);
   return flags;
 }
+
+/** Process-wide (the bin and the bundle each have a copy of this module): the flags applyStartFlags set. */
+const APPLIED = Symbol.for('musectl.v8-flags');
+
+/** Sets startFlags' flags (the bin, before it loads the CLI) and records them. */
+export function applyStartFlags(args: string[], given: { execArgv: string[]; nodeOptions?: string }): void {
+  const flags = startFlags(args, given);
+  for (const flag of flags) v8.setFlagsFromString(flag);
+  (globalThis as Record<symbol, unknown>)[APPLIED] = flags;
+}
+
+/** The flags applyStartFlags set in this process (none where the bin did not run). */
+export const appliedFlags = (): string[] => ((globalThis as Record<symbol, unknown>)[APPLIED] as string[] | undefined) ?? [];

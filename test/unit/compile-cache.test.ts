@@ -9,10 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/cli.js';
 
 const LOADER = join(ROOT, 'dist', 'src', 'compile-cache.js');
+const FLAGS = join(ROOT, 'dist', 'src', 'v8-flags.js');
 
 /** Runs a fresh node that loads `file` through requireCached and prints what it exports. */
-function load(file: string, tmp: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
-  const script = `import(${JSON.stringify(LOADER)}).then(({ requireCached }) => { const m = requireCached(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ answer: m.answer(), same: requireCached(${JSON.stringify(file)}) === m })); });`;
+function load(file: string, tmp: string, env: Record<string, string> = {}, commandArgs?: string[]): Promise<{ code: number | null; out: string }> {
+  // With commandArgs, the V8 flags the bin would set for `musectl ARGS` are set first, as the bin does.
+  const flags = commandArgs
+    ? `(await import(${JSON.stringify(FLAGS)})).applyStartFlags(${JSON.stringify(commandArgs)}, { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });`
+    : '';
+  const script = `(async () => { ${flags} const { requireCached } = await import(${JSON.stringify(LOADER)}); const m = requireCached(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ answer: m.answer(), same: requireCached(${JSON.stringify(file)}) === m })); })();`;
   return new Promise((resolve) => {
     // Without NODE_COMPILE_CACHE, Node's own cache stays off (as it does on Node 20), so this one works.
     const child = spawn(process.execPath, ['-e', script], {
@@ -72,6 +77,22 @@ describe.skipIf(!existsSync(LOADER))('requireCached (V8 code cache on Node 20; r
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(caches(tmp)).toHaveLength(2); // the fresh stranger and the new cache of lib.cjs
+  });
+
+  it("keeps a short command's cache and the watcher's apart (V8 refuses a cache made under other flags)", async () => {
+    const tmp = scratch();
+    const file = join(tmp, 'lib.cjs');
+    writeFileSync(file, `exports.answer = () => 'flags';\n`);
+    const stamp = () => Object.fromEntries(caches(tmp).map((c) => [c, statSync(join(cacheDir(tmp), c)).mtimeMs]));
+    expect((await load(file, tmp, {}, ['plan'])).out).toBe(JSON.stringify({ answer: 'flags', same: true }));
+    expect((await load(file, tmp, {}, ['watch'])).out).toBe(JSON.stringify({ answer: 'flags', same: true }));
+    const both = stamp();
+    expect(Object.keys(both)).toHaveLength(2);
+    // Each reads its own and accepts it: neither is written again.
+    await load(file, tmp, {}, ['plan']);
+    await load(file, tmp, {}, ['watch']);
+    await load(file, tmp, {}, ['apply']);
+    expect(stamp()).toEqual(both);
   });
 
   it('uses no cache directory that other users can write to or that is a link, makes none where the temporary directory is missing, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
