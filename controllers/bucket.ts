@@ -74,7 +74,7 @@ export const bucketController: Controller & Labelled & IamPolicyHolder & HoldsDa
       return fromApiPolicy(p as any);
     },
     // Every new bucket's policy grants the project's owners and editors legacyBucketOwner and its
-    // viewers legacyBucketReader, by "convenience values" (../shared/gcp-api-facts.md §2;
+    // viewers legacyBucketReader, by "convenience values" (../shared/gcp-api-facts.md section 2;
     // https://cloud.google.com/storage/docs/access-control/iam#convenience-values).
     isInitialGrant: (role, member) =>
       (role === 'roles/storage.legacyBucketOwner' && /^project(Owner|Editor):/.test(member)) ||

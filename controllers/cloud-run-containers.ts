@@ -17,7 +17,7 @@ const PROBE_TYPES = ['httpGet', 'tcpSocket', 'grpc'] as const;
 
 /**
  * Google's startup probe of the ingress container when none is given: a TCP check of its port,
- * 240 s apart, timing out after 240 s, failing once (../shared/gcp-api-facts.md §1).
+ * 240 s apart, timing out after 240 s, failing once (../shared/gcp-api-facts.md section 1).
  */
 export const defaultStartupProbe = (port: number) => ({
   initialDelaySeconds: 0,

@@ -9,7 +9,7 @@
 // second; files read at run time (schema/, the precompiled validators, protos.json of the
 // validation rules) are found from the package root, as before.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { LIBRARY_BUNDLE, LIBRARY_ENTRY } from './gcp/libraries.js';
 import { PACKAGE_ROOT } from './paths.js';
@@ -35,11 +35,22 @@ async function bundle(what: string, options: BuildOptions): Promise<void> {
   mkdirSync(dirname(options.outfile!), { recursive: true });
   const result = await build({ ...common, ...options });
   const meta = result.metafile as Metafile;
-  const bytes = Object.entries(meta.outputs).find(([file]) => !file.endsWith('.map'))![1].bytes;
+  const bytes = Object.entries(meta.outputs).find(([file]) => file.endsWith(basename(options.outfile!)))![1].bytes;
   process.stdout.write(`bundled ${Object.keys(meta.inputs).length} modules of ${what} into ${options.outfile} (${(bytes / 1e6).toFixed(1)} MB)\n`);
 }
 
-await bundle('the Google client libraries', { entryPoints: [LIBRARY_ENTRY], outfile: LIBRARY_BUNDLE, plugins: [jsonThroughParse] });
+// The libraries' bundle without whitespace and comments: 4 MB instead of 6, and ASCII only (esbuild
+// escapes non-ASCII characters in code, not in comments), which Node reads into a one-byte string
+// without decoding UTF-8: reading and compiling it took ~14 ms less of every plan. Names are kept
+// (no renaming: the libraries read constructor names), and the licences' comments go to
+// google-libraries.cjs.LEGAL.txt beside it.
+await bundle('the Google client libraries', {
+  entryPoints: [LIBRARY_ENTRY],
+  outfile: LIBRARY_BUNDLE,
+  plugins: [jsonThroughParse],
+  minifyWhitespace: true,
+  legalComments: 'external',
+});
 // Our modules are ES modules that find files beside themselves through import.meta.url, which a
 // CommonJS file does not have: the bundle's own URL stands in for it (every such lookup goes up to
 // the package root, or resolves a package).

@@ -10,7 +10,7 @@ import { type ActionContext, actionKey, type PlanAction } from './plan.js';
 
 /**
  * Nominal costs, for ordering only (the real ones vary by API and day): a call, and a long-running
- * operation (a Cloud Run rollout or an API enable takes seconds to minutes; gcp-api-facts.md §1).
+ * operation (a Cloud Run rollout or an API enable takes seconds to minutes; gcp-api-facts.md section 1).
  */
 export const NOMINAL_CALL_MS = 100;
 export const NOMINAL_OPERATION_MS = 10_000;
@@ -29,7 +29,7 @@ function writeQuota(
   const createsOrDeletes = action.action === 'create' || action.action === 'delete' || action.action === 'replace';
   if (quotas.createDelete && createsOrDeletes) return { key: quotas.createDelete, scope };
   // A kind whose creates have a quota of their own limits updates per resource (Cloud Storage:
-  // one metadata update a second per bucket, gcp-api-facts.md §2).
+  // one metadata update a second per bucket, gcp-api-facts.md section 2).
   return { key: quotas.write, scope: quotas.createDelete ? action.id : scope };
 }
 

@@ -1,7 +1,7 @@
 // Waiting on a long-running operation with our own polls, so each poll is a call like any other:
 // rate-limited, retried on 429, 503 and dropped connections (gax's own poller gives up on the
 // first transport error, and one 429 on a poll failed a whole rollout). The polls back off from
-// 100 ms by x1.3 as gax's do (gcp-api-facts.md §0), capped at 5 s so a finished rollout is seen
+// 100 ms by x1.3 as gax's do (gcp-api-facts.md section 0), capped at 5 s so a finished rollout is seen
 // soon, and give up after an hour. While it waits, the action's --parallelism slot is free for
 // others (waiting-room.ts): the slot bounds calls in flight, and a rollout is mostly waiting.
 import type { ApiCaller, CallInfo } from './api-call.js';
