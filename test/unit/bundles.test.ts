@@ -11,8 +11,9 @@ const BUNDLES = ['dist/musectl.cjs', 'dist/vendor/google-libraries.cjs', 'dist/s
 describe.skipIf(!BUNDLES.every((f) => existsSync(f)))('the bundles (run after npm run build)', () => {
   it('are ASCII only', () => {
     for (const file of BUNDLES) {
-      const text = readFileSync(file, 'latin1');
-      const at = text.search(/[^\x00-\x7f]/);
+      const bytes = readFileSync(file);
+      const at = bytes.findIndex((b) => b > 0x7f);
+      const text = bytes.toString('latin1');
       const line = at < 0 ? '' : `line ${text.slice(0, at).split('\n').length}: ${text.slice(Math.max(0, at - 60), at + 20)}`;
       expect(line, file).toBe('');
     }
