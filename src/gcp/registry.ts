@@ -5,7 +5,7 @@
 import { UserError } from '../errors.js';
 import type { ApiCaller } from './api-call.js';
 import type { ClientFactory } from './clients.js';
-import { head } from './http-head.js';
+import { head, RedirectError } from './http-head.js';
 
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -41,12 +41,20 @@ export async function resolveDigest(image: string, clients: ClientFactory, api: 
   const url = `${base}/v2/${ref.path}/manifests/${ref.tag}`;
   const headers: Record<string, string> = { accept: ACCEPT };
   if (target.kind === 'google') headers.authorization = `Bearer ${await clients.accessToken()}`;
-  const res = await api.call({ quota: 'artifactregistry.request', scope: target.project, what: `resolve ${image}` }, async () => {
-    const r = await head(url, headers);
-    // 429 and 5xx are retried like any call; the error carries the status the retry logic reads.
-    if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`${r.status} from ${url}`), { code: r.status });
-    return r;
-  });
+  const res = await api
+    .call({ quota: 'artifactregistry.request', scope: target.project, what: `resolve ${image}` }, async () => {
+      const r = await head(url, headers);
+      // 429 and 5xx are retried like any call; the error carries the status the retry logic reads.
+      if (r.status === 429 || r.status >= 500) throw Object.assign(new Error(`${r.status} from ${url}`), { code: r.status });
+      return r;
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof RedirectError)) throw err;
+      throw new RegistryError(
+        `cannot resolve ${image} to a digest: ${err.message}`,
+        'Check the image name and the registry, or set imagePolicy: tag on the service to deploy it by tag.',
+      );
+    });
   if (res.status === 404) return undefined;
   if (res.status < 200 || res.status > 299) {
     const why = res.status === 401 || res.status === 403 ? 'the credentials cannot read it, or its project is not the one you meant' : 'see the status';
@@ -55,8 +63,9 @@ export async function resolveDigest(image: string, clients: ClientFactory, api: 
       'Check the image name, grant roles/artifactregistry.reader on its repository, or set imagePolicy: tag on the service to deploy it by tag.',
     );
   }
+  // Node joins a repeated header into one string ("a, b"), which is no digest either.
   const given = res.headers['docker-content-digest'];
-  const digest = Array.isArray(given) ? given[0] : given;
+  const digest = typeof given === 'string' ? given : undefined;
   if (!digest || !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new RegistryError(`cannot resolve ${image}: the registry sent no digest`);
   return digest;
 }

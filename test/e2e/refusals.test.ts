@@ -1,5 +1,7 @@
 // What Google refuses at deploy time makes `musectl apply` exit 1 with Google's message, against the
 // emulator in strict project mode (emulator/FACTS.md lists each refusal and its source).
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
@@ -117,6 +119,39 @@ describe('musectl apply against what Cloud Run refuses', () => {
     expect(r.stderr).toContain('cannot resolve asia-northeast1-docker.pkg.dev/someone-elses-project/apps/web:1 to a digest: the registry answered 403');
     expect(r.stderr).toContain('roles/artifactregistry.reader');
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('names a registry redirect it cannot follow: exit 1, the Location it sent, no internal error, no retries', async () => {
+    s.edit(FILE, () => original);
+    // In front of the emulator: the registry's HEAD answers 302 to a Location that is no URL.
+    let heads = 0;
+    const proxy = createServer((req, res) => {
+      if (req.method === 'HEAD' && /\/manifests\//.test(req.url ?? '')) {
+        heads++;
+        res.writeHead(302, { location: 'http://[::1' }).end();
+        return;
+      }
+      const upstream = new URL(s.emu.url);
+      const out = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(out);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const r = await runCli(['plan', '-f', s.dir, '--emulator', url, '--project', PROJECT, '--state', join(s.dir, '.state')]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(
+        /cannot resolve \S+ to a digest: http:\/\/127\.0\.0\.1:\d+ answered 302 with Location "http:\/\/\[::1", which is no http\(s\) URL/,
+      );
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(heads).toBe(1);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('fails a typo of the project, as Google does (the emulator runs in strict project mode)', async () => {

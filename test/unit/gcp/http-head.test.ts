@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../src/gcp/errors.js';
-import { head } from '../../../src/gcp/http-head.js';
+import { head, MAX_REDIRECTS, RedirectError } from '../../../src/gcp/http-head.js';
 
 const servers: Server[] = [];
 async function serve(handle: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<string> {
@@ -53,14 +53,39 @@ describe('head', () => {
     expect(auth).toEqual({ first: 'Bearer t', second: 'Bearer t', other: undefined });
   });
 
-  it('gives up following after 5 redirects and returns the redirect', async () => {
+  it('gives up after 5 redirects with an error that names the last Location, not retried', async () => {
     let hops = 0;
     const base = await serve((_req, res) => {
       hops++;
       res.writeHead(302, { location: `/again${hops}` }).end();
     });
-    expect((await head(`${base}/loop`, {})).status).toBe(302);
-    expect(hops).toBe(6);
+    const err = await head(`${base}/loop`, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedirectError);
+    expect((err as Error).message).toBe(`${base} redirected more than ${MAX_REDIRECTS} times (the last time to "/again6")`);
+    expect(hops).toBe(MAX_REDIRECTS + 1);
+    expect(isRetryable(err)).toBe(false);
+  });
+
+  it('refuses a Location that is no http(s) URL with an error that names it', async () => {
+    for (const location of ['http://[::1', 'ftp://127.0.0.1/x', 'file:///etc/passwd']) {
+      const base = await serve((_req, res) => res.writeHead(302, { location }).end());
+      const err = await head(`${base}/x`, { authorization: 'Bearer t' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RedirectError);
+      expect((err as Error).message).toBe(`${base} answered 302 with Location ${JSON.stringify(location)}, which is no http(s) URL`);
+      expect((err as Error).message).not.toContain('Bearer');
+      expect(isRetryable(err)).toBe(false);
+    }
+  });
+
+  it('drops the credentials on a cross-origin redirect whatever the case of their header name', async () => {
+    let seen: string | undefined = 'unset';
+    const other = await serve((req, res) => {
+      seen = req.headers.authorization;
+      res.writeHead(200).end();
+    });
+    const base = await serve((_req, res) => res.writeHead(301, { location: `${other}/y` }).end());
+    expect((await head(`${base}/x`, { Authorization: 'Bearer t' })).status).toBe(200);
+    expect(seen).toBeUndefined();
   });
 
   it('rejects a refused connection or no answer with an error the retry logic retries', async () => {
