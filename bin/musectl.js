@@ -5,11 +5,6 @@
 import { statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { applyStartFlags } from '../dist/src/v8-flags.js';
-
-// How V8 spends a short run's CPU (src/v8-flags.ts): WebAssembly stays on its baseline compiler,
-// and TurboFan waits for code that runs long enough to pay its compilation back.
-applyStartFlags(process.argv.slice(2), { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });
 
 // Node's on-disk compile cache (Node >= 22.1; the watcher's image runs Node 22): the second start
 // compiles none of the modules again. On Node 20 the bundles go through V8's code cache instead
@@ -21,6 +16,9 @@ const compiled = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.ur
 
 /** The bundle, unless tsc compiled the sources after it was made (a developer ran tsc alone). */
 async function loadCli() {
+  // First, how V8 spends a short run's CPU (src/v8-flags.ts): WebAssembly stays on its baseline
+  // compiler, and TurboFan waits for code that runs long enough to pay its compilation back.
+  (await import('../dist/src/v8-flags.js')).applyStartFlags(process.argv.slice(2), process.execArgv);
   const made = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
   if ((made(bundle) ?? 0) >= (made(compiled) ?? 0)) return (await import('../dist/src/compile-cache.js')).requireCached(bundle);
   process.stderr.write('musectl: dist/musectl.cjs is older than dist/src (tsc ran without the bundle): running dist/src; `npm run build` makes both\n');

@@ -13,7 +13,8 @@
 //   A long-running process (`watch` without --once, `emulator`) keeps V8's default: it runs the
 //   same code for hours, and its cycles were ~30% slower in their steady state with the larger
 //   budget.
-// A flag the user gives (NODE_OPTIONS or node's own arguments) wins.
+// A flag the user gives node (`node --interrupt-budget=N bin/musectl.js`) wins; Node refuses V8's
+// flags in NODE_OPTIONS, so that is the only place one can be given.
 //
 // V8 refuses a code cache made under other flags (these included), so the flags set are recorded
 // (appliedFlags) for src/compile-cache.ts to keep the caches of a short run and of the watcher apart:
@@ -23,19 +24,22 @@ import v8 from 'node:v8';
 const DEFAULT_INTERRUPT_BUDGET = 66 * 1024; // V8's --interrupt-budget (v8 flag-definitions.h)
 export const SHORT_RUN_INTERRUPT_BUDGET = 4 * DEFAULT_INTERRUPT_BUDGET;
 
-/** Whether the command runs until stopped: the watcher's loop, or a served emulator. */
+/** Whether the command runs until stopped: the watcher's loop (without --once), or a served emulator. */
 export function isLongRunning(args: string[]): boolean {
   const [command, ...rest] = args.filter((a) => a !== '--no-color');
   if (command === 'emulator') return true;
-  return command === 'watch' && !rest.some((a) => a === '--once' || a === '--once=true');
+  return command === 'watch' && !rest.includes('--once');
 }
 
-/** The flags to set for a run of `musectl ARGS`, given the flags Node was started with. */
-export function startFlags(args: string[], given: { execArgv: string[]; nodeOptions?: string }): string[] {
-  const named = (flag: string) => [...given.execArgv, ...(given.nodeOptions ?? '').split(/\s+/)].some((a) => a.replace(/_/g, '-').startsWith(flag));
+/** The flag's name, `--no-` kept, `_` read as `-` (as V8 does): `--interrupt_budget=5` is `--interrupt-budget`. */
+const flagName = (arg: string): string => arg.split('=')[0].replace(/_/g, '-');
+
+/** The flags to set for a run of `musectl ARGS`, given the arguments node was started with. */
+export function startFlags(args: string[], execArgv: string[]): string[] {
+  const given = new Set(execArgv.map(flagName));
   const flags: string[] = [];
-  if (!named('--liftoff') && !named('--no-liftoff')) flags.push('--liftoff-only');
-  if (!isLongRunning(args) && !named('--interrupt-budget')) flags.push(`--interrupt-budget=${SHORT_RUN_INTERRUPT_BUDGET}`);
+  if (!['--liftoff', '--no-liftoff', '--liftoff-only', '--no-liftoff-only'].some((f) => given.has(f))) flags.push('--liftoff-only');
+  if (!isLongRunning(args) && !given.has('--interrupt-budget')) flags.push(`--interrupt-budget=${SHORT_RUN_INTERRUPT_BUDGET}`);
   return flags;
 }
 
@@ -43,8 +47,8 @@ export function startFlags(args: string[], given: { execArgv: string[]; nodeOpti
 const APPLIED = Symbol.for('musectl.v8-flags');
 
 /** Sets startFlags' flags (the bin, before it loads the CLI) and records them. */
-export function applyStartFlags(args: string[], given: { execArgv: string[]; nodeOptions?: string }): void {
-  const flags = startFlags(args, given);
+export function applyStartFlags(args: string[], execArgv: string[]): void {
+  const flags = startFlags(args, execArgv);
   for (const flag of flags) v8.setFlagsFromString(flag);
   (globalThis as Record<symbol, unknown>)[APPLIED] = flags;
 }

@@ -14,9 +14,7 @@ const FLAGS = join(ROOT, 'dist', 'src', 'v8-flags.js');
 /** Runs a fresh node that loads `file` through requireCached and prints what it exports. */
 function load(file: string, tmp: string, env: Record<string, string> = {}, commandArgs?: string[]): Promise<{ code: number | null; out: string }> {
   // With commandArgs, the V8 flags the bin would set for `musectl ARGS` are set first, as the bin does.
-  const flags = commandArgs
-    ? `(await import(${JSON.stringify(FLAGS)})).applyStartFlags(${JSON.stringify(commandArgs)}, { execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });`
-    : '';
+  const flags = commandArgs ? `(await import(${JSON.stringify(FLAGS)})).applyStartFlags(${JSON.stringify(commandArgs)}, process.execArgv);` : '';
   const script = `(async () => { ${flags} const { requireCached } = await import(${JSON.stringify(LOADER)}); const m = requireCached(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ answer: m.answer(), same: requireCached(${JSON.stringify(file)}) === m })); })();`;
   return new Promise((resolve) => {
     // Without NODE_COMPILE_CACHE, Node's own cache stays off (as it does on Node 20), so this one works.
