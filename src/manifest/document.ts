@@ -14,6 +14,12 @@ export interface ManifestDocument {
   /** The document as plain data, after stack variables were substituted. */
   value: unknown;
   /**
+   * It uses YAML aliases: the yaml library gives an alias the anchor's own object, so parts of its
+   * value may be one object, which a copy must keep one (set-cache.ts): written out, an anchor used
+   * a thousand times would be copied a thousand times.
+   */
+  aliased?: boolean;
+  /**
    * Where a path of the value is written when not in this file: the paths an environment's
    * override patched point at the environment file's node, so errors about them say where it is.
    */

@@ -162,7 +162,11 @@ export function parseFile(file: string, given?: string): { documents: ManifestDo
     // value. And no field musectl manages takes more than 32768 bytes (a Cloud Run env value), so a
     // longer value is refused here, before patterns run over megabytes.
     let bad: Diagnostic | undefined;
+    let aliased = false;
     visit(doc, {
+      Alias() {
+        aliased = true;
+      },
       Scalar(_key, node) {
         if (!isScalar(node) || typeof node.value !== 'string') return undefined;
         const offset = node.range?.[0] ?? 0;
@@ -196,7 +200,7 @@ export function parseFile(file: string, given?: string): { documents: ManifestDo
       diagnostics.push(at(doc.range[0], `YAML: aliases expand deeper than ${MAX_NESTING} levels; a manifest needs far fewer`));
       return;
     }
-    documents.push({ file, index, doc, lines, value });
+    documents.push({ file, index, doc, lines, value, ...(aliased ? { aliased } : {}) });
   });
   return { documents, diagnostics };
 }

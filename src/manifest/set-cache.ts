@@ -148,17 +148,18 @@ export function copyOfChecked(c: CheckedSet): Omit<CheckedSet, 'vars'> {
 }
 
 /** The resource's data cloned, its parsed document shared. */
-const copyOfResource = (r: Resource): Resource => copyWithShared(r, 'doc');
+const copyOfResource = (r: Resource): Resource => copyWithShared(r, 'doc', r.doc.aliased ? structuredClone : cloneSpec);
 
 /**
  * A deep copy of `o` but for its `shared` field (a parsed document), keys in the same order. The
- * rest is plain data (what YAML's core schema gives: no Map, Set or Date), so cloneSpec's loop
- * copies it: structuredClone, which serialises and deserialises each object, cost a watcher's
- * cycle ~9 ms at 1,000 resources.
+ * data is plain (what YAML's core schema gives: no Map, Set or Date), so cloneSpec's loop copies it:
+ * structuredClone, which serialises and deserialises each object, cost a watcher's cycle ~9 ms at
+ * 1,000 resources. A document with YAML aliases is copied by structuredClone still, which keeps
+ * what the aliases share as one object, as the load made it (ManifestDocument.aliased).
  */
-function copyWithShared<T extends object, K extends keyof T>(o: T, shared: K): T {
-  if (!(shared in o)) return cloneSpec(o);
-  const copy = cloneSpec({ ...o, [shared]: undefined }) as T;
+function copyWithShared<T extends object, K extends keyof T>(o: T, shared: K, clone: <V>(v: V) => V = cloneSpec): T {
+  if (!(shared in o)) return clone(o);
+  const copy = clone({ ...o, [shared]: undefined }) as T;
   copy[shared] = o[shared];
   return copy;
 }

@@ -76,6 +76,33 @@ describe('loading the same manifests again', () => {
     expect(asData(third)).toEqual(asData(fresh([dir], OPTS)));
   });
 
+  it('keeps what YAML aliases share as one object in every load, as the first load made it', () => {
+    const aliased = [
+      'apiVersion: musectl.dev/v1alpha1',
+      'kind: CloudRunService',
+      'metadata: { name: web }',
+      'spec:',
+      '  location: us-central1',
+      '  template:',
+      '    containers:',
+      '      - image: example/web:1',
+      '        env: &envs [{ name: MODE, value: a }]',
+      '      - image: example/side:1',
+      '        env: *envs',
+      '',
+    ].join('\n');
+    const dir = tree({ 'stack.yaml': STACK, 'svc.yaml': aliased, 'sa.yaml': SA('plain') });
+    const shared = (set: ManifestSet) => {
+      const [a, b] = set.resources.find((r) => r.kind === 'CloudRunService')!.spec.template.containers;
+      return a.env === b.env;
+    };
+    const loads = [loadManifestSet([dir], OPTS), loadManifestSet([dir], OPTS), loadManifestSet([dir], OPTS)];
+    expect(loads.map(shared)).toEqual([true, true, true]);
+    // Each load still has its own copy.
+    expect(loads[2].resources[0].spec).not.toBe(loads[1].resources[0].spec);
+    expect(asData(loads[2])).toEqual(asData(fresh([dir], OPTS)));
+  });
+
   it('sees an edit on the next load, even one that keeps the size and the mtime', () => {
     const dir = tree({ 'stack.yaml': STACK, 'sa.yaml': SA('sa-one') });
     const file = join(dir, 'sa.yaml');
