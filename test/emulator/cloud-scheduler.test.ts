@@ -11,7 +11,7 @@ import { ProjectsClient } from '@google-cloud/resource-manager';
 import { v2 } from '@google-cloud/run';
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, type RunningEmulator, startEmulator } from '../../emulator/index.js';
+import { type FaultRates, ManualClock, type RunningEmulator, startEmulator } from '../../emulator/index.js';
 import { gaxOptions, rawJson } from './helpers.js';
 
 const PROJECT = 'sched-project';
@@ -182,6 +182,20 @@ describe('Cloud Scheduler jobs: firing', () => {
     await res.arrayBuffer();
     expect(emu.emulator.stats.requests[route]).toBe(1);
     expect(emu.emulator.stats.deliveries[route]).toBe(1);
+    await executions.close();
+  });
+
+  it('gives its own deliveries no injected fault: with every client call failing 503, the job still runs', async () => {
+    const faults: FaultRates = {};
+    emu = await startEmulator({ clock: new ManualClock(START), faults });
+    scheduler = new CloudSchedulerClient(gaxOptions(emu));
+    const executions = await runJobAndInvoker();
+    await scheduler.createJob(httpJob('tick'));
+    faults.r503 = 1; // from here on, every client call is answered 503
+    await advance(300);
+    faults.r503 = 0;
+    expect((await executions.listExecutions({ parent: RUN_JOB }))[0]).toHaveLength(1);
+    expect((await getJob('tick')).status?.code ?? 0).toBe(0);
     await executions.close();
   });
 
