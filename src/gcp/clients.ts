@@ -1,6 +1,6 @@
 // One factory for every official client, against Google or an emulator. Clients are loaded on first
 // use (src/gcp/libraries.ts), so commands that need none load none.
-import { googleLibraries } from './libraries.js';
+import { type GoogleLibraries, googleLibraries } from './libraries.js';
 import { preflight } from './preflight.js';
 import type { Target } from './target.js';
 
@@ -16,18 +16,8 @@ type ProjectsClient = import('@google-cloud/resource-manager').ProjectsClient;
 type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClient;
 type CloudSchedulerClient = import('@google-cloud/scheduler').CloudSchedulerClient;
 
-/** The clients a ClientFactory makes, by the name of its getter. */
-export type ClientName =
-  | 'runServices'
-  | 'runRevisions'
-  | 'runJobs'
-  | 'secretManager'
-  | 'artifactRegistry'
-  | 'projects'
-  | 'serviceUsage'
-  | 'cloudScheduler'
-  | 'storage'
-  | 'iam';
+/** The clients a ClientFactory makes, by the name of its getter: one per library it loads but gax. */
+export type ClientName = Exclude<keyof GoogleLibraries, 'gax'>;
 
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
