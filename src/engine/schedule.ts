@@ -50,14 +50,14 @@ export function startPriorities(
   quotas: Record<string, QuotaSpec> = DEFAULT_QUOTAS,
 ): Map<string, number> {
   const byKey = new Map(actions.map((a) => [actionKey(a), a]));
-  const quotaOf = new Map<string, string>();
+  const quotaOf = new Map<string, { id: string; spec: QuotaSpec }>();
   const writes = new Map<string, number>();
   for (const a of actions) {
     if (a.action === 'noop') continue;
     const q = writeQuota(a, context.get(actionKey(a)), controllers, ctx);
     if (!q || !quotas[q.key]) continue;
     const id = `${q.key}|${q.scope}`;
-    quotaOf.set(actionKey(a), id);
+    quotaOf.set(actionKey(a), { id, spec: quotas[q.key] });
     writes.set(id, (writes.get(id) ?? 0) + 1);
   }
   const own = (a: PlanAction): number => {
@@ -65,12 +65,18 @@ export function startPriorities(
     const controller = controllerFor(controllers, a.kind);
     const operation = controller.facts.longRunning && a.action !== 'abandon' && !isBatched(controller) ? NOMINAL_OPERATION_MS : 0;
     const q = quotaOf.get(actionKey(a));
-    const floor = q ? quotaFloorMs(writes.get(q)!, quotas[q.split('|')[0]]) : 0;
+    const floor = q ? quotaFloorMs(writes.get(q.id)!, q.spec) : 0;
     return NOMINAL_CALL_MS + operation + floor;
   };
 
   const dependents = new Map<string, string[]>();
-  for (const a of actions) for (const d of a.dependsOn) if (byKey.has(d)) dependents.set(d, [...(dependents.get(d) ?? []), actionKey(a)]);
+  for (const a of actions)
+    for (const d of a.dependsOn) {
+      if (!byKey.has(d)) continue;
+      const list = dependents.get(d);
+      if (list) list.push(actionKey(a));
+      else dependents.set(d, [actionKey(a)]);
+    }
   const priority = new Map<string, number>();
   const visit = (key: string): number => {
     const known = priority.get(key);
