@@ -12,31 +12,46 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { LIBRARY_BUNDLE, LIBRARY_ENTRY } from './gcp/libraries.js';
+import { checkPrunedImporters, type ProtoRoots, protosToPrune, pruneProtos } from './gcp/protos-pruning.js';
 import { PACKAGE_ROOT } from './paths.js';
 
 export const CLI_BUNDLE = join(PACKAGE_ROOT, 'dist', 'musectl.cjs');
 
 // esbuild turns a required .json into a JavaScript object literal; V8 reads the same data several
 // times faster through JSON.parse of a string (https://v8.dev/blog/cost-of-javascript-2019#json),
-// and the clients' protos.json files are ~1.5 MB together.
-const jsonThroughParse: Plugin = {
-  name: 'json-through-parse',
-  setup(b) {
-    b.onLoad({ filter: /\.json$/ }, (args) => {
-      const minified = JSON.stringify(JSON.parse(readFileSync(args.path, 'utf8')));
-      return { contents: `module.exports = JSON.parse(${JSON.stringify(minified)});`, loader: 'js' };
-    });
-  },
+// and the clients' protos.json files are ~1.5 MB together. Each protos.json goes in reduced to
+// what the clients that load it reach (src/gcp/protos-pruning.ts).
+function jsonThroughParse(pruned: Map<string, ProtoRoots>): Plugin {
+  return {
+    name: 'json-through-parse',
+    setup(b) {
+      b.onLoad({ filter: /\.json$/ }, (args) => {
+        const json = JSON.parse(readFileSync(args.path, 'utf8'));
+        const roots = pruned.get(args.path);
+        const minified = JSON.stringify(roots ? pruneProtos(json, roots) : json);
+        return { contents: `module.exports = JSON.parse(${JSON.stringify(minified)});`, loader: 'js' };
+      });
+    },
+  };
+}
+
+const common: BuildOptions = {
+  absWorkingDir: PACKAGE_ROOT,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  metafile: true,
 };
 
-const common: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', metafile: true };
-
-async function bundle(what: string, options: BuildOptions): Promise<void> {
+async function bundle(what: string, options: BuildOptions): Promise<Metafile> {
   mkdirSync(dirname(options.outfile!), { recursive: true });
   const result = await build({ ...common, ...options });
   const meta = result.metafile as Metafile;
   const bytes = Object.entries(meta.outputs).find(([file]) => file.endsWith(basename(options.outfile!)))![1].bytes;
   process.stdout.write(`bundled ${Object.keys(meta.inputs).length} modules of ${what} into ${options.outfile} (${(bytes / 1e6).toFixed(1)} MB)\n`);
+  return meta;
 }
 
 // The libraries' bundle without whitespace and comments: 4 MB instead of 6, and ASCII only (esbuild
@@ -44,13 +59,15 @@ async function bundle(what: string, options: BuildOptions): Promise<void> {
 // without decoding UTF-8: reading and compiling it took ~14 ms less of every plan. Names are kept
 // (no renaming: the libraries read constructor names), and the licences' comments go to
 // google-libraries.cjs.LEGAL.txt beside it.
-await bundle('the Google client libraries', {
+const pruned = protosToPrune(LIBRARY_ENTRY);
+const libraries = await bundle('the Google client libraries', {
   entryPoints: [LIBRARY_ENTRY],
   outfile: LIBRARY_BUNDLE,
-  plugins: [jsonThroughParse],
+  plugins: [jsonThroughParse(pruned.byFile)],
   minifyWhitespace: true,
   legalComments: 'external',
 });
+checkPrunedImporters(libraries, PACKAGE_ROOT, pruned);
 // Our modules are ES modules that find files beside themselves through import.meta.url, which a
 // CommonJS file does not have: the bundle's own URL stands in for it (every such lookup goes up to
 // the package root, or resolves a package).
