@@ -2,6 +2,7 @@
 // the controller context (clients, rate limits, retries, logs), then observe and plan. plan, apply,
 // up and watch all start here. The controllers are handed in (the CLI assembles them): the engine
 // knows the contract, never a kind.
+import { resolve } from 'node:path';
 import { type ControllerContext, type ControllerRegistry, controllerFor, isPreparing, kindCatalog } from '../contract/controller.js';
 import { UserError } from '../errors.js';
 import { ApiCaller, type RetryEvent } from '../gcp/api-call.js';
@@ -11,9 +12,10 @@ import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import type { Environment } from '../manifest/environment.js';
 import { hasErrors, loadManifestSet, type ManifestSet, type Resource } from '../manifest/index.js';
-import { findStack, stackBeside } from '../manifest/stack.js';
+import { findStack, type StackSettings, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { entryKey, type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
+import { LocalStateStore } from '../state/local-store.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
 import type { StackIdentity, StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
@@ -117,9 +119,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const ctxBase = baseContext(opts);
   const { clients, api, project } = ctxBase;
 
-  // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. The whole
-  // set is validated first with a stand-in number, so nothing is sent for invalid manifests; only a
-  // set that uses the number is loaded again with the real one.
+  // ${PROJECT_NUMBER} is read from Resource Manager, and only when a manifest uses it. Without a
+  // number recorded in a local inventory, the whole set is validated first with a stand-in number,
+  // so nothing is sent for invalid manifests; only a set that uses the number is loaded again with
+  // the real one.
   const variables = { ...opts.variables, PROJECT_ID: project };
   const standIn = { PROJECT_NUMBER: BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder };
   const kinds = kindCatalog(opts.controllers);
@@ -138,14 +141,27 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // document beside it; the run is then partial (it prunes nothing it does not include).
   const beside = opts.stack === undefined ? stackBeside(paths) : undefined;
   if (beside && !findStack(paths).document) paths = [...paths, beside];
-  let set = load(standIn);
-  if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
-  nameTheStack(set, opts);
-  const store = openStateStore(opts.state ?? defaultStateDir(set.stack.document?.file, opts.paths), clients, api);
+  const stateOf = (stack: StackSettings) => opts.state ?? defaultStateDir(stack.document?.file, opts.paths);
+  // A stack whose inventory is on this machine is loaded once, with the project number that
+  // inventory recorded, read before the manifests (it is checked later, as below). Otherwise, or
+  // when the set is not valid with that number (its errors may be the number's), or names another
+  // stack than its Stack document said, it is loaded with the stand-in first.
+  const early = await recordedBeforeLoad(findStack(paths), stateOf, opts, project);
+  const loadedEarly = early ? load({ PROJECT_NUMBER: early.number }) : undefined;
+  if (loadedEarly && !hasErrors(loadedEarly.diagnostics)) nameTheStack(loadedEarly, opts);
+  const keptEarly =
+    loadedEarly && !hasErrors(loadedEarly.diagnostics) && loadedEarly.stack.name === early?.stack && resolve(stateOf(loadedEarly.stack)) === early.state;
+  const loadedWith = keptEarly ? early?.number : undefined;
+  let set = keptEarly ? loadedEarly : load(standIn);
+  if (!keptEarly) {
+    if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
+    nameTheStack(set, opts);
+  }
+  const store = openStateStore(stateOf(set.stack), clients, api);
   const who: StackIdentity = { project, stack: set.stack.name, ...(opts.environment ? { env: opts.environment.name } : {}) };
   const inventory = new InventoryStore(store, project, set.stack.name, who.env);
   // Read at most once here, whoever asks first (with a gs:// state each read is a call).
-  let stored: Promise<Inventory> | undefined;
+  let stored: Promise<Inventory> | undefined = keptEarly && early ? Promise.resolve(early.inventory) : undefined;
   const storedInventory = () => (stored ??= inventory.load());
   // References to resources the set does not include must be the stack's: in its inventory.
   const known = set.outside.length > 0 ? await storedInventory() : undefined;
@@ -170,8 +186,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let projectNumber: string | undefined;
   let numberToCheck: string | undefined;
   if (set.variablesUsed.includes('PROJECT_NUMBER') && !opts.variables.PROJECT_NUMBER) {
-    numberToCheck = recordedNumber(await storedInventory());
-    if (numberToCheck) {
+    numberToCheck = loadedWith ?? recordedNumber(await storedInventory());
+    if (loadedWith) {
+      projectNumber = loadedWith;
+    } else if (numberToCheck) {
       try {
         withNumber(numberToCheck);
         projectNumber = numberToCheck;
@@ -265,6 +283,31 @@ function nameTheStack(set: ManifestSet, opts: Pick<SessionOptions, 'stack' | 'wr
       'these manifests have no stack name: without one, two unrelated manifest sets would both be stack "default" and could delete each other\'s resources',
       'Add a Stack document (apiVersion: musectl.dev/v1alpha1, kind: Stack, metadata: {name: my-stack}) or pass --stack NAME.',
     );
+  }
+}
+
+/**
+ * The project number the stack's inventory recorded, read before its manifests are loaded, with
+ * the identity it was found under (the stack's name, its state directory); none when the number is
+ * given (--set), the state is in Cloud Storage (reading it is a call to Google, and nothing is sent
+ * before the manifests are valid), or the inventory records none or cannot be read (the usual read
+ * after loading reports why).
+ */
+async function recordedBeforeLoad(
+  stack: StackSettings,
+  stateOf: (stack: StackSettings) => string,
+  opts: Pick<SessionOptions, 'variables' | 'stack' | 'environment'>,
+  project: string,
+): Promise<{ number: string; stack: string; state: string; inventory: Inventory } | undefined> {
+  const state = stateOf(stack);
+  if (opts.variables.PROJECT_NUMBER || state.startsWith('gs://')) return undefined;
+  const name = opts.stack ?? stack.name;
+  try {
+    const inventory = await new InventoryStore(new LocalStateStore(resolve(state)), project, name, opts.environment?.name).load();
+    const number = recordedNumber(inventory);
+    return number ? { number, stack: name, state: resolve(state), inventory } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

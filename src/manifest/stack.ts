@@ -89,6 +89,18 @@ export function findStack(paths: string[]): StackSettings {
 }
 
 /**
+ * Whether a file's text can hold a Stack document, without parsing it: its kind must read "Stack",
+ * which YAML can write without those five letters only through a double-quoted escape
+ * ("\x53tack", "St\u0061ck", or a line break escaped inside the word), so a file with neither the
+ * word nor a backslash holds none (an alias repeats an anchor written out in the same file).
+ * A plan finds its Stack before it loads the manifests (src/engine/session.ts): most files of a
+ * stack are then not parsed twice.
+ */
+export function mayHoldStack(text: string): boolean {
+  return text.includes('Stack') || text.includes('\\');
+}
+
+/**
  * The Stack documents of each file as last read, with a digest of the text they came from (not the
  * text: a watcher would keep a second copy of every manifest). The watcher with --env looks for the
  * Stack document every cycle (findEnvironment), which parsed every document of the stack only to
@@ -100,7 +112,7 @@ const MAX_FILES_KEPT = 10_000;
 
 function stackDocumentsIn(file: string): ManifestDocument[] {
   const read = readManifestText(file);
-  if (read.text === undefined) return [];
+  if (read.text === undefined || !mayHoldStack(read.text)) return [];
   const digest = createHash('sha256').update(read.text).digest('hex');
   const known = stackDocumentsByFile.get(file);
   if (known?.digest === digest) return known.docs;

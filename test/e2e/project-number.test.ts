@@ -2,9 +2,10 @@
 // inventory; the next plan loads the manifests with it at once and checks it against Resource
 // Manager in the same round as its other reads. A recorded number that is not the project's (an
 // edited inventory) is caught by that check, and the plan is made again with the real one.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectsClient } from '@google-cloud/resource-manager';
+import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaxOptions } from '../emulator/helpers.js';
 import { PROJECT, type Stage, stage } from './harness.js';
@@ -70,6 +71,80 @@ describe('the project number, recorded in the inventory', () => {
     const r = await s.cli(['apply', '-f', s.dir, '--yes'], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     expect(inventory().projectNumber).toBe(realNumber);
+  }, 120_000);
+});
+
+// A plan reads a local inventory's number before it loads the manifests (to load them once, with
+// it). That read changes nothing the user sees: invalid manifests are reported before anything
+// else, and nothing is sent to Google for them; a gs:// inventory is not read before they are valid.
+describe('the number read before the manifests are loaded', () => {
+  let s: Stage;
+  let dir: string;
+  const bucketDoc = (name: string) => `apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: ${name}\nspec:\n  location: ASIA-NORTHEAST1\n`;
+  const invalid = () => writeFileSync(join(dir, 'broken.yaml'), bucketDoc('Not_A_Bucket_Name'));
+  const valid = () => rmSync(join(dir, 'broken.yaml'), { force: true });
+  /** The calls the emulator received during fn. */
+  async function callsDuring(fn: () => Promise<void>) {
+    const before = (await s.requests()).at(-1)?.seq ?? 0;
+    await fn();
+    return (await s.requests()).filter((r) => r.seq > before && !r.path.startsWith('/_emulator'));
+  }
+  beforeAll(async () => {
+    s = await stage({ operationMs: 50 });
+    dir = join(s.dir, 'early');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'stack.yaml'), 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: early\n');
+    writeFileSync(join(dir, 'bucket.yaml'), bucketDoc('musectl-e2e-early-${PROJECT_NUMBER}'));
+  }, 60_000);
+  afterAll(async () => s.close());
+
+  it('from a local inventory: invalid manifests are reported, and nothing is called', async () => {
+    const state = join(s.dir, 'early-state');
+    expect((await s.cli(['apply', '-f', dir, '--yes', '--state', state])).code).toBe(0);
+    const file = join(state, `${PROJECT}.early.inventory.json`);
+    const envelope = JSON.parse(readFileSync(file, 'utf8'));
+    expect(JSON.parse(Buffer.from(envelope.data, 'base64').toString()).projectNumber).toMatch(/^\d{12}$/);
+    invalid();
+    const calls = await callsDuring(async () => {
+      const r = await s.cli(['plan', '-f', dir, '--state', state]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/broken\.yaml:4:\d+: Bucket\/Not_A_Bucket_Name: metadata\.name: .* is not valid/);
+    });
+    expect(calls.map((c) => c.route)).toEqual([]);
+    // An inventory that cannot be read does not come before the manifests' errors either.
+    writeFileSync(file, '{ not json');
+    const r = await s.cli(['plan', '-f', dir, '--state', state]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Not_A_Bucket_Name');
+    expect(r.stderr).not.toContain('inventory');
+    valid();
+    const unreadable = await s.cli(['plan', '-f', dir, '--state', state]);
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.stderr).toContain(file);
+    writeFileSync(file, JSON.stringify(envelope));
+    const planned = await s.cli(['plan', '-f', dir, '--detailed-exitcode', '--state', state]);
+    expect(planned.code, planned.stdout + planned.stderr).toBe(0);
+  }, 120_000);
+
+  it('from a gs:// inventory: not read until the manifests are valid', async () => {
+    valid();
+    // Another stack, with its own bucket: the first one's is in the local inventory above.
+    writeFileSync(join(dir, 'stack.yaml'), 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: early-gs\n');
+    writeFileSync(join(dir, 'bucket.yaml'), bucketDoc('musectl-e2e-early-gs-${PROJECT_NUMBER}'));
+    await new Storage({ apiEndpoint: s.emu.url, projectId: PROJECT }).createBucket('musectl-e2e-early-state');
+    const state = 'gs://musectl-e2e-early-state/musectl';
+    const applied = await s.cli(['apply', '-f', dir, '--yes', '--state', state]);
+    expect(applied.code, applied.stderr).toBe(0);
+    invalid();
+    const calls = await callsDuring(async () => {
+      const r = await s.cli(['plan', '-f', dir, '--state', state]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Not_A_Bucket_Name');
+    });
+    expect(calls.map((c) => c.route)).toEqual([]);
+    valid();
+    const planned = await s.cli(['plan', '-f', dir, '--detailed-exitcode', '--state', state]);
+    expect(planned.code, planned.stdout + planned.stderr).toBe(0);
   }, 120_000);
 });
 

@@ -10,7 +10,7 @@ import { forgetCheckedSets, type LoadOptions, loadManifestSet, type ManifestSet 
 import { schemaRegistry } from '../../../src/manifest/schemas.js';
 import { secretValue } from '../../../src/manifest/secret-source.js';
 import { type CheckedSet, SetCache } from '../../../src/manifest/set-cache.js';
-import { findStack } from '../../../src/manifest/stack.js';
+import { findStack, mayHoldStack } from '../../../src/manifest/stack.js';
 import { SA, tree } from '../../support/manifest-tree.js';
 
 const STACK = 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata: { name: s }\nspec:\n  variables:\n    TEAM: audio\n';
@@ -259,6 +259,20 @@ describe('finding the Stack document again (the watcher with --env, every cycle)
     expect(findStack([dir]).document).toBeUndefined();
     writeFileSync(join(dir, 'sa.yaml'), `${SA('sa-one')}---\n${STACK}`);
     expect(findStack([dir])).toMatchObject({ name: 's', document: { file: join(dir, 'sa.yaml'), index: 1 } });
+  });
+});
+
+describe('finding the Stack document without parsing every file', () => {
+  it('parses only files that can hold one: the word, or an escape that can spell it', () => {
+    expect(mayHoldStack('kind: ServiceAccount\n')).toBe(false);
+    expect(mayHoldStack('kind: Stack\n')).toBe(true);
+    expect(mayHoldStack('kind: "St\\x61ck"\n')).toBe(true);
+    // Each of these is a Stack document in YAML without the word in the text: found all the same.
+    for (const kind of ['"\\x53tack"', '"St\\u0061ck"', '"St\\\n  ack"']) {
+      const dir = tree({ 'a.yaml': SA('sa-one'), 'b.yaml': `apiVersion: musectl.dev/v1alpha1\nkind: ${kind}\nmetadata: { name: escaped }\n` });
+      expect(findStack([dir]).name, kind).toBe('escaped');
+      expect(loadManifestSet([dir], OPTS).stack.name, kind).toBe('escaped');
+    }
   });
 });
 
