@@ -8,7 +8,7 @@
 // The two stay apart so that a command that calls no API (validate, completion) never reads the
 // second; files read at run time (schema/, the precompiled validators, protos.json of the
 // validation rules) are found from the package root, as before.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { LIBRARY_BUNDLE, LIBRARY_ENTRY } from './gcp/libraries.js';
@@ -45,13 +45,18 @@ const common: BuildOptions = {
   metafile: true,
 };
 
-async function bundle(what: string, options: BuildOptions): Promise<Metafile> {
-  mkdirSync(dirname(options.outfile!), { recursive: true });
-  const result = await build({ ...common, ...options });
+/**
+ * Builds in memory, runs `check` on what went in (a failed check leaves the last build's files as
+ * they were), then writes the bundle and the files beside it.
+ */
+async function bundle(what: string, options: BuildOptions, check: (meta: Metafile) => void = () => undefined): Promise<void> {
+  const result = await build({ ...common, ...options, write: false });
   const meta = result.metafile as Metafile;
+  check(meta);
+  mkdirSync(dirname(options.outfile!), { recursive: true });
+  for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
   const bytes = Object.entries(meta.outputs).find(([file]) => file.endsWith(basename(options.outfile!)))![1].bytes;
   process.stdout.write(`bundled ${Object.keys(meta.inputs).length} modules of ${what} into ${options.outfile} (${(bytes / 1e6).toFixed(1)} MB)\n`);
-  return meta;
 }
 
 // The libraries' bundle without whitespace and comments: 4 MB instead of 6, and ASCII only (esbuild
@@ -60,14 +65,17 @@ async function bundle(what: string, options: BuildOptions): Promise<Metafile> {
 // (no renaming: the libraries read constructor names), and the licences' comments go to
 // google-libraries.cjs.LEGAL.txt beside it.
 const pruned = protosToPrune(LIBRARY_ENTRY);
-const libraries = await bundle('the Google client libraries', {
-  entryPoints: [LIBRARY_ENTRY],
-  outfile: LIBRARY_BUNDLE,
-  plugins: [jsonThroughParse(pruned.byFile)],
-  minifyWhitespace: true,
-  legalComments: 'external',
-});
-checkPrunedImporters(libraries, PACKAGE_ROOT, pruned);
+await bundle(
+  'the Google client libraries',
+  {
+    entryPoints: [LIBRARY_ENTRY],
+    outfile: LIBRARY_BUNDLE,
+    plugins: [jsonThroughParse(pruned.byFile)],
+    minifyWhitespace: true,
+    legalComments: 'external',
+  },
+  (meta) => checkPrunedImporters(meta, PACKAGE_ROOT, pruned),
+);
 // Our modules are ES modules that find files beside themselves through import.meta.url, which a
 // CommonJS file does not have: the bundle's own URL stands in for it (every such lookup goes up to
 // the package root, or resolves a package).

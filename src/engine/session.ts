@@ -11,7 +11,7 @@ import { RateLimiter } from '../gcp/rate-limit.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import type { Environment } from '../manifest/environment.js';
-import { hasErrors, loadManifestSet, type ManifestSet, type Resource } from '../manifest/index.js';
+import { formatDiagnostic, hasErrors, loadManifestSet, type ManifestSet, type Resource } from '../manifest/index.js';
 import { findStack, type StackSettings, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { entryKey, type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
@@ -290,8 +290,8 @@ function nameTheStack(set: ManifestSet, opts: Pick<SessionOptions, 'stack' | 'wr
  * The project number the stack's inventory recorded, read before its manifests are loaded, with
  * the identity it was found under (the stack's name, its state directory); none when the number is
  * given (--set), the state is in Cloud Storage (reading it is a call to Google, and nothing is sent
- * before the manifests are valid), or the inventory records none or cannot be read (the usual read
- * after loading reports why).
+ * before the manifests are valid), or the inventory records none, one not of the stand-in's 12
+ * digits, or cannot be read (the usual read after loading reports why).
  */
 async function recordedBeforeLoad(
   stack: StackSettings,
@@ -304,8 +304,12 @@ async function recordedBeforeLoad(
   const name = opts.stack ?? stack.name;
   try {
     const inventory = await new InventoryStore(new LocalStateStore(resolve(state)), project, name, opts.environment?.name).load();
+    // Only a number as long as the stand-in: what a number changes in a manifest is mostly a name's
+    // length, so manifests invalid with the stand-in are then invalid with it too, and are refused
+    // before any call as on a first plan, even when the inventory was edited to a wrong number.
     const number = recordedNumber(inventory);
-    return number ? { number, stack: name, state: resolve(state), inventory } : undefined;
+    const standIn = BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder;
+    return number && number.length === standIn.length ? { number, stack: name, state: resolve(state), inventory } : undefined;
   } catch {
     return undefined;
   }
@@ -371,7 +375,17 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
     ctx.log.warn(
       `the inventory ${session.inventory.describe()} records project number ${session.numberToCheck}, but Resource Manager says ${projectNumber}: planned with ${projectNumber} (the next apply records it; warnings above name resources with the recorded number)`,
     );
-    session.renumber(projectNumber);
+    try {
+      session.renumber(projectNumber);
+    } catch (err) {
+      if (!(err instanceof InvalidManifestsError)) throw err;
+      // Valid with the recorded number, not with the project's: known only now, after the reads.
+      const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      throw new UserError(
+        `with the project's number ${projectNumber} (the inventory recorded ${session.numberToCheck}), the manifests are not valid:\n${errors.join('\n')}`,
+        'Fix the manifests and run again: only reads were sent to Google Cloud, nothing was written.',
+      );
+    }
     return observeAndPlan(session, options);
   }
   session.numberToCheck = undefined;

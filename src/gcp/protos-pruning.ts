@@ -4,8 +4,8 @@
 // REST mode, builds protobufjs reflection for all of it when it is made (Root.fromJSON, which also
 // resolves every field's type). The bundle keeps of each file only what the clients musectl loads
 // can reach: their services, the messages and enums those services' methods send and receive (and
-// everything those contain), the types an operation's result may be packed as, and google.rpc (an
-// error's details). Making SessionMUSE's clients then builds ~20 ms of reflection instead of ~50.
+// everything those contain), the types an operation's result may be packed as, and google.rpc (a
+// failed operation's error details). Making SessionMUSE's clients then builds ~20 ms of reflection instead of ~50.
 //
 // What a client reaches is read from its own source, where it names what it looks up:
 // `lookupService('google.cloud.run.v2.Services')` and `.lookup('.google.cloud.run.v2.Service')`
@@ -71,7 +71,9 @@ export function pruneProtos(json: protobuf.INamespace, roots: ProtoRoots): proto
   };
   for (const name of roots.services) keep(found(root.lookup(name, [protobuf.Service]), name));
   for (const name of roots.types) keep(found(root.lookup(name), name));
-  // An error's details are Any values of google.rpc's messages, decoded with the client's file.
+  // A failed operation's error (google.rpc.Status) carries details in Any values, which the
+  // client decodes by type name with its own file. (A failed call's error is decoded by gax with
+  // protos of its own.)
   const rpc = root.lookup('google.rpc');
   if (rpc instanceof protobuf.Namespace) for (const o of rpc.nestedArray) keep(o);
   while (queue.length > 0) {

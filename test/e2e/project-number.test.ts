@@ -126,6 +126,29 @@ describe('the number read before the manifests are loaded', () => {
     expect(planned.code, planned.stdout + planned.stderr).toBe(0);
   }, 120_000);
 
+  it('edited to a number of another length: manifests invalid with a real one are refused before any call', async () => {
+    // The review's case: valid with 11 digits, not with 12 (a name of 63 characters with 11).
+    const state = join(s.dir, 'early-state');
+    const file = join(state, `${PROJECT}.early.inventory.json`);
+    const envelope = JSON.parse(readFileSync(file, 'utf8'));
+    const recorded = JSON.parse(Buffer.from(envelope.data, 'base64').toString());
+    writeFileSync(file, JSON.stringify({ ...envelope, data: Buffer.from(JSON.stringify({ ...recorded, projectNumber: '12345678901' })).toString('base64') }));
+    writeFileSync(join(dir, 'long.yaml'), bucketDoc(`${'a'.repeat(51)}-\${PROJECT_NUMBER}`));
+    try {
+      const calls = await callsDuring(async () => {
+        const r = await s.cli(['plan', '-f', dir, '--state', state]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toMatch(/long\.yaml:4:\d+: Bucket\/a{51}-123456789012: metadata\.name: /);
+        expect(r.stderr).toContain('nothing was sent to Google Cloud');
+        expect(r.stderr).not.toContain('internal error');
+      });
+      expect(calls.map((c) => c.route)).toEqual([]);
+    } finally {
+      rmSync(join(dir, 'long.yaml'));
+      writeFileSync(file, JSON.stringify(envelope));
+    }
+  }, 60_000);
+
   it('from a gs:// inventory: not read until the manifests are valid', async () => {
     valid();
     // Another stack, with its own bucket: the first one's is in the local inventory above.

@@ -68,7 +68,7 @@ describe('the protos.json files the bundle reduces', () => {
         expect(after.has(m.resolvedResponseType!.fullName)).toBe(true);
       }
     }
-    // An error's details may be any of google.rpc's messages.
+    // A failed operation's error details may be any of google.rpc's messages.
     const rpc = (names: Map<string, unknown>) => [...names.keys()].filter((n) => n.startsWith('.google.rpc.'));
     expect(rpc(after)).toEqual(rpc(before));
     expect(after.size).toBeLessThan(before.size);
