@@ -46,14 +46,13 @@ export function isPrintable(cp: number): boolean {
   );
 }
 
+// The complement of isPrintable, for a search in native code rather than a loop over every
+// character (every manifest is read twice a plan: to find the Stack, and to load). With the u flag
+// a surrogate pair is one code point (printable), and a lone surrogate is not printable.
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
 function firstNonPrintable(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const cp = text.codePointAt(i)!;
-    if (cp > 0xffff)
-      i++; // a surrogate pair
-    else if (!isPrintable(cp) && !(i === 0 && cp === 0xfeff)) return i;
-  }
-  return -1;
+  return text.search(NON_PRINTABLE);
 }
 
 export function describeChar(cp: number): string {
