@@ -26,7 +26,9 @@ describe('the printable-character check', () => {
     expect(decode('a: "🎵 𝄞"\n')).toEqual({ text: 'a: "🎵 𝄞"\n' });
     // Columns count UTF-16 code units, as they always have: the note takes two.
     const r = decode('a: 1\nb: "🎵x\u0007"\n');
-    expect(r).toEqual({ problem: { line: 2, col: 8, message: 'the control character U+0007 is not allowed in YAML (only printable characters are); remove it' } });
+    expect(r).toEqual({
+      problem: { line: 2, col: 8, message: 'the control character U+0007 is not allowed in YAML (only printable characters are); remove it' },
+    });
   });
 
   it('takes a byte-order mark at the start (the decoder drops it)', () => {
