@@ -9,6 +9,12 @@ export interface TextProblem {
   message: string;
 }
 
+// Anything but YAML's c-printable (tab, LF, CR, x20-x7E, x85, xA0-xD7FF, xE000-xFFFD,
+// x10000-x10FFFF), found by one search in native code rather than a loop over every character
+// (every manifest is read twice a plan: to find the Stack, and to load). With the u flag a
+// surrogate pair is one code point (printable), and a lone surrogate is not printable.
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
 /** Decodes strict UTF-8, then checks every character is printable; the first problem is returned. */
 export function decodeManifestText(data: Buffer): { text: string } | { problem: TextProblem } {
   let text: string;
@@ -24,35 +30,12 @@ export function decodeManifestText(data: Buffer): { text: string } | { problem: 
         : '';
     return { problem: { line, col, message: `not valid UTF-8: byte 0x${data[at]?.toString(16).padStart(2, '0')} at offset ${at}${hint}` } };
   }
-  const bad = firstNonPrintable(text);
+  const bad = text.search(NON_PRINTABLE);
   if (bad >= 0) {
     const { line, col } = position(text, bad);
     return { problem: { line, col, message: `${describeChar(text.codePointAt(bad)!)} is not allowed in YAML (only printable characters are); remove it` } };
   }
   return { text };
-}
-
-/** YAML's c-printable: tab, LF, CR, x20-x7E, x85, xA0-xD7FF, xE000-xFFFD, x10000-x10FFFF. */
-export function isPrintable(cp: number): boolean {
-  return (
-    cp === 0x09 ||
-    cp === 0x0a ||
-    cp === 0x0d ||
-    (cp >= 0x20 && cp <= 0x7e) ||
-    cp === 0x85 ||
-    (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
-
-// The complement of isPrintable, for a search in native code rather than a loop over every
-// character (every manifest is read twice a plan: to find the Stack, and to load). With the u flag
-// a surrogate pair is one code point (printable), and a lone surrogate is not printable.
-const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
-
-function firstNonPrintable(text: string): number {
-  return text.search(NON_PRINTABLE);
 }
 
 export function describeChar(cp: number): string {

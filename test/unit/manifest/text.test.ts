@@ -1,8 +1,22 @@
 // decodeManifestText's check of YAML's printable characters (a search for the first one outside
-// them) against isPrintable, character by character: every code point of the Basic Multilingual
-// Plane, and characters beyond it. (Strict UTF-8 never gives a lone surrogate.)
+// them) against the spec's list, character by character: every code point of the Basic
+// Multilingual Plane, and characters beyond it. (Strict UTF-8 never gives a lone surrogate.)
 import { describe, expect, it } from 'vitest';
-import { decodeManifestText, isPrintable } from '../../../src/manifest/text.js';
+import { decodeManifestText } from '../../../src/manifest/text.js';
+
+/** YAML 1.2.2, 5.1 "Character Set", c-printable: tab, LF, CR, x20-x7E, x85, xA0-xD7FF, xE000-xFFFD, x10000-x10FFFF. */
+function isPrintable(cp: number): boolean {
+  return (
+    cp === 0x09 ||
+    cp === 0x0a ||
+    cp === 0x0d ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    cp === 0x85 ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
 
 const decode = (text: string) => decodeManifestText(Buffer.from(text, 'utf8'));
 
