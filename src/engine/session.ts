@@ -15,7 +15,6 @@ import { formatDiagnostic, hasErrors, loadManifestSet, type ManifestSet, type Re
 import { findStack, type StackSettings, stackBeside } from '../manifest/stack.js';
 import { BUILTIN_VARIABLES } from '../manifest/variables.js';
 import { entryKey, type Inventory, type InventoryEntry, InventoryStore } from '../state/inventory.js';
-import { LocalStateStore } from '../state/local-store.js';
 import { defaultStateDir, openStateStore } from '../state/open.js';
 import type { StackIdentity, StateStore } from '../state/store.js';
 import { addImplicitDependencies } from './graph.js';
@@ -23,6 +22,7 @@ import { type ObservedState, observeAll } from './observe.js';
 import { observeOutside, outsideEntries, unresolvedOutside } from './outside.js';
 import type { ExecutablePlan } from './plan.js';
 import { buildPlan, DEFAULT_PLAN_OPTIONS, type PlanOptions } from './planner.js';
+import { fetchProjectNumber, recordedBeforeLoad, recordedNumber } from './project-number.js';
 import { checkTargets, selectForPlan, type Targeting } from './targeting.js';
 
 export interface SessionOptions {
@@ -286,53 +286,9 @@ function nameTheStack(set: ManifestSet, opts: Pick<SessionOptions, 'stack' | 'wr
   }
 }
 
-/**
- * The project number the stack's inventory recorded, read before its manifests are loaded, with
- * the identity it was found under (the stack's name, its state directory); none when the number is
- * given (--set), the state is in Cloud Storage (reading it is a call to Google, and nothing is sent
- * before the manifests are valid), or the inventory records none, one not of the stand-in's 12
- * digits, or cannot be read (the usual read after loading reports why).
- */
-async function recordedBeforeLoad(
-  stack: StackSettings,
-  stateOf: (stack: StackSettings) => string,
-  opts: Pick<SessionOptions, 'variables' | 'stack' | 'environment'>,
-  project: string,
-): Promise<{ number: string; stack: string; state: string; inventory: Inventory } | undefined> {
-  const state = stateOf(stack);
-  if (opts.variables.PROJECT_NUMBER || state.startsWith('gs://')) return undefined;
-  const name = opts.stack ?? stack.name;
-  try {
-    const inventory = await new InventoryStore(new LocalStateStore(resolve(state)), project, name, opts.environment?.name).load();
-    // Only a number as long as the stand-in: what a number changes in a manifest is mostly a name's
-    // length, so manifests invalid with the stand-in are then invalid with it too, and are refused
-    // before any call as on a first plan, even when the inventory was edited to a wrong number.
-    const number = recordedNumber(inventory);
-    const standIn = BUILTIN_VARIABLES.PROJECT_NUMBER.placeholder;
-    return number && number.length === standIn.length ? { number, stack: name, state: resolve(state), inventory } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The inventory's project number, if it is one (digits; anything else was not written by musectl). */
-function recordedNumber(inventory: Inventory): string | undefined {
-  const n = inventory.projectNumber;
-  return typeof n === 'string' && /^[1-9][0-9]{0,19}$/.test(n) ? n : undefined;
-}
-
 /** The clients the kinds of these resources call (KindFacts.clients), for ClientFactory.preload. */
 function clientsOf(resources: Resource[], controllers: ControllerRegistry): ClientName[] {
   return [...new Set(resources.flatMap((r) => controllers.get(r.kind)?.facts.clients ?? []))];
-}
-
-async function fetchProjectNumber(clients: ClientFactory, api: ApiCaller, project: string): Promise<string> {
-  const [p] = await api.call({ quota: 'resourcemanager.read', scope: project, what: `read project ${project}` }, () =>
-    clients.projects().getProject({ name: `projects/${project}` }),
-  );
-  const number = /^projects\/(\d+)$/.exec(p.name ?? '')?.[1];
-  if (!number) throw new Error(`Resource Manager answered project ${project} without a number (name: ${p.name})`);
-  return number;
 }
 
 /** What planning found: the observed state, the plan with what apply needs, and the inventory it read. */
