@@ -11,11 +11,11 @@
 // usual); one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { userCacheDir } from './user-cache-dir.js';
 import { appliedFlags } from './v8-flags.js';
 
 const require = createRequire(import.meta.url);
@@ -24,36 +24,6 @@ const toWrite: PendingCache[] = [];
 
 /** Node's own compile cache is on (Node >= 22.1, turned on by the bin). */
 const nodeCaches = (): boolean => Boolean((module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.());
-
-let checkedDir: { dir?: string } | undefined;
-
-/**
- * The cache directory, made if missing (its parent must exist: nothing is made along the way); none
- * where it cannot be made, or is not a directory of this user's alone (a link, or one others can
- * write to, may hold a planted cache).
- */
-function cacheDir(): string | undefined {
-  checkedDir ??= { dir: makeCacheDir() }; // once a process: every file goes to the same place
-  return checkedDir.dir;
-}
-
-function makeCacheDir(): string | undefined {
-  const uid = process.getuid?.();
-  const dir = join(tmpdir(), `musectl-compile-cache-${uid ?? 'user'}`);
-  try {
-    // Not recursive: on some filesystems (/proc) a recursive mkdir of a missing path never returns.
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-  }
-  try {
-    const st = lstatSync(dir);
-    if (!st.isDirectory() || (uid !== undefined && (st.uid !== uid || (st.mode & 0o077) !== 0))) return undefined;
-    return dir;
-  } catch {
-    return undefined;
-  }
-}
 
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
@@ -85,7 +55,7 @@ export function requireCached(file: string): unknown {
   // source maps on (--enable-source-maps), Node maps stack traces only of files it loads itself.
   if (nodeCaches() || process.env.NODE_DISABLE_COMPILE_CACHE || process.sourceMapsEnabled) return require(file);
   const source = readFileSync(file, 'utf8');
-  const dir = cacheDir();
+  const dir = userCacheDir('compile-cache');
   const { prefix, name } = cacheName(file);
   const cachePath = dir ? join(dir, name) : undefined;
   let cachedData: Buffer | undefined;

@@ -11,6 +11,7 @@ import type { Resource } from './resource.js';
 import { type SchemaRegistry, schemaRegistry } from './schemas.js';
 import { readSecretSources, stackRoots } from './secret-source.js';
 import { type CheckedSet, copyOfChecked, type FileText, SetCache, setKey } from './set-cache.js';
+import { keepCheckedFile, readCheckedFile } from './set-cache-file.js';
 import { isStackDocument, readStack, type StackSettings, stackOutputs } from './stack.js';
 import { checkVariables, typedValue, type VariableSources, type VariableType } from './stack-variables.js';
 import { crossCheck, type OutsideRef, subjectOf, validateDocument } from './validate.js';
@@ -78,7 +79,11 @@ export function loadManifestSet(paths: string[], opts: LoadOptions): ManifestSet
     // What a check does to the environment it is given, done to this one (the caller reads its fields).
     if (env?.doc) prepareEnvironment(env, env.doc, checked.vars);
   } else {
-    checked = checkSet(paths, opts, found, texts);
+    // A command before this one may have checked the same set (set-cache-file.ts); one with an
+    // environment is checked every time.
+    const stored = env ? undefined : readCheckedFile(key, texts);
+    checked = stored ?? checkSet(paths, opts, found, texts);
+    if (!stored && !env) keepCheckedFile(key, checked);
     kept = !checkedSets.firstSight(key);
     if (kept) checkedSets.set(key, checked);
   }

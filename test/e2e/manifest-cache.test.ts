@@ -1,0 +1,157 @@
+// The checked manifest set kept on disk between commands (src/manifest/set-cache-file.ts): a
+// command that loads the same manifests again prints exactly what a fresh check prints, an edit is
+// seen at once, and no Secret's value is ever written. Each test has its own temporary directory
+// (TMPDIR), where the cache lives.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from './cli.js';
+
+const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${process.getuid?.() ?? 'user'}`);
+const cacheFiles = (tmp: string): string[] => (existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.endsWith('.v8set')) : []);
+
+function workspace(name: string): { tmp: string; dir: string } {
+  const tmp = mkdtempSync(join(tmpdir(), `musectl-${name}-`));
+  const dir = join(tmp, 'stack');
+  mkdirSync(dir);
+  return { tmp, dir };
+}
+
+const run = (tmp: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { TMPDIR: tmp, ...env } });
+const printed = (r: CliResult) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr });
+
+const ACCOUNT = (name: string, displayName = 'Uploads') => `apiVersion: musectl.dev/v1alpha1
+kind: ServiceAccount
+metadata:
+  name: ${name}
+spec:
+  displayName: ${displayName}
+`;
+
+describe('the checked manifest set kept between commands', () => {
+  it('a second validate of SessionMUSE prints exactly what the first did, from one cache file', async () => {
+    const { tmp } = workspace('setfile');
+    const first = await run(tmp, ['validate', '-f', 'manifests', '-o', 'json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(cacheFiles(tmp)).toHaveLength(1);
+    const second = await run(tmp, ['validate', '-f', 'manifests', '-o', 'json']);
+    expect(printed(second)).toEqual(printed(first));
+    // Off: the same answer, checked from scratch, and nothing more written.
+    const off = await run(tmp, ['validate', '-f', 'manifests', '-o', 'json'], { MUSECTL_NO_MANIFEST_CACHE: '1' });
+    expect(printed(off)).toEqual(printed(first));
+    expect(cacheFiles(tmp)).toHaveLength(1);
+  });
+
+  it('a second command takes its answer from the file (one changed by hand shows it)', async () => {
+    const { tmp, dir } = workspace('setfile-read');
+    writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
+    expect((await run(tmp, ['validate', '-f', dir])).code).toBe(0);
+    const path = join(cacheDirIn(tmp), cacheFiles(tmp)[0]);
+    const stored = deserialize(readFileSync(path));
+    stored.checked.before.push({
+      file: 'planted.yaml',
+      line: 3,
+      col: 4,
+      severity: 'warning',
+      subject: 'ServiceAccount/uploader',
+      message: 'planted in the cache',
+    });
+    writeFileSync(path, serialize(stored));
+    const r = await run(tmp, ['validate', '-f', dir]);
+    expect(r.stderr).toContain('planted.yaml:3:4: ServiceAccount/uploader: warning: planted in the cache');
+    // Another key (a variable more) is another file: checked from scratch.
+    const other = await run(tmp, ['validate', '-f', dir, '--set', 'UNUSED=1']);
+    expect(other.stderr).not.toContain('planted');
+    expect(cacheFiles(tmp)).toHaveLength(2);
+  });
+
+  it('sees an edit at once, and locates errors and warnings in the edited text', async () => {
+    const { tmp, dir } = workspace('setfile-edit');
+    writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
+    expect((await run(tmp, ['validate', '-f', dir])).stderr).toContain('valid: 1 resources in 1 files: 0 errors');
+    // A typo, one line down (a comment above it).
+    writeFileSync(join(dir, 'sa.yaml'), `# the uploads' identity\n${ACCOUNT('uploader').replace('displayName', 'displayNme')}`);
+    const edited = await run(tmp, ['validate', '-f', dir]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain(`${join(dir, 'sa.yaml')}:7:3: ServiceAccount/uploader: spec.displayNme: unknown field (did you mean "displayName"?)`);
+    const again = await run(tmp, ['validate', '-f', dir]);
+    expect(printed(again)).toEqual(printed(edited));
+    expect(cacheFiles(tmp)).toHaveLength(2);
+  });
+
+  it("locates a problem found after the check (a Secret's file outside the stack) from the cache as from scratch", async () => {
+    const { tmp, dir } = workspace('setfile-secret');
+    writeFileSync(join(tmp, 'outside.txt'), 'not in the tree');
+    // YAML aliases too: the copy from the cache keeps what an alias shares.
+    writeFileSync(
+      join(dir, 'secret.yaml'),
+      `# a comment, so the error is not on line 1
+apiVersion: musectl.dev/v1alpha1
+kind: Secret
+metadata:
+  name: token
+  labels: &labels
+    app: sessionmuse
+spec:
+  replication:
+    automatic: {}
+  valueFrom:
+    file: ../outside.txt
+---
+${ACCOUNT('reader').replace('metadata:\n  name: reader', 'metadata:\n  name: reader\n  labels: *labels')}`,
+    );
+    const fresh = await run(tmp, ['validate', '-f', dir]);
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toMatch(new RegExp(`${join(dir, 'secret.yaml')}:12:11: Secret/token: .*outside`));
+    const cached = await run(tmp, ['validate', '-f', dir]);
+    expect(printed(cached)).toEqual(printed(fresh));
+  });
+
+  it("never writes a Secret's value, whether it comes from a file or the environment", async () => {
+    const { tmp, dir } = workspace('setfile-canary');
+    const fileCanary = 'canary-file-7f3a9c1e55';
+    const envCanary = 'canary-env-0b2d4e6f88';
+    writeFileSync(join(dir, 'value.txt'), fileCanary);
+    const secret = (name: string, from: string) => `apiVersion: musectl.dev/v1alpha1
+kind: Secret
+metadata:
+  name: ${name}
+spec:
+  replication:
+    automatic: {}
+  valueFrom:
+    ${from}
+`;
+    writeFileSync(join(dir, 'secrets.yaml'), `${secret('from-file', 'file: value.txt')}---\n${secret('from-env', 'env: CANARY_VALUE')}`);
+    const r = await run(tmp, ['validate', '-f', dir], { CANARY_VALUE: envCanary });
+    expect(r.code, r.stderr).toBe(0);
+    const files = cacheFiles(tmp);
+    expect(files).toHaveLength(1);
+    const bytes = readFileSync(join(cacheDirIn(tmp), files[0]));
+    expect(bytes.includes(fileCanary)).toBe(false);
+    expect(bytes.includes(envCanary)).toBe(false);
+    expect(bytes.includes('value.txt')).toBe(true); // the file's name is in it: the check did run
+  });
+
+  it('a damaged cache file is checked again and replaced', async () => {
+    const { tmp, dir } = workspace('setfile-damaged');
+    writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
+    const first = await run(tmp, ['validate', '-f', dir, '-o', 'json']);
+    const [file] = cacheFiles(tmp);
+    const path = join(cacheDirIn(tmp), file);
+    const good = readFileSync(path);
+    writeFileSync(path, good.subarray(0, good.length / 2));
+    expect(printed(await run(tmp, ['validate', '-f', dir, '-o', 'json']))).toEqual(printed(first));
+    expect(readFileSync(path).equals(good)).toBe(true);
+  });
+
+  it('is not used with an environment (--env): its overrides point into its own file', async () => {
+    const { tmp, dir } = workspace('setfile-env');
+    cpSync('manifests', dir, { recursive: true });
+    const r = await run(tmp, ['validate', '-f', dir, '--env', 'dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cacheFiles(tmp)).toHaveLength(0);
+  });
+});
