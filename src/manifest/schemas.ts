@@ -88,14 +88,22 @@ export class SchemaRegistry {
   constructor(dir = SCHEMA_DIR, precompiled: string | undefined = PRECOMPILED) {
     const { schemas, texts, kinds } = readSchemas(dir);
     this.byId = new Map(schemas.map((s) => [s.$id as string, s]));
-    const validators = loadValidators(schemas, texts, kinds, precompiled);
+    // Loaded when a document is first checked: a plan whose checked set comes from the last
+    // command (set-cache-file.ts) needs the rest of the registry, not the validators (~1 MB).
+    let validators: Map<string, ValidateFunction> | undefined;
+    const validatorOf = (kind: string): ValidateFunction => {
+      validators ??= loadValidators(schemas, texts, kinds, precompiled);
+      return validators.get(kind)!;
+    };
     for (const s of schemas) {
       const kind = s.properties?.kind?.const as string | undefined;
       if (!kind) continue; // shared definitions
       this.kinds.set(kind, {
         kind,
         schema: s,
-        validate: validators.get(kind)!,
+        get validate() {
+          return validatorOf(kind);
+        },
         outputs: (s['x-musectl-outputs'] ?? {}) as Record<string, string>,
         mapPaths: findPaths(s.properties?.spec, s, this.byId, (n) => !n.properties && n.additionalProperties && typeof n.additionalProperties === 'object'),
         immutablePaths: findPaths(s.properties?.spec, s, this.byId, (n) => n['x-musectl-immutable'] === true),
