@@ -14,6 +14,8 @@
 // - the parsed YAML trees and line counters: what needs one after the check (a Secret's file that
 //   is outside the tree is an error located in its manifest) parses its file again, from the text
 //   this load read;
+// - the variables as given: a value the manifests use is in what they say, and one they do not
+//   (a --set the stack does not declare) has no reason to be on disk;
 // - a set loaded with an environment (--env): the documents its overrides patched locate their
 //   paths in the environment's file through a function (ManifestDocument.overlay).
 import { createHash } from 'node:crypto';
@@ -135,7 +137,9 @@ function serialized(key: string, checked: CheckedSet): Buffer | undefined {
     d.lines = undefined;
   }
   try {
-    return v8.serialize({ format: FORMAT, key, checked } satisfies Stored);
+    // Nor the variables as given: only a load with an environment reads them from a checked set
+    // (index.ts), and such a set is not written.
+    return v8.serialize({ format: FORMAT, key, checked: { ...checked, vars: { values: {}, placeholders: {} } } } satisfies Stored);
   } catch {
     // A value V8 cannot write (a parsed tree somewhere else than in `documents`): no file.
     return undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, runCli } from './cli.js';
+import { stage } from './harness.js';
 
 const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${process.getuid?.() ?? 'user'}`);
 const cacheFiles = (tmp: string): string[] => (existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.endsWith('.v8set')) : []);
@@ -109,7 +110,7 @@ ${ACCOUNT('reader').replace('metadata:\n  name: reader', 'metadata:\n  name: rea
     expect(printed(cached)).toEqual(printed(fresh));
   });
 
-  it("never writes a Secret's value, whether it comes from a file or the environment", async () => {
+  it("never writes a Secret's value, from a file or the environment, nor a --set the manifests do not use", async () => {
     const { tmp, dir } = workspace('setfile-canary');
     const fileCanary = 'canary-file-7f3a9c1e55';
     const envCanary = 'canary-env-0b2d4e6f88';
@@ -125,14 +126,40 @@ spec:
     ${from}
 `;
     writeFileSync(join(dir, 'secrets.yaml'), `${secret('from-file', 'file: value.txt')}---\n${secret('from-env', 'env: CANARY_VALUE')}`);
-    const r = await run(tmp, ['validate', '-f', dir], { CANARY_VALUE: envCanary });
+    const setCanary = 'canary-set-93e1c7a4d2';
+    const r = await run(tmp, ['validate', '-f', dir, '--set', `UNUSED_TOKEN=${setCanary}`], { CANARY_VALUE: envCanary });
     expect(r.code, r.stderr).toBe(0);
     const files = cacheFiles(tmp);
     expect(files).toHaveLength(1);
     const bytes = readFileSync(join(cacheDirIn(tmp), files[0]));
     expect(bytes.includes(fileCanary)).toBe(false);
     expect(bytes.includes(envCanary)).toBe(false);
+    expect(bytes.includes(setCanary)).toBe(false);
     expect(bytes.includes('value.txt')).toBe(true); // the file's name is in it: the check did run
+  });
+
+  it('plans of SessionMUSE (with its project number) from the cache are the plans from scratch, before and after an edit', async () => {
+    const { tmp } = workspace('setfile-plan');
+    const s = await stage();
+    try {
+      const env = { TMPDIR: tmp, GEMINI_API_KEY: 'plan-canary-5d1f' };
+      const off = { ...env, MUSECTL_NO_MANIFEST_CACHE: '1' };
+      expect((await s.cli(['apply', '-f', s.dir, '--yes'], { env })).code).toBe(0);
+      const plan = async (e: Record<string, string>) => printed(await s.cli(['plan', '-f', s.dir, '--detailed-exitcode'], { env: e }));
+      const fresh = await plan(off);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(await plan(env)).toEqual(fresh);
+      expect(await plan(env)).toEqual(fresh);
+      s.edit('backend.yaml', (t) => t.replace('memory: 2Gi', 'memory: 4Gi'));
+      const edited = await plan(off);
+      expect(edited.code).toBe(2);
+      expect(edited.stdout).toContain('4Gi');
+      expect(await plan(env)).toEqual(edited);
+      expect(await plan(env)).toEqual(edited);
+      for (const f of cacheFiles(tmp)) expect(readFileSync(join(cacheDirIn(tmp), f)).includes('plan-canary-5d1f')).toBe(false);
+    } finally {
+      await s.close();
+    }
   });
 
   it('a damaged cache file is checked again and replaced', async () => {
