@@ -4,8 +4,9 @@
 // The emulator runs in this process (so the measured CLI, a separate process as a user runs it,
 // has the machine's other core to itself); it answers every API call after 50 ms and its
 // long-running operations (Cloud Run rollouts, API enables, repository creation) take 500 ms.
-// For each N: a create from empty, a no-op plan (3 runs, the median), and an update of 10% of the
-// resources, each measured as a whole CLI run (spawn to exit); and, for comparison, the no-op plan
+// For each N: a create from empty, a no-op plan (3 runs, the median; and 3 more with the manifests
+// checked afresh, not taken from the last command's check: src/manifest/set-cache-file.ts), and an
+// update of 10% of the resources, each measured as a whole CLI run (spawn to exit); and, for comparison, the no-op plan
 // made again in a process that has made it before (bench/warm.ts: what a long-running watcher pays
 // per cycle, without start-up; its third plan, and the median of its last three of eight, once V8
 // has optimised what the cycles run). Then the start-up cost: --version, validate and plan on SessionMUSE.
@@ -121,6 +122,17 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
   return { rows, info: { n, project, counts: gen.counts, mix: mixFor(n), depth, updated: rows.find((r) => r.op.startsWith('update'))?.op } };
 }
 
+/**
+ * A no-op plan whose manifests are parsed and checked again (MUSECTL_NO_MANIFEST_CACHE=1): what
+ * the first command after an edit, or on a fresh CI machine, pays. The median of NOOP_RUNS.
+ */
+async function withoutManifestCache(emu: RunningEmulator, args: string[], env: Record<string, string>, what: string): Promise<Omit<Row, 'n'>> {
+  const runs: Measured[] = [];
+  for (let i = 0; i < NOOP_RUNS; i++) runs.push(check(await runMeasured(emu, args, { env: { ...env, MUSECTL_NO_MANIFEST_CACHE: '1' } }), what));
+  const walls = runs.map((m) => m.wallMs);
+  return { op: 'no-op plan, manifests checked afresh', measured: runs.find((m) => m.wallMs === median(walls)) ?? runs[0], runs: walls };
+}
+
 async function noopPlans(
   emu: RunningEmulator,
   n: number,
@@ -139,6 +151,7 @@ async function noopPlans(
   const mid = noops.find((m) => m.wallMs === median(walls)) ?? noops[Math.floor(NOOP_RUNS / 2)];
   const ideal = idealPlan(resources, opts);
   rows.push({ n, op: 'no-op plan', measured: mid, runs: walls, ideal });
+  rows.push({ ...(await withoutManifestCache(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode'], {}, `no-op plan of N=${n}`)), n, ideal });
   // The same plan in a process that has made plans before (what the watcher pays per cycle).
   const warm = check(
     await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js') }),
@@ -213,6 +226,11 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
     measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0],
     runs: pw,
     ideal: idealPlan(resources, { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
+  });
+  rows.push({
+    ...(await withoutManifestCache(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], env, 'plan of SessionMUSE')),
+    n: 'SessionMUSE',
+    ideal: rows[rows.length - 1].ideal,
   });
   return { rows, info: { googleModulesLoadedByValidate: googleModules, resources: resources.length } };
 }
