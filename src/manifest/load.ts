@@ -91,7 +91,7 @@ export function discoverFiles(paths: string[]): { files: string[]; diagnostics: 
 
 function realOrSelf(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p); // one call, not an lstat a component
   } catch {
     return p;
   }

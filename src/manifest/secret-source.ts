@@ -128,10 +128,12 @@ function outsideOf(path: string, realDirs: string[]): string | undefined {
 /** Symbolic links resolved (a link inside the tree to a file outside is outside); a missing file by its parent. */
 function realOrLexical(p: string): string {
   try {
-    return realpathSync(p);
+    // The native realpath(3): one call, where Node's own walks the path with an lstat a component
+    // (~20 us a file, 200 Secrets' files a plan).
+    return realpathSync.native(p);
   } catch {
     try {
-      return resolve(realpathSync(dirname(p)), p.slice(dirname(p).length + 1));
+      return resolve(realpathSync.native(dirname(p)), p.slice(dirname(p).length + 1));
     } catch {
       return p;
     }
