@@ -71,6 +71,7 @@ await bundle(
     entryPoints: [LIBRARY_ENTRY],
     outfile: LIBRARY_BUNDLE,
     plugins: [jsonThroughParse(pruned.byFile)],
+    inject: [join(PACKAGE_ROOT, 'src', 'gcp', 'fetch-globals.mjs')],
     minifyWhitespace: true,
     legalComments: 'external',
   },
