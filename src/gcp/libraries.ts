@@ -21,6 +21,8 @@ export interface GoogleLibraries {
   cloudScheduler: typeof import('@google-cloud/scheduler/build/src/v1/cloud_scheduler_client.js');
   storage: typeof import('@google-cloud/storage');
   iam: typeof import('@googleapis/iam');
+  /** node-fetch 2: what the auth client's gaxios sends through (clients.ts). */
+  nodeFetch: typeof fetch;
 }
 
 export const LIBRARY_ENTRY = join(PACKAGE_ROOT, 'src', 'gcp', 'google-libraries.cjs');
