@@ -7,7 +7,8 @@
 // precompiled validators and the schema files, with their sizes and times, so a rebuilt musectl
 // never takes an older one's answer. Only the bundled CLI (dist/musectl.cjs) keeps files: from
 // dist/src or under vitest the code is hundreds of files, and a change to any must miss.
-// MUSECTL_NO_MANIFEST_CACHE=1 turns it off.
+// MUSECTL_NO_MANIFEST_CACHE=1 turns it off. The Stack documents of a file, which a command looks
+// for before it loads (stack.ts), are kept the same way, keyed by the file and its text's digest.
 //
 // What is not written:
 // - a Secret's value: it is not part of a checked set (index.ts reads it on every load);
@@ -31,9 +32,9 @@ import { PRECOMPILED } from './schemas.js';
 import type { CheckedSet, FileText } from './set-cache.js';
 
 /** Bumped when what is written changes shape (a file of another format is a miss). */
-const FORMAT = 1;
-/** Files kept: the newest used; each is ~0.75 MB for 1,000 resources. */
-const MAX_FILES = 32;
+const FORMAT = 2;
+/** Files kept: the newest used; a set's is ~0.75 MB for 1,000 resources, a Stack's a few KB. */
+const MAX_FILES = 64;
 const MAX_BYTES = 64 * 1024 * 1024;
 /** A file not used for a week is of a checkout or a build that may be gone. */
 const STALE_MS = 7 * 24 * 3600 * 1000;
@@ -43,7 +44,7 @@ interface Stored {
   format: number;
   /** The key in full: a file's name is a prefix of its hash. */
   key: string;
-  checked: CheckedSet;
+  value: unknown;
 }
 
 let stamp: { value?: string } | undefined;
@@ -73,17 +74,53 @@ function makeStamp(): string | undefined {
   }
 }
 
-function pathOf(key: string): string | undefined {
+/** `KIND-HASH.v8set`: KIND says what it holds (a checked set, a file's Stack documents). */
+function pathOf(kind: 'set' | 'stack', key: string): string | undefined {
   const code = codeStamp();
   const dir = code === undefined ? undefined : userCacheDir('manifest-cache');
   if (!dir) return undefined;
-  const name = createHash('sha256').update(`${FORMAT}\n${code}\n${key}`).digest('hex').slice(0, 32);
-  return join(dir, `set-${name}${SUFFIX}`);
+  const name = createHash('sha256').update(`${FORMAT}\n${code}\n${kind}\n${key}`).digest('hex').slice(0, 32);
+  return join(dir, `${kind}-${name}${SUFFIX}`);
 }
 
 /** The set a command with the same key checked before, or none. `texts` are this load's files. */
 export function readCheckedFile(key: string, texts: FileText[]): CheckedSet | undefined {
-  const path = pathOf(key);
+  const textOf = (file: string) => texts.find((t) => t.file === file)?.text;
+  return readStored<CheckedSet>('set', key, textOf, (c) => (Array.isArray(c?.documents) ? c.documents : undefined));
+}
+
+/** Keeps `checked` for the next command; not the variables as given (see the top of the file). */
+export function keepCheckedFile(key: string, checked: CheckedSet): void {
+  // Only a load with an environment reads the variables from a checked set (index.ts), and such a
+  // set is not written.
+  keepStored('set', key, { ...checked, vars: { values: {}, placeholders: {} } }, checked.documents);
+}
+
+/**
+ * The Stack documents of a manifest file whose text has this digest (stack.ts), as found by the
+ * command before: every plan looks for its Stack before it loads, and on a set from the last
+ * command this was the one YAML parse left.
+ */
+export function readStackDocuments(file: string, digest: string, text: string): ManifestDocument[] | undefined {
+  return readStored<ManifestDocument[]>(
+    'stack',
+    `${file}\n${digest}`,
+    () => text,
+    (docs) => (Array.isArray(docs) ? docs : undefined),
+  );
+}
+
+export function keepStackDocuments(file: string, digest: string, docs: ManifestDocument[]): void {
+  keepStored('stack', `${file}\n${digest}`, docs, docs);
+}
+
+function readStored<T>(
+  kind: 'set' | 'stack',
+  key: string,
+  textOf: (file: string) => string | undefined,
+  documentsOf: (value: T) => ManifestDocument[] | undefined,
+): T | undefined {
+  const path = pathOf(kind, key);
   if (!path) return undefined;
   let data: Buffer;
   try {
@@ -97,26 +134,29 @@ export function readCheckedFile(key: string, texts: FileText[]): CheckedSet | un
   } catch {
     return undefined; // cut short (a full disk) or of another Node: checked again, and written again
   }
-  if (stored?.format !== FORMAT || stored.key !== key || !Array.isArray(stored.checked?.documents)) return undefined;
-  reparseOnDemand(stored.checked.documents, texts);
+  if (stored?.format !== FORMAT || stored.key !== key) return undefined;
+  const value = stored.value as T;
+  const documents = documentsOf(value);
+  if (!documents) return undefined;
+  reparseOnDemand(documents, textOf);
   try {
     const now = new Date();
     utimesSync(path, now, now); // the files least recently used go first
   } catch {
     // another command swept it meanwhile: this one has its answer
   }
-  return stored.checked;
+  return value;
 }
 
 /**
- * Keeps `checked` for the next command: written now, in V8's serialisation (which keeps objects a
+ * Keeps `value` for the next command: written now, in V8's serialisation (which keeps objects a
  * YAML alias shares as one), since the caller may change what it is given; put on disk when the
- * process is next idle, or at exit.
+ * process is next idle, or at exit. `documents` are the parsed documents `value` holds.
  */
-export function keepCheckedFile(key: string, checked: CheckedSet): void {
-  const path = pathOf(key);
-  if (!path || checked.documents.some((d) => d.overlay)) return;
-  const data = serialized(key, checked);
+function keepStored(kind: 'set' | 'stack', key: string, value: unknown, documents: ManifestDocument[]): void {
+  const path = pathOf(kind, key);
+  if (!path || documents.some((d) => d.overlay)) return;
+  const data = serialized(key, value, documents);
   if (!data) return;
   if (pending.size === 0) {
     setImmediate(writePending).unref();
@@ -127,24 +167,23 @@ export function keepCheckedFile(key: string, checked: CheckedSet): void {
 
 const pending = new Map<string, Buffer>();
 
-function serialized(key: string, checked: CheckedSet): Buffer | undefined {
-  const trees = checked.documents.map((d) => ({ doc: d.doc, lines: d.lines }));
+function serialized(key: string, value: unknown, documents: ManifestDocument[]): Buffer | undefined {
+  const trees = documents.map((d) => ({ doc: d.doc, lines: d.lines }));
   type Unparsed = { doc?: unknown; lines?: unknown };
   // Taken off for the write (set to undefined, not deleted: the objects keep their shape), put back
-  // after. The resources and the Stack point at the same document objects, so they are written once.
-  for (const d of checked.documents as Unparsed[]) {
+  // after. What else points at a document (a resource, the Stack) points at the same object, so it
+  // is written once.
+  for (const d of documents as Unparsed[]) {
     d.doc = undefined;
     d.lines = undefined;
   }
   try {
-    // Nor the variables as given: only a load with an environment reads them from a checked set
-    // (index.ts), and such a set is not written.
-    return v8.serialize({ format: FORMAT, key, checked: { ...checked, vars: { values: {}, placeholders: {} } } } satisfies Stored);
+    return v8.serialize({ format: FORMAT, key, value } satisfies Stored);
   } catch {
     // A value V8 cannot write (a parsed tree somewhere else than in `documents`): no file.
     return undefined;
   } finally {
-    checked.documents.forEach((d, i) => {
+    documents.forEach((d, i) => {
       Object.assign(d, trees[i]);
     });
   }
@@ -189,12 +228,12 @@ function sweep(dir: string): void {
  * Gives each document its YAML tree and line counter back, parsed from its file's text when first
  * asked for: a plan of unchanged, valid manifests asks for none.
  */
-function reparseOnDemand(documents: ManifestDocument[], texts: FileText[]): void {
+function reparseOnDemand(documents: ManifestDocument[], textOf: (file: string) => string | undefined): void {
   const byFile = new Map<string, ManifestDocument[]>();
   const parsedFile = (file: string): ManifestDocument[] => {
     let docs = byFile.get(file);
     if (!docs) {
-      docs = parseFile(file, texts.find((t) => t.file === file)?.text ?? '').documents;
+      docs = parseFile(file, textOf(file) ?? '').documents;
       byFile.set(file, docs);
     }
     return docs;

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { locate, type ManifestDocument } from './document.js';
 import { discoverFiles, parseFile, readManifestText } from './load.js';
+import { keepStackDocuments, readStackDocuments } from './set-cache-file.js';
 import { declaredVariables, type VariableDeclaration } from './stack-variables.js';
 
 /** A named output of the stack: another resource's output, read after an apply. */
@@ -104,8 +105,9 @@ export function mayHoldStack(text: string): boolean {
  * The Stack documents of each file as last read, with a digest of the text they came from (not the
  * text: a watcher would keep a second copy of every manifest). The watcher with --env looks for the
  * Stack document every cycle (findEnvironment), which parsed every document of the stack only to
- * find it; a file is parsed again only when its text is not the one read last. Callers only read
- * these documents (the stack's name, where its file is).
+ * find it; a file is parsed again only when its text is not the one read last, and a command takes
+ * what the one before it found in the same text (set-cache-file.ts). Callers only read these
+ * documents (the stack's name, where its file is).
  */
 const stackDocumentsByFile = new Map<string, { digest: string; docs: ManifestDocument[] }>();
 const MAX_FILES_KEPT = 10_000;
@@ -116,7 +118,11 @@ function stackDocumentsIn(file: string): ManifestDocument[] {
   const digest = createHash('sha256').update(read.text).digest('hex');
   const known = stackDocumentsByFile.get(file);
   if (known?.digest === digest) return known.docs;
-  const docs = parseFile(file, read.text).documents.filter(isStackDocument);
+  let docs = readStackDocuments(file, digest, read.text);
+  if (!docs) {
+    docs = parseFile(file, read.text).documents.filter(isStackDocument);
+    keepStackDocuments(file, digest, docs);
+  }
   stackDocumentsByFile.delete(file);
   stackDocumentsByFile.set(file, { digest, docs });
   if (stackDocumentsByFile.size > MAX_FILES_KEPT) stackDocumentsByFile.delete(stackDocumentsByFile.keys().next().value as string);

@@ -11,7 +11,9 @@ import { type CliResult, runCli } from './cli.js';
 import { stage } from './harness.js';
 
 const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${process.getuid?.() ?? 'user'}`);
-const cacheFiles = (tmp: string): string[] => (existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.endsWith('.v8set')) : []);
+/** The checked sets kept (set-*.v8set); a file's Stack documents go in stack-*.v8set. */
+const cacheFiles = (tmp: string, kind = 'set'): string[] =>
+  existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.v8set')) : [];
 
 function workspace(name: string): { tmp: string; dir: string } {
   const tmp = mkdtempSync(join(tmpdir(), `musectl-${name}-`));
@@ -51,7 +53,7 @@ describe('the checked manifest set kept between commands', () => {
     expect((await run(tmp, ['validate', '-f', dir])).code).toBe(0);
     const path = join(cacheDirIn(tmp), cacheFiles(tmp)[0]);
     const stored = deserialize(readFileSync(path));
-    stored.checked.before.push({
+    stored.value.before.push({
       file: 'planted.yaml',
       line: 3,
       col: 4,
@@ -129,13 +131,14 @@ spec:
     const setCanary = 'canary-set-93e1c7a4d2';
     const r = await run(tmp, ['validate', '-f', dir, '--set', `UNUSED_TOKEN=${setCanary}`], { CANARY_VALUE: envCanary });
     expect(r.code, r.stderr).toBe(0);
-    const files = cacheFiles(tmp);
-    expect(files).toHaveLength(1);
-    const bytes = readFileSync(join(cacheDirIn(tmp), files[0]));
-    expect(bytes.includes(fileCanary)).toBe(false);
-    expect(bytes.includes(envCanary)).toBe(false);
-    expect(bytes.includes(setCanary)).toBe(false);
-    expect(bytes.includes('value.txt')).toBe(true); // the file's name is in it: the check did run
+    expect(cacheFiles(tmp)).toHaveLength(1);
+    const all = readdirSync(cacheDirIn(tmp)).map((f) => readFileSync(join(cacheDirIn(tmp), f)));
+    for (const bytes of all) {
+      expect(bytes.includes(fileCanary)).toBe(false);
+      expect(bytes.includes(envCanary)).toBe(false);
+      expect(bytes.includes(setCanary)).toBe(false);
+    }
+    expect(all.some((bytes) => bytes.includes('value.txt'))).toBe(true); // the file's name is in it: the check did run
   });
 
   it('plans of SessionMUSE (with its project number) from the cache are the plans from scratch, before and after an edit', async () => {
@@ -156,7 +159,8 @@ spec:
       expect(edited.stdout).toContain('4Gi');
       expect(await plan(env)).toEqual(edited);
       expect(await plan(env)).toEqual(edited);
-      for (const f of cacheFiles(tmp)) expect(readFileSync(join(cacheDirIn(tmp), f)).includes('plan-canary-5d1f')).toBe(false);
+      expect(cacheFiles(tmp, 'stack').length).toBeGreaterThan(0); // the Stack's documents, found before each load
+      for (const f of readdirSync(cacheDirIn(tmp))) expect(readFileSync(join(cacheDirIn(tmp), f)).includes('plan-canary-5d1f')).toBe(false);
     } finally {
       await s.close();
     }
