@@ -2,11 +2,11 @@
 // command that loads the same manifests again prints exactly what a fresh check prints, an edit is
 // seen at once, and no Secret's value is ever written. Each test has its own temporary directory
 // (TMPDIR), where the cache lives.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type CliResult, runCli } from './cli.js';
 import { stage } from './harness.js';
 
@@ -15,8 +15,15 @@ const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${
 const cacheFiles = (tmp: string, kind = 'set'): string[] =>
   existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.v8set')) : [];
 
+const made: string[] = [];
+// Each workspace holds the caches of its commands (the V8 code caches too: a few MB).
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 function workspace(name: string): { tmp: string; dir: string } {
   const tmp = mkdtempSync(join(tmpdir(), `musectl-${name}-`));
+  made.push(tmp);
   const dir = join(tmp, 'stack');
   mkdirSync(dir);
   return { tmp, dir };
