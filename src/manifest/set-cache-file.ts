@@ -4,10 +4,10 @@
 //
 // A file is keyed like the process's own cache (set-cache.ts: the paths, every file's text as read
 // by this load, the variables and options) and by the code that made it: the CLI's bundle, its
-// precompiled validators and the schema files, with their sizes and times, so a rebuilt musectl
-// never takes an older one's answer. Only the bundled CLI (dist/musectl.cjs) keeps files: from
+// precompiled validators and the schema files, with their sizes and modification and change times,
+// so a rebuilt musectl or an edited schema never takes an older one's answer. Only the bundled CLI (dist/musectl.cjs) keeps files: from
 // dist/src or under vitest the code is hundreds of files, and a change to any must miss.
-// MUSECTL_NO_MANIFEST_CACHE=1 turns it off. The Stack documents of a file, which a command looks
+// MUSECTL_NO_MANIFEST_CACHE, set to any value, turns it off. The Stack documents of a file, which a command looks
 // for before it loads (stack.ts), are kept the same way, keyed by the file and its text's digest.
 //
 // What is not written:
@@ -20,7 +20,7 @@
 // - a set loaded with an environment (--env): the documents its overrides patched locate their
 //   paths in the environment's file through a function (ManifestDocument.overlay).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -64,9 +64,11 @@ function makeStamp(): string | undefined {
     const schemas = readdirSync(SCHEMA_DIR)
       .sort()
       .map((f) => join(SCHEMA_DIR, f));
+    // The change time too: a copy that keeps times (cp -p, tar, rsync -a, a Docker COPY) or an
+    // edit of the same length with its time set back changes it, and nobody can set it back.
     const files = [code, PRECOMPILED, ...schemas].map((f) => {
       const st = statSync(f);
-      return `${f}|${st.size}|${st.mtimeMs}`;
+      return `${f}|${st.ino}|${st.size}|${st.mtimeMs}|${st.ctimeMs}`;
     });
     return [process.version, ...files].join('\n');
   } catch {
@@ -207,21 +209,27 @@ function writePending(): void {
 
 /** The oldest files go beyond MAX_FILES or MAX_BYTES, and any not used for a week. */
 function sweep(dir: string): void {
+  let names: string[];
   try {
-    const now = Date.now();
-    const files = readdirSync(dir)
-      .filter((n) => n.endsWith(SUFFIX))
-      .map((n) => ({ path: join(dir, n), st: statSync(join(dir, n), { throwIfNoEntry: false }) }))
-      .filter((f) => f.st !== undefined)
-      .sort((a, b) => (b.st?.mtimeMs ?? 0) - (a.st?.mtimeMs ?? 0));
-    let bytes = 0;
-    files.forEach((f, i) => {
-      bytes += f.st?.size ?? 0;
-      if (i >= MAX_FILES || bytes > MAX_BYTES || now - (f.st?.mtimeMs ?? now) > STALE_MS) rmSync(f.path, { force: true });
-    });
+    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
   } catch {
-    // another command sweeps at the same time
+    return;
   }
+  const now = Date.now();
+  const files = names
+    .map((n) => ({ path: join(dir, n), st: lstatSync(join(dir, n), { throwIfNoEntry: false }) }))
+    .filter((f): f is { path: string; st: Stats } => f.st?.isFile() === true) // what else is there is not ours to remove
+    .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+  let bytes = 0;
+  files.forEach((f, i) => {
+    bytes += f.st.size;
+    if (i < MAX_FILES && bytes <= MAX_BYTES && now - f.st.mtimeMs <= STALE_MS) return;
+    try {
+      rmSync(f.path, { force: true });
+    } catch {
+      // another command removed it, or it cannot be: the next sweep tries again
+    }
+  });
 }
 
 /**

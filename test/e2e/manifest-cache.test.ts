@@ -2,12 +2,14 @@
 // command that loads the same manifests again prints exactly what a fresh check prints, an edit is
 // seen at once, and no Secret's value is ever written. Each test has its own temporary directory
 // (TMPDIR), where the cache lives.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, runCli } from './cli.js';
+import { type CliResult, ROOT, runCli } from './cli.js';
 import { stage } from './harness.js';
 
 const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${process.getuid?.() ?? 'user'}`);
@@ -171,6 +173,38 @@ spec:
     } finally {
       await s.close();
     }
+  });
+
+  it('a schema edited in place, its length and modification time kept, is a miss', async () => {
+    // A copy of the package (its build, schemas and bin; node_modules linked) whose schema can be edited.
+    const { tmp, dir } = workspace('setfile-schema');
+    const pkg = join(tmp, 'pkg');
+    // With the times kept: the bin runs the bundle only when it is not older than dist/src.
+    for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(ROOT, part), join(pkg, part), { recursive: true, preserveTimestamps: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    const cli = (args: string[]) =>
+      new Promise<CliResult>((resolve) => {
+        execFile(process.execPath, [join(pkg, 'bin', 'musectl.js'), ...args], { env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number(err.code ?? 1) : 0, signal: null, stdout, stderr }),
+        );
+      });
+    writeFileSync(
+      join(dir, 'bucket.yaml'),
+      'apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: uploads-42\nspec:\n  location: asia-northeast1\n  storageClass: STANDRD\n',
+    );
+    const before = await cli(['validate', '-f', dir]);
+    expect(before.code).toBe(1);
+    expect(before.stderr).toContain('spec.storageClass');
+    expect(cacheFiles(tmp)).toHaveLength(1);
+    // "ARCHIVE" becomes "STANDRD": same length, and the time is set back as cp -p or tar would.
+    const schema = join(pkg, 'schema', 'Bucket.schema.json');
+    const st = statSync(schema);
+    writeFileSync(schema, readFileSync(schema, 'utf8').replace('"COLDLINE", "ARCHIVE"]', '"COLDLINE", "STANDRD"]'));
+    utimesSync(schema, st.atime, st.mtime);
+    expect(statSync(schema).size).toBe(st.size);
+    const after = await cli(['validate', '-f', dir]);
+    expect(after.stderr).not.toContain('spec.storageClass');
+    expect(after.code, after.stderr).toBe(0);
   });
 
   it('a damaged cache file is checked again and replaced', async () => {
