@@ -60,6 +60,22 @@ export async function breakLease(store: StateStore, who: StackIdentity, generati
   await store.delete(leaseKey(who), generation);
 }
 
+/**
+ * The generation of the lease object when it holds exactly `record` (this holder's write, whose
+ * answer was lost), else undefined.
+ */
+async function ownWrite(store: StateStore, key: string, holder: string, record: LeaseRecord): Promise<string | undefined> {
+  const now = await store.read(key);
+  if (!now) return undefined;
+  let held: LeaseRecord;
+  try {
+    held = JSON.parse(now.data.toString()) as LeaseRecord;
+  } catch {
+    return undefined;
+  }
+  return held.holder === holder && held.expiresAt === record.expiresAt ? now.generation : undefined;
+}
+
 export class Lease {
   private generation: string;
   private timer?: NodeJS.Timeout;
@@ -92,7 +108,17 @@ export class Lease {
         throw new LeaseHeld(held);
       }
       // Free, or expired: take it at the generation we read (someone faster makes this PreconditionFailed).
-      const generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
+      let generation: string;
+      try {
+        generation = await store.write(key, Buffer.from(JSON.stringify(record)), current?.generation ?? '0');
+      } catch (err) {
+        if (!(err instanceof PreconditionFailed)) throw err;
+        // A write whose answer was lost and which the store took is refused when sent again (it is
+        // no longer at the generation read): whether it is ours is in what is there now.
+        const now = await ownWrite(store, key, holder, record);
+        if (!now) throw err;
+        generation = now;
+      }
       const lease = new Lease(store, key, record, generation, ttlMs);
       lease.startRenewing();
       return lease;
@@ -106,6 +132,12 @@ export class Lease {
         capMs: 5_000,
       });
     } catch (err) {
+      if (err instanceof PreconditionFailed) {
+        throw new UserError(
+          `${describeStack(who)}: its lock changed while this run took it (another run took or let go of it at the same moment, in ${store.describe()})`,
+          'Run again; with --lock-timeout 5m a run waits for the other to finish.',
+        );
+      }
       if (!(err instanceof LeaseHeld)) throw err;
       const { held } = err;
       throw new UserError(
@@ -134,8 +166,12 @@ export class Lease {
       this.generation = await this.store.write(this.key, Buffer.from(JSON.stringify(record)), this.generation);
       this.record.expiresAt = record.expiresAt;
     } catch (err) {
-      if (err instanceof PreconditionFailed) throw new LeaseLost(`the stack's lock (${this.key}) was taken over by another writer after it ran out`);
-      throw err;
+      if (!(err instanceof PreconditionFailed)) throw err;
+      // Our renewal may have been taken with its answer lost, and its retry refused.
+      const now = await ownWrite(this.store, this.key, this.record.holder, record);
+      if (!now) throw new LeaseLost(`the stack's lock (${this.key}) was taken over by another writer after it ran out`);
+      this.generation = now;
+      this.record.expiresAt = record.expiresAt;
     }
   }
 

@@ -83,6 +83,35 @@ describe.each(stores)('state in %s', (_name, make) => {
     await expect(again.renew()).rejects.toThrow(/taken over/);
     await taker.release();
   });
+
+  it("takes and renews the lease when a write's answer is lost and its retry is refused (the store kept the first)", async () => {
+    // What a dropped connection does to a conditional upload: the store takes the write, the answer
+    // never arrives, and the same write sent again is at a generation that is no longer there (412).
+    const inner = make();
+    let loseNext = 0;
+    const store: StateStore = Object.assign(Object.create(Object.getPrototypeOf(inner)), inner, {
+      write: async (key: string, data: Buffer, ifGeneration: string) => {
+        const generation = await inner.write(key, data, ifGeneration);
+        if (loseNext > 0) {
+          loseNext--;
+          throw new PreconditionFailed(key);
+        }
+        return generation;
+      },
+    });
+    loseNext = 1;
+    const lease = await Lease.acquire(store, { project: P, stack: 'lost' }, { ttlMs: 5_000, waitMs: 0, what: 'lost answer' });
+    loseNext = 1;
+    await lease.renew();
+    lease.check();
+    await lease.renew(); // at the generation the lost renewal made
+    await lease.release();
+    expect(await inner.read('state-project.lost.lease.json')).toBeUndefined();
+    // Someone else's write in between is still someone else's: named, not taken.
+    const other = await Lease.acquire(inner, { project: P, stack: 'lost' }, { ttlMs: 5_000, waitMs: 0, what: 'the other run' });
+    await expect(Lease.acquire(inner, { project: P, stack: 'lost' }, { ttlMs: 5_000, waitMs: 0, what: 'late' })).rejects.toThrow(/locked by the other run/);
+    await other.release();
+  });
 });
 
 describe('apply with --state gs://', () => {
