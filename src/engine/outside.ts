@@ -31,13 +31,17 @@ export function unresolvedOutside(set: ManifestSet, inventory: Inventory, invent
         ...set.resources.filter((r) => r.kind === ref.kind).map((r) => r.name),
         ...inventory.entries.filter((e) => e.kind === ref.kind).map((e) => e.name),
       ];
+      const field = showPath(ref.path.slice(0, -1));
+      // Written before its create, which was never confirmed (an apply that stopped): not the stack's yet.
+      const pending = inventory.entries.some((e) => e.kind === ref.kind && e.name === ref.name && e.pending);
       return {
         ...locate(from.doc, ref.path),
         severity: 'error' as const,
         subject: from.key,
-        message:
-          `${showPath(ref.path.slice(0, -1))}: refers to ${ref.kind} ${quote(ref.name)}, which is neither in the manifests nor in the stack's inventory ` +
-          `(${inventoryAt})${didYouMean(ref.name, [...new Set(names)])}; add its manifest to -f, or apply it first`,
+        message: pending
+          ? `${field}: refers to ${ref.kind} ${quote(ref.name)}, which the stack's inventory (${inventoryAt}) has only as pending: an apply started to create it and did not finish; add its manifest to -f, or apply the whole stack first`
+          : `${field}: refers to ${ref.kind} ${quote(ref.name)}, which is neither in the manifests nor in the stack's inventory ` +
+            `(${inventoryAt})${didYouMean(ref.name, [...new Set(names)])}; add its manifest to -f, or apply it first`,
       };
     });
 }

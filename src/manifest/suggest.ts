@@ -23,6 +23,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (c === word) continue; // the word itself was not found where it was looked for: no hint
     const dist = editDistance(word, c);
     if (dist < bestDistance) {
       best = c;

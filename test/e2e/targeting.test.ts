@@ -240,6 +240,28 @@ describe('one file of a stack', () => {
     rmSync(join(s.dir, 'backend-typo.yaml'));
   });
 
+  it('a reference to a resource the inventory has only as pending says so, and suggests no name', async () => {
+    const at = join(s.dir, '.state', `${PROJECT}.sessionmuse.inventory.json`);
+    const saved = readFileSync(at, 'utf8');
+    // The local store's envelope: {generation, data (base64)}.
+    const envelope = JSON.parse(saved);
+    const inventory = JSON.parse(Buffer.from(envelope.data, 'base64').toString());
+    const entry = inventory.entries.find((e: any) => e.kind === 'ServiceAccount' && e.name === 'sa-backend');
+    expect(entry).toBeDefined();
+    entry.pending = true;
+    writeFileSync(at, JSON.stringify({ ...envelope, data: Buffer.from(JSON.stringify(inventory)).toString('base64') }));
+    try {
+      const r = await s.cli(['plan', '-f', join(s.dir, 'backend.yaml')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /refers to ServiceAccount "sa-backend", which the stack's inventory \(.*\) has only as pending: an apply started to create it and did not finish/,
+      );
+      expect(r.stderr).not.toContain('did you mean');
+    } finally {
+      writeFileSync(at, saved);
+    }
+  });
+
   it('destroy --target removes a resource with what depends on it, and nothing else', async () => {
     const r = await s.cli(['destroy', '-f', s.dir, '--yes', '--target', 'ServiceAccount/sa-frontend']);
     expect(r.code, r.stderr).toBe(0);
