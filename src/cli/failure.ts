@@ -36,7 +36,7 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
     const canonical = canonicalStatus(err);
     return {
       message: `Google Cloud answered ${status}${canonical ? ` ${canonical}` : ''}: ${errorMessage(err)}`,
-      hint: HINTS[status] ?? (status >= 500 ? 'A server error: run again in a while.' : undefined),
+      hint: oauthRefusal(err) ? TOKEN_REFUSED_HINT : (HINTS[status] ?? (status >= 500 ? 'A server error: run again in a while.' : undefined)),
     };
   }
   const code = typeof e.code === 'string' ? e.code : undefined;
@@ -55,3 +55,16 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
 }
 
 const firstLine = (s: string): string => s.split('\n')[0];
+
+const TOKEN_REFUSED_HINT =
+  "Google's token service refused the credentials (expired or revoked, a deleted service account key, or this machine's clock far off): renew them (`gcloud auth application-default login`) or check GOOGLE_APPLICATION_CREDENTIALS.";
+
+/**
+ * An OAuth 2.0 error from the token endpoint (RFC 6749 section 5.2: invalid_grant, invalid_client,
+ * ...), which answers 400 or 401: about the credentials, not the request musectl made.
+ */
+function oauthRefusal(err: unknown): boolean {
+  const data = (err as { response?: { data?: unknown } })?.response?.data;
+  const code = typeof data === 'object' && data !== null ? (data as { error?: unknown }).error : undefined;
+  return typeof code === 'string' && /^(invalid_grant|invalid_client|unauthorized_client|invalid_scope|invalid_request|unsupported_grant_type)$/.test(code);
+}
