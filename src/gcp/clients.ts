@@ -1,5 +1,6 @@
 // One factory for every official client, against Google or an emulator. Clients are loaded on first
 // use (src/gcp/libraries.ts), so commands that need none load none.
+import { reachDirectly } from './emulator-proxy.js';
 import { type GoogleLibraries, googleLibraries } from './libraries.js';
 import { preflight } from './preflight.js';
 import type { Target } from './target.js';
@@ -25,7 +26,9 @@ export class ClientFactory {
   private checked?: Promise<void>;
   private closed = false;
 
-  constructor(readonly target: Target) {}
+  constructor(readonly target: Target) {
+    if (target.kind === 'emulator') reachDirectly(target.url);
+  }
 
   private memo<T>(key: string, make: () => T): T {
     if (!this.cache.has(key)) this.cache.set(key, make());
