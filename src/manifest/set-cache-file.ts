@@ -21,7 +21,7 @@
 //   paths in the environment's file through a function (ManifestDocument.overlay).
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { SCHEMA_DIR } from '../paths.js';
@@ -160,14 +160,17 @@ function keepStored(kind: 'set' | 'stack', key: string, value: unknown, document
   if (!path || documents.some((d) => d.overlay)) return;
   const data = serialized(key, value, documents);
   if (!data) return;
-  if (pending.size === 0) {
-    setImmediate(writePending).unref();
+  if (pending.size === 0) setImmediate(writePending).unref();
+  if (!exitHooked) {
+    // Once a process: a watcher that sees many edits would otherwise add a listener for each.
+    exitHooked = true;
     process.once('exit', writePending);
   }
   pending.set(path, data);
 }
 
 const pending = new Map<string, Buffer>();
+let exitHooked = false;
 
 function serialized(key: string, value: unknown, documents: ManifestDocument[]): Buffer | undefined {
   const trees = documents.map((d) => ({ doc: d.doc, lines: d.lines }));
@@ -204,7 +207,7 @@ function writePending(): void {
   }
   const written = [...pending.keys()];
   pending.clear();
-  if (written.length > 0) sweep(join(written[0], '..'));
+  if (written.length > 0) sweep(dirname(written[0]));
 }
 
 /** The oldest files go beyond MAX_FILES or MAX_BYTES, and any not used for a week. */
