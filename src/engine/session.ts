@@ -148,12 +148,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   // stack than its Stack document said, it is loaded with the stand-in first.
   const early = await recordedBeforeLoad(findStack(paths), stateOf, opts, project);
   const loadedEarly = early ? load({ PROJECT_NUMBER: early.number }) : undefined;
-  if (loadedEarly && !hasErrors(loadedEarly.diagnostics)) nameTheStack(loadedEarly, opts);
-  const keptEarly =
-    loadedEarly && !hasErrors(loadedEarly.diagnostics) && loadedEarly.stack.name === early?.stack && resolve(stateOf(loadedEarly.stack)) === early.state;
-  const loadedWith = keptEarly ? early?.number : undefined;
-  let set = keptEarly ? loadedEarly : load(standIn);
-  if (!keptEarly) {
+  const validEarly = loadedEarly && !hasErrors(loadedEarly.diagnostics) ? loadedEarly : undefined;
+  if (validEarly) nameTheStack(validEarly, opts);
+  // The early load stands when it names the stack and state the number was read under.
+  const kept = validEarly && early && validEarly.stack.name === early.stack && resolve(stateOf(validEarly.stack)) === early.state ? early : undefined;
+  const loadedWith = kept?.number;
+  let set = kept && validEarly ? validEarly : load(standIn);
+  if (!kept) {
     if (hasErrors(set.diagnostics)) throw new InvalidManifestsError(set);
     nameTheStack(set, opts);
   }
@@ -161,7 +162,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const who: StackIdentity = { project, stack: set.stack.name, ...(opts.environment ? { env: opts.environment.name } : {}) };
   const inventory = new InventoryStore(store, project, set.stack.name, who.env);
   // Read at most once here, whoever asks first (with a gs:// state each read is a call).
-  let stored: Promise<Inventory> | undefined = keptEarly && early ? Promise.resolve(early.inventory) : undefined;
+  let stored: Promise<Inventory> | undefined = kept ? Promise.resolve(kept.inventory) : undefined;
   const storedInventory = () => (stored ??= inventory.load());
   // References to resources the set does not include must be the stack's: in its inventory.
   const known = set.outside.length > 0 ? await storedInventory() : undefined;
