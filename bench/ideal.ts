@@ -26,7 +26,7 @@
 // bucket creates one per 2 s, so B buckets take >= 2(B-1) s).
 
 import { readValue } from '../controllers/secret.js';
-import { type ControllerContext, type ControllerRegistry, type KindFacts, scopeOf } from '../src/contract/controller.js';
+import { type ControllerContext, type ControllerRegistry, idOf, type KindFacts, scopeOf } from '../src/contract/controller.js';
 import type { Plan, PlanAction } from '../src/engine/plan.js';
 import { DEFAULT_QUOTAS, type QuotaSpec } from '../src/gcp/rate-limit.js';
 import { parseArtifactRegistryImage } from '../src/gcp/registry.js';
@@ -41,8 +41,21 @@ export interface IdealOptions {
   projectNumberUsed: boolean;
 }
 
+/**
+ * One read of a plan, named as the API knows it: what bench/floor.ts sends with the official
+ * clients alone, to measure what the calls cost without musectl around them.
+ */
+export type PlanRead =
+  | { type: 'list'; kind: string; scope: string; pageSize: number }
+  | { type: 'policy'; kind: string; id: string }
+  | { type: 'secretValue'; id: string }
+  | { type: 'projectLookup' }
+  | { type: 'imageDigest'; image: string };
+
 export interface Ideal {
   calls: number;
+  /** The reads of the plan part, one per call (a list is one entry however many pages it has). */
+  reads: PlanRead[];
   /** Calls by part: lists, iamPolicies, secretValues, projectLookup, imageDigests, writes, operationWaits. */
   parts: Record<string, number>;
   ms: number;
@@ -62,10 +75,23 @@ const quotasOf = (opts: IdealOptions, kind: string) => (kind === 'Project' ? PRO
 
 const regionScope = (project: string, r: Resource): string => `projects/${project}/locations/${r.spec.location}`;
 
-/** Where the kind is listed: its controller's scope (a stand-in context: only the project is read). */
+/** A stand-in context: the controllers' identify and scopeOf read only the project. */
+const standIn = (opts: IdealOptions): ControllerContext => ({ project: opts.project }) as ControllerContext;
+
+/** Where the kind is listed: its controller's scope. */
 function listScope(opts: IdealOptions, r: Resource): string {
   const controller = opts.controllers.get(r.kind);
-  return controller ? scopeOf(controller, r, { project: opts.project } as ControllerContext) : `projects/${opts.project}`;
+  return controller ? scopeOf(controller, r, standIn(opts)) : `projects/${opts.project}`;
+}
+
+/** The Google resource name an IAM policy is read from, for a grant's resourceRef. */
+function policyTarget(opts: IdealOptions, ref: { kind: string; name?: string; external?: string }, byKey: Map<string, Resource>): string {
+  if (ref.external) return ref.external;
+  if (ref.kind === 'Project') return `projects/${opts.project}`;
+  const target = byKey.get(`${ref.kind}/${ref.name}`);
+  const controller = opts.controllers.get(ref.kind);
+  if (!target || !controller) throw new Error(`bench: no resource ${ref.kind}/${ref.name} for a grant's policy`);
+  return idOf(controller, target, standIn(opts));
 }
 
 /** The policy an IAMPolicyMember goes into: kind and target (the same grouping musectl batches by). */
@@ -107,33 +133,37 @@ function planReads(
   opts: IdealOptions,
   quotas: QuotaCounter,
   exists: (key: string) => boolean,
-): { parts: Record<string, number>; rounds: number } {
+): { parts: Record<string, number>; rounds: number; reads: PlanRead[] } {
   const byKey = new Map(resources.map((r) => [r.key, r]));
   const scopes = new Map<string, { kind: string; scope: string; items: number }>();
-  const policies = new Map<string, { kind: string; scope: string }>();
+  const policies = new Map<string, { kind: string; scope: string; id: string }>();
   const images = new Set<string>();
-  let secretValues = 0;
+  const secretIds: string[] = [];
   for (const r of resources) {
     if (r.kind === 'IAMPolicyMember') {
       const p = policyOf(r, byKey, opts.project);
       const targetKey = `${p.kind}/${r.spec.resourceRef.name}`;
       // A policy of a resource created by this apply is known to be empty.
-      if (p.kind === 'Project' || r.spec.resourceRef.external || exists(targetKey)) policies.set(`${p.kind}|${p.target}`, p);
+      if (p.kind === 'Project' || r.spec.resourceRef.external || exists(targetKey))
+        policies.set(`${p.kind}|${p.target}`, { ...p, id: policyTarget(opts, r.spec.resourceRef, byKey) });
       continue;
     }
     const scope = listScope(opts, r);
     const s = scopes.get(`${r.kind}|${scope}`) ?? { kind: r.kind, scope, items: 0 };
     s.items++;
     scopes.set(`${r.kind}|${scope}`, s);
-    if (r.kind === 'Secret' && exists(r.key) && readValue(r).value !== undefined) secretValues++;
+    if (r.kind === 'Secret' && exists(r.key) && readValue(r).value !== undefined) secretIds.push(idOf(opts.controllers.get('Secret')!, r, standIn(opts)));
     if (r.kind === 'CloudRunService' && r.spec.imagePolicy !== 'tag') {
       for (const c of r.spec.template.containers as Array<{ image: string }>) if (parseArtifactRegistryImage(c.image)) images.add(c.image);
     }
   }
   let lists = 0;
   let rounds = 1;
+  const reads: PlanRead[] = [];
   for (const s of scopes.values()) {
-    const pages = Math.max(1, Math.ceil(s.items / (facts(opts, s.kind)?.pageSize ?? 1000)));
+    const pageSize = facts(opts, s.kind)?.pageSize ?? 1000;
+    const pages = Math.max(1, Math.ceil(s.items / pageSize));
+    reads.push({ type: 'list', kind: s.kind, scope: s.scope, pageSize });
     lists += pages;
     rounds = Math.max(rounds, pages);
     quotas.add(
@@ -142,23 +172,30 @@ function planReads(
       pages,
     );
   }
-  for (const p of policies.values())
+  for (const p of policies.values()) {
     quotas.add(quotasOf(opts, p.kind)?.read ?? 'unknown', p.kind === 'CloudRunService' || p.kind === 'CloudRunJob' ? p.scope : `projects/${opts.project}`);
+    reads.push({ type: 'policy', kind: p.kind, id: p.id });
+  }
+  const secretValues = secretIds.length;
   quotas.add('secretmanager.access', `projects/${opts.project}`, secretValues);
   quotas.add('artifactregistry.request', `projects/${opts.project}`, images.size);
   if (opts.projectNumberUsed) quotas.add('resourcemanager.read', `projects/${opts.project}`);
+  reads.push(...secretIds.map((id): PlanRead => ({ type: 'secretValue', id })));
+  if (opts.projectNumberUsed) reads.push({ type: 'projectLookup' });
+  reads.push(...[...images].map((image): PlanRead => ({ type: 'imageDigest', image })));
   return {
     parts: { lists, iamPolicies: policies.size, secretValues, projectLookup: opts.projectNumberUsed ? 1 : 0, imageDigests: images.size },
     rounds,
+    reads,
   };
 }
 
 export function idealPlan(resources: Resource[], opts: IdealOptions): Ideal {
   const quotas = new QuotaCounter();
-  const { parts, rounds } = planReads(resources, opts, quotas, () => true);
+  const { parts, rounds, reads } = planReads(resources, opts, quotas, () => true);
   const floor = quotas.floor();
   const planMs = rounds * opts.latencyMs;
-  return { calls: sum(parts), parts, ms: planMs + (floor?.ms ?? 0), planMs, criticalPathMs: 0, ...(floor ? { floor } : {}) };
+  return { calls: sum(parts), reads, parts, ms: planMs + (floor?.ms ?? 0), planMs, criticalPathMs: 0, ...(floor ? { floor } : {}) };
 }
 
 /** Writes of one action: how many calls, against which quota and scope. */
@@ -190,7 +227,7 @@ export function idealApply(resources: Resource[], plan: Plan, opts: IdealOptions
     const a = action.get(key);
     return a !== undefined && a.action !== 'create';
   };
-  const { parts, rounds } = planReads(resources, opts, quotas, exists);
+  const { parts, rounds, reads } = planReads(resources, opts, quotas, exists);
   const byKey = new Map(resources.map((r) => [r.key, r]));
   let writes = 0;
   let operationWaits = 0;
@@ -256,7 +293,15 @@ export function idealApply(resources: Resource[], plan: Plan, opts: IdealOptions
   const floor = quotas.floor();
   const planMs = rounds * opts.latencyMs;
   const allParts = { ...parts, writes, operationWaits };
-  return { calls: sum(allParts), parts: allParts, ms: planMs + Math.max(criticalPathMs, floor?.ms ?? 0), planMs, criticalPathMs, ...(floor ? { floor } : {}) };
+  return {
+    calls: sum(allParts),
+    reads,
+    parts: allParts,
+    ms: planMs + Math.max(criticalPathMs, floor?.ms ?? 0),
+    planMs,
+    criticalPathMs,
+    ...(floor ? { floor } : {}),
+  };
 }
 
 const sum = (parts: Record<string, number>): number => Object.values(parts).reduce((a, b) => a + b, 0);
