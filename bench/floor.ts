@@ -5,14 +5,19 @@
 // musectl's own. All reads go at once, as musectl sends them; a list follows its pages.
 // Run by run.ts as a child process: node dist/bench/floor.js READS.json PROJECT EMULATOR_URL RUNS
 // Prints one JSON line per run: {"ms": the run's wall, "calls": calls sent}; the first run includes
-// loading the libraries and making the clients, as a command's plan does.
+// loading the libraries and making the clients, as a command's plan does. V8 runs under the flags
+// the bin sets (src/v8-flags.ts): a command's for one run, the watcher's for several.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { ClientFactory } from '../src/gcp/clients.js';
 import { parseArtifactRegistryImage } from '../src/gcp/registry.js';
+import { applyStartFlags } from '../src/v8-flags.js';
 import type { PlanRead } from './ideal.js';
 
 const [readsFile, project, url, runs = '1'] = process.argv.slice(2);
+// Before the libraries' bundle is compiled (on the first client made), as bin/musectl.js does
+// before it loads the CLI; the code cache is kept per flags, so this also reads the CLI's.
+applyStartFlags(Number(runs) === 1 ? ['plan'] : ['watch'], process.execArgv);
 const reads = JSON.parse(readFileSync(readsFile, 'utf8')) as PlanRead[];
 const emulator = new URL(url);
 const clients = new ClientFactory({ kind: 'emulator', project, url: emulator });
