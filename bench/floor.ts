@@ -8,15 +8,16 @@
 // loading the libraries and making the clients, as a command's plan does. V8 runs under the flags
 // the bin sets (src/v8-flags.ts): a command's for one run, the watcher's for several.
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { ClientFactory } from '../src/gcp/clients.js';
-import { parseArtifactRegistryImage } from '../src/gcp/registry.js';
+import { head } from '../src/gcp/http-head.js';
+import { MANIFEST_ACCEPT, parseArtifactRegistryImage } from '../src/gcp/registry.js';
 import { applyStartFlags } from '../src/v8-flags.js';
 import type { PlanRead } from './ideal.js';
 
 const [readsFile, project, url, runs = '1'] = process.argv.slice(2);
 // Before the libraries' bundle is compiled (on the first client made), as bin/musectl.js does
-// before it loads the CLI; the code cache is kept per flags, so this also reads the CLI's.
+// before it loads the CLI. (Its code cache is its own, the key naming the main script: warm from
+// its first run on, as the CLI's is.)
 applyStartFlags(Number(runs) === 1 ? ['plan'] : ['watch'], process.execArgv);
 const reads = JSON.parse(readFileSync(readsFile, 'utf8')) as PlanRead[];
 const emulator = new URL(url);
@@ -90,19 +91,14 @@ function policy(kind: string, resource: string): Promise<unknown> {
   }
 }
 
-/** The registry's HEAD of an image's tag (the emulator serves the registry's /v2 API too). */
-function imageDigest(image: string): Promise<void> {
+/** The registry's HEAD of an image's tag, as musectl sends it (src/gcp/registry.ts); the emulator serves the registry's /v2 API too. */
+async function imageDigest(image: string): Promise<void> {
   const ref = parseArtifactRegistryImage(image);
   if (!ref) throw new Error(`bench floor: ${image} is not an Artifact Registry image`);
   calls++;
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(`/v2/${ref.path}/manifests/${ref.tag}`, emulator), { method: 'HEAD' }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  const res = await head(`${emulator.origin}/v2/${ref.path}/manifests/${ref.tag}`, { accept: MANIFEST_ACCEPT });
+  // A floor whose read was refused made a cheaper call than the plan: no floor.
+  if (res.status < 200 || res.status > 299) throw new Error(`bench floor: HEAD of ${image} answered ${res.status}`);
 }
 
 function send(read: PlanRead): Promise<unknown> {

@@ -54,7 +54,7 @@ export type PlanRead =
 
 export interface Ideal {
   calls: number;
-  /** The reads of the plan part, one per call (a list is one entry however many pages it has). */
+  /** The reads of the plan part, one per read (a list is one entry however many pages it has). */
   reads: PlanRead[];
   /** Calls by part: lists, iamPolicies, secretValues, projectLookup, imageDigests, writes, operationWaits. */
   parts: Record<string, number>;
@@ -84,26 +84,25 @@ function listScope(opts: IdealOptions, r: Resource): string {
   return controller ? scopeOf(controller, r, standIn(opts)) : `projects/${opts.project}`;
 }
 
-/** The Google resource name an IAM policy is read from, for a grant's resourceRef. */
-function policyTarget(opts: IdealOptions, ref: { kind: string; name?: string; external?: string }, byKey: Map<string, Resource>): string {
-  if (ref.external) return ref.external;
-  if (ref.kind === 'Project') return `projects/${opts.project}`;
-  const target = byKey.get(`${ref.kind}/${ref.name}`);
-  const controller = opts.controllers.get(ref.kind);
-  if (!target || !controller) throw new Error(`bench: no resource ${ref.kind}/${ref.name} for a grant's policy`);
-  return idOf(controller, target, standIn(opts));
-}
-
-/** The policy an IAMPolicyMember goes into: kind and target (the same grouping musectl batches by). */
-function policyOf(r: Resource, byKey: Map<string, Resource>, project: string): { kind: string; target: string; scope: string } {
+/**
+ * The policy an IAMPolicyMember goes into: kind and target (the same grouping musectl batches by),
+ * the quota scope of its reads and writes, and the Google resource name it is read from.
+ */
+function policyOf(r: Resource, byKey: Map<string, Resource>, opts: IdealOptions): { kind: string; target: string; scope: string; id: string } {
+  const { project } = opts;
   const ref = r.spec.resourceRef as { kind: string; name?: string; external?: string };
-  if (ref.kind === 'Project') return { kind: 'Project', target: ref.external ?? `projects/${project}`, scope: `projects/${project}` };
+  if (ref.kind === 'Project') {
+    const target = ref.external ?? `projects/${project}`;
+    return { kind: 'Project', target, scope: `projects/${project}`, id: target };
+  }
   const target = ref.external ?? ref.name!;
   const res = ref.name ? byKey.get(`${ref.kind}/${ref.name}`) : undefined;
   // Cloud Run's quotas are per region, its jobs' policies (a Scheduler's invoker) as its services'.
   const regional = (ref.kind === 'CloudRunService' || ref.kind === 'CloudRunJob') && res;
   const scope = regional ? regionScope(project, res) : ref.kind === 'Bucket' ? `b/${target}` : `projects/${project}`;
-  return { kind: ref.kind, target, scope };
+  const controller = opts.controllers.get(ref.kind);
+  if (!ref.external && (!res || !controller)) throw new Error(`bench: no resource ${ref.kind}/${ref.name} for ${r.key}'s policy`);
+  return { kind: ref.kind, target, scope, id: ref.external ?? idOf(controller!, res!, standIn(opts)) };
 }
 
 class QuotaCounter {
@@ -141,11 +140,10 @@ function planReads(
   const secretIds: string[] = [];
   for (const r of resources) {
     if (r.kind === 'IAMPolicyMember') {
-      const p = policyOf(r, byKey, opts.project);
+      const p = policyOf(r, byKey, opts);
       const targetKey = `${p.kind}/${r.spec.resourceRef.name}`;
       // A policy of a resource created by this apply is known to be empty.
-      if (p.kind === 'Project' || r.spec.resourceRef.external || exists(targetKey))
-        policies.set(`${p.kind}|${p.target}`, { ...p, id: policyTarget(opts, r.spec.resourceRef, byKey) });
+      if (p.kind === 'Project' || r.spec.resourceRef.external || exists(targetKey)) policies.set(`${p.kind}|${p.target}`, p);
       continue;
     }
     const scope = listScope(opts, r);
@@ -244,7 +242,7 @@ export function idealApply(resources: Resource[], plan: Plan, opts: IdealOptions
     }
     const r = byKey.get(key);
     if (a.kind === 'IAMPolicyMember' && r) {
-      const p = policyOf(r, byKey, opts.project);
+      const p = policyOf(r, byKey, opts);
       const id = `${p.kind}|${p.target}`;
       const b = batches.get(id) ?? { members: [], quota: quotasOf(opts, p.kind)?.write ?? 'unknown', scope: p.scope };
       b.members.push(a);

@@ -7,7 +7,8 @@ import type { ApiCaller } from './api-call.js';
 import type { ClientFactory } from './clients.js';
 import { head, RedirectError } from './http-head.js';
 
-const ACCEPT = [
+/** The Accept header of a manifest HEAD: the index and manifest media types a tag may point at. */
+export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -39,7 +40,7 @@ export async function resolveDigest(image: string, clients: ClientFactory, api: 
   const target = clients.target;
   const base = target.kind === 'emulator' ? target.url.origin : `https://${ref.host}`;
   const url = `${base}/v2/${ref.path}/manifests/${ref.tag}`;
-  const headers: Record<string, string> = { accept: ACCEPT };
+  const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
   if (target.kind === 'google') headers.authorization = `Bearer ${await clients.accessToken()}`;
   const res = await api
     .call({ quota: 'artifactregistry.request', scope: target.project, what: `resolve ${image}` }, async () => {

@@ -1,6 +1,6 @@
 // The bench's floor (bench/floor.ts) sends a no-op plan's reads with the official clients alone:
-// it is a floor only if it makes the very calls the plan makes, each answered (a wrong name would
-// be a 404 and a cheaper call). For SessionMUSE and for the bench's generated stack (every kind it
+// it is a floor only if it makes the very calls the plan makes (method, path and answer), each
+// answered (a wrong name would be a 404 and a cheaper call). For SessionMUSE and for the bench's generated stack (every kind it
 // makes), the floor makes as many calls a run as `musectl plan` does, and none fails.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,15 @@ afterAll(async () => {
   await emu?.close();
 });
 
-/** Applies the stack, then counts the calls of a no-op plan and of the floor's runs. */
+/** What the emulator answered since `seq`: method, path and status of each request, sorted. */
+const answeredSince = (seq: number): string[] =>
+  emu.emulator.log
+    .since(seq)
+    .map((e) => `${e.method} ${e.path} ${e.status}`)
+    .sort();
+const lastSeq = (): number => emu.emulator.log.since(0).at(-1)?.seq ?? 0;
+
+/** Applies the stack, then records the requests of a no-op plan and of the floor's runs. */
 async function compare(dir: string, project: string, env: Record<string, string>) {
   seedImages(emu.emulator, artifactRegistryImages([dir], { PROJECT_ID: project }));
   const target = ['--emulator', emu.url, '--project', project, '--state', join(dir, '.state')];
@@ -36,9 +44,11 @@ async function compare(dir: string, project: string, env: Record<string, string>
   expect(apply.code, apply.stderr).toBe(0);
 
   const beforePlan = emu.emulator.stats.total;
+  const planSeq = lastSeq();
   const plan = await runCli(['plan', '-f', dir, ...target, '--detailed-exitcode'], { env });
   expect(plan.code, plan.stdout + plan.stderr).toBe(0);
   const planCalls = emu.emulator.stats.total - beforePlan;
+  const planRequests = answeredSince(planSeq);
 
   const set = loadManifestSet([dir], { variables: { PROJECT_ID: project }, allowPlaceholders: true });
   const controllers = allControllers();
@@ -53,11 +63,16 @@ async function compare(dir: string, project: string, env: Record<string, string>
   const reads = join(dir, 'floor-reads.json');
   writeFileSync(reads, JSON.stringify(ideal.reads));
   const beforeFloor = emu.emulator.stats.total;
+  const floorSeq = lastSeq();
   const floor = await promisify(execFile)(process.execPath, [FLOOR, reads, project, emu.url, String(RUNS)], { encoding: 'utf8' });
   const runs = floor.stdout
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { ms: number; calls: number });
+  const floorRequests = answeredSince(floorSeq);
+  // Every read answered, and the floor's runs sent the very requests of the plan, each once a run.
+  expect(planRequests.filter((r) => !/ 2\d\d$/.test(r))).toEqual([]);
+  expect(floorRequests).toEqual(Array.from({ length: RUNS }, () => planRequests).flat().sort());
   return { planCalls, ideal, runs, floorCalls: emu.emulator.stats.total - beforeFloor };
 }
 
