@@ -72,7 +72,11 @@ async function compare(dir: string, project: string, env: Record<string, string>
   const floorRequests = answeredSince(floorSeq);
   // Every read answered, and the floor's runs sent the very requests of the plan, each once a run.
   expect(planRequests.filter((r) => !/ 2\d\d$/.test(r))).toEqual([]);
-  expect(floorRequests).toEqual(Array.from({ length: RUNS }, () => planRequests).flat().sort());
+  expect(floorRequests).toEqual(
+    Array.from({ length: RUNS }, () => planRequests)
+      .flat()
+      .sort(),
+  );
   return { planCalls, ideal, runs, floorCalls: emu.emulator.stats.total - beforeFloor };
 }
 
