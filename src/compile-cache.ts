@@ -6,17 +6,16 @@
 // covers every module; there a plain require is used. Node 20 has no such switch, so this does the
 // same for these files: the cache of each lives in a per-user directory of the system's temporary
 // directory (as Node's does), is written when the process exits after a miss, and is keyed by the
-// Node version, the main script and the file's path, size and time, so a rebuilt file or another Node
-// never reads a stale cache (V8 also refuses a cache made under other flags: then it compiles as
-// usual); one cache per file is kept.
+// Node version, the main script, V8's tag for the caches it accepts and the file's path, size and
+// time, so a rebuilt file or another Node never reads a stale cache; one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import v8 from 'node:v8';
 import { Script } from 'node:vm';
 import { userCacheDir } from './user-cache-dir.js';
-import { appliedFlags } from './v8-flags.js';
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();
@@ -28,11 +27,13 @@ const nodeCaches = (): boolean => Boolean((module as { getCompileCacheDir?: () =
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
- * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node, the main script and the
- * V8 flags the bin set (src/v8-flags.ts): V8 refuses a cache made under other V8 flags (a short
- * command and the watcher get different ones; a test runner none), and two such processes must not
- * keep replacing each other's cache (Node's own options, such as --require, do not matter to V8,
- * and are left out). STAMP is the file's
+ * Where the cache of `file` is: `NAME-WHO-STAMP.v8cache`. WHO is the Node, the main script and
+ * V8's cached-data version tag (its version, the CPU's features and every V8 flag, whether the bin
+ * set it, src/v8-flags.ts, or node was given it, as --max-semi-space-size): V8 refuses a cache made
+ * under another tag (a short command and the watcher get different flags; a test runner none), and
+ * two such processes must not keep replacing each other's cache. Node's own options, such as
+ * --require, do not change the tag. https://nodejs.org/api/v8.html#v8cacheddataversiontag
+ * STAMP is the file's
  * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
  * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
  */
@@ -44,7 +45,7 @@ function cacheName(file: string): { prefix: string; name: string } {
   } catch {
     // not a file (node -e): its name as given
   }
-  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${appliedFlags().join(' ')}|${file}`)}-`;
+  const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${v8.cachedDataVersionTag()}|${file}`)}-`;
   return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
 }
 

@@ -16,9 +16,9 @@
 // A flag the user gives node (`node --interrupt-budget=N bin/musectl.js`) wins; Node refuses V8's
 // flags in NODE_OPTIONS, so that is the only place one can be given.
 //
-// V8 refuses a code cache made under other flags (these included), so the flags set are recorded
-// (appliedFlags) for src/compile-cache.ts to keep the caches of a short run and of the watcher apart:
-// otherwise each would refuse, and rewrite, the other's.
+// V8 refuses a code cache made under other flags (these included): src/compile-cache.ts keys its
+// caches by V8's tag for them, so the caches of a short run and of the watcher stay apart (otherwise
+// each would refuse, and rewrite, the other's).
 import v8 from 'node:v8';
 
 const DEFAULT_INTERRUPT_BUDGET = 66 * 1024; // V8's --interrupt-budget (v8 flag-definitions.h)
@@ -43,15 +43,7 @@ export function startFlags(args: string[], execArgv: string[]): string[] {
   return flags;
 }
 
-/** Process-wide (the bin and the bundle each have a copy of this module): the flags applyStartFlags set. */
-const APPLIED = Symbol.for('musectl.v8-flags');
-
-/** Sets startFlags' flags (the bin, before it loads the CLI) and records them. */
+/** Sets startFlags' flags (the bin, before it loads the CLI). */
 export function applyStartFlags(args: string[], execArgv: string[]): void {
-  const flags = startFlags(args, execArgv);
-  for (const flag of flags) v8.setFlagsFromString(flag);
-  (globalThis as Record<symbol, unknown>)[APPLIED] = flags;
+  for (const flag of startFlags(args, execArgv)) v8.setFlagsFromString(flag);
 }
-
-/** The flags applyStartFlags set in this process (none where the bin did not run). */
-export const appliedFlags = (): string[] => ((globalThis as Record<symbol, unknown>)[APPLIED] as string[] | undefined) ?? [];

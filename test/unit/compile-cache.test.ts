@@ -12,13 +12,19 @@ const LOADER = join(ROOT, 'dist', 'src', 'compile-cache.js');
 const FLAGS = join(ROOT, 'dist', 'src', 'v8-flags.js');
 
 /** Runs a fresh node that loads `file` through requireCached and prints what it exports. */
-function load(file: string, tmp: string, env: Record<string, string> = {}, commandArgs?: string[]): Promise<{ code: number | null; out: string }> {
+function load(
+  file: string,
+  tmp: string,
+  env: Record<string, string> = {},
+  commandArgs?: string[],
+  nodeArgs: string[] = [],
+): Promise<{ code: number | null; out: string }> {
   // With commandArgs, the V8 flags the bin would set for `musectl ARGS` are set first, as the bin does.
   const flags = commandArgs ? `(await import(${JSON.stringify(FLAGS)})).applyStartFlags(${JSON.stringify(commandArgs)}, process.execArgv);` : '';
   const script = `(async () => { ${flags} const { requireCached } = await import(${JSON.stringify(LOADER)}); const m = requireCached(${JSON.stringify(file)}); process.stdout.write(JSON.stringify({ answer: m.answer(), same: requireCached(${JSON.stringify(file)}) === m })); })();`;
   return new Promise((resolve) => {
     // Without NODE_COMPILE_CACHE, Node's own cache stays off (as it does on Node 20), so this one works.
-    const child = spawn(process.execPath, ['-e', script], {
+    const child = spawn(process.execPath, [...nodeArgs, '-e', script], {
       env: { ...process.env, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined, TMPDIR: tmp, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -91,6 +97,16 @@ describe.skipIf(!existsSync(LOADER))('requireCached (V8 code cache on Node 20; r
     await load(file, tmp, {}, ['watch']);
     await load(file, tmp, {}, ['apply']);
     expect(stamp()).toEqual(both);
+    // A V8 flag given to node (the watcher's image gives one) is a cache of its own too, and Node's
+    // own options (--require) are none: nothing above is written again.
+    const semi = ['--max-semi-space-size=64'];
+    expect((await load(file, tmp, {}, ['watch'], semi)).out).toBe(JSON.stringify({ answer: 'flags', same: true }));
+    const three = stamp();
+    expect(Object.keys(three)).toHaveLength(3);
+    await load(file, tmp, {}, ['watch'], semi);
+    await load(file, tmp, {}, ['watch']);
+    await load(file, tmp, {}, ['plan'], ['--require', join(ROOT, 'test', 'fixtures', 'trace-undici.cjs')]);
+    expect(stamp()).toEqual(three);
   });
 
   it('uses no cache directory that other users can write to or that is a link, makes none where the temporary directory is missing, and none with NODE_DISABLE_COMPILE_CACHE', async () => {
