@@ -6,9 +6,10 @@
 // long-running operations (Cloud Run rollouts, API enables, repository creation) take 500 ms.
 // For each N: a create from empty, a no-op plan (3 runs, the median; and 3 more with the manifests
 // checked afresh, not taken from the last command's check: src/manifest/set-cache-file.ts), and an
-// update of 10% of the resources, each measured as a whole CLI run (spawn to exit); and, for comparison, the no-op plan
-// made again in a process that has made it before (bench/warm.ts: what a long-running watcher pays
-// per cycle, without start-up; its third plan, and the median of its last three of eight, once V8
+// update of 10% of the resources, each measured as a whole CLI run (spawn to exit); and, for
+// comparison, the no-op plan made again in a process that has made it before (bench/warm.ts: what
+// a long-running watcher pays per cycle, without start-up, node started as the watcher's image
+// starts it, WATCHER_NODE_FLAGS; its third plan, and the median of its last three of eight, once V8
 // has optimised what the cycles run). Then the start-up cost: --version, validate and plan on SessionMUSE.
 // Beside each no-op plan, its floor (bench/floor.ts): the same reads sent with the official clients
 // alone, made as musectl makes them, cold (spawn to exit) and in a process that has sent them before.
@@ -31,6 +32,7 @@ import { artifactRegistryImages } from '../src/cli/stack-images.js';
 import { addImplicitDependencies, criticalPathLength } from '../src/engine/graph.js';
 import type { Plan } from '../src/engine/plan.js';
 import { loadManifestSet, type Resource } from '../src/manifest/index.js';
+import { WATCHER_NODE_FLAGS } from '../src/v8-flags.js';
 import { generateStack, mixFor } from './generate.js';
 import { type Ideal, type IdealOptions, idealApply, idealPlan } from './ideal.js';
 import { cleanUpScratch, type Measured, median, ROOT, runMeasured } from './measure.js';
@@ -140,7 +142,7 @@ async function withoutManifestCache(emu: RunningEmulator, args: string[], env: R
 /**
  * The floor of a no-op plan (bench/floor.ts): its reads with the official clients alone. Cold: the
  * median of NOOP_RUNS processes, spawn to exit, as the CLI is measured. Warm: one process sending
- * them WARM_RUNS times, as bench/warm.ts plans. Each run must make the calls `plan` (a measured
+ * them WARM_RUNS times, started as bench/warm.ts is. Each run must make the calls `plan` (a measured
  * no-op plan) made, route by route: a floor that sent fewer or cheaper calls would be no floor, and
  * one that sent more would hide musectl's own cost.
  */
@@ -159,7 +161,11 @@ async function floorRows(emu: RunningEmulator, n: number | string, project: stri
   for (let i = 0; i < NOOP_RUNS; i++) colds.push(counted(await runMeasured(emu, [file, project, emu.url, '1'], { script }), 1, `the floor of N=${n}`));
   const walls = colds.map((m) => m.wallMs);
   const rows: Row[] = [{ n, op: FLOOR_COLD, measured: colds.find((m) => m.wallMs === median(walls)) ?? colds[0], runs: walls, ideal }];
-  const warm = counted(await runMeasured(emu, [file, project, emu.url, String(WARM_RUNS)], { script }), WARM_RUNS, `the warm floor of N=${n}`);
+  const warm = counted(
+    await runMeasured(emu, [file, project, emu.url, String(WARM_RUNS)], { script, nodeArgs: WATCHER_NODE_FLAGS }),
+    WARM_RUNS,
+    `the warm floor of N=${n}`,
+  );
   const perRun = warm.stdout
     .trim()
     .split('\n')
@@ -204,7 +210,7 @@ async function noopPlans(
   rows.push({ ...(await withoutManifestCache(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode'], {}, `no-op plan of N=${n}`)), n, ideal });
   // The same plan in a process that has made plans before (what the watcher pays per cycle).
   const warm = check(
-    await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js') }),
+    await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js'), nodeArgs: WATCHER_NODE_FLAGS }),
     `warm plans of N=${n}`,
   );
   const perRun = warm.stdout

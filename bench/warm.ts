@@ -1,7 +1,8 @@
 // A no-op plan in a process that has already made one (modules loaded, code warm), as a
 // long-running musectl (the watcher) makes its plans: what is left once start-up is paid. As the
 // watcher does, every plan shares one set of clients (SessionOptions.clients), under its V8 flags.
-// Run by run.ts as a child process: node dist/bench/warm.js DIR PROJECT STATE EMULATOR_URL RUNS
+// Run by run.ts as a child process, node started as the watcher's image starts it (WATCHER_NODE_FLAGS,
+// src/v8-flags.ts): node FLAGS dist/bench/warm.js DIR PROJECT STATE EMULATOR_URL RUNS
 // Prints one JSON line per run: {"ms": wall, "calls": API calls the engine made, "changes": n}.
 import { allControllers } from '../controllers/index.js';
 import { observeAndPlan, openSession } from '../src/engine/session.js';

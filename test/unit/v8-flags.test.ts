@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLongRunning, SHORT_RUN_INTERRUPT_BUDGET, startFlags } from '../../src/v8-flags.js';
+import { isLongRunning, SHORT_RUN_INTERRUPT_BUDGET, startFlags, WATCHER_NODE_FLAGS } from '../../src/v8-flags.js';
+import { ROOT } from '../e2e/cli.js';
 
 const budget = `--interrupt-budget=${SHORT_RUN_INTERRUPT_BUDGET}`;
 
@@ -26,5 +29,16 @@ describe('startFlags', () => {
     expect(startFlags(['plan'], ['--liftoff-only'])).toEqual([budget]);
     // Other flags that only start alike are not the same flag.
     expect(startFlags(['plan'], ['--interrupt-budget-for-feedback-allocation=1', '--liftoff-tier-up'])).toEqual(['--liftoff-only', budget]);
+  });
+});
+
+describe("the watcher's node flags", () => {
+  it("are the ones the watcher's image starts node with (the bench starts its warm plans with them too)", () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const line = dockerfile.split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+    const entrypoint = JSON.parse(line!.slice('ENTRYPOINT '.length)) as string[];
+    expect(entrypoint[0]).toBe('node');
+    expect(entrypoint.at(-1)).toBe('/app/bin/musectl.js');
+    expect(entrypoint.slice(1, -1)).toEqual(WATCHER_NODE_FLAGS);
   });
 });
