@@ -1,8 +1,11 @@
 // The V8 flags bin/musectl.js sets before it loads the CLI: how V8 spends a short run's CPU.
 //
-// - --liftoff-only: WebAssembly (the HTTP parser of Node's fetch) stays on V8's baseline compiler.
-//   Otherwise V8 re-compiles it with TurboFan on a background thread as answers come in, and Node
-//   waits for that job before it exits (50-80 ms of every run, seen with `perf`).
+// - --liftoff-only: WebAssembly stays on V8's baseline compiler. Otherwise V8 re-compiles it with
+//   TurboFan on a background thread as answers come in, and Node waits for that job before it
+//   exits: 50-80 ms of every run (seen with `perf`) when the HTTP parser of Node's fetch was
+//   WebAssembly in every run. No command loads Node's fetch now (src/gcp/fetch-globals.mjs); what
+//   WebAssembly is left is long.js's small module (protobufjs's 64-bit integers), and the flag
+//   stays for whatever loads fetch again.
 // - --interrupt-budget, 4x V8's default (66 KB of bytecode run before a function is considered
 //   for TurboFan): a command runs for well under a second, and most of the TurboFan work V8
 //   starts in that time is never paid back. `perf` showed V8's background threads spending
