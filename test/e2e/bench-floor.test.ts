@@ -81,13 +81,26 @@ async function compare(dir: string, project: string, env: Record<string, string>
 }
 
 describe("the bench's floor: a plan's reads with the clients alone", () => {
-  it('SessionMUSE: each run makes the calls of its no-op plan, the project lookup, the images and the secret value included', async () => {
+  it('SessionMUSE: each run makes the calls of its no-op plan, every kind, the project lookup, the images and the secret value included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'musectl-floor-'));
     cpSync(join(ROOT, 'manifests'), dir, { recursive: true });
     const env = { GEMINI_API_KEY: 'floor-canary-value' };
     process.env.GEMINI_API_KEY = env.GEMINI_API_KEY; // the ideal reads a secret's value only where its source is set
     try {
       const { planCalls, ideal, runs, floorCalls } = await compare(dir, 'floor-sessionmuse', env);
+      // Its lists and policies are of every kind the floor reads, the watcher's job and schedule included.
+      const kinds = new Set(ideal.reads.flatMap((r) => (r.type === 'list' || r.type === 'policy' ? [r.kind] : [])));
+      expect([...kinds].sort()).toEqual([
+        'ArtifactRegistryRepository',
+        'Bucket',
+        'CloudRunJob',
+        'CloudRunService',
+        'CloudSchedulerJob',
+        'Project',
+        'ProjectService',
+        'Secret',
+        'ServiceAccount',
+      ]);
       expect(ideal.parts.projectLookup).toBe(1);
       expect(ideal.parts.imageDigests).toBeGreaterThan(0);
       expect(ideal.parts.secretValues).toBe(1);
