@@ -95,6 +95,34 @@ function check(m: Measured, what: string, expectCode = 0): Measured {
   return m;
 }
 
+/** The run of median wall time (the runs are an odd number: one of them), and every run's wall. */
+function medianRun(measured: Measured[]): { measured: Measured; runs: number[] } {
+  const runs = measured.map((m) => m.wallMs);
+  return { measured: measured.find((m) => m.wallMs === median(runs)) ?? measured[0], runs };
+}
+
+/** What a process of several runs (bench/warm.ts, bench/floor.ts) printed: a JSON line a run. */
+function runsPrinted<T extends { ms: number; calls: number }>(m: Measured): T[] {
+  return m.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** A process's run WARM_RUN and the median of its last STEADY_RUNS, as rows named `ops`. */
+function warmRows(n: number | string, warm: Measured, perRun: Array<{ ms: number; calls: number }>, ideal: Ideal, ops: [string, string]): Row[] {
+  const row = (op: string, ms: number, calls: number): Row => ({
+    n,
+    op,
+    measured: { ...warm, wallMs: ms, calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
+    runs: perRun.map((r) => r.ms),
+    ideal,
+  });
+  const third = perRun[WARM_RUN - 1];
+  const steady = perRun.slice(-STEADY_RUNS);
+  return [row(ops[0], third.ms, third.calls), row(ops[1], median(steady.map((r) => r.ms)), steady[0].calls)];
+}
+
 function loadResources(dir: string, project: string): { resources: Resource[]; projectNumberUsed: boolean } {
   const set = loadManifestSet([dir], { variables: { PROJECT_ID: project }, allowPlaceholders: true });
   const controllers = allControllers();
@@ -135,8 +163,7 @@ async function benchSize(emu: RunningEmulator, n: number, work: string): Promise
 async function withoutManifestCache(emu: RunningEmulator, args: string[], env: Record<string, string>, what: string): Promise<Omit<Row, 'n'>> {
   const runs: Measured[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) runs.push(check(await runMeasured(emu, args, { env: { ...env, MUSECTL_NO_MANIFEST_CACHE: '1' } }), what));
-  const walls = runs.map((m) => m.wallMs);
-  return { op: 'no-op plan, manifests checked afresh', measured: runs.find((m) => m.wallMs === median(walls)) ?? runs[0], runs: walls };
+  return { op: 'no-op plan, manifests checked afresh', ...medianRun(runs) };
 }
 
 /**
@@ -159,28 +186,13 @@ async function floorRows(emu: RunningEmulator, n: number | string, project: stri
   };
   const colds: Measured[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) colds.push(counted(await runMeasured(emu, [file, project, emu.url, '1'], { script }), 1, `the floor of N=${n}`));
-  const walls = colds.map((m) => m.wallMs);
-  const rows: Row[] = [{ n, op: FLOOR_COLD, measured: colds.find((m) => m.wallMs === median(walls)) ?? colds[0], runs: walls, ideal }];
+  const rows: Row[] = [{ n, op: FLOOR_COLD, ...medianRun(colds), ideal }];
   const warm = counted(
     await runMeasured(emu, [file, project, emu.url, String(WARM_RUNS)], { script, nodeArgs: WATCHER_NODE_FLAGS }),
     WARM_RUNS,
     `the warm floor of N=${n}`,
   );
-  const perRun = warm.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { ms: number; calls: number });
-  const warmRow = (op: string, ms: number, calls: number): Row => ({
-    n,
-    op,
-    measured: { ...warm, wallMs: ms, calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
-    runs: perRun.map((r) => r.ms),
-    ideal,
-  });
-  const third = perRun[WARM_RUN - 1];
-  rows.push(warmRow(FLOOR_WARM, third.ms, third.calls));
-  const steady = perRun.slice(-STEADY_RUNS);
-  rows.push(warmRow(FLOOR_STEADY, median(steady.map((r) => r.ms)), steady[0].calls));
+  rows.push(...warmRows(n, warm, runsPrinted(warm), ideal, [FLOOR_WARM, FLOOR_STEADY]));
   return rows;
 }
 
@@ -203,8 +215,7 @@ async function noopPlans(
   progress(`N=${n}: no-op plan x${NOOP_RUNS}...`);
   const noops: Measured[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) noops.push(check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `no-op plan of N=${n}`));
-  const walls = noops.map((m) => m.wallMs);
-  const mid = noops.find((m) => m.wallMs === median(walls)) ?? noops[Math.floor(NOOP_RUNS / 2)];
+  const { measured: mid, runs: walls } = medianRun(noops);
   const ideal = idealPlan(resources, opts);
   rows.push({ n, op: 'no-op plan', measured: mid, runs: walls, ideal });
   rows.push({ ...(await withoutManifestCache(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode'], {}, `no-op plan of N=${n}`)), n, ideal });
@@ -213,22 +224,14 @@ async function noopPlans(
     await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js'), nodeArgs: WATCHER_NODE_FLAGS }),
     `warm plans of N=${n}`,
   );
-  const perRun = warm.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { ms: number; calls: number; changes: number });
+  const perRun = runsPrinted<{ ms: number; calls: number; changes: number }>(warm);
   for (const r of perRun) if (r.changes !== 0) throw new Error(`bench: a warm plan of N=${n} has ${r.changes} changes`);
-  const warmRow = (op: string, ms: number, calls: number): Row => ({
-    n,
-    op,
-    measured: { ...warm, wallMs: ms, calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
-    runs: perRun.map((r) => r.ms),
-    ideal,
-  });
-  const third = perRun[WARM_RUN - 1];
-  rows.push(warmRow(`no-op plan, warm (run ${WARM_RUN} in 1 process)`, third.ms, third.calls));
-  const steady = perRun.slice(-STEADY_RUNS);
-  rows.push(warmRow(`no-op plan, warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`, median(steady.map((r) => r.ms)), steady[0].calls));
+  rows.push(
+    ...warmRows(n, warm, perRun, ideal, [
+      `no-op plan, warm (run ${WARM_RUN} in 1 process)`,
+      `no-op plan, warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`,
+    ]),
+  );
   rows.push(...(await floorRows(emu, n, project, mid, ideal, join(dir, '..'))));
   return rows;
 }
@@ -253,8 +256,7 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   progress(`start-up: --version, validate and plan on SessionMUSE, ${STARTUP_RUNS} runs each...`);
   const versions: Measured[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++) versions.push(check(await runMeasured(undefined, ['--version']), '--version'));
-  const vv = versions.map((m) => m.wallMs);
-  rows.push({ n: '-', op: 'musectl --version', measured: versions.find((m) => m.wallMs === median(vv)) ?? versions[0], runs: vv });
+  rows.push({ n: '-', op: 'musectl --version', ...medianRun(versions) });
   const traced = check(
     await runMeasured(undefined, ['validate', '-f', manifests], { nodeArgs: ['--require', join(ROOT, 'test/fixtures/trace-google-modules.cjs')] }),
     'validate',
@@ -262,8 +264,7 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   const googleModules = Number(/TRACE google modules loaded: (\d+)/.exec(traced.stderr)?.[1] ?? NaN);
   const validates: Measured[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++) validates.push(check(await runMeasured(undefined, ['validate', '-f', manifests]), 'validate'));
-  const vw = validates.map((m) => m.wallMs);
-  rows.push({ n: 'SessionMUSE', op: 'validate', measured: validates.find((m) => m.wallMs === median(vw)) ?? validates[0], runs: vw });
+  rows.push({ n: 'SessionMUSE', op: 'validate', ...medianRun(validates) });
 
   const project = 'bench-sessionmuse';
   const target = ['--emulator', emu.url, '--project', project, '--state', join(work, 'state-sessionmuse')];
@@ -273,15 +274,13 @@ async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows:
   const plans: Measured[] = [];
   for (let i = 0; i < STARTUP_RUNS; i++)
     plans.push(check(await runMeasured(emu, ['plan', '-f', manifests, ...target, '--detailed-exitcode'], { env }), 'plan of SessionMUSE'));
-  const pw = plans.map((m) => m.wallMs);
   // The ideal reads the secret's latest value only when its source is set, as the runs had it.
   process.env.GEMINI_API_KEY = env.GEMINI_API_KEY;
   const { resources, projectNumberUsed } = loadResources(manifests, project);
   rows.push({
     n: 'SessionMUSE',
     op: 'no-op plan',
-    measured: plans.find((m) => m.wallMs === median(pw)) ?? plans[0],
-    runs: pw,
+    ...medianRun(plans),
     ideal: idealPlan(resources, { controllers: allControllers(), project, latencyMs: LATENCY_MS, operationMs: OPERATION_MS, projectNumberUsed }),
   });
   rows.push({
