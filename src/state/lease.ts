@@ -48,11 +48,16 @@ export class LeaseLost extends UserError {
   }
 }
 
-/** Who holds a stack's lease, if anyone (for musectl unlock and messages). */
-export async function inspectLease(store: StateStore, who: StackIdentity): Promise<{ record: LeaseRecord; generation: string } | undefined> {
-  const current = await store.read(leaseKey(who));
+/** The lease object at `key` and its generation, if there is one. */
+async function readLease(store: StateStore, key: string): Promise<{ record: LeaseRecord; generation: string } | undefined> {
+  const current = await store.read(key);
   if (!current) return undefined;
   return { record: JSON.parse(current.data.toString()) as LeaseRecord, generation: current.generation };
+}
+
+/** Who holds a stack's lease, if anyone (for musectl unlock and messages). */
+export function inspectLease(store: StateStore, who: StackIdentity): Promise<{ record: LeaseRecord; generation: string } | undefined> {
+  return readLease(store, leaseKey(who));
 }
 
 /** Removes a lease someone else holds, if it is still the one that was shown (same generation). */
@@ -61,19 +66,18 @@ export async function breakLease(store: StateStore, who: StackIdentity, generati
 }
 
 /**
- * The generation of the lease object when it holds exactly `record` (this holder's write, whose
- * answer was lost), else undefined.
+ * The generation of the lease object when it holds exactly `record` (its holder's write, whose
+ * answer was lost), else undefined (another's, none, or not a lease record at all).
  */
-async function ownWrite(store: StateStore, key: string, holder: string, record: LeaseRecord): Promise<string | undefined> {
-  const now = await store.read(key);
-  if (!now) return undefined;
-  let held: LeaseRecord;
+async function ownWrite(store: StateStore, key: string, record: LeaseRecord): Promise<string | undefined> {
+  let now: Awaited<ReturnType<typeof readLease>>;
   try {
-    held = JSON.parse(now.data.toString()) as LeaseRecord;
-  } catch {
-    return undefined;
+    now = await readLease(store, key);
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
-  return held.holder === holder && held.expiresAt === record.expiresAt ? now.generation : undefined;
+  return now?.record.holder === record.holder && now.record.expiresAt === record.expiresAt ? now.generation : undefined;
 }
 
 export class Lease {
@@ -100,9 +104,9 @@ export class Lease {
     const attempt = async (): Promise<Lease> => {
       const now = Date.now();
       const record: LeaseRecord = { holder, description, acquiredAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
-      const current = await store.read(key);
-      const held = current ? (JSON.parse(current.data.toString()) as LeaseRecord) : undefined;
-      if (held?.holder === holder) return new Lease(store, key, held, current!.generation, ttlMs); // our own write whose answer was lost
+      const current = await readLease(store, key);
+      const held = current?.record;
+      if (current && held?.holder === holder) return new Lease(store, key, held, current.generation, ttlMs); // our own write whose answer was lost
       if (held && Date.parse(held.expiresAt) > now) {
         opts.onWait?.(held);
         throw new LeaseHeld(held);
@@ -115,7 +119,7 @@ export class Lease {
         if (!(err instanceof PreconditionFailed)) throw err;
         // A write whose answer was lost and which the store took is refused when sent again (it is
         // no longer at the generation read): whether it is ours is in what is there now.
-        const now = await ownWrite(store, key, holder, record);
+        const now = await ownWrite(store, key, record);
         if (!now) throw err;
         generation = now;
       }
@@ -168,7 +172,7 @@ export class Lease {
     } catch (err) {
       if (!(err instanceof PreconditionFailed)) throw err;
       // Our renewal may have been taken with its answer lost, and its retry refused.
-      const now = await ownWrite(this.store, this.key, this.record.holder, record);
+      const now = await ownWrite(this.store, this.key, record);
       if (!now) throw new LeaseLost(`the stack's lock (${this.key}) was taken over by another writer after it ran out`);
       this.generation = now;
       this.record.expiresAt = record.expiresAt;
