@@ -25,7 +25,10 @@ export function pushStackImages(emu: RunningEmulator, dir: string, project: stri
   seedImages(emu.emulator, artifactRegistryImages([dir], { PROJECT_ID: project }));
 }
 
-/** A generated stack of about `n` resources with every kind but CloudRunJob (see bench/generate.ts). */
+/**
+ * A generated stack of about `n` resources with every kind the generator makes at 50 and more
+ * (see bench/generate.ts): no CloudRunJob or CloudSchedulerJob, which it does not make.
+ */
 export function reliabilityStack(n: number, dir = tempDir('stack')): GeneratedStack {
   return generateStack({ n, dir, allKinds: true });
 }
