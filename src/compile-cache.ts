@@ -35,8 +35,10 @@ const hash = (text: string): string => createHash('sha256').update(text).digest(
  * two such processes must not keep replacing each other's cache. Node's own options, such as
  * --require, do not change the tag. https://nodejs.org/api/v8.html#v8cacheddataversiontag
  * STAMP is the file's
- * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
- * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
+ * inode, size, and modification and change times: V8 itself compares only a source's length, so a
+ * rebuilt file must never meet the cache of its predecessor, nor one copied over it with its times
+ * kept (cp -p, tar, rsync -a; an edit of the same length with its time set back), which changes
+ * the change time. A new STAMP replaces the caches of older ones (see writeCaches).
  */
 function cacheName(file: string): { prefix: string; name: string } {
   const st = statSync(file);
@@ -47,7 +49,7 @@ function cacheName(file: string): { prefix: string; name: string } {
     // not a file (node -e): its name as given
   }
   const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${v8.cachedDataVersionTag()}|${file}`)}-`;
-  return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
+  return { prefix, name: `${prefix}${hash(`${st.ino}|${st.size}|${st.mtimeMs}|${st.ctimeMs}`)}.v8cache` };
 }
 
 /** require(file), through V8's code cache where Node keeps none. */

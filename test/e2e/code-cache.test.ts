@@ -1,12 +1,12 @@
 // The V8 code cache of the CLI's bundle on Node 20 (src/compile-cache.ts), through the bin as a
 // process: what runs is the bundle on disk, whatever the cache directory holds. Each test has its
 // own temporary directory (TMPDIR), where the cache lives.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { copyOfPackage, runCli } from './cli.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -49,5 +49,20 @@ describe.skipIf(typeof (module as { enableCompileCache?: unknown }).enableCompil
     expect({ code: second.code, stdout: second.stdout, stderr: second.stderr }).toEqual({ code: first.code, stdout: first.stdout, stderr: first.stderr });
     expect(readFileSync(path!).equals(damaged)).toBe(false); // made again at the exit
     expect((await runCli(['--help'], { env })).stdout).toBe(first.stdout);
+  });
+
+  it('a bundle changed in place, its length and modification time kept (cp -p, tar, rsync -a), runs as changed', async () => {
+    const tmp = scratch('cc-stale');
+    const { pkg, run } = copyOfPackage(join(tmp, 'pkg'));
+    const env = { TMPDIR: tmp };
+    expect((await run(['--help'], { env })).stdout).toContain(WORDS);
+    expect(bundleCache(tmp)).toBeDefined();
+    const bundle = join(pkg, 'dist', 'musectl.cjs');
+    const st = statSync(bundle);
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replaceAll(WORDS, WORDS.toUpperCase()));
+    utimesSync(bundle, st.atime, st.mtime);
+    expect([statSync(bundle).size, statSync(bundle).mtimeMs]).toEqual([st.size, st.mtimeMs]);
+    const after = await run(['--help'], { env });
+    expect(after.stdout).toContain(WORDS.toUpperCase());
   });
 });
