@@ -10,11 +10,12 @@
 // time, so a rebuilt file or another Node never reads a stale cache; one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import { Script } from 'node:vm';
+import { readCacheFile, writeCacheFile } from './cache-file.js';
 import { userCacheDir } from './user-cache-dir.js';
 
 const require = createRequire(import.meta.url);
@@ -34,8 +35,10 @@ const hash = (text: string): string => createHash('sha256').update(text).digest(
  * two such processes must not keep replacing each other's cache. Node's own options, such as
  * --require, do not change the tag. https://nodejs.org/api/v8.html#v8cacheddataversiontag
  * STAMP is the file's
- * size and time: V8 itself compares only a source's length, so a rebuilt file must never meet the
- * cache of its predecessor. A new STAMP replaces the caches of older ones (see writeCaches).
+ * inode, size, and modification and change times: V8 itself compares only a source's length, so a
+ * rebuilt file must never meet the cache of its predecessor, nor one copied over it with its times
+ * kept (cp -p, tar, rsync -a; an edit of the same length with its time set back), which changes
+ * the change time. A new STAMP replaces the caches of older ones (see writeCaches).
  */
 function cacheName(file: string): { prefix: string; name: string } {
   const st = statSync(file);
@@ -46,7 +49,7 @@ function cacheName(file: string): { prefix: string; name: string } {
     // not a file (node -e): its name as given
   }
   const prefix = `${basename(file)}-${hash(`${process.version}|${process.arch}|${main}|${v8.cachedDataVersionTag()}|${file}`)}-`;
-  return { prefix, name: `${prefix}${hash(`${st.size}|${st.mtimeMs}`)}.v8cache` };
+  return { prefix, name: `${prefix}${hash(`${st.ino}|${st.size}|${st.mtimeMs}|${st.ctimeMs}`)}.v8cache` };
 }
 
 /** require(file), through V8's code cache where Node keeps none. */
@@ -59,12 +62,8 @@ export function requireCached(file: string): unknown {
   const dir = userCacheDir('compile-cache');
   const { prefix, name } = cacheName(file);
   const cachePath = dir ? join(dir, name) : undefined;
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = cachePath ? readFileSync(cachePath) : undefined;
-  } catch {
-    cachedData = undefined;
-  }
+  // Not whole (cache-file.ts): a miss, compiled as without a cache and written again at exit.
+  const cachedData = cachePath ? readCacheFile(cachePath) : undefined;
   const script = new Script(module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const exports = {};
   const mod = { exports, id: file, filename: file, loaded: false };
@@ -114,14 +113,12 @@ function sweep(dir: string, prefix: string, written: string): void {
 
 function writeCaches(): void {
   for (const { dir, prefix, path, script } of toWrite) {
-    const tmp = `${path}.${process.pid}.tmp`;
+    // A cache that cannot be written costs the next run its compile time, nothing else.
+    if (!writeCacheFile(path, script.createCachedData())) continue;
     try {
-      writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-      renameSync(tmp, path); // whole or not at all, when runs write at once
       sweep(dir, prefix, path);
     } catch {
-      // A cache that cannot be written costs the next run its compile time, nothing else.
-      rmSync(tmp, { force: true });
+      // another run swept meanwhile: the next write sweeps again
     }
   }
 }

@@ -20,10 +20,11 @@
 // - a set loaded with an environment (--env): the documents its overrides patched locate their
 //   paths in the environment's file through a function (ManifestDocument.overlay).
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, type Stats, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { readCacheFile, writeCacheFile } from '../cache-file.js';
 import { SCHEMA_DIR } from '../paths.js';
 import { userCacheDir } from '../user-cache-dir.js';
 import type { ManifestDocument } from './document.js';
@@ -32,7 +33,7 @@ import { PRECOMPILED } from './schemas.js';
 import type { CheckedSet, FileText } from './set-cache.js';
 
 /** Bumped when what is written changes shape (a file of another format is a miss). */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Files kept: the newest used; a set's is ~0.75 MB for 1,000 resources, a Stack's a few KB. */
 const MAX_FILES = 64;
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -124,17 +125,15 @@ function readStored<T>(
 ): T | undefined {
   const path = pathOf(kind, key);
   if (!path) return undefined;
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch {
-    return undefined; // none yet
-  }
+  // None yet, or not whole (cache-file.ts: V8 reads a damaged file all the same, a changed value
+  // and all): checked again, and written again.
+  const data = readCacheFile(path);
+  if (!data) return undefined;
   let stored: Stored;
   try {
     stored = v8.deserialize(data) as Stored;
   } catch {
-    return undefined; // cut short (a full disk) or of another Node: checked again, and written again
+    return undefined; // of another Node: checked again, and written again
   }
   if (stored?.format !== FORMAT || stored.key !== key) return undefined;
   const value = stored.value as T;
@@ -195,16 +194,8 @@ function serialized(key: string, value: unknown, documents: ManifestDocument[]):
 }
 
 function writePending(): void {
-  for (const [path, data] of pending) {
-    const tmp = `${path}.${process.pid}.tmp`;
-    try {
-      writeFileSync(tmp, data, { mode: 0o600 });
-      renameSync(tmp, path); // whole or not at all, when commands write at once
-    } catch {
-      // A file that cannot be written costs the next command its check, nothing else.
-      rmSync(tmp, { force: true });
-    }
-  }
+  // A file that cannot be written costs the next command its check, nothing else.
+  for (const [path, data] of pending) writeCacheFile(path, data);
   const written = [...pending.keys()];
   pending.clear();
   if (written.length > 0) sweep(dirname(written[0]));

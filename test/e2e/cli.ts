@@ -1,6 +1,8 @@
 // Runs the real CLI (bin/musectl.js, the compiled build) as a child process: one spawner for every
 // test (run to the end, or start in the background and signal it).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,6 +19,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   cwd?: string;
+  /** Another bin than this checkout's (a copy of the package, copyOfPackage). */
+  bin?: string;
   /** Extra node flags, e.g. --require a preload script. */
   nodeArgs?: string[];
   /** Killed (SIGKILL) after this long; default 120 s. */
@@ -38,7 +42,7 @@ export interface RunningCli {
 
 /** Starts the CLI in the background; its environment is the test's, without colours, CI or an emulator URL. */
 export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', CI: '', MUSECTL_EMULATOR: '', GEMINI_API_KEY: undefined, METADATA_SERVER_DETECTION: 'none', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -72,4 +76,15 @@ export function startCli(args: string[], opts: CliOptions = {}): RunningCli {
 /** Runs the CLI to the end. */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return startCli(args, opts).done;
+}
+
+/**
+ * A copy of the package (its build, schemas and bin, with their times kept; node_modules linked)
+ * whose files a test may change in place, and a runner of its bin.
+ */
+export function copyOfPackage(pkg: string): { pkg: string; run(args: string[], opts?: CliOptions): Promise<CliResult> } {
+  // With the times kept: the bin runs the bundle only when it is not older than dist/src.
+  for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(ROOT, part), join(pkg, part), { recursive: true, preserveTimestamps: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+  return { pkg, run: (args, opts = {}) => runCli(args, { ...opts, bin: join(pkg, 'bin', 'musectl.js') }) };
 }

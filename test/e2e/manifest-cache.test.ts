@@ -3,19 +3,27 @@
 // seen at once, and no Secret's value is ever written. Each test has its own temporary directory
 // (TMPDIR), where the cache lives.
 
-import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliResult, ROOT, runCli } from './cli.js';
+import { type CliResult, copyOfPackage, runCli } from './cli.js';
 import { stage } from './harness.js';
 
 const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${process.getuid?.() ?? 'user'}`);
 /** The checked sets kept (set-*.v8set); a file's Stack documents go in stack-*.v8set. */
 const cacheFiles = (tmp: string, kind = 'set'): string[] =>
   existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.v8set')) : [];
+
+/** A cache file is a CRC-32 of its content, then the content (src/cache-file.ts). */
+const contentOf = (file: Buffer): Buffer => file.subarray(4);
+function withCrc(content: Buffer): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(crc32(content), 0);
+  return Buffer.concat([header, content]);
+}
 
 const made: string[] = [];
 // Each workspace holds the caches of its commands (the V8 code caches too: a few MB).
@@ -61,7 +69,7 @@ describe('the checked manifest set kept between commands', () => {
     writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
     expect((await run(tmp, ['validate', '-f', dir])).code).toBe(0);
     const path = join(cacheDirIn(tmp), cacheFiles(tmp)[0]);
-    const stored = deserialize(readFileSync(path));
+    const stored = deserialize(contentOf(readFileSync(path)));
     stored.value.before.push({
       file: 'planted.yaml',
       line: 3,
@@ -70,7 +78,7 @@ describe('the checked manifest set kept between commands', () => {
       subject: 'ServiceAccount/uploader',
       message: 'planted in the cache',
     });
-    writeFileSync(path, serialize(stored));
+    writeFileSync(path, withCrc(serialize(stored)));
     const r = await run(tmp, ['validate', '-f', dir]);
     expect(r.stderr).toContain('planted.yaml:3:4: ServiceAccount/uploader: warning: planted in the cache');
     // Another key (a variable more) is another file: checked from scratch.
@@ -176,18 +184,10 @@ spec:
   });
 
   it('a schema edited in place, its length and modification time kept, is a miss', async () => {
-    // A copy of the package (its build, schemas and bin; node_modules linked) whose schema can be edited.
+    // A copy of the package whose schema can be edited.
     const { tmp, dir } = workspace('setfile-schema');
-    const pkg = join(tmp, 'pkg');
-    // With the times kept: the bin runs the bundle only when it is not older than dist/src.
-    for (const part of ['bin', 'dist', 'schema', 'package.json']) cpSync(join(ROOT, part), join(pkg, part), { recursive: true, preserveTimestamps: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-    const cli = (args: string[]) =>
-      new Promise<CliResult>((resolve) => {
-        execFile(process.execPath, [join(pkg, 'bin', 'musectl.js'), ...args], { env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-          resolve({ code: err ? Number(err.code ?? 1) : 0, signal: null, stdout, stderr }),
-        );
-      });
+    const { pkg, run: runCopy } = copyOfPackage(join(tmp, 'pkg'));
+    const cli = (args: string[]) => runCopy(args, { env: { TMPDIR: tmp } });
     writeFileSync(
       join(dir, 'bucket.yaml'),
       'apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: uploads-42\nspec:\n  location: asia-northeast1\n  storageClass: STANDRD\n',
@@ -216,6 +216,28 @@ spec:
     const good = readFileSync(path);
     writeFileSync(path, good.subarray(0, good.length / 2));
     expect(printed(await run(tmp, ['validate', '-f', dir, '-o', 'json']))).toEqual(printed(first));
+    expect(readFileSync(path).equals(good)).toBe(true);
+  });
+
+  it('a cache file damaged where V8 still reads it (one bit of a warning flipped) is checked again and replaced', async () => {
+    const { tmp, dir } = workspace('setfile-bitflip');
+    // A bucket without iamConfiguration: lint warns, and the warnings are part of what is kept.
+    writeFileSync(
+      join(dir, 'bucket.yaml'),
+      'apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: uploads-42\nspec:\n  location: asia-northeast1\n',
+    );
+    const first = await run(tmp, ['validate', '-f', dir]);
+    expect(first.stderr).toContain('warning: public access prevention');
+    const [file] = cacheFiles(tmp);
+    const path = join(cacheDirIn(tmp), file);
+    const good = readFileSync(path);
+    // What a bad disk block or a bit flipped in memory does: V8 deserialises it all the same.
+    const damaged = Buffer.from(good);
+    damaged[damaged.indexOf('public access prevention')] ^= 0x20;
+    writeFileSync(path, damaged);
+    const again = await run(tmp, ['validate', '-f', dir]);
+    expect(again.stderr).not.toContain('Public access prevention');
+    expect(printed(again)).toEqual(printed(first));
     expect(readFileSync(path).equals(good)).toBe(true);
   });
 

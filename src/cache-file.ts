@@ -1,0 +1,44 @@
+// The files of musectl's caches (compile-cache.ts: V8's code of the bundles; manifest/set-cache-file.ts:
+// the checked manifest sets), read and written whole or not at all. Each holds a CRC-32 of what it
+// keeps, checked before anything uses it: neither V8 nor its deserialiser checks a cache's content
+// (V8 compares a code cache's version, flags and source length only), so a damaged block or a
+// flipped bit was code that crashed V8 at every start, or a plan made of a changed value. A file
+// that is not whole is a miss: the command does what it did without it, and writes it again.
+// Node's own compile cache (Node >= 22.1) checks its files the same way.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+
+/** The CRC-32 of the content, before it: ~0.2 ms a MB on the 2-core machine. */
+const HEADER_BYTES = 4;
+
+/** What `path` keeps, if it is there and whole. */
+export function readCacheFile(path: string): Buffer | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    return undefined; // none yet, or removed meanwhile
+  }
+  if (data.length < HEADER_BYTES) return undefined;
+  const content = data.subarray(HEADER_BYTES);
+  return data.readUInt32BE(0) === crc32(content) ? content : undefined;
+}
+
+/**
+ * Writes `content` to `path` (mode 0600) through a temporary file renamed over it, so that
+ * commands writing at once leave one of them whole. False where it cannot be written: that costs
+ * the next command what the cache saves, nothing else.
+ */
+export function writeCacheFile(path: string, content: Uint8Array): boolean {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32BE(crc32(content), 0);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, Buffer.concat([header, content]), { mode: 0o600 });
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+}
