@@ -5,7 +5,8 @@
 // flipped bit was code that crashed V8 at every start, or a plan made of a changed value. A file
 // that is not whole is a miss: the command does what it did without it, and writes it again.
 // Node's own compile cache (Node >= 22.1) checks its files the same way.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 /** The CRC-32 of the content, before it: ~0.2 ms a MB on the 2-core machine. */
@@ -22,6 +23,29 @@ export function readCacheFile(path: string): Buffer | undefined {
   if (data.length < HEADER_BYTES) return undefined;
   const content = data.subarray(HEADER_BYTES);
   return data.readUInt32BE(0) === crc32(content) ? content : undefined;
+}
+
+/** What writeCacheFile writes first: `FILE.PID.tmp`, renamed to FILE once whole. */
+const TEMP = /\.\d+\.tmp$/;
+/** A write takes milliseconds: a temporary file this old is one its command was killed in writing. */
+const LEFTOVER_MS = 3600 * 1000;
+
+/**
+ * Removes from `dir` the temporary files of writes that never finished (their command was killed
+ * between the write and the rename): nothing else would ever remove them. Each cache's sweep calls it.
+ */
+export function removeLeftoverTemps(dir: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => TEMP.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
+    if (!st?.isFile() || now - st.mtimeMs < LEFTOVER_MS) continue;
+    rmSync(join(dir, name), { force: true });
+  }
 }
 
 /**

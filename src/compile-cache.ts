@@ -15,7 +15,7 @@ import module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import { Script } from 'node:vm';
-import { readCacheFile, writeCacheFile } from './cache-file.js';
+import { readCacheFile, removeLeftoverTemps, writeCacheFile } from './cache-file.js';
 import { userCacheDir } from './user-cache-dir.js';
 
 const require = createRequire(import.meta.url);
@@ -109,6 +109,7 @@ function sweep(dir: string, prefix: string, written: string): void {
     const age = now - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now);
     if (name.startsWith(prefix) || age > STALE_MS) rmSync(path, { force: true });
   }
+  removeLeftoverTemps(dir, now);
 }
 
 function writeCaches(): void {

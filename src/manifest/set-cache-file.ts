@@ -24,7 +24,7 @@ import { lstatSync, readdirSync, rmSync, type Stats, statSync, utimesSync } from
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { readCacheFile, writeCacheFile } from '../cache-file.js';
+import { readCacheFile, removeLeftoverTemps, writeCacheFile } from '../cache-file.js';
 import { SCHEMA_DIR } from '../paths.js';
 import { userCacheDir } from '../user-cache-dir.js';
 import type { ManifestDocument } from './document.js';
@@ -224,6 +224,7 @@ function sweep(dir: string): void {
       // another command removed it, or it cannot be: the next sweep tries again
     }
   });
+  removeLeftoverTemps(dir, now);
 }
 
 /**

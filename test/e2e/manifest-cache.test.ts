@@ -241,6 +241,31 @@ spec:
     expect(readFileSync(path).equals(good)).toBe(true);
   });
 
+  it("removes the temporary file a command killed mid-write left, once it is an hour old, from both caches' directories", async () => {
+    const { tmp, dir } = workspace('setfile-leftover');
+    writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
+    const codeDir = join(tmp, `musectl-compile-cache-${process.getuid?.() ?? 'user'}`);
+    const left: Record<string, { path: string; old: boolean }> = {};
+    for (const d of [cacheDirIn(tmp), codeDir]) {
+      mkdirSync(d, { mode: 0o700 });
+      // As writeCacheFile names them (FILE.PID.tmp): one of a write two hours ago, one of a write now.
+      for (const [name, old] of [
+        ['set-0123.v8set.4242.tmp', true],
+        ['set-4567.v8set.4343.tmp', false],
+      ] as const) {
+        const path = join(d, name);
+        writeFileSync(path, 'half a cache');
+        if (old) utimesSync(path, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+        left[path] = { path, old };
+      }
+    }
+    // The first command in this TMPDIR writes both caches, and sweeps each directory.
+    const r = await run(tmp, ['validate', '-f', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cacheFiles(tmp)).toHaveLength(1);
+    for (const { path, old } of Object.values(left)) expect({ path, there: existsSync(path) }).toEqual({ path, there: !old });
+  });
+
   it('is not used with an environment (--env): its overrides point into its own file', async () => {
     const { tmp, dir } = workspace('setfile-env');
     cpSync('manifests', dir, { recursive: true });
