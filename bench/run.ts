@@ -10,7 +10,8 @@
 // comparison, the no-op plan made again in a process that has made it before (bench/warm.ts: what
 // a long-running watcher pays per cycle, without start-up, node started as the watcher's image
 // starts it, WATCHER_NODE_FLAGS; its third plan, and the median of its last three of eight, once V8
-// has optimised what the cycles run). Then the start-up cost: --version, validate and plan on SessionMUSE.
+// has optimised what the cycles run); and the watcher itself doing the same (`musectl watch --cycles 8`,
+// observe-only: each cycle's duration from its log line). Then the start-up cost: --version, validate and plan on SessionMUSE.
 // Beside each no-op plan, its floor (bench/floor.ts): the same reads sent with the official clients
 // alone, made as musectl makes them, cold (spawn to exit) and in a process that has sent them before.
 // What a plan costs above its floor is musectl's own; the targets print both.
@@ -197,6 +198,8 @@ async function floorRows(emu: RunningEmulator, n: number | string, project: stri
 }
 
 const isFloor = (r: Row): boolean => r.op.startsWith('its reads alone');
+const WATCHER_CYCLE = `musectl watch, observe-only (cycle ${WARM_RUN})`;
+const WATCHER_STEADY = `musectl watch, observe-only (cycles ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`;
 const FLOOR_COLD = 'its reads alone, clients only (floor, cold)';
 const FLOOR_WARM = `its reads alone, floor warm (run ${WARM_RUN} in 1 process)`;
 const FLOOR_STEADY = `its reads alone, floor warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`;
@@ -232,8 +235,32 @@ async function noopPlans(
       `no-op plan, warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`,
     ]),
   );
+  rows.push(...(await watcherRows(emu, n, dir, target, mid, ideal)));
   rows.push(...(await floorRows(emu, n, project, mid, ideal, join(dir, '..'))));
   return rows;
+}
+
+/**
+ * The watcher itself, as its image runs it between two schedules (`musectl watch --cycles N`,
+ * observe-only so that no cycle writes, under the watcher's node flags): each cycle's duration as
+ * its log line gives it. A cycle does what the warm plan does, and what the watcher adds (the
+ * manifests' digest, the drift report, the cycle's log line); its status is written after the
+ * duration is taken. Each cycle must make the no-op plan's calls.
+ */
+async function watcherRows(emu: RunningEmulator, n: number, dir: string, target: string[], plan: Measured, ideal: Ideal): Promise<Row[]> {
+  const args = ['watch', '-f', dir, ...target, '--cycles', String(WARM_RUNS), '--interval', '50ms', '--jitter', '0', '--observe-only', '--log-format', 'json'];
+  const watch = check(await runMeasured(emu, args, { nodeArgs: WATCHER_NODE_FLAGS }), `the watcher of N=${n}`);
+  const cycles = `${watch.stdout}\n${watch.stderr}`
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; durationMs?: number; apiCalls?: number })
+    .filter((l) => l.msg === 'cycle')
+    .map((l) => ({ ms: l.durationMs ?? Number.NaN, calls: l.apiCalls ?? Number.NaN }));
+  if (cycles.length !== WARM_RUNS || cycles.some((c) => c.calls !== plan.calls))
+    throw new Error(
+      `bench: the watcher of N=${n} logged ${cycles.length} cycles of ${WARM_RUNS}, with ${cycles.map((c) => c.calls).join(', ')} calls (the plan made ${plan.calls})`,
+    );
+  return warmRows(n, watch, cycles, ideal, [WATCHER_CYCLE, WATCHER_STEADY]);
 }
 
 async function updateOf(emu: RunningEmulator, n: number, dir: string, project: string, target: string[], opts: IdealOptions): Promise<Row> {
@@ -393,6 +420,15 @@ function targets(rows: Row[]): Target[] {
     return `; its reads alone, with the same clients: ${s(f.measured.wallMs)} s, so ${own >= 0 ? `${s(own)} s is musectl's own` : `the plan took ${s(-own)} s less than its floor`}`;
   };
 
+  /** The watcher's own cycles beside the warm plan's figure: what `musectl watch` pays for the same plan. */
+  const watcherOf = (n: number): string => {
+    const cycle = find(n, WATCHER_CYCLE);
+    const later = find(n, WATCHER_STEADY);
+    return cycle && later
+      ? `; musectl watch itself: ${s(cycle.measured.wallMs)} s at its cycle ${WARM_RUN}, ${s(later.measured.wallMs)} s by cycles ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}`
+      : '';
+  };
+
   const sm = find('SessionMUSE', 'no-op plan');
   if (sm?.ideal) {
     add(
@@ -421,7 +457,7 @@ function targets(rows: Row[]): Target[] {
     add(
       `N=${biggest} no-op plan <= 0.25 s in a process that has planned before`,
       warm.measured.wallMs <= 250,
-      `${s(warm.measured.wallMs)} s (run ${WARM_RUN}${floorOf(biggest, FLOOR_WARM, warm.measured.wallMs)}; ${steady ? `${s(steady.measured.wallMs)} s by runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}${floorOf(biggest, FLOOR_STEADY, steady.measured.wallMs)}` : ''})`,
+      `${s(warm.measured.wallMs)} s (run ${WARM_RUN}${floorOf(biggest, FLOOR_WARM, warm.measured.wallMs)}; ${steady ? `${s(steady.measured.wallMs)} s by runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}${floorOf(biggest, FLOOR_STEADY, steady.measured.wallMs)}` : ''}${watcherOf(biggest)})`,
     );
   const update = rows.find((r) => r.n === biggest && r.op.startsWith('update'));
   const readsFloor = find(biggest, FLOOR_COLD);
@@ -471,7 +507,8 @@ function targets(rows: Row[]): Target[] {
       validate.measured.wallMs <= 150,
       `${validate.measured.wallMs.toFixed(0)} ms (median of ${validate.runs?.length}; runs ${validate.runs?.map((w) => w.toFixed(0)).join(', ')} ms)`,
     );
-  const sized = rows.filter((r) => r.n === biggest && !r.op.startsWith('no-op plan, warm') && !isFloor(r));
+  // Of a command: the warm plans, the watcher and the floor are other processes (the watcher's image has 512 MiB).
+  const sized = rows.filter((r) => r.n === biggest && !r.op.startsWith('no-op plan, warm') && !r.op.startsWith('musectl watch') && !isFloor(r));
   const rss = Math.max(...sized.map((r) => r.measured.maxRssMb));
   if (sized.length > 0) add(`peak RSS <= 200 MB at N=${biggest}`, rss <= 200, `${rss.toFixed(0)} MB (the largest of ${sized.map((r) => r.op).join(', ')})`);
   return out;
