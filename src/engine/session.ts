@@ -292,6 +292,27 @@ function clientsOf(resources: Resource[], controllers: ControllerRegistry): Clie
   return [...new Set(resources.flatMap((r) => controllers.get(r.kind)?.facts.clients ?? []))];
 }
 
+/**
+ * The inventory's number is not the project's (the inventory was edited, or copied from another
+ * project's state): the manifests are loaded again with Resource Manager's, to be read again.
+ */
+function renumberWith(session: Session, projectNumber: string): void {
+  session.ctx.log.warn(
+    `the inventory ${session.inventory.describe()} records project number ${session.numberToCheck}, but Resource Manager says ${projectNumber}: planned with ${projectNumber} (the next apply records it; warnings above name resources with the recorded number)`,
+  );
+  try {
+    session.renumber(projectNumber);
+  } catch (err) {
+    if (!(err instanceof InvalidManifestsError)) throw err;
+    // Valid with the recorded number, not with the project's: known only now, after the reads.
+    const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    throw new UserError(
+      `with the project's number ${projectNumber} (the inventory recorded ${session.numberToCheck}), the manifests are not valid:\n${errors.join('\n')}`,
+      'Fix the manifests and run again: only reads were sent to Google Cloud, nothing was written.',
+    );
+  }
+}
+
 /** What planning found: the observed state, the plan with what apply needs, and the inventory it read. */
 export interface Planned {
   observed: ObservedState;
@@ -308,11 +329,23 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
   const { set, ctx, controllers } = session;
   const inventory = await session.inventory.load();
   const targeting = { targets: options.targets ?? [], excludes: options.excludes ?? [] };
-  const selection = selectForPlan(set.resources, targeting, inventory, {
-    hasStackDocument: Boolean(set.stack.document),
-    outside: [...session.outside.keys()],
-    stackBeside: session.stackBeside,
-  });
+  let selection: ReturnType<typeof selectForPlan>;
+  try {
+    selection = selectForPlan(set.resources, targeting, inventory, {
+      hasStackDocument: Boolean(set.stack.document),
+      outside: [...session.outside.keys()],
+      stackBeside: session.stackBeside,
+    });
+  } catch (err) {
+    // The set was loaded with the inventory's number, not yet checked: a --target or --exclude
+    // may name a resource as the project's real number names it. That number decides (one call)
+    // before the key is refused.
+    if (!(err instanceof UserError) || !session.numberToCheck) throw err;
+    const real = await ctx.projectNumber();
+    if (real === session.numberToCheck) throw err;
+    renumberWith(session, real);
+    return observeAndPlan(session, options);
+  }
   // One round of reads: what controllers prepare (image digests) and what observe lists.
   const [, observed, projectNumber] = await Promise.all([
     Promise.all(
@@ -327,22 +360,7 @@ export async function observeAndPlan(session: Session, options: PlanOptions = DE
     session.numberToCheck ? ctx.projectNumber() : undefined,
   ]);
   if (projectNumber !== undefined && projectNumber !== session.numberToCheck) {
-    // The inventory's number is not the project's (the inventory was edited, or copied from
-    // another project's state): the manifests are loaded again with Resource Manager's, and read again.
-    ctx.log.warn(
-      `the inventory ${session.inventory.describe()} records project number ${session.numberToCheck}, but Resource Manager says ${projectNumber}: planned with ${projectNumber} (the next apply records it; warnings above name resources with the recorded number)`,
-    );
-    try {
-      session.renumber(projectNumber);
-    } catch (err) {
-      if (!(err instanceof InvalidManifestsError)) throw err;
-      // Valid with the recorded number, not with the project's: known only now, after the reads.
-      const errors = err.set.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      throw new UserError(
-        `with the project's number ${projectNumber} (the inventory recorded ${session.numberToCheck}), the manifests are not valid:\n${errors.join('\n')}`,
-        'Fix the manifests and run again: only reads were sent to Google Cloud, nothing was written.',
-      );
-    }
+    renumberWith(session, projectNumber);
     return observeAndPlan(session, options);
   }
   session.numberToCheck = undefined;

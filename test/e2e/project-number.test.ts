@@ -200,3 +200,56 @@ describe('a recorded project number the manifests are not valid with', () => {
     }
   }, 120_000);
 });
+
+// --target and --exclude name resources as the manifests name them with the project's real number.
+// A set loaded with a recorded number that is not the project's has other keys until the check in
+// the plan's round: a key it lacks is checked against the real number before it is refused.
+describe('a --target named with the real number, while the inventory records a wrong one', () => {
+  let s: Stage;
+  let dir: string;
+  let state: string;
+  let realNumber: string;
+  const bucketDoc = (name: string) => `apiVersion: musectl.dev/v1alpha1\nkind: Bucket\nmetadata:\n  name: ${name}\nspec:\n  location: ASIA-NORTHEAST1\n`;
+  beforeAll(async () => {
+    s = await stage({ operationMs: 50 });
+    const [project] = await new ProjectsClient(gaxOptions(s.emu)).getProject({ name: `projects/${PROJECT}` });
+    realNumber = /^projects\/(\d+)$/.exec(project.name ?? '')![1];
+    dir = join(s.dir, 'targeted');
+    state = join(s.dir, 'targeted-state');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'stack.yaml'), 'apiVersion: musectl.dev/v1alpha1\nkind: Stack\nmetadata:\n  name: targeted\n');
+    writeFileSync(join(dir, 'data.yaml'), bucketDoc('musectl-e2e-data-${PROJECT_NUMBER}'));
+    expect((await s.cli(['apply', '-f', dir, '--yes', '--state', state])).code).toBe(0);
+    // A new manifest, not yet applied (so not in the inventory), and a wrong recorded number.
+    writeFileSync(join(dir, 'new.yaml'), bucketDoc('musectl-e2e-new-${PROJECT_NUMBER}'));
+    const file = join(state, `${PROJECT}.targeted.inventory.json`);
+    const envelope = JSON.parse(readFileSync(file, 'utf8'));
+    const recorded = JSON.parse(Buffer.from(envelope.data, 'base64').toString());
+    writeFileSync(file, JSON.stringify({ ...envelope, data: Buffer.from(JSON.stringify({ ...recorded, projectNumber: '999999999999' })).toString('base64') }));
+  }, 60_000);
+  afterAll(async () => s.close());
+
+  it('plans the target, and warns that the recorded number is not the project', async () => {
+    const r = await s.cli(['plan', '-f', dir, '--state', state, '--target', `Bucket/musectl-e2e-new-${realNumber}`]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`+ Bucket/musectl-e2e-new-${realNumber}`);
+    expect(r.stdout).toContain('Plan: 1 to create, 0 to update, 0 to delete');
+    expect(r.stdout).toContain(`skipped: Bucket/musectl-e2e-data-${realNumber}`);
+    expect(r.stderr).toContain(`records project number 999999999999, but Resource Manager says ${realNumber}: planned with ${realNumber}`);
+  }, 60_000);
+
+  it('--exclude too', async () => {
+    const r = await s.cli(['plan', '-f', dir, '--state', state, '--exclude', `Bucket/musectl-e2e-new-${realNumber}`, '--detailed-exitcode']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('No changes');
+  }, 60_000);
+
+  it('a key that names nothing with the real number either is refused, with only the number asked of Google', async () => {
+    const before = (await s.requests()).at(-1)?.seq ?? 0;
+    const r = await s.cli(['plan', '-f', dir, '--state', state, '--target', 'Bucket/musectl-e2e-nothing']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--target Bucket/musectl-e2e-nothing: no such resource in the manifests');
+    const calls = (await s.requests()).filter((c) => c.seq > before && !c.path.startsWith('/_emulator'));
+    expect(calls.map((c) => c.route)).toEqual(['GET /v3/projects/{project}']);
+  }, 60_000);
+});
