@@ -166,6 +166,18 @@ export class InventoryStore {
         'Restore it from a backup, or move it away to start over (then nothing the stack created is known to be its own: prune deletes none of it).',
       );
     }
+    const recorded = { project: inv.project, stack: inv.stack, environment: inv.environment };
+    const expected = { project: this.project, stack: this.stack, environment: this.env };
+    // An inventory is the stack's evidence of what it made: one that names another project, stack or
+    // environment was copied or renamed into this file, and its entries are another stack's (a plan
+    // with them replaced, and so deleted, resources of the project it was copied from).
+    const other = (['project', 'stack', 'environment'] as const).filter((k) => recorded[k] !== undefined && recorded[k] !== expected[k]);
+    if (other.length > 0) {
+      throw new UserError(
+        `the inventory ${this.describe()} is of ${other.map((k) => `${k} ${recorded[k]}`).join(', ')}, not of ${other.map((k) => `${k} ${expected[k] ?? '(none)'}`).join(', ')}: it was copied or renamed here from another stack's state, and what it records is not this stack's`,
+        `Move it back to ${inventoryKey(recorded.project ?? this.project, recorded.stack ?? this.stack, recorded.environment)} in its state, or move it away to start over (then nothing this stack created is known to be its own: prune deletes none of it).`,
+      );
+    }
     return inv;
   }
 
