@@ -5,7 +5,7 @@
 // flipped bit was code that crashed V8 at every start, or a plan made of a changed value. A file
 // that is not whole is a miss: the command does what it did without it, and writes it again.
 // Node's own compile cache (Node >= 22.1) checks its files the same way.
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -32,16 +32,12 @@ const LEFTOVER_MS = 3600 * 1000;
 
 /**
  * Removes from `dir` the temporary files of writes that never finished (their command was killed
- * between the write and the rename): nothing else would ever remove them. Each cache's sweep calls it.
+ * between the write and the rename): nothing else would ever remove them. Each cache's sweep calls
+ * it with the names it listed.
  */
-export function removeLeftoverTemps(dir: string, now = Date.now()): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => TEMP.test(n));
-  } catch {
-    return;
-  }
+export function removeLeftoverTemps(dir: string, names: string[], now = Date.now()): void {
   for (const name of names) {
+    if (!TEMP.test(name)) continue;
     const st = lstatSync(join(dir, name), { throwIfNoEntry: false });
     if (!st?.isFile() || now - st.mtimeMs < LEFTOVER_MS) continue;
     rmSync(join(dir, name), { force: true });

@@ -6,8 +6,9 @@
 // covers every module; there a plain require is used. Node 20 has no such switch, so this does the
 // same for these files: the cache of each lives in a per-user directory of the system's temporary
 // directory (as Node's does), is written when the process exits after a miss, and is keyed by the
-// Node version, the main script, V8's tag for the caches it accepts and the file's path, size and
-// time, so a rebuilt file or another Node never reads a stale cache; one cache per file is kept.
+// Node version, the main script, V8's tag for the caches it accepts and the file's path, inode, size
+// and times, so a rebuilt or replaced file or another Node never reads a stale cache; each file is
+// checked whole before use (cache-file.ts); one cache per file is kept.
 // https://nodejs.org/api/vm.html#scriptcreatecacheddata
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -103,13 +104,14 @@ const STALE_MS = 7 * 24 * 3600 * 1000;
  */
 function sweep(dir: string, prefix: string, written: string): void {
   const now = Date.now();
-  for (const name of readdirSync(dir)) {
+  const listed = readdirSync(dir);
+  for (const name of listed) {
     const path = join(dir, name);
     if (path === written || !name.endsWith('.v8cache')) continue;
     const age = now - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now);
     if (name.startsWith(prefix) || age > STALE_MS) rmSync(path, { force: true });
   }
-  removeLeftoverTemps(dir, now);
+  removeLeftoverTemps(dir, listed, now);
 }
 
 function writeCaches(): void {

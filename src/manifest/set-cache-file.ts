@@ -203,14 +203,15 @@ function writePending(): void {
 
 /** The oldest files go beyond MAX_FILES or MAX_BYTES, and any not used for a week. */
 function sweep(dir: string): void {
-  let names: string[];
+  let listed: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
+    listed = readdirSync(dir);
   } catch {
     return;
   }
   const now = Date.now();
-  const files = names
+  const files = listed
+    .filter((n) => n.endsWith(SUFFIX))
     .map((n) => ({ path: join(dir, n), st: lstatSync(join(dir, n), { throwIfNoEntry: false }) }))
     .filter((f): f is { path: string; st: Stats } => f.st?.isFile() === true) // what else is there is not ours to remove
     .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
@@ -224,7 +225,7 @@ function sweep(dir: string): void {
       // another command removed it, or it cannot be: the next sweep tries again
     }
   });
-  removeLeftoverTemps(dir, now);
+  removeLeftoverTemps(dir, listed, now);
 }
 
 /**
