@@ -7,8 +7,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readCacheFile, writeCacheFile } from '../../src/cache-file.js';
 import { type CliResult, copyOfPackage, runCli } from './cli.js';
 import { stage } from './harness.js';
 
@@ -16,14 +16,6 @@ const cacheDirIn = (tmp: string): string => join(tmp, `musectl-manifest-cache-${
 /** The checked sets kept (set-*.v8set); a file's Stack documents go in stack-*.v8set. */
 const cacheFiles = (tmp: string, kind = 'set'): string[] =>
   existsSync(cacheDirIn(tmp)) ? readdirSync(cacheDirIn(tmp)).filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.v8set')) : [];
-
-/** A cache file is a CRC-32 of its content, then the content (src/cache-file.ts). */
-const contentOf = (file: Buffer): Buffer => file.subarray(4);
-function withCrc(content: Buffer): Buffer {
-  const header = Buffer.alloc(4);
-  header.writeUInt32BE(crc32(content), 0);
-  return Buffer.concat([header, content]);
-}
 
 const made: string[] = [];
 // Each workspace holds the caches of its commands (the V8 code caches too: a few MB).
@@ -69,7 +61,8 @@ describe('the checked manifest set kept between commands', () => {
     writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
     expect((await run(tmp, ['validate', '-f', dir])).code).toBe(0);
     const path = join(cacheDirIn(tmp), cacheFiles(tmp)[0]);
-    const stored = deserialize(contentOf(readFileSync(path)));
+    // Read and written as the caches do (src/cache-file.ts: a CRC-32 of the content, then the content).
+    const stored = deserialize(readCacheFile(path)!);
     stored.value.before.push({
       file: 'planted.yaml',
       line: 3,
@@ -78,7 +71,7 @@ describe('the checked manifest set kept between commands', () => {
       subject: 'ServiceAccount/uploader',
       message: 'planted in the cache',
     });
-    writeFileSync(path, withCrc(serialize(stored)));
+    expect(writeCacheFile(path, serialize(stored))).toBe(true);
     const r = await run(tmp, ['validate', '-f', dir]);
     expect(r.stderr).toContain('planted.yaml:3:4: ServiceAccount/uploader: warning: planted in the cache');
     // Another key (a variable more) is another file: checked from scratch.
@@ -245,7 +238,7 @@ spec:
     const { tmp, dir } = workspace('setfile-leftover');
     writeFileSync(join(dir, 'sa.yaml'), ACCOUNT('uploader'));
     const codeDir = join(tmp, `musectl-compile-cache-${process.getuid?.() ?? 'user'}`);
-    const left: Record<string, { path: string; old: boolean }> = {};
+    const left: Array<{ path: string; old: boolean }> = [];
     for (const d of [cacheDirIn(tmp), codeDir]) {
       mkdirSync(d, { mode: 0o700 });
       // As writeCacheFile names them (FILE.PID.tmp): one of a write two hours ago, one of a write now.
@@ -256,14 +249,14 @@ spec:
         const path = join(d, name);
         writeFileSync(path, 'half a cache');
         if (old) utimesSync(path, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
-        left[path] = { path, old };
+        left.push({ path, old });
       }
     }
     // The first command in this TMPDIR writes both caches, and sweeps each directory.
     const r = await run(tmp, ['validate', '-f', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(cacheFiles(tmp)).toHaveLength(1);
-    for (const { path, old } of Object.values(left)) expect({ path, there: existsSync(path) }).toEqual({ path, there: !old });
+    for (const { path, old } of left) expect({ path, there: existsSync(path) }).toEqual({ path, there: !old });
   });
 
   it('is not used with an environment (--env): its overrides point into its own file', async () => {
