@@ -69,14 +69,19 @@ export function startPriorities(
     return NOMINAL_CALL_MS + operation + floor;
   };
 
+  // What waits for an action. A no-op waits for nothing (apply.ts starts what depends on it at
+  // once), so nothing waits through it: a Cloud Run service left as it is does not make the secret
+  // it reads, which changes, as urgent as the front end that changes and needs that service's URL.
   const dependents = new Map<string, string[]>();
-  for (const a of actions)
+  for (const a of actions) {
+    if (a.action === 'noop') continue;
     for (const d of a.dependsOn) {
       if (!byKey.has(d)) continue;
       const list = dependents.get(d);
       if (list) list.push(actionKey(a));
       else dependents.set(d, [actionKey(a)]);
     }
+  }
   const priority = new Map<string, number>();
   const visit = (key: string): number => {
     const known = priority.get(key);

@@ -22,7 +22,7 @@ interface Recorder {
 const observedOf = (id: string): Observed => ({ id, spec: {}, labels: {}, outputs: {}, raw: undefined });
 
 /**
- * A kind whose create takes `ms` (or runs `work`, which a test resolves when it wants) and fails
+ * A kind whose create and update take `ms` (or runs `work`, which a test resolves when it wants) and fails
  * for the names in `failing`.
  */
 function fakeKind(
@@ -30,23 +30,24 @@ function fakeKind(
   rec: Recorder,
   opts: { ms?: number; failing?: Set<string>; facts?: Partial<KindFacts>; work?: (name: string) => Promise<void> } = {},
 ): AnyController {
+  const work = async (r: Resource): Promise<Observed> => {
+    rec.running++;
+    rec.maxRunning = Math.max(rec.maxRunning, rec.running);
+    rec.log.push(`start ${r.key}`);
+    await (opts.work ? opts.work(r.name) : new Promise((res) => setTimeout(res, opts.ms ?? 5)));
+    rec.running--;
+    if (opts.failing?.has(r.name)) throw new Error(`${r.key} refused`);
+    rec.log.push(`done ${r.key}`);
+    return observedOf(`${kind}/${r.name}`);
+  };
   return {
     kind,
     facts: { deletionPolicy: 'delete', ...opts.facts },
     identify: (r) => ({ id: `${kind}/${r.name}`, scope: 'p' }),
     desired: () => ({}),
     observe: async () => new Map(),
-    async create(_ctx, r) {
-      rec.running++;
-      rec.maxRunning = Math.max(rec.maxRunning, rec.running);
-      rec.log.push(`start ${r.key}`);
-      await (opts.work ? opts.work(r.name) : new Promise((res) => setTimeout(res, opts.ms ?? 5)));
-      rec.running--;
-      if (opts.failing?.has(r.name)) throw new Error(`${r.key} refused`);
-      rec.log.push(`done ${r.key}`);
-      return observedOf(`${kind}/${r.name}`);
-    },
-    update: async (_ctx, _r, _d, _l, actual) => actual,
+    create: (_ctx, r) => work(r),
+    update: (_ctx, r) => work(r),
     delete: async () => undefined,
   };
 }
@@ -246,6 +247,30 @@ describe('which action gets a free slot', () => {
     expect(p.get('B/old1')).toBe(NOMINAL_CALL_MS);
     expect(p.get('L/l')).toBe(NOMINAL_CALL_MS + NOMINAL_OPERATION_MS + NOMINAL_CALL_MS);
     expect(p.get('K/k')).toBe(NOMINAL_CALL_MS);
+  });
+
+  it('nothing waits through a no-op: what it depends on is as urgent as its own dependents make it', async () => {
+    const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
+    const controllers = new Map<string, AnyController>([
+      ['K', fakeKind('K', rec)],
+      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
+    ]);
+    // The bench's update, small: a secret that changes, the service reading it left as it is, the
+    // front end that needs that service's URL changing; and a service changing on its own.
+    const exec = planOf([
+      { kind: 'K', name: 'secret', action: 'update' },
+      { kind: 'L', name: 'api', action: 'noop', dependsOn: ['K/secret'] },
+      { kind: 'L', name: 'web', action: 'update', dependsOn: ['L/api'] },
+      { kind: 'L', name: 'other', action: 'update' },
+    ]);
+    const p = startPriorities(exec.plan.actions, exec.context, controllers, ctxFor(controllers));
+    expect(p.get('K/secret')).toBe(NOMINAL_CALL_MS);
+    expect(p.get('L/web')).toBe(NOMINAL_CALL_MS + NOMINAL_OPERATION_MS);
+    // With one place, both rollouts start before the secret, which nothing waits for.
+    await run(exec, controllers, { parallelism: 1 });
+    const starts = rec.log.filter((l) => l.startsWith('start'));
+    expect(starts.slice(0, 2).sort()).toEqual(['start L/other', 'start L/web']);
+    expect(starts[2]).toBe('start K/secret');
   });
 
   it('an action waiting gives its slot up, and gets it back before actions that have not started', async () => {
