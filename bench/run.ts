@@ -6,7 +6,8 @@
 // long-running operations (Cloud Run rollouts, API enables, repository creation) take 500 ms.
 // For each N: a create from empty, a no-op plan (3 runs, the median; and 3 more with the manifests
 // checked afresh, not taken from the last command's check: src/manifest/set-cache-file.ts), and an
-// update of 10% of the resources, each measured as a whole CLI run (spawn to exit); and, for
+// update of 10% of the resources (3 runs from the same state, the median), each measured as a
+// whole CLI run (spawn to exit); and, for
 // comparison, the no-op plan made again in a process that has made it before (bench/warm.ts: what
 // a long-running watcher pays per cycle, without start-up, node started as the watcher's image
 // starts it, WATCHER_NODE_FLAGS; its third plan, and the median of its last three of eight, once V8
@@ -41,6 +42,7 @@ import { cleanUpScratch, type Measured, median, ROOT, runMeasured } from './meas
 const LATENCY_MS = 50;
 const OPERATION_MS = 500;
 const NOOP_RUNS = 3;
+const UPDATE_RUNS = 3;
 const STARTUP_RUNS = 5;
 /** The warm plan the target is read from (the third in the process, as the bench has always read it)... */
 const WARM_RUN = 3;
@@ -269,12 +271,23 @@ async function updateOf(emu: RunningEmulator, n: number, dir: string, project: s
   const beforeUpdate = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json', '--detailed-exitcode']), `plan of the update of N=${n}`, 2);
   const updatePlan = JSON.parse(beforeUpdate.stdout) as Plan;
   const changed = updatePlan.actions.filter((a) => a.action !== 'noop').length;
-  progress(`N=${n}: update of ${changed} resources...`);
-  const update = check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { nodeArgs: profiled() }), `update of N=${n}`);
-  saveTimeline(`update-${n}`, update);
-  // It converged: nothing left to do.
-  check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `plan after the update of N=${n}`);
-  return { n, op: `update ${changed}`, measured: update, ideal: idealApply(updated, updatePlan, opts) };
+  progress(`N=${n}: update of ${changed} resources x${UPDATE_RUNS}...`);
+  // A single apply's wall time varies by tens of milliseconds: the median of UPDATE_RUNS, each
+  // from the same state (the stack put back as created between them, unmeasured).
+  const updates: Measured[] = [];
+  for (let i = 0; i < UPDATE_RUNS; i++) {
+    if (i > 0) {
+      generateStack({ n, dir });
+      check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes']), `putting N=${n} back before update ${i + 1}`);
+      generateStack({ n, dir, revision: 1 });
+    }
+    updates.push(check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { nodeArgs: profiled() }), `update of N=${n}`));
+    // It converged: nothing left to do.
+    check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `plan after the update of N=${n}`);
+  }
+  const { measured, runs } = medianRun(updates);
+  saveTimeline(`update-${n}`, measured);
+  return { n, op: `update ${changed}`, measured, runs, ideal: idealApply(updated, updatePlan, opts) };
 }
 
 async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {
@@ -473,7 +486,7 @@ function targets(rows: Row[]): Target[] {
     add(
       `N=${biggest} ${update.op} <= 1.5x its ideal`,
       update.measured.wallMs <= 1.5 * update.ideal.ms,
-      `${x(update.measured.wallMs / update.ideal.ms)} (${s(update.measured.wallMs)} s against ${s(update.ideal.ms)} s${floorText})`,
+      `${x(update.measured.wallMs / update.ideal.ms)} (${s(update.measured.wallMs)} s against ${s(update.ideal.ms)} s, median of ${update.runs?.map(s).join(', ')} s${floorText})`,
     );
   }
   const create = find(biggest, 'create');
@@ -598,7 +611,14 @@ async function main(): Promise<void> {
           node: process.version,
           platform: process.platform,
         },
-        settings: { latencyMs: LATENCY_MS, operationMs: OPERATION_MS, parallelism: 10, noopRuns: NOOP_RUNS, startupRuns: STARTUP_RUNS },
+        settings: {
+          latencyMs: LATENCY_MS,
+          operationMs: OPERATION_MS,
+          parallelism: 10,
+          noopRuns: NOOP_RUNS,
+          updateRuns: UPDATE_RUNS,
+          startupRuns: STARTUP_RUNS,
+        },
         info,
         rows: rows.map((r) => ({ n: r.n, op: r.op, measured: strip(r.measured), runs: r.runs, ideal: r.ideal && { ...r.ideal, reads: r.ideal.reads.length } })),
         targets: t,
