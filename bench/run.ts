@@ -7,12 +7,13 @@
 // For each N: a create from empty, a no-op plan (3 runs, the median; and 3 more with the manifests
 // checked afresh, not taken from the last command's check: src/manifest/set-cache-file.ts), and an
 // update of 10% of the resources (3 runs from the same state, the median), each measured as a
-// whole CLI run (spawn to exit); and, for
-// comparison, the no-op plan made again in a process that has made it before (bench/warm.ts: what
-// a long-running watcher pays per cycle, without start-up, node started as the watcher's image
-// starts it, WATCHER_NODE_FLAGS; its third plan, and the median of its last three of eight, once V8
-// has optimised what the cycles run); and the watcher itself doing the same (`musectl watch --cycles 8`,
-// observe-only: each cycle's duration from its log line). Then the start-up cost: --version, validate and plan on SessionMUSE.
+// whole CLI run (spawn to exit); and, for comparison, the no-op plan made again in a process that
+// has made it before (bench/warm.ts: what a long-running watcher pays per cycle, without start-up,
+// node started as the watcher's image starts it, WATCHER_NODE_FLAGS; its third plan, and the
+// median of its last three of eight, once V8 has optimised what the cycles run; each the median of
+// 3 such processes); and the watcher itself doing the same (`musectl watch --cycles 8`,
+// observe-only: each cycle's duration from its log line; 3 processes too). Then the start-up
+// cost: --version, validate and plan on SessionMUSE.
 // Beside each no-op plan, its floor (bench/floor.ts): the same reads sent with the official clients
 // alone, made as musectl makes them, cold (spawn to exit) and in a process that has sent them before.
 // What a plan costs above its floor is musectl's own; the targets print both.
@@ -48,6 +49,8 @@ const STARTUP_RUNS = 5;
 const WARM_RUN = 3;
 /** ...and how many the process makes: V8 keeps optimising for several plans, so the last ones show a long-running watcher's steady state. */
 const WARM_RUNS = 8;
+/** ...in each of this many processes, the rows giving the median over them. */
+const WARM_PROCESSES = 3;
 const STEADY_RUNS = 3;
 /** SessionMUSE's secret value source, set for its plans and applies. */
 const SESSIONMUSE_ENV = { GEMINI_API_KEY: 'bench-gemini-key' };
@@ -112,18 +115,55 @@ function runsPrinted<T extends { ms: number; calls: number }>(m: Measured): T[] 
     .map((l) => JSON.parse(l) as T);
 }
 
-/** A process's run WARM_RUN and the median of its last STEADY_RUNS, as rows named `ops`. */
-function warmRows(n: number | string, warm: Measured, perRun: Array<{ ms: number; calls: number }>, ideal: Ideal, ops: [string, string]): Row[] {
-  const row = (op: string, ms: number, calls: number): Row => ({
+/** One process of several runs (bench/warm.ts, bench/floor.ts, musectl watch): the process, and each run's time and calls. */
+interface WarmProcess {
+  measured: Measured;
+  perRun: Array<{ ms: number; calls: number }>;
+}
+
+/** Starts WARM_PROCESSES processes one after the other: one process's third run varies by tens of milliseconds. */
+async function warmProcesses(start: () => Promise<WarmProcess>): Promise<WarmProcess[]> {
+  const processes: WarmProcess[] = [];
+  for (let i = 0; i < WARM_PROCESSES; i++) processes.push(await start());
+  return processes;
+}
+
+/**
+ * Run WARM_RUN, and the median of the last STEADY_RUNS, of each process, as rows named `ops`: each
+ * row the median over the processes (its `runs` are the processes' figures), with the largest peak RSS.
+ */
+function warmRows(n: number | string, processes: WarmProcess[], ideal: Ideal, ops: [string, string]): Row[] {
+  const maxRssMb = Math.max(...processes.map((p) => p.measured.maxRssMb));
+  const row = (op: string, each: number[], calls: number): Row => ({
     n,
     op,
-    measured: { ...warm, wallMs: ms, calls, cpuMs: Number.NaN, beforeFirstCallMs: undefined, apiWindowMs: undefined, afterLastCallMs: undefined },
-    runs: perRun.map((r) => r.ms),
+    measured: {
+      ...processes[0].measured,
+      wallMs: median(each),
+      calls,
+      maxRssMb,
+      cpuMs: Number.NaN,
+      beforeFirstCallMs: undefined,
+      apiWindowMs: undefined,
+      afterLastCallMs: undefined,
+    },
+    runs: each,
     ideal,
   });
-  const third = perRun[WARM_RUN - 1];
-  const steady = perRun.slice(-STEADY_RUNS);
-  return [row(ops[0], third.ms, third.calls), row(ops[1], median(steady.map((r) => r.ms)), steady[0].calls)];
+  const thirds = processes.map((p) => p.perRun[WARM_RUN - 1]);
+  const steadies = processes.map((p) => p.perRun.slice(-STEADY_RUNS));
+  return [
+    row(
+      ops[0],
+      thirds.map((r) => r.ms),
+      thirds[0].calls,
+    ),
+    row(
+      ops[1],
+      steadies.map((runs) => median(runs.map((r) => r.ms))),
+      steadies[0][0].calls,
+    ),
+  ];
 }
 
 function loadResources(dir: string, project: string): { resources: Resource[]; projectNumberUsed: boolean } {
@@ -190,21 +230,28 @@ async function floorRows(emu: RunningEmulator, n: number | string, project: stri
   const colds: Measured[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) colds.push(counted(await runMeasured(emu, [file, project, emu.url, '1'], { script }), 1, `the floor of N=${n}`));
   const rows: Row[] = [{ n, op: FLOOR_COLD, ...medianRun(colds), ideal }];
-  const warm = counted(
-    await runMeasured(emu, [file, project, emu.url, String(WARM_RUNS)], { script, nodeArgs: WATCHER_NODE_FLAGS }),
-    WARM_RUNS,
-    `the warm floor of N=${n}`,
-  );
-  rows.push(...warmRows(n, warm, runsPrinted(warm), ideal, [FLOOR_WARM, FLOOR_STEADY]));
+  const warm = await warmProcesses(async () => {
+    const measured = counted(
+      await runMeasured(emu, [file, project, emu.url, String(WARM_RUNS)], { script, nodeArgs: WATCHER_NODE_FLAGS }),
+      WARM_RUNS,
+      `the warm floor of N=${n}`,
+    );
+    return { measured, perRun: runsPrinted(measured) };
+  });
+  rows.push(...warmRows(n, warm, ideal, [FLOOR_WARM, FLOOR_STEADY]));
   return rows;
 }
 
 const isFloor = (r: Row): boolean => r.op.startsWith('its reads alone');
-const WATCHER_CYCLE = `musectl watch, observe-only (cycle ${WARM_RUN})`;
-const WATCHER_STEADY = `musectl watch, observe-only (cycles ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`;
+const OF_PROCESSES = `median of ${WARM_PROCESSES} processes`;
+const STEADY = `${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}`;
+const WARM_PLAN = `no-op plan, warm (run ${WARM_RUN}, ${OF_PROCESSES})`;
+const WARM_STEADY = `no-op plan, warm (runs ${STEADY}, ${OF_PROCESSES})`;
+const WATCHER_CYCLE = `musectl watch, observe-only (cycle ${WARM_RUN}, ${OF_PROCESSES})`;
+const WATCHER_STEADY = `musectl watch, observe-only (cycles ${STEADY}, ${OF_PROCESSES})`;
 const FLOOR_COLD = 'its reads alone, clients only (floor, cold)';
-const FLOOR_WARM = `its reads alone, floor warm (run ${WARM_RUN} in 1 process)`;
-const FLOOR_STEADY = `its reads alone, floor warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`;
+const FLOOR_WARM = `its reads alone, floor warm (run ${WARM_RUN}, ${OF_PROCESSES})`;
+const FLOOR_STEADY = `its reads alone, floor warm (runs ${STEADY}, ${OF_PROCESSES})`;
 
 async function noopPlans(
   emu: RunningEmulator,
@@ -225,18 +272,19 @@ async function noopPlans(
   rows.push({ n, op: 'no-op plan', measured: mid, runs: walls, ideal });
   rows.push({ ...(await withoutManifestCache(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode'], {}, `no-op plan of N=${n}`)), n, ideal });
   // The same plan in a process that has made plans before (what the watcher pays per cycle).
-  const warm = check(
-    await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], { script: join(ROOT, 'dist', 'bench', 'warm.js'), nodeArgs: WATCHER_NODE_FLAGS }),
-    `warm plans of N=${n}`,
-  );
-  const perRun = runsPrinted<{ ms: number; calls: number; changes: number }>(warm);
-  for (const r of perRun) if (r.changes !== 0) throw new Error(`bench: a warm plan of N=${n} has ${r.changes} changes`);
-  rows.push(
-    ...warmRows(n, warm, perRun, ideal, [
-      `no-op plan, warm (run ${WARM_RUN} in 1 process)`,
-      `no-op plan, warm (runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}, median)`,
-    ]),
-  );
+  const warm = await warmProcesses(async () => {
+    const measured = check(
+      await runMeasured(emu, [dir, project, state, emu.url, String(WARM_RUNS)], {
+        script: join(ROOT, 'dist', 'bench', 'warm.js'),
+        nodeArgs: WATCHER_NODE_FLAGS,
+      }),
+      `warm plans of N=${n}`,
+    );
+    const perRun = runsPrinted<{ ms: number; calls: number; changes: number }>(measured);
+    for (const r of perRun) if (r.changes !== 0) throw new Error(`bench: a warm plan of N=${n} has ${r.changes} changes`);
+    return { measured, perRun };
+  });
+  rows.push(...warmRows(n, warm, ideal, [WARM_PLAN, WARM_STEADY]));
   rows.push(...(await watcherRows(emu, n, dir, target, mid, ideal)));
   rows.push(...(await floorRows(emu, n, project, mid, ideal, join(dir, '..'))));
   return rows;
@@ -251,18 +299,21 @@ async function noopPlans(
  */
 async function watcherRows(emu: RunningEmulator, n: number, dir: string, target: string[], plan: Measured, ideal: Ideal): Promise<Row[]> {
   const args = ['watch', '-f', dir, ...target, '--cycles', String(WARM_RUNS), '--interval', '50ms', '--jitter', '0', '--observe-only', '--log-format', 'json'];
-  const watch = check(await runMeasured(emu, args, { nodeArgs: WATCHER_NODE_FLAGS }), `the watcher of N=${n}`);
-  const cycles = `${watch.stdout}\n${watch.stderr}`
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { msg?: string; durationMs?: number; apiCalls?: number })
-    .filter((l) => l.msg === 'cycle')
-    .map((l) => ({ ms: l.durationMs ?? Number.NaN, calls: l.apiCalls ?? Number.NaN }));
-  if (cycles.length !== WARM_RUNS || cycles.some((c) => c.calls !== plan.calls))
-    throw new Error(
-      `bench: the watcher of N=${n} logged ${cycles.length} cycles of ${WARM_RUNS}, with ${cycles.map((c) => c.calls).join(', ')} calls (the plan made ${plan.calls})`,
-    );
-  return warmRows(n, watch, cycles, ideal, [WATCHER_CYCLE, WATCHER_STEADY]);
+  const watches = await warmProcesses(async () => {
+    const measured = check(await runMeasured(emu, args, { nodeArgs: WATCHER_NODE_FLAGS }), `the watcher of N=${n}`);
+    const cycles = `${measured.stdout}\n${measured.stderr}`
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; durationMs?: number; apiCalls?: number })
+      .filter((l) => l.msg === 'cycle')
+      .map((l) => ({ ms: l.durationMs ?? Number.NaN, calls: l.apiCalls ?? Number.NaN }));
+    if (cycles.length !== WARM_RUNS || cycles.some((c) => c.calls !== plan.calls))
+      throw new Error(
+        `bench: the watcher of N=${n} logged ${cycles.length} cycles of ${WARM_RUNS}, with ${cycles.map((c) => c.calls).join(', ')} calls (the plan made ${plan.calls})`,
+      );
+    return { measured, perRun: cycles };
+  });
+  return warmRows(n, watches, ideal, [WATCHER_CYCLE, WATCHER_STEADY]);
 }
 
 async function updateOf(emu: RunningEmulator, n: number, dir: string, project: string, target: string[], opts: IdealOptions): Promise<Row> {
@@ -438,7 +489,7 @@ function targets(rows: Row[]): Target[] {
     const cycle = find(n, WATCHER_CYCLE);
     const later = find(n, WATCHER_STEADY);
     return cycle && later
-      ? `; musectl watch itself: ${s(cycle.measured.wallMs)} s at its cycle ${WARM_RUN}, ${s(later.measured.wallMs)} s by cycles ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}`
+      ? `; musectl watch itself: ${s(cycle.measured.wallMs)} s at its cycle ${WARM_RUN}, ${s(later.measured.wallMs)} s by cycles ${STEADY}`
       : '';
   };
 
@@ -464,13 +515,13 @@ function targets(rows: Row[]): Target[] {
       noop.measured.wallMs <= 800,
       `${s(noop.measured.wallMs)} s (${s(noop.measured.beforeFirstCallMs ?? 0)} s before the first call, ${s(noop.measured.apiWindowMs ?? 0)} s of calls, ${s(noop.measured.afterLastCallMs ?? 0)} s after${floorOf(biggest, FLOOR_COLD, noop.measured.wallMs)})`,
     );
-  const warm = find(biggest, `no-op plan, warm (run ${WARM_RUN} `);
-  const steady = find(biggest, 'no-op plan, warm (runs ');
+  const warm = find(biggest, WARM_PLAN);
+  const steady = find(biggest, WARM_STEADY);
   if (warm)
     add(
       `N=${biggest} no-op plan <= 0.25 s in a process that has planned before`,
       warm.measured.wallMs <= 250,
-      `${s(warm.measured.wallMs)} s (run ${WARM_RUN}${floorOf(biggest, FLOOR_WARM, warm.measured.wallMs)}; ${steady ? `${s(steady.measured.wallMs)} s by runs ${WARM_RUNS - STEADY_RUNS + 1}-${WARM_RUNS}${floorOf(biggest, FLOOR_STEADY, steady.measured.wallMs)}` : ''}${watcherOf(biggest)})`,
+      `${s(warm.measured.wallMs)} s (run ${WARM_RUN}, ${OF_PROCESSES}: ${warm.runs?.map(s).join(', ')} s${floorOf(biggest, FLOOR_WARM, warm.measured.wallMs)}; ${steady ? `${s(steady.measured.wallMs)} s by runs ${STEADY}${floorOf(biggest, FLOOR_STEADY, steady.measured.wallMs)}` : ''}${watcherOf(biggest)})`,
     );
   const update = rows.find((r) => r.n === biggest && r.op.startsWith('update'));
   const readsFloor = find(biggest, FLOOR_COLD);
