@@ -52,8 +52,9 @@ export function startPriorities(
   const byKey = new Map(actions.map((a) => [actionKey(a), a]));
   const quotaOf = new Map<string, { id: string; spec: QuotaSpec }>();
   const writes = new Map<string, number>();
+  // The writes this apply makes to each quota: a no-op and a held-back action make none.
   for (const a of actions) {
-    if (a.action === 'noop') continue;
+    if (a.action === 'noop' || a.heldBack) continue;
     const q = writeQuota(a, context.get(actionKey(a)), controllers, ctx);
     if (!q || !quotas[q.key]) continue;
     const id = `${q.key}|${q.scope}`;
@@ -72,9 +73,10 @@ export function startPriorities(
   // What waits for an action. A no-op waits for nothing (apply.ts starts what depends on it at
   // once), so nothing waits through it: a Cloud Run service left as it is does not make the secret
   // it reads, which changes, as urgent as the front end that changes and needs that service's URL.
+  // Nor does anything wait through a held-back action: it and what depends on it are skipped.
   const dependents = new Map<string, string[]>();
   for (const a of actions) {
-    if (a.action === 'noop') continue;
+    if (a.action === 'noop' || a.heldBack) continue;
     for (const d of a.dependsOn) {
       if (!byKey.has(d)) continue;
       const list = dependents.get(d);

@@ -249,7 +249,7 @@ describe('which action gets a free slot', () => {
     expect(p.get('K/k')).toBe(NOMINAL_CALL_MS);
   });
 
-  it('nothing waits through a no-op: what it depends on is as urgent as its own dependents make it', async () => {
+  it('nothing waits through a no-op or a held-back action: what it depends on is as urgent as its own dependents make it', async () => {
     const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
     const controllers = new Map<string, AnyController>([
       ['K', fakeKind('K', rec)],
@@ -262,15 +262,20 @@ describe('which action gets a free slot', () => {
       { kind: 'L', name: 'api', action: 'noop', dependsOn: ['K/secret'] },
       { kind: 'L', name: 'web', action: 'update', dependsOn: ['L/api'] },
       { kind: 'L', name: 'other', action: 'update' },
+      // A held-back action is skipped, and so is what depends on it: nothing waits through it either.
+      { kind: 'K', name: 'key', action: 'update' },
+      { kind: 'L', name: 'theirs', action: 'update', heldBack: 'not provably ours', dependsOn: ['K/key'] },
+      { kind: 'L', name: 'after-theirs', action: 'update', dependsOn: ['L/theirs'] },
     ]);
     const p = startPriorities(exec.plan.actions, exec.context, controllers, ctxFor(controllers));
     expect(p.get('K/secret')).toBe(NOMINAL_CALL_MS);
+    expect(p.get('K/key')).toBe(NOMINAL_CALL_MS);
     expect(p.get('L/web')).toBe(NOMINAL_CALL_MS + NOMINAL_OPERATION_MS);
-    // With one place, both rollouts start before the secret, which nothing waits for.
+    // With one place, both rollouts start before the secret and the key, which nothing waits for.
     await run(exec, controllers, { parallelism: 1 });
     const starts = rec.log.filter((l) => l.startsWith('start'));
     expect(starts.slice(0, 2).sort()).toEqual(['start L/other', 'start L/web']);
-    expect(starts[2]).toBe('start K/secret');
+    expect(starts.slice(2)).toEqual(['start K/secret', 'start K/key']);
   });
 
   it('an action waiting gives its slot up, and gets it back before actions that have not started', async () => {
