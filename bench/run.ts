@@ -23,7 +23,8 @@
 // --only runs some cases: create, noop (cold and warm), update (runs the create it needs first),
 // startup (--version, validate, SessionMUSE's no-op plan), deploy (SessionMUSE from empty at 100 ms a call).
 // --timeline DIR writes each measured apply's requests (method, path, start and end relative to the
-// spawn, status) to DIR/<case>.json, to see where the wall time goes; --cpu-prof DIR writes a CPU
+// spawn, status; of the update, its median run's) to DIR/<case>.json, to see where the wall time
+// goes; --cpu-prof DIR writes a CPU
 // profile of each measured apply (node --cpu-prof) into DIR.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -321,7 +322,7 @@ async function updateOf(emu: RunningEmulator, n: number, dir: string, project: s
   const updated = loadResources(dir, project).resources;
   const beforeUpdate = check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json', '--detailed-exitcode']), `plan of the update of N=${n}`, 2);
   const updatePlan = JSON.parse(beforeUpdate.stdout) as Plan;
-  const changed = updatePlan.actions.filter((a) => a.action !== 'noop').length;
+  const changed = actionsOf(updatePlan).length;
   progress(`N=${n}: update of ${changed} resources x${UPDATE_RUNS}...`);
   // A single apply's wall time varies by tens of milliseconds: the median of UPDATE_RUNS, each
   // from the same state (the stack put back as created between them, unmeasured).
@@ -330,7 +331,16 @@ async function updateOf(emu: RunningEmulator, n: number, dir: string, project: s
     if (i > 0) {
       generateStack({ n, dir });
       check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes']), `putting N=${n} back before update ${i + 1}`);
+      check(await runMeasured(emu, ['plan', '-f', dir, ...target, '--detailed-exitcode']), `plan after putting N=${n} back`);
       generateStack({ n, dir, revision: 1 });
+      // The same work as the first run's, or its figure is no figure of this update.
+      const again = JSON.parse(
+        check(await runMeasured(emu, ['plan', '-f', dir, ...target, '-o', 'json', '--detailed-exitcode']), `plan of update ${i + 1} of N=${n}`, 2).stdout,
+      ) as Plan;
+      if (!isDeepStrictEqual(actionsOf(again), actionsOf(updatePlan)))
+        throw new Error(
+          `bench: update ${i + 1} of N=${n} would not do what the first did:\n  ${JSON.stringify(actionsOf(again))}\n  ${JSON.stringify(actionsOf(updatePlan))}`,
+        );
     }
     updates.push(check(await runMeasured(emu, ['apply', '-f', dir, ...target, '--yes'], { nodeArgs: profiled() }), `update of N=${n}`));
     // It converged: nothing left to do.
@@ -340,6 +350,9 @@ async function updateOf(emu: RunningEmulator, n: number, dir: string, project: s
   saveTimeline(`update-${n}`, measured);
   return { n, op: `update ${changed}`, measured, runs, ideal: idealApply(updated, updatePlan, opts) };
 }
+
+/** What a plan does, resource by resource. */
+const actionsOf = (plan: Plan): string[] => plan.actions.filter((a) => a.action !== 'noop').map((a) => `${a.action} ${a.kind}/${a.name}`);
 
 async function benchStartup(emu: RunningEmulator, work: string): Promise<{ rows: Row[]; info: Record<string, unknown> }> {
   const manifests = join(ROOT, 'manifests');
