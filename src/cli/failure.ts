@@ -1,7 +1,7 @@
 // What an error that escaped a command means for the user. Exit 70 is for bugs only: an error the
 // environment caused (Google's answer, the network, the file system, missing credentials) is one
 // line saying what and what to do, and exit 1.
-import { canonicalStatus, errorMessage, httpStatus, isNetworkError } from '../gcp/errors.js';
+import { callOf, googleAnswer, httpStatus, isNetworkError } from '../gcp/errors.js';
 import { NO_CREDENTIALS_HINT } from '../gcp/preflight.js';
 import { scrub } from '../gcp/scrub.js';
 import { errnoWords } from '../manifest/read-file.js';
@@ -31,11 +31,14 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
   const e = (err ?? {}) as { code?: unknown; syscall?: unknown; path?: unknown; message?: unknown; hostname?: unknown };
   const message = typeof e.message === 'string' ? e.message : '';
   if (/Could not load the default credentials/i.test(message)) return { message: 'no Application Default Credentials were found', hint: NO_CREDENTIALS_HINT };
-  const status = httpStatus(err);
-  if (status !== undefined) {
-    const canonical = canonicalStatus(err);
+  // The call Google refused or could not be reached for, first: "list services in projects/p/locations/r: ...".
+  const call = callOf(err);
+  const during = call ? `${call}: ` : '';
+  const answer = googleAnswer(err);
+  if (answer !== undefined) {
+    const status = httpStatus(err)!;
     return {
-      message: `Google Cloud answered ${status}${canonical ? ` ${canonical}` : ''}: ${errorMessage(err)}`,
+      message: `${during}${answer}`,
       hint: oauthRefusal(err) ? TOKEN_REFUSED_HINT : (HINTS[status] ?? (status >= 500 ? 'A server error: run again in a while.' : undefined)),
     };
   }
@@ -43,7 +46,7 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
   if (isNetworkError(err) || (code && NETWORK.has(code))) {
     const host = typeof e.hostname === 'string' ? ` ${e.hostname}` : '';
     return {
-      message: `cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`,
+      message: `${during}cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`,
       hint: 'Check the network connection (and a proxy), then run again.',
     };
   }

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import type { ControllerRegistry } from '../contract/controller.js';
 import { UserError } from '../errors.js';
+import { oneLine } from '../gcp/errors.js';
 import type { Target } from '../gcp/target.js';
 import type { Logger } from '../log.js';
 import { type Environment, findEnvironment } from '../manifest/environment.js';
@@ -117,7 +118,8 @@ export class Watcher {
           if (this.stopping) break;
           const started = Date.now();
           const summary = await this.cycle(stack).catch(async (err) => {
-            const message = String(err instanceof Error ? err.message : err);
+            // One line: the call that failed and Google's answer, not the client's JSON body.
+            const message = err instanceof UserError ? err.message : oneLine(err);
             this.opts.log.error({ source: stack.source.describe(), err: message }, 'cycle failed');
             await this.writeStatus(stack, { ...failedCycle(stack, started), error: message });
             return undefined;
@@ -163,7 +165,10 @@ export class Watcher {
         backoff: stack.backoff.snapshot(),
       })
       .catch((err) =>
-        this.opts.log.warn({ at: stack.status?.describe(), err: String(err instanceof Error ? err.message : err) }, "could not write the watcher's status"),
+        this.opts.log.warn(
+          { at: stack.status?.describe(), err: err instanceof UserError ? err.message : oneLine(err) },
+          "could not write the watcher's status",
+        ),
       );
   }
 

@@ -1,5 +1,6 @@
 // Every call to Google goes through here: the client-side rate limit of its quota, retries of what
 // is retryable, and a count of calls (reported per watch cycle and checked by the benchmarks).
+import { markCall } from './errors.js';
 import type { QuotaKey, RateLimiter } from './rate-limit.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
@@ -8,7 +9,7 @@ export interface CallInfo {
   quota: QuotaKey;
   /** Scope of the quota: project, or project/region. */
   scope: string;
-  /** What the call does, for logs: "create CloudRunService/backend". */
+  /** What the call does, for logs and for the error that escapes it: "create CloudRunService/backend". */
   what: string;
 }
 
@@ -64,6 +65,9 @@ export class ApiCaller {
         ...retry,
         onRetry: (r) => this.onRetry({ what: info.what, ...r }),
       },
-    );
+    ).catch((err: unknown) => {
+      markCall(err, info.what);
+      throw err;
+    });
   }
 }

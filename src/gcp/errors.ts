@@ -99,6 +99,36 @@ export function retryAfterMs(err: unknown): number | undefined {
 }
 
 /**
+ * Names the call an error came from (api-call.ts: "list services in projects/p/locations/r"), so
+ * that what reports it can say which call Google refused. The first name given stays: a call made
+ * inside another (a wait's poll) is the one that failed.
+ */
+export function markCall(err: unknown, what: string): void {
+  if (err !== null && typeof err === 'object' && !Object.hasOwn(err, 'call')) Object.defineProperty(err, 'call', { value: what, configurable: true });
+}
+
+/** The call an error came from, when it came from one (markCall). */
+export function callOf(err: unknown): string | undefined {
+  const call = (err as { call?: unknown } | null)?.call;
+  return typeof call === 'string' ? call : undefined;
+}
+
+/** What Google answered, in one line: its HTTP status, canonical code and message; undefined for an error with no answer. */
+export function googleAnswer(err: unknown): string | undefined {
+  const status = httpStatus(err);
+  if (status === undefined) return undefined;
+  const canonical = canonicalStatus(err);
+  return `Google Cloud answered ${status}${canonical ? ` ${canonical}` : ''}: ${errorMessage(err)}`;
+}
+
+/** An error in one line for a log or a status file: the call it came from, then Google's answer (or the error's message). */
+export function oneLine(err: unknown): string {
+  const what = callOf(err);
+  const text = googleAnswer(err) ?? errorMessage(err);
+  return what ? `${what}: ${text}` : text;
+}
+
+/**
  * The server's message, without the client's wrapping, scrubbed of secret values (a server may
  * echo the request), and with the number of attempts when retries gave up.
  */

@@ -48,12 +48,13 @@ function watch(s: Stage, extra: string[] = [], source = s.dir): RunningCli {
   return startCli([...watchArgs(s, source), '--interval', '1s', '--jitter', '0', '--log-format', 'json', '--backoff', '1s', ...extra]);
 }
 
-const logLines = (w: RunningCli): any[] =>
-  w
-    .stderr()
+/** The JSON log lines of a watcher's stderr. */
+const jsonLines = (stderr: string): any[] =>
+  stderr
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
+const logLines = (w: RunningCli): any[] => jsonLines(w.stderr());
 const cycles = (w: RunningCli) => logLines(w).filter((l) => l.msg === 'cycle');
 
 async function applied(dir: string): Promise<Stage> {
@@ -230,6 +231,24 @@ describe('musectl watch', () => {
       expect(cycles(w).some((c) => c.manifestsChanged && c.corrected > 0)).toBe(true);
     } finally {
       await w.stop();
+      await s.close();
+    }
+  });
+
+  it('logs a failed cycle as one line naming the call Google refused, and writes the same into its status', async () => {
+    const s = await stage({}, 'test/fixtures/watch');
+    try {
+      // A typo of the project: Google (the emulator in strict project mode) refuses every call.
+      const args = watchArgs(s).map((a) => (a === PROJECT ? 'e2e-projekt' : a));
+      const r = await runCli([...args, '--once', '--log-format', 'json']);
+      expect(r.code, r.stderr).toBe(1);
+      const failed = jsonLines(r.stderr).find((l) => l.msg === 'cycle failed');
+      // Whichever read is refused first (they go at once), it is named, then Google's status and
+      // message: not the client's JSON body.
+      expect(failed?.err).toMatch(/^(list|read) [^:\n]*e2e-projekt[^:\n]*: Google Cloud answered 403[ :][^\n{]*$/);
+      const raw = JSON.parse(readFileSync(join(s.dir, '.state', 'e2e-projekt.watched.watcher-status.json'), 'utf8'));
+      expect(JSON.parse(Buffer.from(raw.data, 'base64').toString()).lastCycle.error).toBe(failed.err);
+    } finally {
       await s.close();
     }
   });
