@@ -1,7 +1,7 @@
 // What an error that escaped a command means for the user. Exit 70 is for bugs only: an error the
 // environment caused (Google's answer, the network, the file system, missing credentials) is one
 // line saying what and what to do, and exit 1.
-import { callOf, googleAnswer, httpStatus, isNetworkError } from '../gcp/errors.js';
+import { callOf, httpStatus, isNetworkError, oneLine } from '../gcp/errors.js';
 import { NO_CREDENTIALS_HINT } from '../gcp/preflight.js';
 import { scrub } from '../gcp/scrub.js';
 import { errnoWords } from '../manifest/read-file.js';
@@ -32,21 +32,19 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
   const message = typeof e.message === 'string' ? e.message : '';
   if (/Could not load the default credentials/i.test(message)) return { message: 'no Application Default Credentials were found', hint: NO_CREDENTIALS_HINT };
   // The call Google refused or could not be reached for, first: "list services in projects/p/locations/r: ...".
-  const call = callOf(err);
-  const during = call ? `${call}: ` : '';
-  const answer = googleAnswer(err);
-  if (answer !== undefined) {
-    const status = httpStatus(err)!;
+  const status = httpStatus(err);
+  if (status !== undefined) {
     return {
-      message: `${during}${answer}`,
+      message: oneLine(err),
       hint: oauthRefusal(err) ? TOKEN_REFUSED_HINT : (HINTS[status] ?? (status >= 500 ? 'A server error: run again in a while.' : undefined)),
     };
   }
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (isNetworkError(err) || (code && NETWORK.has(code))) {
     const host = typeof e.hostname === 'string' ? ` ${e.hostname}` : '';
+    const call = callOf(err);
     return {
-      message: `${during}cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`,
+      message: `${call ? `${call}: ` : ''}cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`,
       hint: 'Check the network connection (and a proxy), then run again.',
     };
   }

@@ -33,6 +33,9 @@ function writeQuota(
   return { key: quotas.write, scope: quotas.createDelete ? action.id : scope };
 }
 
+/** An action apply never starts: a no-op (nothing to do) or one held back (skipped, with its dependents). */
+const startsNothing = (a: PlanAction): boolean => a.action === 'noop' || Boolean(a.heldBack);
+
 /** How long the calls beyond the quota's burst take at its steady rate. */
 function quotaFloorMs(calls: number, spec: QuotaSpec): number {
   return Math.max(0, calls - (spec.burst ?? spec.perMinute)) * (60_000 / spec.perMinute);
@@ -54,7 +57,7 @@ export function startPriorities(
   const writes = new Map<string, number>();
   // The writes this apply makes to each quota: a no-op and a held-back action make none.
   for (const a of actions) {
-    if (a.action === 'noop' || a.heldBack) continue;
+    if (startsNothing(a)) continue;
     const q = writeQuota(a, context.get(actionKey(a)), controllers, ctx);
     if (!q || !quotas[q.key]) continue;
     const id = `${q.key}|${q.scope}`;
@@ -76,7 +79,7 @@ export function startPriorities(
   // Nor does anything wait through a held-back action: it and what depends on it are skipped.
   const dependents = new Map<string, string[]>();
   for (const a of actions) {
-    if (a.action === 'noop' || a.heldBack) continue;
+    if (startsNothing(a)) continue;
     for (const d of a.dependsOn) {
       if (!byKey.has(d)) continue;
       const list = dependents.get(d);

@@ -79,6 +79,9 @@ interface WatchedStack {
 const writer = (): string =>
   process.env.CLOUD_RUN_EXECUTION ? `${process.env.CLOUD_RUN_EXECUTION} task ${process.env.CLOUD_RUN_TASK_INDEX ?? 0}` : `${hostname()} pid ${process.pid}`;
 
+/** An error in the one line the log and the status file hold: the call that failed and Google's answer, not the client's JSON body. */
+const reported = (err: unknown): string => (err instanceof UserError ? err.message : oneLine(err));
+
 export class Watcher {
   private stopping = false;
   private wake?: () => void;
@@ -118,8 +121,7 @@ export class Watcher {
           if (this.stopping) break;
           const started = Date.now();
           const summary = await this.cycle(stack).catch(async (err) => {
-            // One line: the call that failed and Google's answer, not the client's JSON body.
-            const message = err instanceof UserError ? err.message : oneLine(err);
+            const message = reported(err);
             this.opts.log.error({ source: stack.source.describe(), err: message }, 'cycle failed');
             await this.writeStatus(stack, { ...failedCycle(stack, started), error: message });
             return undefined;
@@ -164,12 +166,7 @@ export class Watcher {
         lastCycle: cycle,
         backoff: stack.backoff.snapshot(),
       })
-      .catch((err) =>
-        this.opts.log.warn(
-          { at: stack.status?.describe(), err: err instanceof UserError ? err.message : oneLine(err) },
-          "could not write the watcher's status",
-        ),
-      );
+      .catch((err) => this.opts.log.warn({ at: stack.status?.describe(), err: reported(err) }, "could not write the watcher's status"));
   }
 
   private async cycle(stack: WatchedStack): Promise<CycleSummary | undefined> {

@@ -114,7 +114,7 @@ export function callOf(err: unknown): string | undefined {
 }
 
 /** What Google answered, in one line: its HTTP status, canonical code and message; undefined for an error with no answer. */
-export function googleAnswer(err: unknown): string | undefined {
+function googleAnswer(err: unknown): string | undefined {
   const status = httpStatus(err);
   if (status === undefined) return undefined;
   const canonical = canonicalStatus(err);

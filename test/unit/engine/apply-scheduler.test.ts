@@ -203,13 +203,14 @@ function gates() {
 
 const soon = (what: string, check: () => boolean) => until(what, check, 5_000, 1);
 
+/** A quick kind K and a long-running kind L (a rollout), both recording into `rec`, and `more`. */
+const quickAndRollout = (rec: Recorder, more: Array<[string, AnyController]> = []): ControllerRegistry =>
+  new Map<string, AnyController>([['K', fakeKind('K', rec)], ['L', fakeKind('L', rec, { facts: { longRunning: true } })], ...more]);
+
 describe('which action gets a free slot', () => {
   it('the one with the longest way to go after it, ties in plan order', async () => {
     const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
-    const controllers = new Map<string, AnyController>([
-      ['K', fakeKind('K', rec)],
-      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
-    ]);
+    const controllers = quickAndRollout(rec);
     const exec = planOf([
       { kind: 'K', name: 'a' },
       { kind: 'K', name: 'b' },
@@ -225,11 +226,7 @@ describe('which action gets a free slot', () => {
   it('counts an operation, and the time a quota needs for all of the plan’s calls to it', () => {
     const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
     const bucketQuotas = { read: 'storage.read', write: 'storage.bucketUpdate', createDelete: 'storage.bucketCreateDelete' } as const;
-    const controllers = new Map<string, AnyController>([
-      ['K', fakeKind('K', rec)],
-      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
-      ['B', fakeKind('B', rec, { facts: { quotas: bucketQuotas } })],
-    ]);
+    const controllers = quickAndRollout(rec, [['B', fakeKind('B', rec, { facts: { quotas: bucketQuotas } })]]);
     const exec = planOf([
       { kind: 'B', name: 'new1' },
       { kind: 'B', name: 'new2' },
@@ -251,10 +248,7 @@ describe('which action gets a free slot', () => {
 
   it('nothing waits through a no-op or a held-back action: what it depends on is as urgent as its own dependents make it', async () => {
     const rec: Recorder = { log: [], running: 0, maxRunning: 0 };
-    const controllers = new Map<string, AnyController>([
-      ['K', fakeKind('K', rec)],
-      ['L', fakeKind('L', rec, { facts: { longRunning: true } })],
-    ]);
+    const controllers = quickAndRollout(rec);
     // The bench's update, small: a secret that changes, the service reading it left as it is, the
     // front end that needs that service's URL changing; and a service changing on its own.
     const exec = planOf([
