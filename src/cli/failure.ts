@@ -1,7 +1,7 @@
 // What an error that escaped a command means for the user. Exit 70 is for bugs only: an error the
 // environment caused (Google's answer, the network, the file system, missing credentials) is one
 // line saying what and what to do, and exit 1.
-import { callOf, httpStatus, isNetworkError, oneLine } from '../gcp/errors.js';
+import { afterCall, httpStatus, isNetworkError, oneLine } from '../gcp/errors.js';
 import { NO_CREDENTIALS_HINT } from '../gcp/preflight.js';
 import { scrub } from '../gcp/scrub.js';
 import { errnoWords } from '../manifest/read-file.js';
@@ -42,9 +42,8 @@ export function describeFailure(err: unknown): { message: string; hint?: string 
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (isNetworkError(err) || (code && NETWORK.has(code))) {
     const host = typeof e.hostname === 'string' ? ` ${e.hostname}` : '';
-    const call = callOf(err);
     return {
-      message: `${call ? `${call}: ` : ''}cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`,
+      message: afterCall(err, `cannot reach Google Cloud${host}: ${scrub(firstLine(message)) || code}`),
       hint: 'Check the network connection (and a proxy), then run again.',
     };
   }

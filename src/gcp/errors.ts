@@ -108,9 +108,15 @@ export function markCall(err: unknown, what: string): void {
 }
 
 /** The call an error came from, when it came from one (markCall). */
-export function callOf(err: unknown): string | undefined {
+function callOf(err: unknown): string | undefined {
   const call = (err as { call?: unknown } | null)?.call;
   return typeof call === 'string' ? call : undefined;
+}
+
+/** `text` about an error, after the call it came from when there is one: "read project p: ...". */
+export function afterCall(err: unknown, text: string): string {
+  const what = callOf(err);
+  return what ? `${what}: ${text}` : text;
 }
 
 /** What Google answered, in one line: its HTTP status, canonical code and message; undefined for an error with no answer. */
@@ -123,9 +129,7 @@ function googleAnswer(err: unknown): string | undefined {
 
 /** An error in one line for a log or a status file: the call it came from, then Google's answer (or the error's message). */
 export function oneLine(err: unknown): string {
-  const what = callOf(err);
-  const text = googleAnswer(err) ?? errorMessage(err);
-  return what ? `${what}: ${text}` : text;
+  return afterCall(err, googleAnswer(err) ?? errorMessage(err));
 }
 
 /**
